@@ -1,0 +1,91 @@
+"""Pieces several subcommands share: loading the config, drawing progress, printing analyses."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from .. import analysis as an
+from .. import config as cfgmod
+from ..experiment import Progress as RunProgress
+from ..report import markdown, terminal
+
+DEFAULT_CONFIG = Path("jitbench.toml")
+
+
+def load_config(path: Path | None) -> cfgmod.Config:
+    """--config FILE, else ./jitbench.toml when it exists, else the built-in default."""
+    if path is not None:
+        return cfgmod.load(path)
+    if DEFAULT_CONFIG.exists():
+        return cfgmod.load(DEFAULT_CONFIG)
+    return cfgmod.default_config()
+
+
+def analysis_options(args: argparse.Namespace, cfg: cfgmod.Config | None = None,
+                     **overrides) -> an.Options:
+    """Analysis settings from the command line, falling back to the config's [experiment]."""
+    exp = cfg.experiment if cfg else {}
+    margin = args.margin if args.margin is not None else exp.get("margin", 1.0)
+    min_effect = args.min_effect if args.min_effect is not None else exp.get("min_effect", 0.0)
+    return an.Options(margin_pct=margin, min_effect_pct=min_effect, metric=args.metric, **overrides)
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def live_progress(enabled: bool):
+    """A progress bar with ETA on stderr; yields the callbacks an experiment Runner takes."""
+    if not enabled:
+        yield RunProgress()
+        return
+    console = stderr_console()
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                   console=console, transient=False)
+    state: dict = {}
+
+    def start(total: int) -> None:
+        state["task"] = bar.add_task("processes", total=total)
+
+    def advance(rec: dict) -> None:
+        status = "" if rec["status"] == "ok" else f" [red]failed: {rec.get('error', '')[:80]}[/]"
+        if status:
+            bar.console.print(f"slot {rec['slot']} {rec['benchmark']}/{rec['variant']}{status}")
+        bar.update(state["task"], advance=1,
+                   description=f"{rec['benchmark']}/{rec['variant']}")
+
+    def message(text: str) -> None:
+        bar.console.print(f"[dim]{text}[/]")
+
+    with bar:
+        yield RunProgress(start=start, advance=advance, message=message)
+
+
+def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: str | None) -> None:
+    """Print the analysis as the user asked: JSON, Markdown or terminal tables."""
+    if getattr(args, "json", False):
+        from ..cli import print_json
+
+        print_json(an.to_json(analysis, doc, path))
+    elif getattr(args, "markdown", False):
+        sys.stdout.write(markdown.findings(analysis, doc))
+    else:
+        console = Console(highlight=False)
+        terminal.print_analysis(analysis, console, verbose=getattr(args, "verbose", False))
+        if path:
+            console.print(f"[dim]result: {path}[/]")

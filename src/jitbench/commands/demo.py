@@ -1,0 +1,74 @@
+"""``jitbench demo``: the bundled suite on every interpreter found here, plus an A/A control.
+
+Needs no configuration. The interpreter running jitbench is the baseline; a second copy of it is
+the A/A control (it must come out equivalent or inconclusive, never faster or slower); PyPy,
+a CPython with its JIT and CinderX join when they are present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import shutil
+import sys
+from dataclasses import replace
+
+from .. import analysis as an
+from .. import provisioned
+from ..benchmarks import bundled_names
+from ..config import default_config
+from ..experiment import Runner
+from ..model import Design, Experiment, Runtime, Variant
+from ..results import default_results_dir
+from .common import live_progress, present, stderr_console
+from .run import raise_on_failures
+
+DEMO_DESIGN = Design(processes=6, values=8, warmups=2, timeout=120.0, min_time=0.02)
+
+
+def _version_tag() -> str:
+    return f"cpython{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def demo_variants() -> list[Variant]:
+    """The baseline, its A/A twin, then whatever other interpreters are installed."""
+    here = Runtime(name="this", command=(sys.executable,), kind="python")
+    tag = _version_tag()
+    variants = [Variant(name=tag, runtime=here), Variant(name=f"{tag}-again", runtime=here)]
+    pypy = shutil.which("pypy3")
+    if pypy:
+        variants.append(Variant(name="pypy", runtime=Runtime("pypy", (pypy,), "pypy")))
+    py314 = provisioned.py314_command()
+    if py314:
+        rt = Runtime("cpython3.14", tuple(py314), "cpython")
+        variants.append(Variant(name="cpython3.14-jit", runtime=rt, mode="jit"))
+    cx = provisioned.cinderx_command()
+    if cx:
+        from ..runtimes import KINDS
+
+        if "cinderx" in KINDS:
+            rt = Runtime("cinderx", tuple(cx), "cinderx")
+            variants.append(Variant(name="cinderx-autojit", runtime=rt, mode="autojit=50"))
+    return variants
+
+
+def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """Run the demo experiment and print its table."""
+    cfg = default_config()
+    variants = demo_variants()
+    benches = [cfg.benchmark(n) for n in bundled_names()]
+    design = replace(DEMO_DESIGN, processes=args.processes or DEMO_DESIGN.processes,
+                     seed=secrets.randbelow(2**31))
+    if not (args.json or args.markdown):
+        stderr_console().print(
+            f"jitbench demo: {', '.join(b.name for b in benches)} on "
+            f"{', '.join(v.name for v in variants)}; {design.processes} interleaved processes each")
+    exp = Experiment(variants=variants, benchmarks=benches, design=design)
+    runner = Runner(exp, args.out or default_results_dir(), argv=argv)
+    with live_progress(enabled=not (args.json or args.markdown)) as progress:
+        runner.progress = progress
+        doc = runner.run()
+    analysis = an.analyse(doc, an.Options(seed=doc["seed"]))
+    present(analysis, doc, args, str(runner.out_path))
+    raise_on_failures(doc, str(runner.out_path))
+    return 0

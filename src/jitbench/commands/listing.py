@@ -1,0 +1,21 @@
+"""``jitbench benchmarks``: what the bundled suite holds."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+from ..benchmarks import BUNDLED
+
+
+def benchmarks_command(args: argparse.Namespace) -> int:
+    """List bundled benchmarks with their scale."""
+    t = Table(title="Bundled benchmarks (use with --bench NAME)", title_justify="left")
+    for col in ("name", "scale", "description"):
+        t.add_column(col)
+    for b in BUNDLED.values():
+        t.add_row(b.name, b.scale, b.description)
+    Console().print(t)
+    return 0

@@ -1,0 +1,81 @@
+"""``jitbench run`` and ``jitbench ab``: run an interleaved experiment, save it, compare."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from dataclasses import replace
+
+from .. import analysis as an
+from ..errors import JitbenchError
+from ..experiment import Runner
+from ..model import Design, Experiment
+from ..results import default_results_dir
+from .common import analysis_options, live_progress, load_config, present
+
+
+def design_from(args: argparse.Namespace, defaults: dict) -> Design:
+    """Command line first, then the config's [experiment] table, then built-in defaults."""
+    base = Design()
+
+    def pick(name: str, attr: str | None = None):
+        v = getattr(args, attr or name, None)
+        if v is not None:
+            return v
+        return defaults.get(name, getattr(base, name))
+
+    seed = pick("seed")
+    if args.seed is None and "seed" not in defaults:
+        seed = secrets.randbelow(2**31)
+    return Design(processes=pick("processes"), values=pick("values"), warmups=pick("warmups"),
+                  timeout=pick("timeout"), seed=seed, min_time=pick("min_time"),
+                  loops=pick("loops"))
+
+
+def run_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """Run the experiment the arguments describe and print the comparison."""
+    cfg = load_config(args.config)
+    if args.command == "ab":
+        variants = [cfg.variant(args.baseline), cfg.variant(args.candidate)]
+        if variants[0].name == variants[1].name:
+            # A/A is a legitimate control: the same variant on both sides, under its own name.
+            variants[1] = replace(variants[1], name=f"{variants[1].name}-again")
+    else:
+        variants = [cfg.variant(n) for n in dict.fromkeys(args.variants or cfg.variants)]
+    if not variants:
+        raise JitbenchError("no variants to run; define [variants.NAME] in jitbench.toml")
+    bench_names = args.bench or list(cfg.benchmarks)
+    if not bench_names:
+        raise JitbenchError("no benchmark chosen; pass --bench NAME (bundled: richards, nbody, "
+                            "deltablue) or define [benchmarks.NAME] in jitbench.toml")
+    benches = [cfg.benchmark(b) for b in dict.fromkeys(bench_names)]
+    exp = Experiment(variants=variants, benchmarks=benches,
+                     design=design_from(args, cfg.experiment), config_path=cfg.path)
+    out = args.out or default_results_dir()
+    runner = Runner(exp, out, argv=argv)
+    with live_progress(enabled=not (args.json or args.markdown)) as progress:
+        runner.progress = progress
+        doc = runner.run()
+    path = str(runner.out_path)
+    analysis = an.analyse(doc, analysis_options(args, cfg, seed=doc["seed"]))
+    present(analysis, doc, args, path)
+    raise_on_failures(doc, path)
+    return 0
+
+
+def raise_on_failures(doc: dict, path: str) -> None:
+    """A run with failed processes ends with one line naming the first failure (exit 2)."""
+    problems = [(f"benchmark {name!r}", e["error"]) for name, e in doc["benchmarks"].items()
+                if e["error"]]
+    failed = [p for p in doc["processes"] if p["status"] != "ok"]
+    problems += [(f"benchmark {p['benchmark']!r}, variant {p['variant']!r}", p["error"])
+                 for p in failed]
+    if not problems:
+        return
+    what, error = problems[0]
+    raise JitbenchError(
+        f"{len(failed)} of {len(doc['processes'])} processes failed"
+        f"{' and a calibration failed' if len(problems) > len(failed) else ''}; first: {what}: "
+        f"{error}; finished processes are kept in {path}; fix the benchmark or runtime "
+        "(or raise --timeout) and rerun")
+

@@ -1,0 +1,25 @@
+"""``jitbench validate FILE`` and ``jitbench schema``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..results import SCHEMA_PATH, load
+
+
+def validate_command(args: argparse.Namespace) -> int:
+    """Check one artifact; the error (exit 2) names the first bad field."""
+    doc = load(args.result)
+    ok = sum(1 for p in doc["processes"] if p["status"] == "ok")
+    print(f"{args.result}: valid jitbench result v{doc['schema_version']} "
+          f"({len(doc['variants'])} variants, {len(doc['benchmarks'])} benchmarks, "
+          f"{ok}/{len(doc['processes'])} processes ok"
+          f"{'' if doc['complete'] else ', INCOMPLETE'})")
+    return 0
+
+
+def schema_command(args: argparse.Namespace) -> int:
+    """Print the published JSON Schema."""
+    sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return 0

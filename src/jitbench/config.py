@@ -1,0 +1,266 @@
+"""Load and validate ``jitbench.toml`` into typed objects.
+
+Every error names the file, the key and the problem, in one line (``ConfigError``). Paths are
+relative to the config file. The keys are documented in docs/config.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import benchmarks as bundled_benchmarks
+from .errors import ConfigError
+from .model import Benchmark, Runtime, Variant
+
+RUNTIME_KINDS = ("python", "cpython", "cinderx", "pypy")
+BENCHMARK_KINDS = ("auto", "plain", "pyperf")
+
+_TOP_KEYS = {"runtimes", "benchmarks", "variants", "experiment", "hosts", "results"}
+_RUNTIME_KEYS = {"command", "kind", "host", "repo", "base", "build", "test", "install", "description"}
+_BENCHMARK_KEYS = {"path", "function", "kind", "name", "files", "description"}
+_VARIANT_KEYS = {"runtime", "env", "args", "pre_import", "mode", "jit_options", "rev", "description"}
+_EXPERIMENT_KEYS = {"processes", "values", "warmups", "timeout", "seed", "min_time", "loops",
+                    "margin", "min_effect", "baseline"}
+
+
+@dataclass
+class Config:
+    """A validated configuration: named runtimes, benchmarks and variants, plus experiment defaults."""
+
+    path: Path | None
+    runtimes: dict[str, Runtime] = field(default_factory=dict)
+    benchmarks: dict[str, Benchmark] = field(default_factory=dict)
+    variants: dict[str, Variant] = field(default_factory=dict)
+    experiment: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def benchmark(self, name: str) -> Benchmark:
+        """A benchmark by name: the config's own first, then the bundled suite."""
+        if name in self.benchmarks:
+            return self.benchmarks[name]
+        found = bundled_benchmarks.bundled(name)
+        if found is not None:
+            return Benchmark(name=name, path=found.path, kind="plain", function=found.function,
+                             description=found.description)
+        known = sorted(set(self.benchmarks) | set(bundled_benchmarks.bundled_names()))
+        raise ConfigError(f"unknown benchmark {name!r}{_did_you_mean(name, known)}; "
+                          f"known: {', '.join(known)}")
+
+    def variant(self, name: str) -> Variant:
+        """A variant by name, or a one-line error listing the known ones."""
+        if name in self.variants:
+            return self.variants[name]
+        where = self.path.name if self.path else "the default configuration"
+        known = ", ".join(sorted(self.variants)) or "none"
+        raise ConfigError(f"{where}: unknown variant {name!r}{_did_you_mean(name, self.variants)}; "
+                          f"known: {known}")
+
+
+def _did_you_mean(name: str, choices) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class _Checker:
+    """Type checks that name ``file: key.path`` in their errors."""
+
+    def __init__(self, path: Path | None):
+        self.where = path.name if path else "config"
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.where}: {key}: {problem}")
+
+    def table(self, value: Any, key: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table, got {_typename(value)}")
+        return value
+
+    def keys(self, table: dict, allowed: set[str], key: str) -> None:
+        for k in table:
+            if k not in allowed:
+                hint = _did_you_mean(k, allowed)
+                raise self.fail(f"{key}.{k}", f"unknown key{hint}; allowed: {', '.join(sorted(allowed))}")
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(key, f"expected a non-empty string, got {_typename(value)}")
+        return value
+
+    def str_list(self, value: Any, key: str, *, nonempty: bool = False) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, f"expected a list of strings, got {_typename(value)}")
+        if nonempty and not value:
+            raise self.fail(key, "must not be empty")
+        return tuple(value)
+
+    def str_table(self, value: Any, key: str) -> tuple[tuple[str, str], ...]:
+        table = self.table(value, key)
+        out = []
+        for k, v in table.items():
+            if not isinstance(v, str):
+                raise self.fail(f"{key}.{k}", f"expected a string (quote it), got {_typename(v)}")
+            out.append((k, v))
+        return tuple(out)
+
+
+def _typename(value: Any) -> str:
+    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+def load(path: Path) -> Config:
+    """Read and validate a config file; ConfigError on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found; pass --config FILE or create "
+                          "jitbench.toml (see docs/config.md)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+    return parse(raw, path)
+
+
+def default_config() -> Config:
+    """The configuration used when no jitbench.toml exists: the interpreter running jitbench."""
+    return parse({}, None)
+
+
+def parse(raw: dict[str, Any], path: Path | None) -> Config:
+    """Validate a parsed TOML document into a Config."""
+    c = _Checker(path)
+    base = path.resolve().parent if path else Path.cwd()
+    for k in raw:
+        if k not in _TOP_KEYS:
+            raise c.fail(k, f"unknown table{_did_you_mean(k, _TOP_KEYS)}; "
+                            f"allowed: {', '.join(sorted(_TOP_KEYS))}")
+    cfg = Config(path=path, raw=raw)
+    for name, table in c.table(raw.get("runtimes", {}), "runtimes").items():
+        cfg.runtimes[name] = _runtime(c, name, c.table(table, f"runtimes.{name}"))
+    if "host" not in cfg.runtimes and not raw.get("runtimes"):
+        cfg.runtimes["host"] = Runtime(name="host", command=(sys.executable,), kind="python")
+    for name, table in c.table(raw.get("benchmarks", {}), "benchmarks").items():
+        cfg.benchmarks[name] = _benchmark(c, name, c.table(table, f"benchmarks.{name}"), base)
+    for name, table in c.table(raw.get("variants", {}), "variants").items():
+        cfg.variants[name] = _variant(c, name, c.table(table, f"variants.{name}"), cfg.runtimes)
+    if not cfg.variants and not raw.get("variants"):
+        # With no variants configured, each runtime is usable as a variant of its own name.
+        for rt in cfg.runtimes.values():
+            cfg.variants[rt.name] = Variant(name=rt.name, runtime=rt)
+    exp = c.table(raw.get("experiment", {}), "experiment")
+    c.keys(exp, _EXPERIMENT_KEYS, "experiment")
+    cfg.experiment = _experiment(c, exp)
+    return cfg
+
+
+def _runtime(c: _Checker, name: str, t: dict) -> Runtime:
+    key = f"runtimes.{name}"
+    c.keys(t, _RUNTIME_KEYS, key)
+    kind = t.get("kind", "python")
+    if kind not in RUNTIME_KINDS:
+        raise c.fail(f"{key}.kind", f"unknown kind {kind!r}{_did_you_mean(str(kind), RUNTIME_KINDS)}; "
+                                    f"allowed: {', '.join(RUNTIME_KINDS)}")
+    if "command" not in t:
+        if "repo" in t:
+            raise c.fail(key, "runtimes built from a repository ('repo') are not supported yet; "
+                              "set command = [...]")
+        raise c.fail(f"{key}.command", "missing; set the argv that starts the interpreter, "
+                                       'e.g. command = ["python3"]')
+    command = c.str_list(t["command"], f"{key}.command", nonempty=True)
+    return Runtime(name=name, command=command, kind=kind)
+
+
+def _benchmark(c: _Checker, name: str, t: dict, base: Path) -> Benchmark:
+    key = f"benchmarks.{name}"
+    c.keys(t, _BENCHMARK_KEYS, key)
+    if "path" not in t:
+        raise c.fail(f"{key}.path", "missing; set the benchmark file, relative to the config file")
+    path = (base / c.string(t["path"], f"{key}.path")).resolve()
+    if not path.is_file():
+        raise c.fail(f"{key}.path", f"file not found: {path}")
+    kind = t.get("kind", "auto")
+    if kind not in BENCHMARK_KINDS:
+        raise c.fail(f"{key}.kind", f"unknown kind {kind!r}; allowed: {', '.join(BENCHMARK_KINDS)}")
+    function = c.string(t["function"], f"{key}.function") if "function" in t else None
+    if kind == "auto":
+        kind = "plain" if function else ("pyperf" if _looks_like_pyperf(path) else "plain")
+    if kind == "plain" and not function:
+        raise c.fail(f"{key}.function", "missing; a plain benchmark file needs the function to time "
+                                        '(e.g. function = "main"), or make it a pyperf script')
+    files = tuple((base / f).resolve() for f in c.str_list(t.get("files", []), f"{key}.files"))
+    for f in files:
+        if not f.exists():
+            raise c.fail(f"{key}.files", f"not found: {f}")
+        if not f.is_relative_to(path.parent):
+            raise c.fail(f"{key}.files", f"{f} must be inside the benchmark's folder {path.parent}")
+    bench_name = c.string(t["name"], f"{key}.name") if "name" in t else None
+    desc = t.get("description", "")
+    return Benchmark(name=name, path=path, kind=kind, function=function, bench_name=bench_name,
+                     data_files=files, description=str(desc))
+
+
+def _looks_like_pyperf(path: Path) -> bool:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return "import pyperf" in text and ".bench_" in text
+
+
+def _variant(c: _Checker, name: str, t: dict, runtimes: dict[str, Runtime]) -> Variant:
+    key = f"variants.{name}"
+    c.keys(t, _VARIANT_KEYS, key)
+    if "runtime" not in t:
+        raise c.fail(f"{key}.runtime", f"missing; name one of the runtimes: {', '.join(runtimes)}")
+    rt_name = c.string(t["runtime"], f"{key}.runtime")
+    if rt_name not in runtimes:
+        raise c.fail(f"{key}.runtime", f"unknown runtime {rt_name!r}"
+                                       f"{_did_you_mean(rt_name, runtimes)}; "
+                                       f"defined: {', '.join(runtimes) or 'none'}")
+    mode = c.string(t["mode"], f"{key}.mode") if "mode" in t else None
+    jit_options = tuple(c.table(t.get("jit_options", {}), f"{key}.jit_options").items())
+    for opt, value in jit_options:
+        if not isinstance(value, bool | int | str):
+            raise c.fail(f"{key}.jit_options.{opt}", f"expected a boolean, integer or string, "
+                                                    f"got {_typename(value)}")
+    variant = Variant(
+        name=name,
+        runtime=runtimes[rt_name],
+        env=c.str_table(t.get("env", {}), f"{key}.env"),
+        args=c.str_list(t.get("args", []), f"{key}.args"),
+        pre_import=c.str_list(t.get("pre_import", []), f"{key}.pre_import"),
+        mode=mode,
+        jit_options=jit_options,
+    )
+    # Modes and JIT options are validated by the runtime kind that owns them.
+    from .runtimes import check_variant
+
+    problem = check_variant(variant)
+    if problem is not None:
+        sub, msg = problem
+        raise c.fail(f"{key}.{sub}", msg)
+    return variant
+
+
+def _experiment(c: _Checker, t: dict) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k in ("processes", "values", "warmups", "seed", "loops"):
+        if k in t:
+            v = t[k]
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise c.fail(f"experiment.{k}", f"expected a non-negative integer, got {v!r}")
+            out[k] = v
+    for k in ("timeout", "min_time", "margin", "min_effect"):
+        if k in t:
+            v = t[k]
+            if not isinstance(v, int | float) or isinstance(v, bool) or v < 0:
+                raise c.fail(f"experiment.{k}", f"expected a non-negative number, got {v!r}")
+            out[k] = float(v)
+    if "baseline" in t:
+        out["baseline"] = c.string(t["baseline"], "experiment.baseline")
+    return out

@@ -1,0 +1,1 @@
+"""Starting target processes: the payload, the transports, one process's outcome."""

@@ -1,0 +1,131 @@
+"""Run one target process and turn whatever came back into a process record.
+
+A process that crashes, hangs past the timeout, or answers with something that is not a result
+document becomes a ``failed`` record with the reason and the tail of its stderr; nothing raises
+except a missing interpreter, which no later process could overcome either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from ..errors import JitbenchError
+from ..model import Benchmark, Variant
+from ..runtimes import launch_for, verify_activity
+from .payload import BOOTSTRAP, benchmark_files, build_payload
+from .transport import Completed, Transport
+
+RESULT_MARKER = b"@@jitbench-result@@ "
+STDERR_TAIL = 2000
+
+
+def benchmark_task(bench: Benchmark) -> dict:
+    """The part of a runner task that says what to load."""
+    return {
+        "name": bench.name,
+        "kind": bench.kind,
+        "file": f"bench/{bench.path.name}",
+        "function": bench.function,
+        "bench_name": bench.bench_name,
+    }
+
+
+def argv_for(variant: Variant) -> list[str]:
+    """The full argv of a target process: runtime prefix, interpreter args, the bootstrap."""
+    launch = launch_for(variant)
+    return [*variant.runtime.command, *launch.args, "-c", BOOTSTRAP]
+
+
+def run_process(transport: Transport, variant: Variant, bench: Benchmark | None, task: dict,
+                timeout: float) -> dict:
+    """Start one process of ``variant`` doing ``task``; return its record (status ok or failed)."""
+    launch = launch_for(variant)
+    full_task = dict(task)
+    full_task["pre_import"] = list(launch.pre_import)
+    full_task["runtime_kind"] = variant.runtime.kind
+    full_task["mode"] = variant.mode
+    full_task["jit_options"] = dict(variant.jit_options)
+    files = {}
+    if bench is not None:
+        full_task["benchmark"] = benchmark_task(bench)
+        files = benchmark_files(bench.path, bench.data_files)
+    payload = build_payload(full_task, files)
+    argv = [*variant.runtime.command, *launch.args, "-c", BOOTSTRAP]
+    started = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    try:
+        done = transport.run(argv, launch.env, payload, timeout)
+    except FileNotFoundError:
+        raise JitbenchError(
+            f"runtime {variant.runtime.name!r}: interpreter {variant.runtime.command[0]!r} not "
+            f"found; install it or fix runtimes.{variant.runtime.name}.command") from None
+    except PermissionError:
+        raise JitbenchError(
+            f"runtime {variant.runtime.name!r}: {variant.runtime.command[0]!r} is not executable; "
+            f"fix runtimes.{variant.runtime.name}.command") from None
+    record = interpret(done, timeout)
+    record["started"] = started
+    if record["status"] == "ok":
+        problem = verify_activity(variant, record.get("jit", {}))
+        if problem is not None:
+            record["status"] = "failed"
+            record["activity_error"] = problem
+            record["error"] = f"mode {variant.mode!r} did not activate: {problem}"
+    return record
+
+
+def _tail(data: bytes) -> str:
+    return data[-STDERR_TAIL:].decode("utf-8", errors="replace")
+
+
+def interpret(done: Completed, timeout: float) -> dict:
+    """Classify a finished process: a good result, or a failure with its reason."""
+    base = {"wall_ns": done.wall_ns, "returncode": done.returncode, "stderr_tail": _tail(done.stderr)}
+    if done.timed_out:
+        return {**base, "status": "failed", "error": f"timed out after {timeout:g} s (killed)"}
+    doc = _find_result(done.stdout)
+    if doc is None:
+        what = "no result" if not done.stdout.strip() else "unreadable output (not a jitbench result)"
+        return {**base, "status": "failed",
+                "error": f"{what}; exit status {done.returncode}"}
+    if not doc.get("ok"):
+        return {**base, "status": "failed", "error": str(doc.get("error", "unknown error")),
+                "traceback": doc.get("traceback")}
+    shape = _shape_error(doc)
+    if shape is not None:
+        return {**base, "status": "failed", "error": f"malformed result: {shape}"}
+    record = {**base, "status": "ok"}
+    for key in ("loops", "inner_loops", "first_ns", "warmups_ns", "values_ns", "steps", "facts",
+                "jit", "bench_name", "metadata"):
+        if key in doc:
+            record[key] = doc[key]
+    if done.returncode != 0:
+        record["status"] = "failed"
+        record["error"] = f"exit status {done.returncode} after writing its result"
+    return record
+
+
+def _find_result(stdout: bytes) -> dict | None:
+    for line in reversed(stdout.splitlines()):
+        if line.startswith(RESULT_MARKER):
+            try:
+                doc = json.loads(line[len(RESULT_MARKER):])
+            except ValueError:
+                return None
+            return doc if isinstance(doc, dict) else None
+    return None
+
+
+def _shape_error(doc: dict) -> str | None:
+    if "values_ns" not in doc and "steps" not in doc:
+        return None  # a facts-only answer
+
+    def ints(key: str) -> bool:
+        v = doc.get(key)
+        return isinstance(v, list) and all(isinstance(x, int) and x >= 0 for x in v)
+
+    if "values_ns" in doc and not (ints("values_ns") and ints("warmups_ns")):
+        return "values are not lists of non-negative integers"
+    if not isinstance(doc.get("loops"), int) or doc["loops"] < 1:
+        return "loops is not a positive integer"
+    return None

@@ -1,0 +1,63 @@
+"""Transports start a target process and hand back its raw outcome; one interface for all of them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass
+class Completed:
+    """What came back from one target process."""
+
+    returncode: int | None  # None when it was killed for running past the timeout
+    stdout: bytes
+    stderr: bytes
+    wall_ns: int  # spawn to exit, measured on the host
+    timed_out: bool = False
+
+
+class Transport(Protocol):
+    """Starts ``argv`` with ``env`` added to the target's environment and ``stdin`` as its input."""
+
+    def run(self, argv: list[str], env: dict[str, str], stdin: bytes, timeout: float) -> Completed: ...
+
+
+class LocalTransport:
+    """Runs the argv as a local subprocess (this also covers chroot and container prefixes)."""
+
+    def run(self, argv: list[str], env: dict[str, str], stdin: bytes, timeout: float) -> Completed:
+        full_env = dict(os.environ)
+        full_env.update(env)
+        t0 = time.perf_counter_ns()
+        # A new session lets a timeout kill the whole process tree (chroot, shell wrappers, children).
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=full_env,
+            start_new_session=True,
+        )
+        try:
+            out, err = proc.communicate(stdin, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_tree(proc)
+            out, err = proc.communicate()
+            return Completed(None, out, err, time.perf_counter_ns() - t0, timed_out=True)
+        except BaseException:
+            _kill_tree(proc)
+            proc.communicate()
+            raise
+        return Completed(proc.returncode, out, err, time.perf_counter_ns() - t0)
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()

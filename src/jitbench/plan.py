@@ -1,0 +1,31 @@
+"""Experiment designs: turn variants × benchmarks × processes into an ordered schedule of slots.
+
+Interleaved design: round r starts one process of every variant for every benchmark, in an order
+reshuffled each round from a recorded seed. Machine drift then hits every variant alike, and the
+processes of one round form the pairs of a paired analysis.
+"""
+
+from __future__ import annotations
+
+import random
+
+from .model import Slot
+
+
+def interleaved(variants: list[str], benchmarks: list[str], processes: int, seed: int,
+                first_round: int = 0) -> list[Slot]:
+    """Slots for rounds ``first_round .. first_round+processes-1``, variants shuffled per round.
+
+    The shuffle of round r depends only on (seed, r), so a run extended by more rounds keeps the
+    order of the rounds it already has.
+    """
+    slots: list[Slot] = []
+    for r in range(first_round, first_round + processes):
+        rng = random.Random(f"{seed}:{r}")
+        for bench in benchmarks:
+            order = list(variants)
+            rng.shuffle(order)
+            for v in order:
+                slots.append(Slot(index=0, round=r, benchmark=bench, variant=v))
+    return [Slot(index=i, round=s.round, benchmark=s.benchmark, variant=s.variant)
+            for i, s in enumerate(slots)]

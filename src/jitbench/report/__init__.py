@@ -1,0 +1,1 @@
+"""Presenting analyses: terminal tables, Markdown findings, JSON. Numbers are never computed here."""

@@ -1,0 +1,134 @@
+"""The result artifact: schema, atomic writes, loading with validation, and per-process views.
+
+An artifact is one JSON document per experiment (schema ``jitbench.result``, version 1, published
+in ``schema/result-v1.schema.json``). It keeps every value of every process, so any later analysis
+can be redone from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+
+from .errors import JitbenchError
+
+SCHEMA_NAME = "jitbench.result"
+SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "result-v1.schema.json"
+
+
+@cache
+def schema() -> dict:
+    """The published JSON Schema of the current artifact version."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def write_atomic(path: Path, doc: dict) -> None:
+    """Write JSON so that readers see the old file or the new one, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(doc, f, separators=(",", ":"))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def first_error(doc: object) -> str | None:
+    """The first schema violation as 'field.path: problem', or None for a valid artifact."""
+    if not isinstance(doc, dict):
+        return "document: expected a JSON object"
+    if doc.get("schema") != SCHEMA_NAME:
+        return f"schema: expected {SCHEMA_NAME!r}, got {doc.get('schema')!r} (not a jitbench result)"
+    if doc.get("schema_version") != SCHEMA_VERSION:
+        return (f"schema_version: this jitbench reads version {SCHEMA_VERSION}, "
+                f"the file has {doc.get('schema_version')!r}")
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(doc), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        e = errors[0]
+        where = ".".join(str(p) for p in e.absolute_path) or "document"
+        return f"{where}: {e.message}"
+    return _consistency_error(doc)
+
+
+def _consistency_error(doc: dict) -> str | None:
+    """Cross-field checks the schema cannot express."""
+    for i, p in enumerate(doc["processes"]):
+        if p["variant"] not in doc["variants"]:
+            return f"processes.{i}.variant: {p['variant']!r} is not in variants"
+        if p["benchmark"] not in doc["benchmarks"]:
+            return f"processes.{i}.benchmark: {p['benchmark']!r} is not in benchmarks"
+    return None
+
+
+def load(path: Path) -> dict:
+    """Read and validate an artifact; JitbenchError naming the file and the first bad field."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise JitbenchError(f"{path}: result file not found") from None
+    except OSError as exc:
+        raise JitbenchError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise JitbenchError(f"{path}: not JSON ({exc.msg} at line {exc.lineno}); "
+                            "is it a jitbench result?") from None
+    err = first_error(doc)
+    if err is not None:
+        raise JitbenchError(f"{path}: invalid result: {err}")
+    return doc
+
+
+@dataclass(frozen=True)
+class ProcessView:
+    """One finished process of one variant, with values in seconds per iteration."""
+
+    slot: int
+    round: int
+    values: np.ndarray  # seconds per inner iteration, time order
+    warmups: np.ndarray
+    first: float  # first iteration, seconds
+    wall: float | None  # spawn to exit, seconds
+    record: dict
+
+
+def processes_of(doc: dict, benchmark: str, variant: str) -> list[ProcessView]:
+    """The successful processes of one variant on one benchmark, in slot order."""
+    out = []
+    for p in doc["processes"]:
+        if p["benchmark"] != benchmark or p["variant"] != variant or p["status"] != "ok":
+            continue
+        per = float(p["loops"] * p["inner_loops"]) * 1e9
+        out.append(ProcessView(
+            slot=p["slot"],
+            round=p["round"],
+            values=np.asarray(p["values_ns"], dtype=float) / per,
+            warmups=np.asarray(p["warmups_ns"], dtype=float) / per,
+            first=p["first_ns"] / (p["inner_loops"] * 1e9),
+            wall=p["wall_ns"] / 1e9 if p.get("wall_ns") is not None else None,
+            record=p,
+        ))
+    return sorted(out, key=lambda v: v.slot)
+
+
+def failed_processes(doc: dict) -> list[dict]:
+    """Every failed process record."""
+    return [p for p in doc["processes"] if p["status"] != "ok"]
+
+
+def default_results_dir() -> Path:
+    """Where artifacts go unless --out says otherwise."""
+    return Path(".jitbench") / "results"

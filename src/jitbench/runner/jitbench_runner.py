@@ -1,0 +1,224 @@
+"""The in-target runner: measures one process and reports raw numbers.
+
+Shipped into the measured interpreter by jitbench (nothing is installed there). Standard library
+only; runs unmodified on CPython 3.9+ and PyPy 3.9+. It measures, it never analyses: every value is
+an integer number of nanoseconds for ``loops`` outer iterations, as read from
+``time.perf_counter_ns``.
+
+Protocol: ``main(task, root)`` is called by the bootstrap with the task dict sent by the host and the
+folder the payload was unpacked into. The result document is written as one JSON line to the file
+descriptor that was stdout when the process started; the benchmark's own stdout is redirected to
+stderr first, so nothing it prints can corrupt the result.
+"""
+
+import contextlib
+import gc
+import importlib
+import importlib.util
+import json
+import os
+import runpy
+import sys
+import time
+import traceback
+
+PROTOCOL = 1
+RESULT_MARKER = "@@jitbench-result@@ "
+
+# Calibration never lets a single timed value run longer than this many outer loops.
+MAX_LOOPS = 2**32
+
+
+class BenchmarkError(Exception):
+    """The benchmark could not be loaded or run; the message names what went wrong."""
+
+
+def _plain_time_func(func):
+    """Build time_func(loops) -> ns for a plain function called once per iteration."""
+    perf_counter_ns = time.perf_counter_ns
+
+    def time_func(loops):
+        it = range(loops)
+        t0 = perf_counter_ns()
+        for _ in it:
+            func()
+        return perf_counter_ns() - t0
+
+    return time_func
+
+
+def calibrate(time_func, min_time_ns):
+    """Smallest power-of-two loop count whose timed value reaches min_time_ns (after one warm-up)."""
+    time_func(1)
+    loops = 1
+    steps = []
+    while True:
+        dt = time_func(loops)
+        steps.append([loops, dt])
+        if dt >= min_time_ns or loops >= MAX_LOOPS:
+            return loops, steps
+        if dt <= 0:
+            loops *= 2
+            continue
+        # Jump close to the target instead of doubling one step at a time, but never overshoot by
+        # more than a factor of 2 over a simple doubling.
+        factor = max(2, min(1024, int(min_time_ns / dt)))
+        loops = min(MAX_LOOPS, loops * _next_pow2(factor))
+
+
+def _next_pow2(n):
+    p = 1
+    while p < n:
+        p *= 2
+    return p
+
+
+def measure(time_func, loops, warmups, values):
+    """Time the first iteration, then W warmup and N measured values of ``loops`` iterations."""
+    first_ns = time_func(1)
+    warmups_ns = [time_func(loops) for _ in range(warmups)]
+    values_ns = [time_func(loops) for _ in range(values)]
+    return {"first_ns": first_ns, "warmups_ns": warmups_ns, "values_ns": values_ns}
+
+
+class _Session:
+    """One process's job: load the benchmark, then calibrate or measure it."""
+
+    def __init__(self, task, root):
+        self.task = task
+        self.root = root
+        self.result = None
+        self.seen = []
+
+    def on_benchmark(self, name, time_func, inner_loops, metadata):
+        """Hook called by the pyperf shim (and directly for plain files)."""
+        self.seen.append(name)
+        wanted = self.task["benchmark"].get("bench_name")
+        if self.result is not None or (wanted and name != wanted):
+            return
+        self.result = self._run(time_func, inner_loops or 1)
+        self.result["bench_name"] = name
+        self.result["metadata"] = _jsonable(metadata or {})
+
+    def _run(self, time_func, inner_loops):
+        task = self.task
+        gc.collect()
+        if task["action"] == "calibrate":
+            loops, steps = calibrate(time_func, task["min_time_ns"])
+            return {"loops": loops, "inner_loops": inner_loops, "steps": steps}
+        loops = task["loops"]
+        out = measure(time_func, loops, task["warmups"], task["values"])
+        out["loops"] = loops
+        out["inner_loops"] = inner_loops
+        return out
+
+
+def _jsonable(obj):
+    try:
+        json.dumps(obj)
+        return obj
+    except (TypeError, ValueError):
+        return {str(k): repr(v) for k, v in dict(obj).items()}
+
+
+def _load_plain(path, function):
+    """Import a plain benchmark file as a module named after it and return the function to time."""
+    name = os.path.splitext(os.path.basename(path))[0]
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise BenchmarkError("cannot import benchmark file %s" % path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    func = getattr(module, function, None)
+    if func is None or not callable(func):
+        raise BenchmarkError("benchmark file %s has no function %r" % (os.path.basename(path), function))
+    return func
+
+
+def _run_pyperf_script(session, path, shim_dir):
+    """Run a pyperf script as __main__ with the shim first on sys.path and our hook installed."""
+    sys.path.insert(0, shim_dir)
+    for mod in [m for m in sys.modules if m == "pyperf" or m.startswith("pyperf.")]:
+        del sys.modules[mod]
+    pyperf = importlib.import_module("pyperf")
+    pyperf._jitbench_hook = session.on_benchmark
+    sys.argv = [path]
+    runpy.run_path(path, run_name="__main__")
+    if session.result is None:
+        wanted = session.task["benchmark"].get("bench_name")
+        if wanted and session.seen:
+            raise BenchmarkError(
+                "pyperf script registered %s but not %r" % (", ".join(session.seen), wanted)
+            )
+        raise BenchmarkError("pyperf script registered no benchmark (no Runner().bench_* call ran)")
+
+
+def _pre_import(names):
+    for name in names:
+        importlib.import_module(name)
+
+
+def _run_task(task, root):
+    _pre_import(task.get("pre_import", []))
+    probes = _load_probes(root)
+    out = {"protocol": PROTOCOL, "ok": True, "facts": probes.facts(task)}
+    if task["action"] == "facts":
+        out["jit"] = probes.after(task)
+        return out
+    session = _Session(task, root)
+    bench = task["benchmark"]
+    path = os.path.join(root, bench["file"])
+    sys.path.insert(0, os.path.dirname(path))
+    os.chdir(os.path.dirname(path))
+    probes.before(task)
+    if bench["kind"] == "pyperf":
+        _run_pyperf_script(session, path, os.path.join(root, "shim"))
+    else:
+        func = _load_plain(path, bench["function"])
+        session.on_benchmark(bench.get("name") or bench["function"], _plain_time_func(func), 1, {})
+    out.update(session.result)
+    # Introspection runs after the last timed value, outside any timing.
+    out["jit"] = probes.after(task)
+    return out
+
+
+def _load_probes(root):
+    sys.path.insert(0, os.path.join(root, "runner"))
+    try:
+        import jitbench_probes
+    finally:
+        sys.path.pop(0)
+    return jitbench_probes
+
+
+def _write_result(fd, doc):
+    data = (RESULT_MARKER + json.dumps(doc, separators=(",", ":")) + "\n").encode("utf-8")
+    while data:
+        n = os.write(fd, data)
+        data = data[n:]
+
+
+def main(task, root):
+    """Run one task; write the result document to the original stdout; return the exit status."""
+    sys.stdout.flush()
+    result_fd = os.dup(1)
+    # From here on, anything written to fd 1 (print, C extensions) lands on stderr instead.
+    os.dup2(2, 1)
+    try:
+        doc = _run_task(task, root)
+        status = 0
+    except BaseException as exc:  # noqa: BLE001 - every failure must reach the host as a document
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        doc = {
+            "protocol": PROTOCOL,
+            "ok": False,
+            "error": "%s: %s" % (type(exc).__name__, exc),
+            "traceback": traceback.format_exc()[-4000:],
+        }
+        status = 1
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+    _write_result(result_fd, doc)
+    return status

@@ -1,0 +1,48 @@
+"""What a runtime kind does: turn a variant's mode and JIT options into how a process starts,
+and check afterwards that the requested mode really ran."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..model import Variant
+
+
+@dataclass(frozen=True)
+class Launch:
+    """How to start one process of a variant: env at exec time, interpreter args, pre-imports."""
+
+    env: dict[str, str] = field(default_factory=dict)
+    args: tuple[str, ...] = ()
+    pre_import: tuple[str, ...] = ()
+    # What the in-target probes must confirm after the run, e.g. {"jit": True}.
+    expect: dict = field(default_factory=dict)
+
+
+class RuntimeKind(Protocol):
+    """One module per kind implements this."""
+
+    name: str
+
+    def check(self, variant: Variant) -> tuple[str, str] | None:
+        """Return (key, problem) when the variant's mode/jit_options are invalid for this kind."""
+
+    def launch(self, variant: Variant) -> Launch:
+        """Env, args and pre-imports that put a process in the variant's mode."""
+
+    def verify(self, variant: Variant, jit: dict) -> str | None:
+        """Why the mode did not activate, judged from the process's JIT facts; None when it did."""
+
+
+def merge(variant: Variant, mode_launch: Launch) -> Launch:
+    """The variant's own env/args/pre-imports applied on top of what its mode sets."""
+    env = dict(mode_launch.env)
+    env.update(variant.env_dict)
+    return Launch(
+        env=env,
+        args=tuple(mode_launch.args) + tuple(variant.args),
+        pre_import=tuple(mode_launch.pre_import) + tuple(
+            m for m in variant.pre_import if m not in mode_launch.pre_import),
+        expect=dict(mode_launch.expect),
+    )

@@ -1,0 +1,26 @@
+"""A plain Python interpreter of unknown kind: no modes, the variant's env and args as given."""
+
+from __future__ import annotations
+
+from ..model import Variant
+from .base import Launch
+
+name = "python"
+
+
+def check(variant: Variant) -> tuple[str, str] | None:
+    if variant.mode is not None:
+        return ("mode", f"runtime {variant.runtime.name!r} has no kind, so it has no modes; set "
+                        'kind = "cpython", "cinderx" or "pypy" on the runtime')
+    if variant.jit_options:
+        return ("jit_options", f"runtime {variant.runtime.name!r} has no kind, so it has no JIT "
+                               'options; set kind = "cinderx" on the runtime')
+    return None
+
+
+def launch(variant: Variant) -> Launch:
+    return Launch()
+
+
+def verify(variant: Variant, jit: dict) -> str | None:
+    return None

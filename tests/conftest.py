@@ -1,0 +1,102 @@
+"""Shared fixtures: a project with the documented example config, and the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+EXAMPLE_CONFIG = """\
+[runtimes.host]
+command = ["python3"]            # argv prefix that starts the target interpreter
+
+[benchmarks.work]
+path = "bench/work.py"           # relative to this file: a pyperf script, or a plain file
+function = "main"                # for a plain file: the function to time
+
+[variants.base]
+runtime = "host"
+env = { WORK = "1.00" }
+
+[variants.slower]
+runtime = "host"
+env = { WORK = "1.30" }
+args = []                        # extra interpreter arguments
+"""
+
+# Deterministic work proportional to WORK: the "slower" variant does 30 % more of it.
+WORK_PY = """\
+import os
+
+N = int(200_000 * float(os.environ.get("WORK", "1.0")))
+
+
+def main():
+    total = 0
+    for i in range(N):
+        total += i % 7
+    return total
+"""
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A folder holding the README's example config and its benchmark."""
+    write(tmp_path / "jitbench.toml", EXAMPLE_CONFIG)
+    write(tmp_path / "bench" / "work.py", WORK_PY)
+    return tmp_path
+
+
+class Cli:
+    """Runs the real ``jitbench`` command in a subprocess."""
+
+    def __init__(self, cwd: Path):
+        self.cwd = cwd
+
+    def __call__(self, *args: str, timeout: float = 600, check: int | None = None,
+                 env: dict | None = None) -> subprocess.CompletedProcess:
+        full_env = dict(os.environ)
+        full_env.setdefault("COLUMNS", "200")
+        full_env.update(env or {})
+        proc = subprocess.run([sys.executable, "-m", "jitbench", *args], cwd=self.cwd,
+                              capture_output=True, text=True, timeout=timeout, env=full_env)
+        if check is not None:
+            assert proc.returncode == check, (
+                f"exit {proc.returncode}, expected {check}\nstdout:\n{proc.stdout}\n"
+                f"stderr:\n{proc.stderr}")
+        return proc
+
+    def json(self, *args: str, **kw) -> dict:
+        proc = self(*args, "--json", check=0, **kw)
+        return json.loads(proc.stdout)
+
+
+@pytest.fixture
+def cli(project: Path) -> Cli:
+    return Cli(project)
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
+    """Bad input: exit 2, one line on stderr naming the problem, no traceback."""
+    assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert lines, "no error message"
+    last = lines[-1]
+    for needle in needles:
+        assert needle in last, (needle, last)
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI") == "true"
