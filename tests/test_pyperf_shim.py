@@ -430,6 +430,37 @@ def test_shim_shadows_installed_pyperf_when_first_on_sys_path(run_script, tmp_pa
     assert Path(real.origin).resolve() != shim_init
 
 
+OPTIONS_PROBE = """
+import json
+import pyperf
+
+parser = pyperf.Runner().argparser
+print("OPTIONS", json.dumps({
+    "flags": sorted(s for action in parser._actions for s in action.option_strings),
+    "defaults": vars(parser.parse_args([])),
+}))
+"""
+
+
+def test_argparser_accepts_every_option_of_real_pyperf(run_script, tmp_path):
+    if importlib.util.find_spec("pyperf") is None:
+        pytest.skip("the real pyperf is not installed")
+    real = subprocess.run(
+        [sys.executable, "-E", "-c", OPTIONS_PROBE],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    result, stdout = run_script(OPTIONS_PROBE)
+    assert result["is_shim"] is True
+    shim = json.loads(_line(stdout, "OPTIONS"))
+    real = json.loads(_line(real.stdout, "OPTIONS"))
+    assert set(real["flags"]) <= set(shim["flags"])
+    assert shim["defaults"] == real["defaults"]
+
+
 def _pyperformance_benchmarks():
     spec = importlib.util.find_spec("pyperformance")
     if spec is None or spec.origin is None:

@@ -114,8 +114,12 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
     """The ``--json`` document: one entry per comparison with the fields the docs promise."""
     comps = []
     for c in analysis.comparisons:
+        stats_doc = c.result.to_dict()
         entry = {"benchmark": c.benchmark, "baseline": c.baseline, "candidate": c.candidate}
-        entry.update(c.result.to_dict())
+        # The per-side summaries keep their own keys so the variant names stay at the top level.
+        entry["baseline_stats"] = stats_doc.pop("baseline")
+        entry["candidate_stats"] = stats_doc.pop("candidate")
+        entry.update(stats_doc)
         entry["failed_processes"] = {"baseline": c.failed_baseline, "candidate": c.failed_candidate}
         comps.append(entry)
     return {

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from .. import analysis as an
 from ..results import load
 from .common import analysis_options, present
+from .options import add_analysis
 
 
-def compare_command(args: argparse.Namespace) -> int:
+def compare_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Analyse a saved artifact and print it."""
     doc = load(args.result)
     opts = analysis_options(args, None, baseline=args.baseline,
                             candidates=tuple(args.candidate), seed=args.seed)
     present(an.analyse(doc, opts), doc, args, str(args.result))
     return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``compare``."""
+    p = sub.add_parser("compare", help="compare the variants of a saved result")
+    p.add_argument("result", type=Path, metavar="RESULT")
+    p.add_argument("--baseline", default=None, help="baseline variant (default: the run's first)")
+    p.add_argument("--candidate", action="append", default=[], help="candidate variant(s)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    add_analysis(p)
+    p.set_defaults(func=compare_command)

@@ -12,6 +12,7 @@ import secrets
 import shutil
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from .. import analysis as an
 from .. import provisioned
@@ -21,6 +22,7 @@ from ..experiment import Runner
 from ..model import Design, Experiment, Runtime, Variant
 from ..results import default_results_dir
 from .common import live_progress, present, stderr_console
+from .options import positive_int
 from .run import raise_on_failures
 
 DEMO_DESIGN = Design(processes=6, values=8, warmups=2, timeout=120.0, min_time=0.02)
@@ -72,3 +74,15 @@ def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
     present(analysis, doc, args, str(runner.out_path))
     raise_on_failures(doc, str(runner.out_path))
     return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``demo``."""
+    p = sub.add_parser("demo", help="run the bundled suite on the interpreters found here")
+    p.add_argument("--processes", "-p", type=positive_int, default=None,
+                   help=f"processes per variant and benchmark (default {DEMO_DESIGN.processes})")
+    p.add_argument("--out", "-o", type=Path, default=None, help="artifact folder or .json file")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON document")
+    out.add_argument("--markdown", action="store_true", help="print a findings table")
+    p.set_defaults(func=demo_command)

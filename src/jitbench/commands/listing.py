@@ -10,7 +10,7 @@ from rich.table import Table
 from ..benchmarks import BUNDLED
 
 
-def benchmarks_command(args: argparse.Namespace) -> int:
+def benchmarks_command(args: argparse.Namespace, argv: list[str]) -> int:
     """List bundled benchmarks with their scale."""
     t = Table(title="Bundled benchmarks (use with --bench NAME)", title_justify="left")
     for col in ("name", "scale", "description"):
@@ -19,3 +19,9 @@ def benchmarks_command(args: argparse.Namespace) -> int:
         t.add_row(b.name, b.scale, b.description)
     Console().print(t)
     return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``benchmarks``."""
+    p = sub.add_parser("benchmarks", help="list the bundled benchmarks")
+    p.set_defaults(func=benchmarks_command)

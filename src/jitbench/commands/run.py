@@ -12,6 +12,7 @@ from ..experiment import Runner
 from ..model import Design, Experiment
 from ..results import default_results_dir
 from .common import analysis_options, live_progress, load_config, present
+from .options import add_analysis, add_run
 
 
 def design_from(args: argparse.Namespace, defaults: dict) -> Design:
@@ -42,6 +43,10 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
             variants[1] = replace(variants[1], name=f"{variants[1].name}-again")
     else:
         variants = [cfg.variant(n) for n in dict.fromkeys(args.variants or cfg.variants)]
+        first = cfg.experiment.get("baseline")
+        if first:
+            # [experiment] baseline names the variant the others are compared with.
+            variants.sort(key=lambda v: v.name != cfg.variant(first).name)
     if not variants:
         raise JitbenchError("no variants to run; define [variants.NAME] in jitbench.toml")
     bench_names = args.bench or list(cfg.benchmarks)
@@ -79,3 +84,18 @@ def raise_on_failures(doc: dict, path: str) -> None:
         f"{error}; finished processes are kept in {path}; fix the benchmark or runtime "
         "(or raise --timeout) and rerun")
 
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``run`` and ``ab``."""
+    p = sub.add_parser("run", help="run variants × benchmarks, interleaved, and compare them")
+    p.add_argument("variants", nargs="*", metavar="VARIANT",
+                   help="variants to run (default: all in the config); the first is the baseline")
+    add_run(p)
+    add_analysis(p)
+    p.set_defaults(func=run_command)
+    p = sub.add_parser("ab", help="run a baseline and a candidate, then compare them")
+    p.add_argument("baseline", metavar="BASELINE")
+    p.add_argument("candidate", metavar="CANDIDATE")
+    add_run(p)
+    add_analysis(p)
+    p.set_defaults(func=run_command)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..results import SCHEMA_PATH, load
 
 
-def validate_command(args: argparse.Namespace) -> int:
+def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Check one artifact; the error (exit 2) names the first bad field."""
     doc = load(args.result)
     ok = sum(1 for p in doc["processes"] if p["status"] == "ok")
@@ -19,7 +20,16 @@ def validate_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def schema_command(args: argparse.Namespace) -> int:
+def schema_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Print the published JSON Schema."""
     sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
     return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``validate`` and ``schema``."""
+    p = sub.add_parser("validate", help="check a result file against the published schema")
+    p.add_argument("result", type=Path, metavar="FILE")
+    p.set_defaults(func=validate_command)
+    p = sub.add_parser("schema", help="print the result JSON Schema")
+    p.set_defaults(func=schema_command)

@@ -173,12 +173,12 @@ class Runner:
         name = name.strip()
         if name in self._bench_names:
             raise ValueError("duplicated benchmark name: %r" % name)
-        self._bench_names.add(name)
         if not inner_loops:
             inner_loops = None
         elif int(inner_loops) != inner_loops or inner_loops < 1:
             raise ValueError("inner_loops must be a positive integer, got %r" % (inner_loops,))
         self.parse_args()
+        self._bench_names.add(name)
 
         # What pyperf records for a run: the runner's metadata as it is now, the call's own on
         # top, a default unit, the name, and inner_loops when given.

@@ -1,0 +1,61 @@
+"""What a build is asked for (BuildSpec) and what it yields (BuiltRuntime): plain data, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+WORKTREE = "WORKTREE"
+"""Pseudo-revision: the user's working tree as it is now, uncommitted changes included."""
+
+GATE_OUTCOMES = ("passed", "failed", "skipped", "none")
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """How to turn a revision of a repository into a runtime; built by config from ``[runtimes.X]``."""
+
+    runtime: str  # runtime name, for messages and the cache folder
+    repo: Path  # absolute path of a git repository
+    base: tuple[str, ...]  # argv of the interpreter the environment is made from
+    build: str | None  # command template run in the revision's checkout
+    test: str | None  # the gate: command template run in the built environment
+    install: str | None = None  # overrides the default "pip install the wheels in {out}"
+
+
+@dataclass(frozen=True)
+class BuiltRuntime:
+    """A prepared environment for one revision: how to start its interpreter and where its logs are."""
+
+    runtime: str
+    rev: str  # as the user wrote it
+    sha: str  # resolved commit, or "WORKTREE-<hash>" for the working tree
+    build_hash: str  # hash of the build settings and the base interpreter's version
+    command: tuple[str, ...]  # argv prefix that starts the built interpreter
+    env_dir: Path
+    cached: bool  # True when reused from the cache
+    gate: str  # "passed" | "failed" | "skipped" | "none"
+    build_log: Path
+    gate_log: Path | None
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (paths as strings, the command as a list) for artifacts and reports."""
+        return {
+            "runtime": self.runtime,
+            "rev": self.rev,
+            "sha": self.sha,
+            "build_hash": self.build_hash,
+            "command": list(self.command),
+            "env_dir": str(self.env_dir),
+            "cached": self.cached,
+            "gate": self.gate,
+            "build_log": str(self.build_log),
+            "gate_log": None if self.gate_log is None else str(self.gate_log),
+        }
+
+
+def short_sha(sha: str) -> str:
+    """The 12-character form used in messages and cache folder names (keeps the WORKTREE- prefix)."""
+    if sha.startswith(WORKTREE + "-"):
+        return sha[: len(WORKTREE) + 1 + 12]
+    return sha[:12]

@@ -1,0 +1,85 @@
+"""Command-line option types and option groups shared by several subcommands."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def percent(text: str) -> float:
+    """'0.5%' or '0.5' → 0.5."""
+    try:
+        return float(text.strip().rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a percentage like 1% or 0.5, got {text!r}") from None
+
+
+def positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
+def nonneg_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
+    return v
+
+
+def positive_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
+def add_config(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, default=None,
+                   help="configuration file (default: ./jitbench.toml when it exists)")
+
+
+def add_analysis(p: argparse.ArgumentParser) -> None:
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
+    out.add_argument("--markdown", action="store_true", help="print a from → to findings table")
+    p.add_argument("--margin", type=percent, default=None,
+                   help="equivalence margin in %% (default 1%%): 'equivalent' needs the CI inside ±margin")
+    p.add_argument("--min-effect", type=percent, default=None,
+                   help="smallest change in %% that counts as faster/slower (default 0)")
+    p.add_argument("--metric", choices=["steady", "mean", "first", "cold"], default="steady",
+                   help="what to compare: steady-state values (default), all values, the first "
+                        "iteration, or cold-start wall time")
+    p.add_argument("--verbose", "-v", action="store_true", help="show methods and cross-checks")
+
+
+def add_run(p: argparse.ArgumentParser) -> None:
+    add_config(p)
+    p.add_argument("--bench", "-b", action="append", default=[], metavar="NAME",
+                   help="benchmark to run (repeatable; config benchmarks or bundled: "
+                        "richards, nbody, deltablue)")
+    p.add_argument("--processes", "-p", type=positive_int, default=None,
+                   help="processes per variant and benchmark (default 5)")
+    p.add_argument("--values", "-n", type=positive_int, default=None,
+                   help="measured values per process (default 10)")
+    p.add_argument("--warmups", "-w", type=nonneg_int, default=None,
+                   help="warmup values per process, discarded (default 2)")
+    p.add_argument("--timeout", type=positive_float, default=None,
+                   help="seconds before a process is killed and recorded as failed (default 300)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the interleaved order (recorded)")
+    p.add_argument("--loops", type=positive_int, default=None,
+                   help="fixed inner-loop count (default: calibrated once per benchmark)")
+    p.add_argument("--min-time", type=positive_float, default=None,
+                   help="seconds one timed value should take when calibrating (default 0.05)")
+    p.add_argument("--out", "-o", type=Path, default=None,
+                   help="artifact folder or .json file (default .jitbench/results/)")

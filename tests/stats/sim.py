@@ -1,0 +1,171 @@
+"""Seeded simulator of interleaved benchmark experiments, for calibrating jitbench.stats.
+
+The model (all on the log scale, so effects are multiplicative like real timings):
+
+- R rounds; each round runs one baseline and one candidate process in a shuffled order, so the
+  run is a sequence of 2R process slots and ``pairs[r]`` = (baseline r, candidate r).
+- Slow drift over the run: slot s is slowed by ``drift_pct * s / (2R - 1)`` % (thermal,
+  background load), hitting both variants alike thanks to the interleaving.
+- Between-process variation: each process's level is lognormal with sd ``between_sd``
+  (ASLR, hash seeds, heap layout: the reason the process is the unit).
+- Within-process noise: AR(1) with coefficient ``phi`` and marginal sd ``within_sd``, plus rare
+  positive spikes (GC pauses) with probability ``spike_prob`` and size ``spike_size``.
+- The candidate's true ratio of means to the baseline's is ``ratio`` exactly (every other factor
+  has the same distribution on both sides).
+
+Run ``python tests/stats/sim.py`` to print the calibration figures quoted in docs/statistics.md.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Design:
+    """Parameters of one simulated experiment (defaults: the realistic design of the docs)."""
+
+    n_processes: int = 10
+    n_values: int = 20
+    between_sd: float = 0.015
+    within_sd: float = 0.02
+    phi: float = 0.5
+    drift_pct: float = 2.0
+    spike_prob: float = 0.01
+    spike_size: float = 0.3
+    level: float = 1e-3
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """One simulated experiment, in the shape compare() takes."""
+
+    baseline: list[np.ndarray]
+    candidate: list[np.ndarray]
+    pairs: list[tuple[int, int]]
+
+
+def _ar1(rng: np.random.Generator, k: int, n: int, phi: float, sd: float) -> np.ndarray:
+    """k independent stationary AR(1) series of length n with marginal sd ``sd``."""
+    innov = rng.standard_normal((k, n)) * sd * np.sqrt(1.0 - phi**2)
+    x = np.empty((k, n))
+    x[:, 0] = rng.standard_normal(k) * sd
+    for t in range(1, n):
+        x[:, t] = phi * x[:, t - 1] + innov[:, t]
+    return x
+
+
+def simulate(rng: np.random.Generator, design: Design = Design(), ratio: float = 1.0) -> Experiment:
+    """Simulate one interleaved experiment with true candidate/baseline ratio ``ratio``."""
+    d = design
+    r = d.n_processes
+    # Slot of each process: round i holds slots 2i and 2i + 1, order shuffled per round.
+    cand_second = rng.integers(0, 2, r)
+    slot_b = 2 * np.arange(r) + cand_second
+    slot_c = 2 * np.arange(r) + 1 - cand_second
+    drift = d.drift_pct / 100.0 / max(2 * r - 1, 1)
+
+    def side(slots: np.ndarray, factor: float) -> list[np.ndarray]:
+        level = np.log(d.level * factor) + drift * slots + d.between_sd * rng.standard_normal(r)
+        # Centre the lognormal factors so E[exp(.)] does not depend on the sds chosen.
+        level -= 0.5 * d.between_sd**2
+        noise = _ar1(rng, r, d.n_values, d.phi, d.within_sd) - 0.5 * d.within_sd**2
+        spikes = (rng.random((r, d.n_values)) < d.spike_prob) * d.spike_size
+        values = np.exp(level[:, None] + noise) * (1.0 + spikes)
+        return list(values)
+
+    baseline = side(slot_b, 1.0)
+    candidate = side(slot_c, ratio)
+    return Experiment(baseline, candidate, [(i, i) for i in range(r)])
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Outcome rates over many simulated experiments."""
+
+    n: int
+    faster: float
+    slower: float
+    equivalent: float
+    inconclusive: float
+    coverage: float
+    seconds: float
+
+    @property
+    def false_difference(self) -> float:
+        """faster + slower: a false positive rate when the true ratio is 1."""
+        return self.faster + self.slower
+
+
+def rates(
+    n_experiments: int,
+    *,
+    ratio: float = 1.0,
+    design: Design = Design(),
+    seed: int = 0,
+    paired: bool = True,
+    metric: str = "steady",
+    margin_pct: float = 1.0,
+) -> Rates:
+    """Run ``n_experiments`` seeded experiments through compare() and count the outcomes."""
+    from jitbench.stats import compare
+
+    rng = np.random.default_rng(seed)
+    truth = 100.0 * (ratio - 1.0)
+    counts = dict.fromkeys(("faster", "slower", "equivalent", "inconclusive"), 0)
+    covered = 0
+    start = time.perf_counter()
+    for i in range(n_experiments):
+        e = simulate(rng, design, ratio)
+        c = compare(
+            e.baseline,
+            e.candidate,
+            pairs=e.pairs if paired else None,
+            seed=i,
+            metric=metric,
+            margin_pct=margin_pct,
+        )
+        counts[c.verdict] += 1
+        covered += c.ci_low_pct <= truth <= c.ci_high_pct
+    n = n_experiments
+    return Rates(
+        n=n,
+        faster=counts["faster"] / n,
+        slower=counts["slower"] / n,
+        equivalent=counts["equivalent"] / n,
+        inconclusive=counts["inconclusive"] / n,
+        coverage=covered / n,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def main(argv: list[str]) -> None:
+    """Print the calibration table (``--quick`` for 1000 experiments per row, else 4000)."""
+    n = 1000 if "--quick" in argv else 4000
+    rows = [
+        ("A/A paired, steady", 1.00, Design(), True, "steady"),
+        ("A/A unpaired, steady", 1.00, Design(), False, "steady"),
+        ("A/A paired, mean", 1.00, Design(), True, "mean"),
+        ("A/A paired, 100 values", 1.00, Design(n_values=100), True, "steady"),
+        ("A/A paired, no drift", 1.00, Design(drift_pct=0.0), True, "steady"),
+        ("A/A paired, 5 processes", 1.00, Design(n_processes=5), True, "steady"),
+        ("3 % slower, paired", 1.03, Design(), True, "steady"),
+        ("3 % slower, unpaired", 1.03, Design(), False, "steady"),
+        ("3 % slower, 100 values", 1.03, Design(n_values=100), True, "steady"),
+        ("2 % faster, paired", 0.98, Design(), True, "steady"),
+    ]
+    print(f"{'scenario':26} {'faster':>7} {'slower':>7} {'equiv':>7} {'incon':>7} {'cover':>7}")
+    for k, (name, ratio, design, paired, metric) in enumerate(rows):
+        r = rates(n, ratio=ratio, design=design, seed=1000 + k, paired=paired, metric=metric)
+        print(
+            f"{name:26} {r.faster:7.3f} {r.slower:7.3f} {r.equivalent:7.3f}"
+            f" {r.inconclusive:7.3f} {r.coverage:7.3f}   ({r.seconds:.1f} s)"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
