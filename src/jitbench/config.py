@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import benchmarks as bundled_benchmarks
+from .builds.model import BuildSpec
 from .errors import ConfigError
 from .model import Benchmark, Runtime, Variant
 
@@ -144,7 +145,7 @@ def parse(raw: dict[str, Any], path: Path | None) -> Config:
                             f"allowed: {', '.join(sorted(_TOP_KEYS))}")
     cfg = Config(path=path, raw=raw)
     for name, table in c.table(raw.get("runtimes", {}), "runtimes").items():
-        cfg.runtimes[name] = _runtime(c, name, c.table(table, f"runtimes.{name}"))
+        cfg.runtimes[name] = _runtime(c, name, c.table(table, f"runtimes.{name}"), base)
     if "host" not in cfg.runtimes and not raw.get("runtimes"):
         cfg.runtimes["host"] = Runtime(name="host", command=(sys.executable,), kind="python")
     for name, table in c.table(raw.get("benchmarks", {}), "benchmarks").items():
@@ -154,24 +155,43 @@ def parse(raw: dict[str, Any], path: Path | None) -> Config:
     if not cfg.variants and not raw.get("variants"):
         # With no variants configured, each runtime is usable as a variant of its own name.
         for rt in cfg.runtimes.values():
-            cfg.variants[rt.name] = Variant(name=rt.name, runtime=rt)
+            cfg.variants[rt.name] = Variant(name=rt.name, runtime=rt,
+                                            rev="HEAD" if rt.build else None)
     exp = c.table(raw.get("experiment", {}), "experiment")
     c.keys(exp, _EXPERIMENT_KEYS, "experiment")
     cfg.experiment = _experiment(c, exp)
     return cfg
 
 
-def _runtime(c: _Checker, name: str, t: dict) -> Runtime:
+def _build_spec(c: _Checker, name: str, t: dict, base: Path) -> BuildSpec:
+    key = f"runtimes.{name}"
+    repo = (base / c.string(t["repo"], f"{key}.repo")).resolve()
+    if not repo.is_dir():
+        raise c.fail(f"{key}.repo", f"folder not found: {repo}")
+    if "base" not in t:
+        raise c.fail(f"{key}.base", 'missing; set the interpreter the environment is made from, '
+                                    'e.g. base = ["python3.14"]')
+    opt = {k: c.string(t[k], f"{key}.{k}") if k in t else None for k in ("build", "test", "install")}
+    if opt["build"] is None and opt["install"] is None:
+        raise c.fail(f"{key}.build", "missing; set the build command, e.g. "
+                                     'build = "python -m pip wheel --no-deps . -w {out}"')
+    return BuildSpec(runtime=name, repo=repo, base=c.str_list(t["base"], f"{key}.base", nonempty=True),
+                     build=opt["build"], test=opt["test"], install=opt["install"])
+
+
+def _runtime(c: _Checker, name: str, t: dict, base: Path) -> Runtime:
     key = f"runtimes.{name}"
     c.keys(t, _RUNTIME_KEYS, key)
     kind = t.get("kind", "python")
     if kind not in RUNTIME_KINDS:
         raise c.fail(f"{key}.kind", f"unknown kind {kind!r}{_did_you_mean(str(kind), RUNTIME_KINDS)}; "
                                     f"allowed: {', '.join(RUNTIME_KINDS)}")
+    if "repo" in t:
+        if "command" in t:
+            raise c.fail(f"{key}.command", "a runtime built from 'repo' gets its command from the "
+                                           "build; remove command or repo")
+        return Runtime(name=name, command=(), kind=kind, build=_build_spec(c, name, t, base))
     if "command" not in t:
-        if "repo" in t:
-            raise c.fail(key, "runtimes built from a repository ('repo') are not supported yet; "
-                              "set command = [...]")
         raise c.fail(f"{key}.command", "missing; set the argv that starts the interpreter, "
                                        'e.g. command = ["python3"]')
     command = c.str_list(t["command"], f"{key}.command", nonempty=True)
@@ -223,6 +243,13 @@ def _variant(c: _Checker, name: str, t: dict, runtimes: dict[str, Runtime]) -> V
                                        f"{_did_you_mean(rt_name, runtimes)}; "
                                        f"defined: {', '.join(runtimes) or 'none'}")
     mode = c.string(t["mode"], f"{key}.mode") if "mode" in t else None
+    runtime = runtimes[rt_name]
+    rev = c.string(t["rev"], f"{key}.rev") if "rev" in t else None
+    if rev is not None and runtime.build is None:
+        raise c.fail(f"{key}.rev", f"runtime {rt_name!r} is not built from a repository; "
+                                   "give it repo/base/build, or remove rev")
+    if runtime.build is not None and rev is None:
+        rev = "HEAD"
     jit_options = tuple(c.table(t.get("jit_options", {}), f"{key}.jit_options").items())
     for opt, value in jit_options:
         if not isinstance(value, bool | int | str):
@@ -236,6 +263,7 @@ def _variant(c: _Checker, name: str, t: dict, runtimes: dict[str, Runtime]) -> V
         pre_import=c.str_list(t.get("pre_import", []), f"{key}.pre_import"),
         mode=mode,
         jit_options=jit_options,
+        rev=rev,
     )
     # Modes and JIT options are validated by the runtime kind that owns them.
     from .runtimes import check_variant

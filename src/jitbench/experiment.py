@@ -67,6 +67,8 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
                        for b in exp.benchmarks},
         "schedule": [],
         "processes": [],
+        # Design-specific sections, e.g. "sweep" (which variant is which point of a parameter).
+        **exp.extra,
     }
 
 
@@ -75,7 +77,8 @@ def variant_record(v: Variant) -> dict:
     launch = launch_for(v)
     return {"runtime": v.runtime.name, "kind": v.runtime.kind, "command": list(v.runtime.command),
             "env": launch.env, "args": list(launch.args), "pre_import": list(launch.pre_import),
-            "mode": v.mode, "jit_options": dict(v.jit_options), "facts": {}}
+            "mode": v.mode, "jit_options": dict(v.jit_options), "facts": {},
+            "rev": v.rev, "sha": (v.build or {}).get("sha"), "build": v.build}
 
 
 class Runner:

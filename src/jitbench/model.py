@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .builds.model import BuildSpec
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -17,6 +19,8 @@ class Runtime:
     name: str
     command: tuple[str, ...]
     kind: str = "python"  # python | cpython | cinderx | pypy
+    # Set when the interpreter is built from a revision of a repository (command comes later).
+    build: BuildSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,8 @@ class Variant:
     pre_import: tuple[str, ...] = ()
     mode: str | None = None
     jit_options: tuple[tuple[str, object], ...] = ()
+    rev: str | None = None  # revision of a built runtime
+    build: dict | None = None  # what building ``rev`` produced: sha, build hash, gate, logs
 
     @property
     def env_dict(self) -> dict[str, str]:

@@ -83,3 +83,11 @@ def add_run(p: argparse.ArgumentParser) -> None:
                    help="seconds one timed value should take when calibrating (default 0.05)")
     p.add_argument("--out", "-o", type=Path, default=None,
                    help="artifact folder or .json file (default .jitbench/results/)")
+
+
+def add_build(p: argparse.ArgumentParser) -> None:
+    """Options of runtimes built from a repository."""
+    p.add_argument("--rebuild", action="store_true",
+                   help="rebuild revisions even when the build cache has them")
+    p.add_argument("--no-gate", action="store_true",
+                   help="skip the runtime's test gate (the artifact records that it was skipped)")

@@ -9,10 +9,11 @@ from dataclasses import replace
 from .. import analysis as an
 from ..errors import JitbenchError
 from ..experiment import Runner
-from ..model import Design, Experiment
+from ..model import Design, Experiment, Variant
 from ..results import default_results_dir
-from .common import analysis_options, live_progress, load_config, present
-from .options import add_analysis, add_run
+from ..revisions import builds_dir, materialize
+from .common import analysis_options, live_progress, load_config, present, stderr_console
+from .options import add_analysis, add_build, add_run
 
 
 def design_from(args: argparse.Namespace, defaults: dict) -> Design:
@@ -36,7 +37,9 @@ def design_from(args: argparse.Namespace, defaults: dict) -> Design:
 def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Run the experiment the arguments describe and print the comparison."""
     cfg = load_config(args.config)
-    if args.command == "ab":
+    if args.command == "ab" and args.runtime:
+        variants = rev_variants(cfg, args.runtime, args.baseline, args.candidate)
+    elif args.command == "ab":
         variants = [cfg.variant(args.baseline), cfg.variant(args.candidate)]
         if variants[0].name == variants[1].name:
             # A/A is a legitimate control: the same variant on both sides, under its own name.
@@ -54,6 +57,10 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
         raise JitbenchError("no benchmark chosen; pass --bench NAME (bundled: richards, nbody, "
                             "deltablue) or define [benchmarks.NAME] in jitbench.toml")
     benches = [cfg.benchmark(b) for b in dict.fromkeys(bench_names)]
+    quiet = args.json or args.markdown
+    variants = materialize(variants, cache_dir=builds_dir(cfg.path), rebuild=args.rebuild,
+                           gate=not args.no_gate,
+                           log=(lambda m: None) if quiet else stderr_console().print)
     exp = Experiment(variants=variants, benchmarks=benches,
                      design=design_from(args, cfg.experiment), config_path=cfg.path)
     out = args.out or default_results_dir()
@@ -66,6 +73,20 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     present(analysis, doc, args, path)
     raise_on_failures(doc, path)
     return 0
+
+
+def rev_variants(cfg, runtime_name: str, rev_a: str, rev_b: str) -> list:
+    """``ab REV_A REV_B --runtime NAME``: two variants of a built runtime, named by revision."""
+    runtime = cfg.runtimes.get(runtime_name)
+    if runtime is None:
+        raise JitbenchError(f"--runtime {runtime_name!r} is not a runtime of the config; "
+                            f"defined: {', '.join(cfg.runtimes) or 'none'}")
+    if runtime.build is None:
+        raise JitbenchError(f"runtime {runtime_name!r} is not built from a repository; give it "
+                            "repo/base/build in the config to compare revisions")
+    name_b = rev_b if rev_b != rev_a else f"{rev_b}-again"
+    return [Variant(name=rev_a, runtime=runtime, rev=rev_a),
+            Variant(name=name_b, runtime=runtime, rev=rev_b)]
 
 
 def raise_on_failures(doc: dict, path: str) -> None:
@@ -91,11 +112,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("variants", nargs="*", metavar="VARIANT",
                    help="variants to run (default: all in the config); the first is the baseline")
     add_run(p)
+    add_build(p)
     add_analysis(p)
     p.set_defaults(func=run_command)
     p = sub.add_parser("ab", help="run a baseline and a candidate, then compare them")
-    p.add_argument("baseline", metavar="BASELINE")
-    p.add_argument("candidate", metavar="CANDIDATE")
+    p.add_argument("baseline", metavar="BASELINE", help="a variant, or a revision with --runtime")
+    p.add_argument("candidate", metavar="CANDIDATE", help="a variant, or a revision with --runtime")
+    p.add_argument("--runtime", default=None, metavar="NAME",
+                   help="compare two revisions of this runtime (built from its repo)")
     add_run(p)
+    add_build(p)
     add_analysis(p)
     p.set_defaults(func=run_command)

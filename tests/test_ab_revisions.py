@@ -1,0 +1,120 @@
+"""Commit against commit through the real CLI: build, cache, gate, `ab --runtime`, `bisect`.
+
+A real git repository holds a small installable package; one commit makes its function do twice
+the work, one breaks its gate.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from .builds.test_builds import WORK, commit_all, git, make_package_repo
+from .conftest import Cli, assert_one_line_error, write
+
+FAST = ["--values", "5", "--warmups", "1", "--min-time", "0.01", "-p", "6"]
+
+CONFIG = """\
+[runtimes.dev]
+repo = "repo"
+base = [{python}]
+build = "python tools/build.py {{out}}"
+test = "python tests/gate.py"
+kind = "cpython"
+
+[benchmarks.w]
+path = "bench/w.py"
+function = "main"
+
+[variants.before]
+runtime = "dev"
+rev = "c1"
+
+[variants.after]
+runtime = "dev"
+rev = "c2"
+"""
+
+BENCH = """\
+import workpkg
+
+
+def main():
+    return workpkg.work(20000)
+"""
+
+
+@pytest.fixture(scope="module")
+def revproject(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("revs")
+    make_package_repo(root / "repo")
+    write(root / "jitbench.toml", CONFIG.format(python=json.dumps(sys.executable)))
+    write(root / "bench" / "w.py", BENCH)
+    return root
+
+
+def test_ab_across_the_2x_commit_is_slower_and_records_builds(revproject: Path):
+    cli = Cli(revproject)
+    doc = cli.json("ab", "c1", "c2", "--runtime", "dev", "--bench", "w", *FAST, "--seed", "4")
+    (c,) = doc["comparisons"]
+    assert (c["baseline"], c["candidate"], c["verdict"]) == ("c1", "c2", "slower")
+    art = json.loads((revproject / doc["result"]).read_text())
+    shas = {git(revproject / "repo", "rev-parse", t): t for t in ("c1", "c2")}
+    for name in ("c1", "c2"):
+        v = art["variants"][name]
+        assert shas[v["sha"]] == name and v["rev"] == name
+        assert v["build"]["gate"] == "passed" and Path(v["build"]["build_log"]).is_file()
+        assert Path(v["build"]["gate_log"]).is_file() and len(v["build"]["build_hash"]) >= 12
+    # The second run reuses both builds.
+    again = cli("ab", "c1", "c2", "--runtime", "dev", "--bench", "w", "-p", "2", "--values", "2",
+                "--min-time", "0.01", check=0)
+    assert again.stderr.count("(cached, gate passed)") == 2, again.stderr
+
+
+def test_variants_with_rev_from_the_config(revproject: Path):
+    doc = Cli(revproject).json("ab", "before", "after", "--bench", "w", *FAST, "--seed", "5")
+    assert doc["comparisons"][0]["verdict"] == "slower"
+
+
+def test_gate_failure_stops_before_measuring(revproject: Path):
+    proc = Cli(revproject)("ab", "c1", "c3", "--runtime", "dev", "--bench", "w", *FAST)
+    assert_one_line_error(proc, "runtime 'dev'", "gate failed", "gate.log")
+    assert "processes" not in proc.stdout
+
+
+def test_no_gate_runs_and_records_the_skip(revproject: Path):
+    doc = Cli(revproject).json("ab", "c1", "c3", "--runtime", "dev", "--bench", "w", "--no-gate",
+                               "-p", "2", "--values", "2", "--min-time", "0.01")
+    art = json.loads((revproject / doc["result"]).read_text())
+    assert art["variants"]["c3"]["build"]["gate"] == "skipped"
+
+
+def test_unknown_revision_is_one_line(revproject: Path):
+    proc = Cli(revproject)("ab", "c1", "no-such-rev", "--runtime", "dev", "--bench", "w")
+    assert_one_line_error(proc, "no-such-rev")
+
+
+def test_bisect_names_the_commit_that_doubled_the_work(tmp_path: Path):
+    repo = tmp_path / "repo"
+    make_package_repo(repo)
+    # A history of unremarkable commits around the one that doubles the work.
+    git(repo, "checkout", "-q", "c1")
+    git(repo, "checkout", "-q", "-b", "history")
+    shas = {"good": git(repo, "rev-parse", "HEAD")}
+    for i in range(2):
+        (repo / f"note{i}.txt").write_text(f"{i}\n")
+        commit_all(repo, f"note {i}")
+    (repo / "src" / "workpkg" / "__init__.py").write_text(WORK["c2"])
+    shas["culprit"] = commit_all(repo, "do twice the work")
+    for i in range(2, 4):
+        (repo / f"note{i}.txt").write_text(f"{i}\n")
+        commit_all(repo, f"note {i}")
+    write(tmp_path / "jitbench.toml", CONFIG.format(python=json.dumps(sys.executable)))
+    write(tmp_path / "bench" / "w.py", BENCH)
+    proc = Cli(tmp_path)("bisect", "--runtime", "dev", "--good", shas["good"], "--bad", "history",
+                         "--bench", "w", "--threshold", "20%", *FAST, "--seed", "1", check=0)
+    assert f"first bad commit: {shas['culprit']}" in proc.stdout, proc.stdout + proc.stderr
+    assert "95 % CI" in proc.stdout
