@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import __version__
@@ -29,6 +29,7 @@ class Progress:
     """Callbacks the CLI uses to draw progress; all optional."""
 
     start: Callable[[int], None] = lambda total: None
+    grow: Callable[[int], None] = lambda more: None
     advance: Callable[[dict], None] = lambda record: None
     message: Callable[[str], None] = lambda text: None
 
@@ -98,19 +99,22 @@ class Runner:
     def save(self) -> None:
         write_atomic(self.out_path, self.doc)
 
-    def run(self) -> dict:
-        """Preflight, calibrate, run every slot; return the finished artifact."""
+    def run(self, extend: Callable[[Runner], int] | None = None) -> dict:
+        """Preflight, calibrate, run every slot; return the finished artifact.
+
+        ``extend`` (adaptive designs) is asked after the planned rounds how many more rounds each
+        benchmark still needs; it returns 0 to stop.
+        """
         try:
             self._preflight()
             self._calibrate()
-            d = self.exp.design
-            runnable = [b for b in self.benchmarks if self.doc["benchmarks"][b]["error"] is None]
-            slots = interleaved(list(self.variants), runnable, d.processes, d.seed)
-            self.doc["schedule"] = [slot_record(s) for s in slots]
-            self.save()
-            self.progress.start(len(slots))
-            for slot in slots:
-                self._run_slot(slot)
+            self.progress.start(len(self.runnable()) * len(self.variants)
+                                * self.exp.design.processes)
+            self.run_rounds(0, self.exp.design.processes, self.runnable())
+            while extend is not None:
+                more = extend(self)
+                if not more:
+                    break
         except KeyboardInterrupt:
             self.doc["interrupted"] = True
             self.save()
@@ -121,6 +125,25 @@ class Runner:
         self.doc["finished"] = _now()
         self.save()
         return self.doc
+
+    def runnable(self) -> list[str]:
+        """Benchmarks whose calibration succeeded."""
+        return [b for b in self.benchmarks if self.doc["benchmarks"][b]["error"] is None]
+
+    def rounds_done(self) -> int:
+        """How many interleaved rounds the schedule holds so far."""
+        return 1 + max((s["round"] for s in self.doc["schedule"]), default=-1)
+
+    def run_rounds(self, first_round: int, rounds: int, benchmarks: list[str]) -> None:
+        """Schedule and run ``rounds`` more interleaved rounds of the given benchmarks."""
+        d = self.exp.design
+        offset = len(self.doc["schedule"])
+        slots = interleaved(list(self.variants), benchmarks, rounds, d.seed, first_round=first_round)
+        slots = [replace(s, index=s.index + offset) for s in slots]
+        self.doc["schedule"].extend(slot_record(s) for s in slots)
+        self.save()
+        for slot in slots:
+            self._run_slot(slot)
 
     def _preflight(self) -> None:
         """Start each variant once without a benchmark: the interpreter exists and starts."""

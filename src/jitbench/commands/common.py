@@ -62,6 +62,9 @@ def live_progress(enabled: bool):
     def start(total: int) -> None:
         state["task"] = bar.add_task("processes", total=total)
 
+    def grow(more: int) -> None:
+        bar.update(state["task"], total=bar.tasks[0].total + more)
+
     def advance(rec: dict) -> None:
         status = "" if rec["status"] == "ok" else f" [red]failed: {rec.get('error', '')[:80]}[/]"
         if status:
@@ -73,7 +76,7 @@ def live_progress(enabled: bool):
         bar.console.print(f"[dim]{text}[/]")
 
     with bar:
-        yield RunProgress(start=start, advance=advance, message=message)
+        yield RunProgress(start=start, grow=grow, advance=advance, message=message)
 
 
 def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: str | None) -> None:

@@ -44,6 +44,21 @@ def positive_float(text: str) -> float:
     return v
 
 
+def duration(text: str) -> float:
+    """'90', '90s', '15m', '2h' → seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    t = text.strip().lower()
+    scale = units.get(t[-1:])
+    try:
+        v = float(t[:-1] if scale else t) * (scale or 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a duration like 600, 90s, 15m or 2h, "
+                                         f"got {text!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive duration, got {text!r}")
+    return v
+
+
 def add_config(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, default=None,
                    help="configuration file (default: ./jitbench.toml when it exists)")
@@ -81,6 +96,11 @@ def add_run(p: argparse.ArgumentParser) -> None:
                    help="fixed inner-loop count (default: calibrated once per benchmark)")
     p.add_argument("--min-time", type=positive_float, default=None,
                    help="seconds one timed value should take when calibrating (default 0.05)")
+    p.add_argument("--target-ci", type=percent, default=None, metavar="PCT",
+                   help="keep adding interleaved rounds until every CI half-width is at most "
+                        "this (e.g. 0.5%%), or --budget is spent")
+    p.add_argument("--budget", type=duration, default=None,
+                   help="wall-time budget of an adaptive run (default 30m), e.g. 600, 15m")
     p.add_argument("--out", "-o", type=Path, default=None,
                    help="artifact folder or .json file (default .jitbench/results/)")
 

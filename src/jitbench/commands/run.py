@@ -7,6 +7,7 @@ import secrets
 from dataclasses import replace
 
 from .. import analysis as an
+from ..adaptive import Target, extender
 from ..errors import JitbenchError
 from ..experiment import Runner
 from ..model import Design, Experiment, Variant
@@ -14,6 +15,8 @@ from ..results import default_results_dir
 from ..revisions import builds_dir, materialize
 from .common import analysis_options, live_progress, load_config, present, stderr_console
 from .options import add_analysis, add_build, add_run
+
+DEFAULT_BUDGET_S = 1800.0
 
 
 def design_from(args: argparse.Namespace, defaults: dict) -> Design:
@@ -65,12 +68,17 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
                      design=design_from(args, cfg.experiment), config_path=cfg.path)
     out = args.out or default_results_dir()
     runner = Runner(exp, out, argv=argv)
-    with live_progress(enabled=not (args.json or args.markdown)) as progress:
+    opts = analysis_options(args, cfg, seed=exp.design.seed)
+    extend = None
+    if args.target_ci is not None:
+        extend = extender(Target(args.target_ci, args.budget or DEFAULT_BUDGET_S), opts)
+    with live_progress(enabled=not quiet) as progress:
         runner.progress = progress
-        doc = runner.run()
+        doc = runner.run(extend=extend)
     path = str(runner.out_path)
-    analysis = an.analyse(doc, analysis_options(args, cfg, seed=doc["seed"]))
+    analysis = an.analyse(doc, opts)
     present(analysis, doc, args, path)
+    report_adaptive(doc, quiet)
     raise_on_failures(doc, path)
     return 0
 
@@ -87,6 +95,24 @@ def rev_variants(cfg, runtime_name: str, rev_a: str, rev_b: str) -> list:
     name_b = rev_b if rev_b != rev_a else f"{rev_b}-again"
     return [Variant(name=rev_a, runtime=runtime, rev=rev_a),
             Variant(name=name_b, runtime=runtime, rev=rev_b)]
+
+
+def report_adaptive(doc: dict, quiet: bool) -> None:
+    """Say whether an adaptive run reached its precision targets, and which it did not."""
+    state = doc.get("adaptive")
+    if not state or quiet:
+        return
+    console = stderr_console()
+    if not state["unreached"]:
+        console.print(f"adaptive: every CI half-width ≤ {state['target_ci_pct']:g} % after "
+                      f"{state['rounds']} rounds")
+        return
+    missed = ", ".join(f"{u['benchmark']}/{u['candidate']} "
+                       + (f"(±{u['halfwidth_pct']:.2f} %)" if u["halfwidth_pct"] is not None
+                          else "(no CI yet)")
+                       for u in state["unreached"])
+    console.print(f"[yellow]adaptive: {state['stopped']} after {state['rounds']} rounds; target "
+                  f"±{state['target_ci_pct']:g} % not reached for {missed}[/]")
 
 
 def raise_on_failures(doc: dict, path: str) -> None:

@@ -1,0 +1,68 @@
+"""Adaptive runs: add interleaved rounds until every CI is as narrow as asked, or the budget ends.
+
+Stopping is decided on precision (the CI half-width), never on significance, so the verdict is not
+biased by when the run stopped.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from . import analysis as an
+from . import stats
+from .experiment import Runner
+
+
+@dataclass(frozen=True)
+class Target:
+    """What an adaptive run aims for."""
+
+    ci_halfwidth_pct: float
+    budget_s: float
+    rounds_per_step: int = 2
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def halfwidths(doc: dict, opts: an.Options) -> dict[tuple[str, str], float]:
+    """CI half-width in % of every comparison of the artifact so far."""
+    analysis = an.analyse(doc, opts)
+    return {(c.benchmark, c.candidate): stats.ci_halfwidth_pct(c.result)
+            for c in analysis.comparisons}
+
+
+def extender(target: Target, opts: an.Options,
+             clock: Callable[[], float] = time.monotonic) -> Callable[[Runner], int]:
+    """The ``extend`` callback of ``Runner.run``: more rounds for benchmarks above the target."""
+    started = clock()
+
+    def extend(runner: Runner) -> int:
+        widths = halfwidths(runner.doc, opts)
+        wide = {k: w for k, w in widths.items() if not w <= target.ci_halfwidth_pct}
+        rounds = runner.rounds_done()
+        elapsed = clock() - started
+        state = {"target_ci_pct": target.ci_halfwidth_pct, "budget_s": target.budget_s,
+                 "rounds": rounds, "elapsed_s": round(elapsed, 1),
+                 "halfwidths_pct": {f"{b}/{c}": _finite(w) for (b, c), w in widths.items()},
+                 "unreached": [{"benchmark": b, "candidate": c, "halfwidth_pct": _finite(w)}
+                               for (b, c), w in sorted(wide.items())]}
+        runner.doc["adaptive"] = state
+        if not wide:
+            state["stopped"] = "target reached"
+            return 0
+        need = sorted({b for b, _ in wide})
+        # Rounds of the benchmarks still needed cost about their share of a full round.
+        per_round = elapsed / max(rounds, 1) * len(need) / max(len(runner.runnable()), 1)
+        if elapsed + per_round * target.rounds_per_step > target.budget_s:
+            state["stopped"] = "budget spent"
+            return 0
+        runner.progress.grow(len(need) * len(runner.variants) * target.rounds_per_step)
+        runner.run_rounds(rounds, target.rounds_per_step, need)
+        return target.rounds_per_step
+
+    return extend

@@ -1,0 +1,57 @@
+"""The environment of an experiment as rows of text: host facts and each variant's interpreter."""
+
+from __future__ import annotations
+
+HOST_KEYS = ("hostname", "machine", "cpu_model", "cpu_count", "system", "kernel", "os", "loadavg",
+             "jitbench_python")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_text(v)}" for k, v in value.items()) or "—"
+    return str(value)
+
+
+def host_rows(doc: dict) -> list[tuple[str, str]]:
+    """(fact, value) for the host, known keys first, then whatever else the artifact recorded."""
+    host = doc["host"]
+    keys = [k for k in HOST_KEYS if k in host] + [k for k in host if k not in HOST_KEYS]
+    return [(k, _text(host[k])) for k in keys]
+
+
+def interpreter(spec: dict) -> str:
+    """'cpython 3.14.0' / 'pypy 7.3.17 (python 3.10.14)' from a variant's facts, or '—'."""
+    facts = spec.get("facts") or {}
+    impl, version = facts.get("implementation"), facts.get("version")
+    if not impl and not version:
+        return "—"
+    if facts.get("pypy_version"):
+        return f"{impl} {facts['pypy_version']} (python {version})"
+    return f"{impl or 'python'} {version or ''}".strip()
+
+
+def revision(spec: dict) -> str:
+    """The source revision a variant was built from ('rev @ sha'), or '—'."""
+    rev, sha = spec.get("rev"), spec.get("sha")
+    if rev and sha:
+        return f"{rev} @ {str(sha)[:12]}"
+    return str(rev or (str(sha)[:12] if sha else "—"))
+
+
+VARIANT_COLUMNS = ("variant", "interpreter", "kind", "mode", "revision", "env", "args", "command")
+
+
+def variant_rows(doc: dict) -> list[tuple[str, ...]]:
+    """One row per variant, in :data:`VARIANT_COLUMNS` order."""
+    rows = []
+    for name, spec in doc["variants"].items():
+        rows.append((name, interpreter(spec), _text(spec.get("kind")), _text(spec.get("mode")),
+                     revision(spec), _text(spec.get("env")), " ".join(spec.get("args") or []) or "—",
+                     " ".join(spec.get("command") or [])))
+    return rows

@@ -1,0 +1,89 @@
+"""Turning matplotlib figures into inline SVG or PNG bytes, with one house style.
+
+Only the Agg/SVG backends are used (no display needed). Each SVG gets its own id salt so that
+several figures inlined in one HTML page never share element ids.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import itertools
+import re
+from collections.abc import Callable
+from typing import ParamSpec
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+#: Colours of the four verdicts, shared by every plot and the HTML badges.
+VERDICT_COLOURS = {
+    "faster": "#1a9641",
+    "slower": "#d7191c",
+    "equivalent": "#2b83ba",
+    "inconclusive": "#e6a000",
+}
+
+STYLE = {
+    "figure.dpi": 100,
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+    # Text stays text in the SVG: smaller files, selectable labels, browser fonts.
+    "svg.fonttype": "none",
+}
+
+_salts = itertools.count()
+P = ParamSpec("P")
+
+
+def styled(draw: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Decorator: the figure is built (axes, artists) under the house style."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        with plt.rc_context(STYLE):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure with constrained layout; sizes in inches. Call it inside a @styled function."""
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def variant_colours(variants: list[str]) -> dict[str, str]:
+    """A stable colour per variant, in the order the artifact lists them."""
+    cycle = plt.get_cmap("tab10").colors
+    return {v: matplotlib.colors.to_hex(cycle[i % len(cycle)]) for i, v in enumerate(variants)}
+
+
+def to_svg(fig: Figure, title: str = "") -> str:
+    """The figure as an ``<svg>`` element ready to inline in HTML (no XML prologue or DOCTYPE)."""
+    buf = io.StringIO()
+    rc = dict(STYLE, **{"svg.hashsalt": f"jb{next(_salts)}"})
+    with plt.rc_context(rc):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Title": title})
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]
+    # The Dublin Core block names external namespaces only; drop it, nothing reads it here.
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    return text.replace("<svg ", '<svg role="img" ', 1)
+
+
+def to_png(fig: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    buf = io.BytesIO()
+    with plt.rc_context(STYLE):
+        fig.savefig(buf, format="png", dpi=120)
+    return buf.getvalue()
