@@ -43,6 +43,14 @@ def analysis_options(args: argparse.Namespace, cfg: cfgmod.Config | None = None,
     return an.Options(margin_pct=margin, min_effect_pct=min_effect, metric=args.metric, **overrides)
 
 
+def wide_console() -> Console:
+    """stdout console; when piped, wide enough that tables do not wrap their cells."""
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 160)
+    return console
+
+
 def stderr_console() -> Console:
     return Console(stderr=True, highlight=False)
 
@@ -88,7 +96,7 @@ def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: st
     elif getattr(args, "markdown", False):
         sys.stdout.write(markdown.findings(analysis, doc))
     else:
-        console = Console(highlight=False)
+        console = wide_console()
         terminal.print_analysis(analysis, console, verbose=getattr(args, "verbose", False))
         if path:
             console.print(f"[dim]result: {path}[/]")

@@ -16,7 +16,8 @@ def summary_table(analysis: Analysis) -> Table:
     """Per benchmark and variant: processes, values, mean, median, stdev."""
     t = Table(title="Per variant", title_justify="left")
     for col in ("benchmark", "variant", "processes", "values", "mean", "median", "stdev"):
-        t.add_column(col, justify="right" if col not in ("benchmark", "variant") else "left")
+        t.add_column(col, justify="right" if col not in ("benchmark", "variant") else "left",
+                     no_wrap=True)
     for (bench, variant), s in analysis.summaries.items():
         t.add_row(bench, variant, str(s.n_processes), str(s.n_values), fmt.seconds(s.mean),
                   fmt.seconds(s.median), fmt.seconds(s.stdev))
@@ -28,7 +29,8 @@ def comparison_table(analysis: Analysis) -> Table:
     t = Table(title=f"Change vs {analysis.baseline} (95 % CI; > 0 means slower)",
               title_justify="left")
     for col in ("benchmark", "candidate", "mean", "median", "change", "95 % CI", "verdict", "P"):
-        t.add_column(col, justify="left" if col in ("benchmark", "candidate", "verdict") else "right")
+        t.add_column(col, justify="left" if col in ("benchmark", "candidate", "verdict") else "right",
+                     no_wrap=True)
     for c in analysis.comparisons:
         r = c.result
         verdict = f"[{VERDICT_STYLE[r.verdict]}]{r.verdict}[/]"
@@ -47,6 +49,8 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
     console.print(summary_table(analysis))
     if analysis.comparisons:
         console.print(comparison_table(analysis))
+    # The same note (e.g. a drifting baseline) often holds for every candidate: say it once.
+    grouped: dict[tuple[str, str], list[str]] = {}
     for c in analysis.comparisons:
         r = c.result
         notes = list(r.warnings)
@@ -57,10 +61,12 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
                          f"{fmt.ci(r.t_interval['low_pct'], r.t_interval['high_pct'])}"
                          if r.t_interval else f"method: {r.method}")
         for n in notes:
-            console.print(f"  [dim]{c.benchmark} / {c.candidate}:[/] {n}")
+            grouped.setdefault((c.benchmark, n), []).append(c.candidate)
+    for (bench, note), candidates in grouped.items():
+        console.print(f"  [dim]{bench} / {', '.join(candidates)}:[/] {note}", soft_wrap=True)
     for name, s in analysis.suite.items():
         console.print(f"  suite, {name} vs {analysis.baseline}: geometric mean "
-                      f"{fmt.pct(s.change_pct)} {fmt.ci(s.ci_low_pct, s.ci_high_pct)}")
+                      f"{fmt.pct(s.geomean_change_pct)} {fmt.ci(s.ci_low_pct, s.ci_high_pct)}")
     for note in analysis.skipped:
         console.print(f"  [yellow]note:[/] {note}")
     if analysis.failures:

@@ -87,3 +87,14 @@ def to_png(fig: Figure) -> bytes:
     with plt.rc_context(STYLE):
         fig.savefig(buf, format="png", dpi=120)
     return buf.getvalue()
+
+
+_UNITS = (("s", 1.0), ("ms", 1e-3), ("us", 1e-6), ("ns", 1e-9))
+
+
+def time_unit(typical_seconds: float) -> tuple[str, float]:
+    """(unit, seconds per unit) that makes a typical value read as 1–999."""
+    for unit, scale in _UNITS:
+        if abs(typical_seconds) >= scale:
+            return unit, scale
+    return "ns", 1e-9

@@ -1,0 +1,229 @@
+"""The HTML report: one self-contained file (inline SVG plots, inline CSS, no script, no network).
+
+One section per result file: the comparisons with their forest plot, sweep curves for a sweep,
+then per benchmark the per-process distributions, the warmup curves with the detected steady-state
+start and the JIT code-size ranking, then the JIT activity and the environment. A Content Security
+Policy forbids every fetch, so the report shows the same offline as online.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .. import __version__, stats
+from ..analysis import Analysis
+from ..results import ProcessView, processes_of
+from . import facts, fmt, jit, plots, sweep
+
+CSS = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1180px; padding: 1em 2em;
+       color: #1d1d1f; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 2px solid #ddd; padding-bottom: .2em; margin-top: 2em; }
+h3 { margin-top: 1.6em; } h4 { margin: 1.2em 0 .4em; color: #444; }
+table { border-collapse: collapse; margin: .6em 0 1em; font-size: 13px; }
+th, td { border-bottom: 1px solid #e3e3e3; padding: .25em .7em; text-align: left;
+         vertical-align: top; }
+th { background: #f5f5f7; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure.plot { margin: .8em 0 1.4em; } figure.plot svg { max-width: 100%; height: auto;
+                                                         display: block; }
+figcaption { color: #555; font-size: 12px; margin-top: .2em; }
+.verdict { font-weight: 600; padding: 0 .4em; border-radius: 3px; color: white; }
+.meta { color: #555; } code { font-size: 12px; } ul.notes { color: #6b4f00; }
+nav ul { columns: 2; } .warn { color: #b00020; }
+"""
+
+# No fetch of any kind; inline styles only (matplotlib's SVG carries a <style> element).
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """One result to report: where it came from, the artifact, and its analysis."""
+
+    path: str
+    doc: dict
+    analysis: Analysis
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _table(header: Iterable[str], rows: Iterable[Iterable[object]], numeric: set[int] | None = None,
+           raw: set[int] | None = None) -> str:
+    """An HTML table; columns in ``numeric`` align right, those in ``raw`` are not escaped."""
+    numeric, raw = numeric or set(), raw or set()
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = []
+        for i, c in enumerate(row):
+            cls = ' class="num"' if i in numeric else ""
+            cells.append(f"<td{cls}>{c if i in raw else _e(c)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _figure(kind: str, svg: str, caption: str) -> str:
+    return (f'<figure class="plot" data-plot="{_e(kind)}">{svg}'
+            f"<figcaption>{_e(caption)}</figcaption></figure>")
+
+
+def _verdict(v: str) -> str:
+    colour = plots.VERDICT_COLOURS.get(v, "#666")
+    return f'<span class="verdict" style="background:{colour}">{_e(v)}</span>'
+
+
+def _comparisons(a: Analysis, doc: dict) -> str:
+    if not a.comparisons:
+        return ("<p class='meta'>One variant only (or too few processes): no comparison. "
+                "The per-benchmark sections show its values.</p>")
+    rows = []
+    for c in a.comparisons:
+        r = c.result
+        robust = r.robust_verdict + (" (outlier-sensitive)" if r.outlier_sensitive else "")
+        rows.append((c.benchmark, c.candidate, fmt.from_to(r.baseline.mean, r.candidate.mean),
+                     fmt.from_to(r.baseline.median, r.candidate.median), fmt.pct(r.change_pct),
+                     fmt.ci(r.ci_low_pct, r.ci_high_pct), _verdict(r.verdict), robust,
+                     f"{r.n_baseline}/{r.n_candidate}"))
+    out = [_table(("benchmark", "candidate", "mean (from → to)", "median (from → to)", "change",
+                   "95 % CI", "verdict", "robust verdict", "processes"), rows,
+                  numeric={4, 5, 8}, raw={6})]
+    for name, s in a.suite.items():
+        out.append(f"<p>Suite geometric mean, {_e(name)} vs {_e(a.baseline)}: "
+                   f"{_e(fmt.pct(s.geomean_change_pct))} "
+                   f"{_e(fmt.ci(s.ci_low_pct, s.ci_high_pct))} {_verdict(s.verdict)}</p>")
+    margin = a.comparisons[0].result.margin_pct
+    svg = plots.to_svg(plots.forest(a.comparisons, margin, f"Change vs {a.baseline}"), "forest")
+    out.append(_figure("forest", svg, "Change of each candidate on each benchmark with its 95 % "
+                       "CI (processes are the unit), coloured by verdict; the band is ±margin."))
+    notes = [f"{c.benchmark}/{c.candidate}: {w}" for c in a.comparisons for w in c.result.warnings]
+    notes += [f"{c.benchmark}/{c.candidate}: {c.result.resolution_hint}" for c in a.comparisons
+              if c.result.verdict == "inconclusive" and c.result.resolution_hint]
+    notes += a.skipped
+    if notes:
+        out.append("<ul class='notes'>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
+    return "".join(out)
+
+
+def _sweep(a: Analysis, doc: dict) -> str:
+    series = sweep.sweep_series(doc, a)
+    if not series:
+        return ""
+    out = ["<section class='sweep'><h3>Sweep</h3>",
+           f"<p class='meta'>Parameters: {_e(', '.join(doc['sweep']['parameters']))}; "
+           f"default {_e(doc['sweep'].get('default'))}.</p>"]
+    for bench in dict.fromkeys(s.benchmark for s in series):
+        mine = [s for s in series if s.benchmark == bench]
+        svg = plots.to_svg(plots.sweep_curves(bench, mine), f"sweep {bench}")
+        out.append(_figure("sweep", svg, f"{bench}: change from {a.baseline} against each "
+                           "parameter; the band is the 95 % CI of each point."))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _summary_table(a: Analysis, bench: str, views: dict[str, list[ProcessView]]) -> str:
+    rows = []
+    for variant in views:
+        s = a.summaries.get((bench, variant))
+        if s is None:
+            rows.append((variant, 0, 0, "—", "—", "—", "—"))
+            continue
+        rows.append((variant, s.n_processes, s.n_values, fmt.seconds(s.mean),
+                     fmt.seconds(s.median), fmt.seconds(s.stdev), fmt.seconds(s.trimmed_mean)))
+    return _table(("variant", "processes", "values", "mean", "median", "stdev", "trimmed mean"),
+                  rows, numeric={1, 2, 3, 4, 5, 6})
+
+
+def _benchmark(a: Analysis, doc: dict, bench: str, colours: dict[str, str],
+               rankings: list[jit.CodeSizeRanking]) -> str:
+    views = {v: processes_of(doc, bench, v) for v in doc["variants"]}
+    out = [f"<section class='benchmark' data-benchmark='{_e(bench)}'><h3>{_e(bench)}</h3>"]
+    spec = doc["benchmarks"][bench]
+    out.append(f"<p class='meta'>{_e(spec['kind'])} benchmark, loops {_e(spec.get('loops'))} × "
+               f"inner loops {_e(spec.get('inner_loops'))}.</p>")
+    if spec.get("error"):
+        out.append(f"<p class='warn'>Calibration failed: {_e(spec['error'])}</p>")
+    if not any(views.values()):
+        out.append("<p class='warn'>No successful process.</p></section>")
+        return "".join(out)
+    out.append(_summary_table(a, bench, views))
+    shown = {v: p for v, p in views.items() if p}
+    svg = plots.to_svg(plots.distributions(bench, shown, colours), f"distributions {bench}")
+    out.append(_figure("distributions", svg, "Each box is one process (quartiles of its measured "
+                       "values, whiskers 1.5 IQR); dots are the values in time order."))
+    states = {v: stats.steady_states([p.values for p in procs]) for v, procs in shown.items()}
+    svg = plots.to_svg(plots.warmup_curves(bench, shown, states, colours), f"warmup {bench}")
+    out.append(_figure("warmup", svg, "Each line is one process; the dot marks where its steady "
+                       "state starts (changepoint detection), the dashed line its steady level."))
+    for r in (r for r in rankings if r.benchmark == bench):
+        if any(f.code_size is not None for f in r.functions):
+            svg = plots.to_svg(plots.code_size_ranking(r, colours[r.variant]), "code size")
+            out.append(_figure("jit-code-size", svg, f"{r.variant}: compiled functions by "
+                               "machine-code size, from the process that compiled the most."))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _jit(doc: dict) -> str:
+    rows = []
+    for a in jit.activity(doc):
+        on = (f"{a.enabled} of {a.processes} on" + (f", {a.disabled} off" if a.disabled else "")
+              if a.enabled or a.disabled else "not reported")
+        rows.append((a.variant, a.kind or "—", a.mode or "—", on, jit.fmt_range(a.compiled_range),
+                     jit.fmt_range(a.code_bytes_range, " B"), "; ".join(a.problems) or "none"))
+    return ("<section class='jit'><h3>JIT activity</h3>" + _table(
+        ("variant", "kind", "mode", "JIT (processes)", "functions compiled per process",
+         "code bytes per process", "activity problems"), rows) + "</section>")
+
+
+def _environment(doc: dict) -> str:
+    return ("<section class='host'><h3>Environment</h3><h4>Host</h4>"
+            + _table(("fact", "value"), facts.host_rows(doc)) + "<h4>Variants</h4>"
+            + _table(facts.VARIANT_COLUMNS, facts.variant_rows(doc)) + "</section>")
+
+
+def _failures(a: Analysis) -> str:
+    if not a.failures:
+        return ""
+    rows = [(p["slot"], p["benchmark"], p["variant"], p.get("error") or "") for p in a.failures]
+    return ("<section class='failures'><h3 class='warn'>Failed processes</h3>"
+            + _table(("slot", "benchmark", "variant", "error"), rows) + "</section>")
+
+
+def result_section(index: int, item: ReportInput) -> str:
+    """The section of one result file."""
+    doc, a = item.doc, item.analysis
+    d = doc["design"]
+    colours = plots.variant_colours(list(doc["variants"]))
+    rankings = jit.code_size_rankings(doc)
+    out = [f"<section class='result' id='result-{index}' data-result='{_e(doc['id'])}'>",
+           f"<h2>Result {_e(doc['id'])}</h2>",
+           f"<p class='meta'>{_e(item.path)} · created {_e(doc['created'])} · "
+           f"{'complete' if doc['complete'] else 'INCOMPLETE'} · {d['processes']} processes per "
+           f"variant × {d['values']} values ({d['warmups']} warmups), seed {_e(doc['seed'])} · "
+           f"baseline {_e(a.baseline)}</p>"]
+    if doc.get("command"):
+        out.append(f"<p class='meta'><code>{_e(' '.join(doc['command']))}</code></p>")
+    out.append("<section class='comparisons'><h3>Comparisons</h3>" + _comparisons(a, doc)
+               + "</section>")
+    out.append(_sweep(a, doc))
+    out.extend(_benchmark(a, doc, b, colours, rankings) for b in doc["benchmarks"])
+    out += [_jit(doc), _environment(doc), _failures(a), "</section>"]
+    return "".join(out)
+
+
+def render(items: list[ReportInput], title: str = "jitbench report") -> str:
+    """The whole HTML document."""
+    toc = "".join(f"<li><a href='#result-{i}'>{_e(it.doc['id'])}</a> "
+                  f"({_e(', '.join(it.doc['variants']))})</li>" for i, it in enumerate(items))
+    body = "".join(result_section(i, it) for i, it in enumerate(items))
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
+            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+            f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
+            f"<header><h1>{_e(title)}</h1><p class='meta'>jitbench {_e(__version__)}; "
+            f"{len(items)} result(s). Times are per iteration; CIs count processes, not values."
+            f"</p><nav><ul>{toc}</ul></nav></header>{body}</body></html>\n")
