@@ -7,16 +7,17 @@ relative to the config file. The keys are documented in docs/config.md.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import benchmarks as bundled_benchmarks
 from .builds.model import BuildSpec
 from .errors import ConfigError
-from .model import Benchmark, Runtime, Variant
+from .model import LOCAL, Benchmark, Host, Runtime, Variant
 
 RUNTIME_KINDS = ("python", "cpython", "cinderx", "pypy")
 BENCHMARK_KINDS = ("auto", "plain", "pyperf")
@@ -24,7 +25,11 @@ BENCHMARK_KINDS = ("auto", "plain", "pyperf")
 _TOP_KEYS = {"runtimes", "benchmarks", "variants", "experiment", "hosts", "results"}
 _RUNTIME_KEYS = {"command", "kind", "host", "repo", "base", "build", "test", "install", "description"}
 _BENCHMARK_KEYS = {"path", "function", "kind", "name", "files", "description"}
-_VARIANT_KEYS = {"runtime", "env", "args", "pre_import", "mode", "jit_options", "rev", "description"}
+_VARIANT_KEYS = {"runtime", "env", "args", "pre_import", "mode", "jit_options", "rev", "hosts",
+                 "description"}
+_HOST_KEYS = {"ssh", "workdir", "ssh_config", "ssh_options", "load_threshold", "description"}
+# Host names end up in variant names (``cx@arm``) and messages: keep them plain.
+_HOST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _EXPERIMENT_KEYS = {"processes", "values", "warmups", "timeout", "seed", "min_time", "loops",
                     "margin", "min_effect", "baseline"}
 
@@ -34,6 +39,7 @@ class Config:
     """A validated configuration: named runtimes, benchmarks and variants, plus experiment defaults."""
 
     path: Path | None
+    hosts: dict[str, Host] = field(default_factory=dict)
     runtimes: dict[str, Runtime] = field(default_factory=dict)
     benchmarks: dict[str, Benchmark] = field(default_factory=dict)
     variants: dict[str, Variant] = field(default_factory=dict)
@@ -57,9 +63,42 @@ class Config:
         if name in self.variants:
             return self.variants[name]
         where = self.path.name if self.path else "the default configuration"
+        spread = self.select(name) if self.group_names().get(name) else []
+        if spread:
+            raise ConfigError(f"{where}: variant {name!r} runs on several hosts; name one of "
+                              f"{', '.join(v.name for v in spread)}")
         known = ", ".join(sorted(self.variants)) or "none"
         raise ConfigError(f"{where}: unknown variant {name!r}{_did_you_mean(name, self.variants)}; "
                           f"known: {known}")
+
+
+    def group_names(self) -> dict[str, list[str]]:
+        """Variants spread over several hosts (``hosts = [...]``): group name → variant names."""
+        out: dict[str, list[str]] = {}
+        for v in self.variants.values():
+            if v.group is not None:
+                out.setdefault(v.group, []).append(v.name)
+        return out
+
+    def select(self, name: str) -> list[Variant]:
+        """The variants a name on the command line means: one variant, or every host of a group."""
+        if name in self.variants:
+            return [self.variants[name]]
+        group = self.group_names().get(name)
+        if group:
+            return [self.variants[n] for n in group]
+        return [self.variant(name)]
+
+    def host(self, name: str) -> Host | None:
+        """A host by name (None for ``local``), or a one-line error listing the known ones."""
+        if name == LOCAL:
+            return None
+        if name in self.hosts:
+            return self.hosts[name]
+        where = self.path.name if self.path else "the default configuration"
+        known = ", ".join([LOCAL, *sorted(self.hosts)])
+        raise ConfigError(f"{where}: unknown host {name!r}{_did_you_mean(name, self.hosts)}; "
+                          f"known: {known} (define [hosts.{name}] with ssh = \"...\")")
 
 
 def _did_you_mean(name: str, choices) -> str:
@@ -144,14 +183,25 @@ def parse(raw: dict[str, Any], path: Path | None) -> Config:
             raise c.fail(k, f"unknown table{_did_you_mean(k, _TOP_KEYS)}; "
                             f"allowed: {', '.join(sorted(_TOP_KEYS))}")
     cfg = Config(path=path, raw=raw)
+    for name, table in c.table(raw.get("hosts", {}), "hosts").items():
+        cfg.hosts[name] = _host(c, name, c.table(table, f"hosts.{name}"), base)
     for name, table in c.table(raw.get("runtimes", {}), "runtimes").items():
-        cfg.runtimes[name] = _runtime(c, name, c.table(table, f"runtimes.{name}"), base)
+        cfg.runtimes[name] = _runtime(c, name, c.table(table, f"runtimes.{name}"), base, cfg.hosts)
     if "host" not in cfg.runtimes and not raw.get("runtimes"):
         cfg.runtimes["host"] = Runtime(name="host", command=(sys.executable,), kind="python")
     for name, table in c.table(raw.get("benchmarks", {}), "benchmarks").items():
         cfg.benchmarks[name] = _benchmark(c, name, c.table(table, f"benchmarks.{name}"), base)
     for name, table in c.table(raw.get("variants", {}), "variants").items():
-        cfg.variants[name] = _variant(c, name, c.table(table, f"variants.{name}"), cfg.runtimes)
+        table = c.table(table, f"variants.{name}")
+        variant = _variant(c, name, table, cfg.runtimes)
+        if "hosts" not in table:
+            cfg.variants[name] = variant
+            continue
+        for spread in _spread(c, variant, table["hosts"], cfg.hosts):
+            if spread.name in cfg.variants or spread.name in raw.get("variants", {}):
+                raise c.fail(f"variants.{name}.hosts", f"variant {spread.name!r} is defined twice; "
+                                                       "rename one")
+            cfg.variants[spread.name] = spread
     if not cfg.variants and not raw.get("variants"):
         # With no variants configured, each runtime is usable as a variant of its own name.
         for rt in cfg.runtimes.values():
@@ -160,6 +210,10 @@ def parse(raw: dict[str, Any], path: Path | None) -> Config:
     exp = c.table(raw.get("experiment", {}), "experiment")
     c.keys(exp, _EXPERIMENT_KEYS, "experiment")
     cfg.experiment = _experiment(c, exp)
+    if "results" in raw:
+        from .db.url import validate_results_table
+
+        validate_results_table(raw["results"], path)
     return cfg
 
 
@@ -179,23 +233,93 @@ def _build_spec(c: _Checker, name: str, t: dict, base: Path) -> BuildSpec:
                      build=opt["build"], test=opt["test"], install=opt["install"])
 
 
-def _runtime(c: _Checker, name: str, t: dict, base: Path) -> Runtime:
+def _host(c: _Checker, name: str, t: dict, base: Path) -> Host:
+    key = f"hosts.{name}"
+    c.keys(t, _HOST_KEYS, key)
+    if name == LOCAL:
+        raise c.fail(key, f"{LOCAL!r} is this machine (runtimes without host run here); "
+                          "give the SSH host another name")
+    if not _HOST_NAME.fullmatch(name):
+        raise c.fail(key, "a host name may hold letters, digits, '.', '_' and '-' only")
+    if "ssh" not in t:
+        raise c.fail(f"{key}.ssh", 'missing; set what `ssh` connects to, e.g. ssh = "bench-arm" '
+                                   '(an alias of ~/.ssh/config) or "user@host"')
+    dest = c.string(t["ssh"], f"{key}.ssh")
+    # A destination starting with '-' would be read by ssh as an option.
+    if dest.startswith("-") or any(ch.isspace() or not ch.isprintable() for ch in dest):
+        raise c.fail(f"{key}.ssh", f"{dest!r} is not an ssh destination; write user@host or an "
+                                   "alias of your ssh config (no spaces, not starting with '-')")
+    workdir = c.string(t.get("workdir", Host.workdir), f"{key}.workdir")
+    if not workdir.startswith("/"):
+        raise c.fail(f"{key}.workdir", f"expected an absolute path on that host, got {workdir!r}, "
+                                       'e.g. workdir = "/var/tmp/jitbench"')
+    ssh_config = None
+    if "ssh_config" in t:
+        ssh_config = (base / c.string(t["ssh_config"], f"{key}.ssh_config")).resolve()
+        if not ssh_config.is_file():
+            raise c.fail(f"{key}.ssh_config", f"file not found: {ssh_config}")
+    threshold = t.get("load_threshold")
+    if threshold is not None and (not isinstance(threshold, int | float)
+                                  or isinstance(threshold, bool) or threshold < 0):
+        raise c.fail(f"{key}.load_threshold", f"expected a non-negative number of cores, "
+                                              f"got {threshold!r}")
+    return Host(name=name, ssh=dest, workdir=workdir.rstrip("/") or "/", ssh_config=ssh_config,
+                ssh_options=c.str_list(t.get("ssh_options", []), f"{key}.ssh_options"),
+                load_threshold=None if threshold is None else float(threshold))
+
+
+def _host_ref(c: _Checker, value: object, key: str, hosts: dict[str, Host]) -> Host | None:
+    """A host named in a runtime or variant: None for ``local``, else a defined [hosts.NAME]."""
+    name = c.string(value, key)
+    if name == LOCAL:
+        return None
+    if name not in hosts:
+        raise c.fail(key, f"unknown host {name!r}{_did_you_mean(name, hosts)}; "
+                          f"defined: {', '.join([LOCAL, *hosts])} (add [hosts.{name}] with "
+                          'ssh = "...")')
+    return hosts[name]
+
+
+def _runtime(c: _Checker, name: str, t: dict, base: Path, hosts: dict[str, Host]) -> Runtime:
     key = f"runtimes.{name}"
     c.keys(t, _RUNTIME_KEYS, key)
     kind = t.get("kind", "python")
     if kind not in RUNTIME_KINDS:
         raise c.fail(f"{key}.kind", f"unknown kind {kind!r}{_did_you_mean(str(kind), RUNTIME_KINDS)}; "
                                     f"allowed: {', '.join(RUNTIME_KINDS)}")
+    host = _host_ref(c, t["host"], f"{key}.host", hosts) if "host" in t else None
     if "repo" in t:
         if "command" in t:
             raise c.fail(f"{key}.command", "a runtime built from 'repo' gets its command from the "
                                            "build; remove command or repo")
-        return Runtime(name=name, command=(), kind=kind, build=_build_spec(c, name, t, base))
+        spec = replace(_build_spec(c, name, t, base), host=host)
+        return Runtime(name=name, command=(), kind=kind, build=spec, host=host)
     if "command" not in t:
         raise c.fail(f"{key}.command", "missing; set the argv that starts the interpreter, "
                                        'e.g. command = ["python3"]')
     command = c.str_list(t["command"], f"{key}.command", nonempty=True)
-    return Runtime(name=name, command=command, kind=kind)
+    return Runtime(name=name, command=command, kind=kind, host=host)
+
+
+def on_host(runtime: Runtime, host: Host | None) -> Runtime:
+    """The same runtime on another host: named ``NAME@HOST`` so builds and records keep apart."""
+    name = f"{runtime.name.split('@')[0]}@{host.name if host else LOCAL}"
+    build = replace(runtime.build, runtime=name, host=host) if runtime.build else None
+    return replace(runtime, name=name, host=host, build=build)
+
+
+def _spread(c: _Checker, variant: Variant, value: object, hosts: dict[str, Host]) -> list[Variant]:
+    """``hosts = ["x86", "arm"]``: the variant once per host, named ``NAME@HOST``, one group."""
+    key = f"variants.{variant.name}.hosts"
+    names = c.str_list(value, key, nonempty=True)
+    if len(set(names)) != len(names):
+        raise c.fail(key, "a host is listed twice")
+    out = []
+    for host_name in names:
+        host = _host_ref(c, host_name, key, hosts)
+        out.append(replace(variant, name=f"{variant.name}@{host_name}", group=variant.name,
+                           runtime=on_host(variant.runtime, host)))
+    return out
 
 
 def _benchmark(c: _Checker, name: str, t: dict, base: Path) -> Benchmark:

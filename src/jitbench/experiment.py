@@ -1,27 +1,41 @@
 """Run an experiment: preflight each variant, calibrate loops once per benchmark, then run the
-interleaved schedule, saving the artifact after every process so nothing finished is ever lost."""
+interleaved schedule, saving the artifact after every process so nothing finished is ever lost.
+
+Variants may live on several hosts: each host runs one process at a time, hosts run at once
+(``execute.parallel``), and every process record says how busy its host was (``load``).
+"""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import secrets
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import __version__
+from . import __version__, load
 from .errors import JitbenchError
+from .execute.hosts import HostAccess, access_for
+from .execute.parallel import run_per_host
 from .execute.process import run_process
 from .execute.transport import LocalTransport, Transport
 from .host import host_facts
 from .model import Benchmark, Experiment, Slot, Variant
 from .plan import interleaved
 from .results import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
-from .runtimes import launch_for
+from .runtimes import launch_for, preflight_problem, prepare_variant
+
+CONTAMINATED_RERUNS = 2  # passes over contaminated slots with --exclude-contaminated
 
 
 class Interrupted(JitbenchError):
     """Ctrl-C during a run; the partial artifact has been saved."""
+
+
+class HostLost(JitbenchError):
+    """A host stopped answering mid-run; the partial artifact is saved and can be resumed."""
 
 
 @dataclass
@@ -59,7 +73,10 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
                    "warmups": d.warmups, "timeout": d.timeout, "min_time": d.min_time,
                    "loops": d.loops},
         "host": host_facts(),
-        "runtimes": {v.runtime.name: {"command": list(v.runtime.command), "kind": v.runtime.kind}
+        # Every machine the variants ran on, by the name the user gave it ("local" = this one).
+        "hosts": {},
+        "runtimes": {v.runtime.name: {"command": list(v.runtime.command), "kind": v.runtime.kind,
+                                      "host": v.runtime.host_name}
                      for v in exp.variants},
         "variants": {v.name: variant_record(v) for v in exp.variants},
         "benchmarks": {b.name: {"kind": b.kind, "source": str(b.path), "function": b.function,
@@ -79,25 +96,37 @@ def variant_record(v: Variant) -> dict:
     return {"runtime": v.runtime.name, "kind": v.runtime.kind, "command": list(v.runtime.command),
             "env": launch.env, "args": list(launch.args), "pre_import": list(launch.pre_import),
             "mode": v.mode, "jit_options": dict(v.jit_options), "facts": {},
-            "rev": v.rev, "sha": (v.build or {}).get("sha"), "build": v.build}
+            "rev": v.rev, "sha": (v.build or {}).get("sha"), "build": v.build,
+            "host": v.runtime.host_name, "group": v.group}
 
 
 class Runner:
     """Executes one experiment and keeps its artifact on disk up to date."""
 
     def __init__(self, exp: Experiment, out: Path, *, argv: list[str],
-                 transport: Transport | None = None, progress: Progress | None = None):
+                 transport: Transport | None = None, progress: Progress | None = None,
+                 quiet: load.Quiet | None = None, doc: dict | None = None):
         self.exp = exp
         self.transport = transport or LocalTransport()
         self.progress = progress or Progress()
-        self.doc = new_artifact(exp, argv)
+        self.quiet = quiet or load.Quiet()
+        # ``doc`` is a partial artifact being resumed; a new run starts a new one.
+        self.doc = doc if doc is not None else new_artifact(exp, argv)
         # --out may name the file itself or the folder that collects artifacts.
         self.out_path = out if out.suffix == ".json" else out / f"{self.doc['id']}.json"
         self.variants = {v.name: v for v in exp.variants}
         self.benchmarks = {b.name: b for b in exp.benchmarks}
+        self._lock = threading.RLock()  # host workers append records and save concurrently
+        self._stop = threading.Event()
+        self._lost: dict[str, str] = {}  # hosts given up on mid-run → why
+        self.hosts: dict[str, HostAccess] = {}
+        for v in exp.variants:
+            if v.runtime.host_name not in self.hosts:
+                self.hosts[v.runtime.host_name] = access_for(v.runtime.host, self.transport)
 
     def save(self) -> None:
-        write_atomic(self.out_path, self.doc)
+        with self._lock:
+            write_atomic(self.out_path, self.doc)
 
     def run(self, extend: Callable[[Runner], int] | None = None) -> dict:
         """Preflight, calibrate, run every slot; return the finished artifact.
@@ -106,25 +135,41 @@ class Runner:
         benchmark still needs; it returns 0 to stop.
         """
         try:
+            self._open_hosts()
             self._preflight()
+            self._prepare()
             self._calibrate()
             self.progress.start(len(self.runnable()) * len(self.variants)
                                 * self.exp.design.processes)
             self.run_rounds(0, self.exp.design.processes, self.runnable())
-            while extend is not None:
+            while extend is not None and not self._lost:
                 more = extend(self)
                 if not more:
                     break
+            self._rerun_contaminated()
         except KeyboardInterrupt:
-            self.doc["interrupted"] = True
-            self.save()
-            kept = sum(1 for p in self.doc["processes"] if p["status"] == "ok")
-            raise Interrupted(f"interrupted: {kept} finished processes kept in {self.out_path}; "
-                              "nothing finished was lost") from None
-        self.doc["complete"] = True
-        self.doc["finished"] = _now()
-        self.save()
-        return self.doc
+            self._interrupted()
+        return self._finish()
+
+    def resume(self) -> dict:
+        """Complete a partial artifact: run its slots that have no result, in schedule order.
+
+        Slots whose connection was lost count as never run; with --exclude-contaminated, so do
+        contaminated ones. Loops and the schedule are the artifact's: same seed, same work.
+        """
+        self.doc["interrupted"] = False
+        self.doc.setdefault("resumed", []).append(_now())
+        try:
+            self._open_hosts()
+            self._preflight(record=False)
+            self._calibrate(only_missing=True)
+            slots = self.missing_slots()
+            self.progress.start(len(slots))
+            self._run_slots(slots)
+            self._rerun_contaminated()
+        except KeyboardInterrupt:
+            self._interrupted()
+        return self._finish()
 
     def runnable(self) -> list[str]:
         """Benchmarks whose calibration succeeded."""
@@ -142,35 +187,116 @@ class Runner:
         slots = [replace(s, index=s.index + offset) for s in slots]
         self.doc["schedule"].extend(slot_record(s) for s in slots)
         self.save()
-        for slot in slots:
-            self._run_slot(slot)
+        self._run_slots(slots)
 
-    def _preflight(self) -> None:
+    def missing_slots(self) -> list[Slot]:
+        """Scheduled slots still to run: never run, connection lost, or (if asked) contaminated."""
+        latest = {p["slot"]: p for p in self.doc["processes"]}
+        runnable = set(self.runnable())
+        out = []
+        for s in self.doc["schedule"]:
+            p = latest.get(s["slot"])
+            if s["benchmark"] not in runnable or s["variant"] not in self.variants:
+                continue
+            if (p is None or p.get("connection_lost")
+                    or (self.quiet.exclude_contaminated and p.get("contaminated"))):
+                out.append(Slot(index=s["slot"], round=s["round"], benchmark=s["benchmark"],
+                                variant=s["variant"]))
+        return out
+
+    def _interrupted(self) -> None:
+        self._stop.set()
+        self.doc["interrupted"] = True
+        self.save()
+        kept = sum(1 for p in self.doc["processes"] if p["status"] == "ok")
+        raise Interrupted(f"interrupted: {kept} finished processes kept in {self.out_path}; "
+                          f"nothing finished was lost; finish with: jitbench run --resume "
+                          f"{self.out_path}") from None
+
+    def _finish(self) -> dict:
+        if self._lost:
+            self.doc["complete"] = False
+            self.save()
+            host, reason = next(iter(self._lost.items()))
+            left = len(self.missing_slots())
+            raise HostLost(f"{reason}; the connection to host {host!r} was lost mid-run: {left} "
+                           f"of {len(self.doc['schedule'])} processes still to run, finished ones "
+                           f"are kept in {self.out_path}; when the host answers again: "
+                           f"jitbench run --resume {self.out_path}")
+        self.doc["complete"] = True
+        self.doc["finished"] = _now()
+        self.save()
+        return self.doc
+
+    def _access(self, variant: Variant) -> HostAccess:
+        return self.hosts[variant.runtime.host_name]
+
+    def _run(self, variant: Variant, bench: Benchmark | None, task: dict) -> dict:
+        return run_process(self._access(variant).transport, variant, bench, task,
+                           self.exp.design.timeout)
+
+    def _open_hosts(self) -> None:
+        """Connect to every SSH host first (one-line errors before any work) and record facts."""
+        for name, access in self.hosts.items():
+            if access.host is not None:
+                self.progress.message(f"connecting to host {name} ({access.host.ssh})")
+            access.connect()
+            known = self.doc["hosts"].get(name)
+            if known is None:
+                self.doc["hosts"][name] = {"name": name, **access.facts(), "interpreters": {}}
+        self.save()
+
+    def _preflight(self, record: bool = True) -> None:
         """Start each variant once without a benchmark: the interpreter exists and starts."""
         for v in self.exp.variants:
             self.progress.message(f"checking variant {v.name}")
-            rec = run_process(self.transport, v, None, {"action": "facts"}, self.exp.design.timeout)
+            rec = self._run(v, None, {"action": "facts"})
+            problem = preflight_problem(v, rec)  # the runtime kind's own diagnosis, e.g. no cinderx
+            if problem is not None:
+                raise JitbenchError(problem)
             if rec["status"] != "ok":
                 tail = _last_line(rec.get("stderr_tail"))
+                where = f" on host {v.runtime.host_name!r}" if v.runtime.host else ""
                 raise JitbenchError(
-                    f"variant {v.name!r} does not start: {rec['error']}"
+                    f"variant {v.name!r} does not start{where}: {rec['error']}"
                     + (f" ({tail})" if tail else "")
-                    + f"; check runtimes.{v.runtime.name}.command and the variant's args/env")
-            self.doc["variants"][v.name]["facts"] = rec.get("facts", {})
+                    + f"; check runtimes.{v.runtime.name.split('@')[0]}.command and the "
+                      "variant's args/env")
+            if record:
+                facts = rec.get("facts", {})
+                self.doc["variants"][v.name]["facts"] = facts
+                interpreters = self.doc["hosts"][v.runtime.host_name]["interpreters"]
+                interpreters[v.runtime.name] = {k: facts.get(k) for k in (
+                    "implementation", "version", "version_full", "executable", "machine")}
         self.save()
 
-    def _calibrate(self) -> None:
+    def _prepare(self) -> None:
+        """Runs a runtime kind needs before calibration (CinderX jitlist=auto profiles first)."""
+        for i, v in enumerate(self.exp.variants):
+            prepared = prepare_variant(v, self.exp.benchmarks, self._run, self.exp.design.min_time)
+            if prepared is None:
+                continue
+            self.progress.message(f"prepared variant {v.name}")
+            new, note = prepared
+            self.exp.variants[i] = self.variants[v.name] = new
+            facts = self.doc["variants"][v.name]["facts"]
+            self.doc["variants"][v.name] = {**variant_record(new), "facts": facts, **note}
+        self.save()
+
+    def _calibrate(self, only_missing: bool = False) -> None:
         """Loops are found once per benchmark, with the baseline, and reused by every variant."""
         d = self.exp.design
         baseline = self.exp.variants[0]
         for bench in self.exp.benchmarks:
             entry = self.doc["benchmarks"][bench.name]
+            if only_missing and (entry["loops"] is not None or entry["error"]):
+                continue
             if d.loops is not None:
                 entry.update(loops=d.loops, calibration={"fixed": True})
                 continue
             self.progress.message(f"calibrating {bench.name} with {baseline.name}")
             task = {"action": "calibrate", "min_time_ns": int(d.min_time * 1e9)}
-            rec = run_process(self.transport, baseline, bench, task, d.timeout)
+            rec = self._run(baseline, bench, task)
             if rec["status"] != "ok":
                 entry["error"] = f"calibration failed: {rec['error']}"
                 entry["calibration"] = {"variant": baseline.name, "stderr_tail": rec.get("stderr_tail")}
@@ -184,17 +310,73 @@ class Runner:
             first = next(iter(self.doc["benchmarks"].items()))
             raise JitbenchError(f"benchmark {first[0]!r}: {first[1]['error']}")
 
-    def _run_slot(self, slot: Slot) -> None:
+    def _run_slots(self, slots: list[Slot]) -> None:
+        """Each host's slots in schedule order; hosts at the same time."""
+        groups: dict[str, list[Slot]] = {}
+        for slot in slots:
+            groups.setdefault(self.variants[slot.variant].runtime.host_name, []).append(slot)
+        run_per_host(groups, self._run_slot, self._stop)
+
+    def _rerun_contaminated(self) -> None:
+        """--exclude-contaminated: run slots measured under load again (a bounded number of times)."""
+        if not self.quiet.exclude_contaminated:
+            return
+        for _ in range(CONTAMINATED_RERUNS):
+            again = [s for s in self.missing_slots() if s.index in self._contaminated()]
+            if not again or self._lost:
+                return
+            self.progress.message(f"running {len(again)} contaminated process(es) again")
+            self.progress.grow(len(again))
+            self._run_slots(again)
+
+    def _contaminated(self) -> set[int]:
+        return {p["slot"] for p in self.doc["processes"] if p.get("contaminated")}
+
+    def _run_slot(self, host: str, slot: Slot) -> bool:
+        """Run one slot on its host and record it; False when the host is lost."""
+        if host in self._lost:
+            return False
         d = self.exp.design
+        access = self.hosts[host]
         bench: Benchmark = self.benchmarks[slot.benchmark]
         variant = self.variants[slot.variant]
+        threshold = self.quiet.threshold_for(access.host.load_threshold if access.host else None)
+        waited = None
+        if self.quiet.wait_idle:
+            waited = load.wait_idle(access.sample, threshold=threshold, limit=self.quiet.wait_idle)
+        before = access.sample(reuse=waited is None)
         task = {"action": "run", "loops": self.doc["benchmarks"][bench.name]["loops"],
                 "warmups": d.warmups, "values": d.values}
-        rec = run_process(self.transport, variant, bench, task, d.timeout)
-        rec = {**slot_record(slot), **rec}
-        self.doc["processes"].append(rec)
-        self.save()
-        self.progress.advance(rec)
+        rec = run_process(access.transport, variant, bench, task, d.timeout)
+        if self._stop.is_set():
+            return False  # killed because jitbench is stopping: not a measurement
+        after = access.sample()
+        host_load = load.measure(before, after, own_seconds=(rec.get("wall_ns") or 0) / 1e9,
+                                 threshold=threshold)
+        if waited is not None:
+            host_load["wait_idle"] = waited
+        rec = {**slot_record(slot), **rec, "host": host, "host_load": host_load,
+               "contaminated": host_load["contaminated"]}
+        if rec.get("connection_lost"):
+            reason = self.hosts[host].reachable()
+            if reason is not None:
+                with self._lock:
+                    self._lost.setdefault(host, reason)
+        self._record(rec)
+        return host not in self._lost
+
+    def _record(self, rec: dict) -> None:
+        """Add a process record in slot order (replacing an earlier try of its slot) and save."""
+        with self._lock:
+            procs = self.doc["processes"]
+            earlier = [p for p in procs if p["slot"] == rec["slot"]]
+            if earlier:
+                # Kept for the record: a lost connection or a contaminated try is history too.
+                self.doc.setdefault("replaced", []).extend(earlier)
+                procs[:] = [p for p in procs if p["slot"] != rec["slot"]]
+            bisect.insort(procs, rec, key=lambda p: p["slot"])
+            self.save()
+            self.progress.advance(rec)
 
 
 def slot_record(slot: Slot) -> dict:
@@ -205,4 +387,3 @@ def slot_record(slot: Slot) -> dict:
 def _last_line(text: str | None) -> str:
     lines = [ln.strip() for ln in (text or "").splitlines() if ln.strip()]
     return lines[-1][:200] if lines else ""
-

@@ -11,6 +11,21 @@ from pathlib import Path
 
 from .builds.model import BuildSpec
 
+LOCAL = "local"
+"""The host name of this machine: runtimes without ``host`` run here."""
+
+
+@dataclass(frozen=True)
+class Host:
+    """A machine reached over SSH (``[hosts.NAME]``): where its runtimes run, build and write."""
+
+    name: str  # as the user named it in the config
+    ssh: str  # the destination ``ssh`` accepts: an alias of ~/.ssh/config, user@host, host
+    workdir: str = "/var/tmp/jitbench"  # where jitbench may write on that host (builds)
+    ssh_config: Path | None = None  # passed as ``ssh -F``; None = the user's own configuration
+    ssh_options: tuple[str, ...] = ()  # extra ``ssh`` arguments, e.g. ("-p", "2222")
+    load_threshold: float | None = None  # cores other processes may use before "contaminated"
+
 
 @dataclass(frozen=True)
 class Runtime:
@@ -21,6 +36,12 @@ class Runtime:
     kind: str = "python"  # python | cpython | cinderx | pypy
     # Set when the interpreter is built from a revision of a repository (command comes later).
     build: BuildSpec | None = None
+    host: Host | None = None  # None: this machine
+
+    @property
+    def host_name(self) -> str:
+        """The host as the user named it; ``local`` for this machine."""
+        return self.host.name if self.host is not None else LOCAL
 
 
 @dataclass(frozen=True)
@@ -53,6 +74,9 @@ class Variant:
     jit_options: tuple[tuple[str, object], ...] = ()
     rev: str | None = None  # revision of a built runtime
     build: dict | None = None  # what building ``rev`` produced: sha, build hash, gate, logs
+    # The variant's name before it was spread over several hosts (``cx`` for ``cx@arm``): variants
+    # of one group are the same variant on different hosts, compared across hosts.
+    group: str | None = None
 
     @property
     def env_dict(self) -> dict[str, str]:

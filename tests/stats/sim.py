@@ -13,11 +13,13 @@ The model (all on the log scale, so effects are multiplicative like real timings
 - The candidate's true ratio of means to the baseline's is ``ratio`` exactly (every other factor
   has the same distribution on both sides).
 
-Run ``python tests/stats/sim.py`` to print the calibration figures quoted in docs/statistics.md.
+Run ``python -m tests.stats.sim`` from the repository root to print the calibration figures
+quoted in docs/statistics.md (``--quick`` for a smaller run).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -31,12 +33,12 @@ class Design:
 
     n_processes: int = 10
     n_values: int = 20
-    between_sd: float = 0.015
+    between_sd: float = 0.0125
     within_sd: float = 0.02
     phi: float = 0.5
     drift_pct: float = 2.0
     spike_prob: float = 0.01
-    spike_size: float = 0.3
+    spike_size: float = 0.1
     level: float = 1e-3
 
 
@@ -101,6 +103,28 @@ class Rates:
         return self.faster + self.slower
 
 
+def _run_chunk(args: tuple[int, range, float, Design, bool, str, float]) -> list[tuple[str, bool]]:
+    """(verdict, CI covers the truth) for experiments ``indexes`` (a worker's share)."""
+    from jitbench.stats import compare
+
+    seed, indexes, ratio, design, paired, metric, margin_pct = args
+    truth = 100.0 * (ratio - 1.0)
+    out = []
+    for i in indexes:
+        # One generator per experiment: results do not depend on how runs are split.
+        e = simulate(np.random.default_rng([seed, i]), design, ratio)
+        c = compare(
+            e.baseline,
+            e.candidate,
+            pairs=e.pairs if paired else None,
+            seed=i,
+            metric=metric,
+            margin_pct=margin_pct,
+        )
+        out.append((c.verdict, c.ci_low_pct <= truth <= c.ci_high_pct))
+    return out
+
+
 def rates(
     n_experiments: int,
     *,
@@ -110,60 +134,69 @@ def rates(
     paired: bool = True,
     metric: str = "steady",
     margin_pct: float = 1.0,
+    workers: int = 1,
 ) -> Rates:
     """Run ``n_experiments`` seeded experiments through compare() and count the outcomes."""
-    from jitbench.stats import compare
-
-    rng = np.random.default_rng(seed)
-    truth = 100.0 * (ratio - 1.0)
-    counts = dict.fromkeys(("faster", "slower", "equivalent", "inconclusive"), 0)
-    covered = 0
     start = time.perf_counter()
-    for i in range(n_experiments):
-        e = simulate(rng, design, ratio)
-        c = compare(
-            e.baseline,
-            e.candidate,
-            pairs=e.pairs if paired else None,
-            seed=i,
-            metric=metric,
-            margin_pct=margin_pct,
-        )
-        counts[c.verdict] += 1
-        covered += c.ci_low_pct <= truth <= c.ci_high_pct
-    n = n_experiments
+    chunks = [
+        (seed, range(k, n_experiments, workers), ratio, design, paired, metric, margin_pct)
+        for k in range(workers)
+    ]
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = [r for chunk in pool.map(_run_chunk, chunks) for r in chunk]
+    else:
+        results = _run_chunk(chunks[0])
+    n = len(results)
+    verdicts = [v for v, _ in results]
     return Rates(
         n=n,
-        faster=counts["faster"] / n,
-        slower=counts["slower"] / n,
-        equivalent=counts["equivalent"] / n,
-        inconclusive=counts["inconclusive"] / n,
-        coverage=covered / n,
+        faster=verdicts.count("faster") / n,
+        slower=verdicts.count("slower") / n,
+        equivalent=verdicts.count("equivalent") / n,
+        inconclusive=verdicts.count("inconclusive") / n,
+        coverage=sum(covered for _, covered in results) / n,
         seconds=time.perf_counter() - start,
     )
 
 
 def main(argv: list[str]) -> None:
-    """Print the calibration table (``--quick`` for 1000 experiments per row, else 4000)."""
+    """Print the calibration table (``--quick``: 1000 experiments per row, else 4000)."""
     n = 1000 if "--quick" in argv else 4000
+    workers = os.cpu_count() or 1
     rows = [
-        ("A/A paired, steady", 1.00, Design(), True, "steady"),
-        ("A/A unpaired, steady", 1.00, Design(), False, "steady"),
-        ("A/A paired, mean", 1.00, Design(), True, "mean"),
-        ("A/A paired, 100 values", 1.00, Design(n_values=100), True, "steady"),
+        ("A/A paired (default)", 1.00, Design(), True, "steady"),
+        ("A/A unpaired", 1.00, Design(), False, "steady"),
+        ("A/A paired, metric=mean", 1.00, Design(), True, "mean"),
+        ("A/A paired, between 1 %", 1.00, Design(between_sd=0.01), True, "steady"),
+        ("A/A paired, between 2 %", 1.00, Design(between_sd=0.02), True, "steady"),
         ("A/A paired, no drift", 1.00, Design(drift_pct=0.0), True, "steady"),
+        ("A/A paired, 100 values", 1.00, Design(n_values=100), True, "steady"),
         ("A/A paired, 5 processes", 1.00, Design(n_processes=5), True, "steady"),
+        ("A/A paired, 20 processes", 1.00, Design(n_processes=20), True, "steady"),
         ("3 % slower, paired", 1.03, Design(), True, "steady"),
         ("3 % slower, unpaired", 1.03, Design(), False, "steady"),
-        ("3 % slower, 100 values", 1.03, Design(n_values=100), True, "steady"),
+        ("3 % slower, 5 processes", 1.03, Design(n_processes=5), True, "steady"),
         ("2 % faster, paired", 0.98, Design(), True, "steady"),
     ]
-    print(f"{'scenario':26} {'faster':>7} {'slower':>7} {'equiv':>7} {'incon':>7} {'cover':>7}")
+    print(f"{n} experiments per row; seeds 1000 + row")
+    print(f"{'scenario':28} {'faster':>7} {'slower':>7} {'equiv':>7} {'incon':>7} {'cover':>7}")
     for k, (name, ratio, design, paired, metric) in enumerate(rows):
-        r = rates(n, ratio=ratio, design=design, seed=1000 + k, paired=paired, metric=metric)
+        r = rates(
+            n,
+            ratio=ratio,
+            design=design,
+            seed=1000 + k,
+            paired=paired,
+            metric=metric,
+            workers=workers,
+        )
         print(
-            f"{name:26} {r.faster:7.3f} {r.slower:7.3f} {r.equivalent:7.3f}"
-            f" {r.inconclusive:7.3f} {r.coverage:7.3f}   ({r.seconds:.1f} s)"
+            f"{name:28} {r.faster:7.3f} {r.slower:7.3f} {r.equivalent:7.3f}"
+            f" {r.inconclusive:7.3f} {r.coverage:7.3f}   ({r.seconds:.0f} s)",
+            flush=True,
         )
 
 

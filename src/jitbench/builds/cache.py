@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from jitbench.builds.model import short_sha
 
@@ -43,7 +43,7 @@ _TAG_TEXT = (
 
 @dataclass(frozen=True)
 class Entry:
-    """Paths of one cache entry."""
+    """Paths of one cache entry (``Path`` here; ``PurePosixPath`` on an SSH host)."""
 
     dir: Path
 
@@ -92,9 +92,14 @@ def mark_cache_dir(cache_dir: Path) -> None:
 
 def entry_for(cache_dir: Path, runtime: str, sha: str, build_hash: str) -> Entry:
     """The entry for ``sha`` built with settings ``build_hash``."""
+    return entry_at(cache_dir.resolve(), runtime, sha, build_hash)
+
+
+def entry_at(root: PurePath, runtime: str, sha: str, build_hash: str) -> Entry:
+    """The entry under ``root``, a cache folder here or on a host (no file system access)."""
     # Runtime names are free-form TOML keys; keep the folder name to safe characters.
     folder = re.sub(r"[^A-Za-z0-9._-]", "_", runtime) or "_"
-    return Entry(cache_dir.resolve() / folder / f"{short_sha(sha)}-{build_hash[:12]}")
+    return Entry(root / folder / f"{short_sha(sha)}-{build_hash[:12]}")  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # jitbench.model imports this module; the host type is only an annotation here
+    from jitbench.model import Host
 
 WORKTREE = "WORKTREE"
 """Pseudo-revision: the user's working tree as it is now, uncommitted changes included."""
@@ -21,6 +25,7 @@ class BuildSpec:
     build: str | None  # command template run in the revision's checkout
     test: str | None  # the gate: command template run in the built environment
     install: str | None = None  # overrides the default "pip install the wheels in {out}"
+    host: Host | None = None  # build, gate and cache on this host over SSH; None = here
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,12 @@ class BuiltRuntime:
     sha: str  # resolved commit, or "WORKTREE-<hash>" for the working tree
     build_hash: str  # hash of the build settings and the base interpreter's version
     command: tuple[str, ...]  # argv prefix that starts the built interpreter
-    env_dir: Path
+    env_dir: PurePath
     cached: bool  # True when reused from the cache
     gate: str  # "passed" | "failed" | "skipped" | "none"
-    build_log: Path
-    gate_log: Path | None
+    build_log: PurePath  # on ``host`` when the build is remote
+    gate_log: PurePath | None
+    host: str | None = None  # the host the entry lives on; None = this machine
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (paths as strings, the command as a list) for artifacts and reports."""
@@ -51,6 +57,7 @@ class BuiltRuntime:
             "gate": self.gate,
             "build_log": str(self.build_log),
             "gate_log": None if self.gate_log is None else str(self.gate_log),
+            **({"host": self.host} if self.host is not None else {}),
         }
 
 

@@ -100,3 +100,22 @@ def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: st
         terminal.print_analysis(analysis, console, verbose=getattr(args, "verbose", False))
         if path:
             console.print(f"[dim]result: {path}[/]")
+
+
+def record_result(doc: dict, path: str, cfg: cfgmod.Config | None, db_arg: str | None) -> None:
+    """Record a finished artifact in the results database, unless recording is off.
+
+    A database that cannot be reached is a warning, not a failure: the artifact is saved, and
+    ``jitbench import`` records it later.
+    """
+    from .. import db
+    from ..errors import JitbenchError
+
+    url = db.resolve(db_arg, db.settings_of(cfg))
+    if url is None:
+        return
+    try:
+        db.record(doc, path, url)
+    except JitbenchError as exc:
+        stderr_console().print(f"warning: result not recorded in the database: {exc}; record it "
+                               f"later with: jitbench import {path}", markup=False)

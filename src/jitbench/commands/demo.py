@@ -21,8 +21,8 @@ from ..config import default_config
 from ..experiment import Runner
 from ..model import Design, Experiment, Runtime, Variant
 from ..results import default_results_dir
-from .common import live_progress, present, stderr_console
-from .options import positive_int
+from .common import live_progress, present, record_result, stderr_console
+from .options import add_db, positive_int
 from .run import raise_on_failures
 
 DEMO_DESIGN = Design(processes=6, values=8, warmups=2, timeout=120.0, min_time=0.02)
@@ -72,6 +72,7 @@ def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
         doc = runner.run()
     analysis = an.analyse(doc, an.Options(seed=doc["seed"]))
     present(analysis, doc, args, str(runner.out_path))
+    record_result(doc, str(runner.out_path), None, args.db)
     raise_on_failures(doc, str(runner.out_path))
     return 0
 
@@ -82,6 +83,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--processes", "-p", type=positive_int, default=None,
                    help=f"processes per variant and benchmark (default {DEMO_DESIGN.processes})")
     p.add_argument("--out", "-o", type=Path, default=None, help="artifact folder or .json file")
+    add_db(p)
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON document")
     out.add_argument("--markdown", action="store_true", help="print a findings table")

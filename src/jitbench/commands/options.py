@@ -103,6 +103,15 @@ def add_run(p: argparse.ArgumentParser) -> None:
                    help="wall-time budget of an adaptive run (default 30m), e.g. 600, 15m")
     p.add_argument("--out", "-o", type=Path, default=None,
                    help="artifact folder or .json file (default .jitbench/results/)")
+    add_db(p)
+
+
+def add_db(p: argparse.ArgumentParser) -> None:
+    """``--db``: where finished experiments are recorded."""
+    p.add_argument("--db", default=None, metavar="URL",
+                   help="results database: sqlite:///FILE.db, postgresql://USER@HOST/DB, a path, "
+                        "or off (default: $JITBENCH_DB, [results] db in jitbench.toml, "
+                        ".jitbench/results.db)")
 
 
 def add_build(p: argparse.ArgumentParser) -> None:

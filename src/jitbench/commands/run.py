@@ -13,7 +13,14 @@ from ..experiment import Runner
 from ..model import Design, Experiment, Variant
 from ..results import default_results_dir
 from ..revisions import builds_dir, materialize
-from .common import analysis_options, live_progress, load_config, present, stderr_console
+from .common import (
+    analysis_options,
+    live_progress,
+    load_config,
+    present,
+    record_result,
+    stderr_console,
+)
 from .options import add_analysis, add_build, add_run
 
 DEFAULT_BUDGET_S = 1800.0
@@ -78,6 +85,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     path = str(runner.out_path)
     analysis = an.analyse(doc, opts)
     present(analysis, doc, args, path)
+    record_result(doc, path, cfg, args.db)
     report_adaptive(doc, quiet)
     raise_on_failures(doc, path)
     return 0

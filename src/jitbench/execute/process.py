@@ -14,9 +14,10 @@ from ..errors import JitbenchError
 from ..model import Benchmark, Variant
 from ..runtimes import launch_for, verify_activity
 from .payload import BOOTSTRAP, benchmark_files, build_payload
-from .transport import Completed, Transport
+from .transport import Completed, LocalTransport, Transport
 
 RESULT_MARKER = b"@@jitbench-result@@ "
+CONNECTION_LOST = "connection lost"
 STDERR_TAIL = 2000
 
 
@@ -52,18 +53,28 @@ def run_process(transport: Transport, variant: Variant, bench: Benchmark | None,
         files = benchmark_files(bench.path, bench.data_files)
     payload = build_payload(full_task, files)
     argv = [*variant.runtime.command, *launch.args, "-c", BOOTSTRAP]
+    host = variant.runtime.host
+    if host is not None and isinstance(transport, LocalTransport):
+        # A runtime on an SSH host runs there, whichever feature asked for the process.
+        from .hosts import access_for
+
+        transport = access_for(host).transport
+    where = f" on host {host.name!r}" if host is not None else ""
+    fix = f"runtimes.{variant.runtime.name.split('@')[0]}.command"
     started = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     try:
         done = transport.run(argv, launch.env, payload, timeout)
     except FileNotFoundError:
         raise JitbenchError(
             f"runtime {variant.runtime.name!r}: interpreter {variant.runtime.command[0]!r} not "
-            f"found; install it or fix runtimes.{variant.runtime.name}.command") from None
+            f"found{where}; install it{' there' if host else ''} or fix {fix}") from None
     except PermissionError:
         raise JitbenchError(
-            f"runtime {variant.runtime.name!r}: {variant.runtime.command[0]!r} is not executable; "
-            f"fix runtimes.{variant.runtime.name}.command") from None
+            f"runtime {variant.runtime.name!r}: {variant.runtime.command[0]!r} is not "
+            f"executable{where}; fix {fix}") from None
     record = interpret(done, timeout)
+    if host is not None:
+        record["host"] = host.name
     record["started"] = started
     if record["status"] == "ok":
         problem = verify_activity(variant, record.get("jit", {}))
@@ -84,6 +95,9 @@ def interpret(done: Completed, timeout: float) -> dict:
     if done.timed_out:
         return {**base, "status": "failed", "error": f"timed out after {timeout:g} s (killed)"}
     doc = _find_result(done.stdout)
+    if doc is None and done.connection_lost:
+        # Not the benchmark's fault: ``jitbench run --resume`` runs this slot again.
+        return {**base, "status": "failed", "error": CONNECTION_LOST, "connection_lost": True}
     if doc is None:
         what = "no result" if not done.stdout.strip() else "unreadable output (not a jitbench result)"
         return {**base, "status": "failed",

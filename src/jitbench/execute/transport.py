@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,6 +22,7 @@ class Completed:
     stderr: bytes
     wall_ns: int  # spawn to exit, measured on the host
     timed_out: bool = False
+    connection_lost: bool = False  # the transport's link to the host broke (ssh exit 255)
 
 
 class Transport(Protocol):
@@ -43,21 +47,49 @@ class LocalTransport:
             env=full_env,
             start_new_session=True,
         )
-        try:
-            out, err = proc.communicate(stdin, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_tree(proc)
-            out, err = proc.communicate()
-            return Completed(None, out, err, time.perf_counter_ns() - t0, timed_out=True)
-        except BaseException:
-            _kill_tree(proc)
-            proc.communicate()
-            raise
+        with tracked(proc):
+            try:
+                out, err = proc.communicate(stdin, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                kill_tree(proc)
+                out, err = proc.communicate()
+                return Completed(None, out, err, time.perf_counter_ns() - t0, timed_out=True)
+            except BaseException:
+                kill_tree(proc)
+                proc.communicate()
+                raise
         return Completed(proc.returncode, out, err, time.perf_counter_ns() - t0)
 
 
-def _kill_tree(proc: subprocess.Popen) -> None:
+def kill_tree(proc: subprocess.Popen) -> None:
+    """Kill a process started with ``start_new_session`` and everything it started."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         proc.kill()
+
+
+# Processes started by worker threads (one per host): Ctrl-C reaches the main thread only, which
+# then kills these so no benchmark keeps running after jitbench stopped.
+_live: set[subprocess.Popen] = set()
+_live_lock = threading.Lock()
+
+
+@contextmanager
+def tracked(proc: subprocess.Popen) -> Iterator[None]:
+    """Keep ``proc`` in the set ``kill_all`` kills while it runs."""
+    with _live_lock:
+        _live.add(proc)
+    try:
+        yield
+    finally:
+        with _live_lock:
+            _live.discard(proc)
+
+
+def kill_all() -> None:
+    """Kill every target process still running (after Ctrl-C, from the main thread)."""
+    with _live_lock:
+        procs = list(_live)
+    for proc in procs:
+        kill_tree(proc)

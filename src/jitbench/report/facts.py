@@ -49,7 +49,7 @@ VARIANT_COLUMNS = ("variant", "interpreter", "kind", "mode", "revision", "env", 
 
 def variant_rows(doc: dict) -> list[tuple[str, ...]]:
     """One row per variant, in :data:`VARIANT_COLUMNS` order."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for name, spec in doc["variants"].items():
         rows.append((name, interpreter(spec), _text(spec.get("kind")), _text(spec.get("mode")),
                      revision(spec), _text(spec.get("env")), " ".join(spec.get("args") or []) or "—",

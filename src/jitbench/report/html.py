@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .. import __version__, stats
 from ..analysis import Analysis
+from ..introspection import CinderxView
 from ..results import ProcessView, processes_of
 from . import facts, fmt, jit, plots, sweep
 
@@ -25,7 +26,8 @@ h3 { margin-top: 1.6em; } h4 { margin: 1.2em 0 .4em; color: #444; }
 table { border-collapse: collapse; margin: .6em 0 1em; font-size: 13px; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: .25em .7em; text-align: left;
          vertical-align: top; }
-th { background: #f5f5f7; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f5f5f7; } td.num { text-align: right; font-variant-numeric: tabular-nums;
+                                      white-space: nowrap; }
 figure.plot { margin: .8em 0 1.4em; } figure.plot svg { max-width: 100%; height: auto;
                                                          display: block; }
 figcaption { color: #555; font-size: 12px; margin-top: .2em; }
@@ -90,7 +92,7 @@ def _comparisons(a: Analysis, doc: dict) -> str:
                      f"{r.n_baseline}/{r.n_candidate}"))
     out = [_table(("benchmark", "candidate", "mean (from → to)", "median (from → to)", "change",
                    "95 % CI", "verdict", "robust verdict", "processes"), rows,
-                  numeric={4, 5, 8}, raw={6})]
+                  numeric={2, 3, 4, 5, 8}, raw={6})]
     for name, s in a.suite.items():
         out.append(f"<p>Suite geometric mean, {_e(name)} vs {_e(a.baseline)}: "
                    f"{_e(fmt.pct(s.geomean_change_pct))} "
@@ -138,7 +140,7 @@ def _summary_table(a: Analysis, bench: str, views: dict[str, list[ProcessView]])
 
 
 def _benchmark(a: Analysis, doc: dict, bench: str, colours: dict[str, str],
-               rankings: list[jit.CodeSizeRanking]) -> str:
+               rankings: list[tuple[str, str, CinderxView]]) -> str:
     views = {v: processes_of(doc, bench, v) for v in doc["variants"]}
     out = [f"<section class='benchmark' data-benchmark='{_e(bench)}'><h3>{_e(bench)}</h3>"]
     spec = doc["benchmarks"][bench]
@@ -158,11 +160,10 @@ def _benchmark(a: Analysis, doc: dict, bench: str, colours: dict[str, str],
     svg = plots.to_svg(plots.warmup_curves(bench, shown, states, colours), f"warmup {bench}")
     out.append(_figure("warmup", svg, "Each line is one process; the dot marks where its steady "
                        "state starts (changepoint detection), the dashed line its steady level."))
-    for r in (r for r in rankings if r.benchmark == bench):
-        if any(f.code_size is not None for f in r.functions):
-            svg = plots.to_svg(plots.code_size_ranking(r, colours[r.variant]), "code size")
-            out.append(_figure("jit-code-size", svg, f"{r.variant}: compiled functions by "
-                               "machine-code size, from the process that compiled the most."))
+    for _, variant, view in (r for r in rankings if r[0] == bench):
+        svg = plots.to_svg(plots.code_size_ranking(bench, view, colours[variant]), "code size")
+        out.append(_figure("jit-code-size", svg, f"{variant}: the largest compiled functions by "
+                           "machine-code size (median over the processes that compiled each)."))
     out.append("</section>")
     return "".join(out)
 
@@ -170,9 +171,8 @@ def _benchmark(a: Analysis, doc: dict, bench: str, colours: dict[str, str],
 def _jit(doc: dict) -> str:
     rows = []
     for a in jit.activity(doc):
-        on = (f"{a.enabled} of {a.processes} on" + (f", {a.disabled} off" if a.disabled else "")
-              if a.enabled or a.disabled else "not reported")
-        rows.append((a.variant, a.kind or "—", a.mode or "—", on, jit.fmt_range(a.compiled_range),
+        rows.append((a.variant, a.kind or "—", a.mode or "—", jit.enabled_text(a),
+                     jit.fmt_range(a.compiled_range),
                      jit.fmt_range(a.code_bytes_range, " B"), "; ".join(a.problems) or "none"))
     return ("<section class='jit'><h3>JIT activity</h3>" + _table(
         ("variant", "kind", "mode", "JIT (processes)", "functions compiled per process",
@@ -198,7 +198,7 @@ def result_section(index: int, item: ReportInput) -> str:
     doc, a = item.doc, item.analysis
     d = doc["design"]
     colours = plots.variant_colours(list(doc["variants"]))
-    rankings = jit.code_size_rankings(doc)
+    rankings = jit.code_size_views(doc)
     out = [f"<section class='result' id='result-{index}' data-result='{_e(doc['id'])}'>",
            f"<h2>Result {_e(doc['id'])}</h2>",
            f"<p class='meta'>{_e(item.path)} · created {_e(doc['created'])} · "
@@ -215,10 +215,15 @@ def result_section(index: int, item: ReportInput) -> str:
     return "".join(out)
 
 
+def _names(names: list[str], shown: int = 3) -> str:
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
 def render(items: list[ReportInput], title: str = "jitbench report") -> str:
     """The whole HTML document."""
     toc = "".join(f"<li><a href='#result-{i}'>{_e(it.doc['id'])}</a> "
-                  f"({_e(', '.join(it.doc['variants']))})</li>" for i, it in enumerate(items))
+                  f"({_e(_names(list(it.doc['variants'])))})</li>" for i, it in enumerate(items))
     body = "".join(result_section(i, it) for i, it in enumerate(items))
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"

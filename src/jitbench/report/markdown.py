@@ -6,6 +6,8 @@ result. Every number comes from the analysis (``jitbench.stats``); this module o
 
 from __future__ import annotations
 
+import math
+
 from ..analysis import Analysis, BenchmarkComparison
 from . import facts, fmt, jit
 
@@ -52,6 +54,10 @@ def per_variant_section(analysis: Analysis) -> list[str]:
                    "trimmed mean"), rows, "llrrrrrr")
 
 
+def _num(x: object) -> float:
+    return float(x) if isinstance(x, int | float) else math.nan
+
+
 def _excluded(c: BenchmarkComparison) -> str:
     rob = c.result.robust
     b, k = rob.get("excluded_baseline") or [], rob.get("excluded_candidate") or []
@@ -67,7 +73,7 @@ def robust_section(analysis: Analysis) -> list[str]:
         r = c.result
         rob = r.robust
         if rob.get("excluded_baseline") or rob.get("excluded_candidate"):
-            ci = fmt.ci(rob.get("low_pct"), rob.get("high_pct"))
+            ci = fmt.ci(_num(rob.get("low_pct")), _num(rob.get("high_pct")))
         else:
             ci = "(no outliers: as above)"
         rows.append((c.benchmark, c.candidate, r.verdict, f"**{r.robust_verdict}**",
@@ -83,11 +89,8 @@ def jit_section(doc: dict) -> list[str]:
     """Per variant: what its processes' JIT records say (on/off, functions compiled, code bytes)."""
     rows = []
     for a in jit.activity(doc):
-        if a.enabled or a.disabled:
-            on = f"{a.enabled} of {a.processes} on" + (f", {a.disabled} off" if a.disabled else "")
-        else:
-            on = "not reported"
-        rows.append((a.variant, a.kind or "—", a.mode or "—", on, jit.fmt_range(a.compiled_range),
+        rows.append((a.variant, a.kind or "—", a.mode or "—", jit.enabled_text(a),
+                     jit.fmt_range(a.compiled_range),
                      jit.fmt_range(a.code_bytes_range, " B"), "; ".join(a.problems) or "none"))
     return _table(("variant", "kind", "mode", "JIT (processes)", "functions compiled per process",
                    "code bytes per process", "activity problems"), rows)

@@ -44,7 +44,14 @@ class SweepSeries:
     @property
     def label(self) -> str:
         """'other=1, third=x' or 'all points'."""
-        return ", ".join(f"{k}={v}" for k, v in self.fixed.items()) or "all points"
+        return ", ".join(f"{k}={show(v)}" for k, v in self.fixed.items()) or "all points"
+
+
+def show(value: object) -> str:
+    """A parameter value as people write it: true/false, (unset) for None."""
+    if value is None:
+        return "(unset)"
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def is_sweep(doc: dict) -> bool:

@@ -1,56 +1,329 @@
 """Runtime facts and JIT proof, collected inside the measured interpreter.
 
-Standard library only; Python 3.9+ and PyPy. ``facts`` describes the interpreter before anything is
+Standard library only; Python 3.9+ and PyPy. ``prepare`` runs before the pre-imports (files and
+paths the JIT reads when it loads); ``facts`` describes the interpreter before anything is
 measured; ``before`` runs just before the benchmark is loaded; ``after`` runs after the last timed
-value (introspection must never run inside timing).
+value (introspection must never run inside timing); ``codesize`` compiles generated functions one
+by one for ``jitbench codesize``. Nothing here may raise into the runner: a probe that fails
+reports its error in the result instead, so the measured values are never lost.
 """
 
+import base64
+import contextlib
+import json
 import os
 import platform
 import sys
+import zlib
+
+# Host-side runtime modules name target-side paths as "{jitbench_tmp}/..." (see prepare).
+TMP_PLACEHOLDER = "{jitbench_tmp}"
+FILE_PREFIX = "JITBENCH_FILE_"
+
+# Full details for this many of the largest compiled functions; names and sizes for this many.
+TOP_DETAILS = 50
+MAX_SIZES = 2000
+TOP_DEOPT_SITES = 10
+# A JIT log larger than this is cut (its head is kept) before it travels back.
+MAX_LOG_BYTES = 4 * 1024 * 1024
 
 
-def _cpython_jit():
+def prepare(task, root):
+    """Write JITBENCH_FILE_<KEY> contents to files and point "{jitbench_tmp}" env values at them.
+
+    Runs before the pre-imports, because CinderX reads its env vars when it is imported.
+    """
+    tmp = os.path.join(root, "jit")
+    os.makedirs(tmp, exist_ok=True)
+    for key in [k for k in os.environ if k.startswith(FILE_PREFIX)]:
+        with open(os.path.join(tmp, key[len(FILE_PREFIX):].lower()), "w") as f:
+            f.write(os.environ.pop(key))
+    for key, value in list(os.environ.items()):
+        if TMP_PLACEHOLDER in value:
+            os.environ[key] = value.replace(TMP_PLACEHOLDER, tmp)
+
+
+def _guard(fn, *args):
+    """Run one probe; its failure becomes {"error": ...} instead of losing the process."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # noqa: BLE001
+        return {"error": "%s: %s" % (type(exc).__name__, exc)}
+
+
+# --- CPython's own JIT -------------------------------------------------------------------------
+
+def _cpython_jit(introspect):
     jit = getattr(sys, "_jit", None)
     if jit is None:
         return {}
     out = {}
-    for name in ("is_available", "is_enabled", "is_active"):
+    for name in ("is_available", "is_enabled"):
         fn = getattr(jit, name, None)
         if fn is not None:
-            try:
-                out[name[3:]] = bool(fn())
-            except Exception as exc:  # noqa: BLE001
-                out[name[3:] + "_error"] = repr(exc)
+            out[name[3:]] = bool(fn())
+    if introspect and out.get("enabled"):
+        out.update(_cpython_executors())
     return out
 
 
-def _pypy_jit():
+def _cpython_executors():
+    """Executors (compiled traces) on every live function's code, with their machine code size.
+
+    ``sys._jit.is_active()`` only says whether the *current* frame runs JIT code, so it proves
+    nothing after the run; the executors attached to code objects do.
+    """
+    import _opcode
+    import gc
+    import opcode
+
+    enter = opcode.opmap.get("ENTER_EXECUTOR")
+    get_executor = getattr(_opcode, "get_executor", None)
+    if enter is None or get_executor is None:
+        return {}
+    executors = uops = code_bytes = 0
+    functions = 0
+    seen = set()
+    for obj in gc.get_objects():
+        code = getattr(obj, "__code__", None)
+        raw = getattr(code, "_co_code_adaptive", None)
+        if raw is None or id(code) in seen:
+            continue
+        seen.add(id(code))
+        found = 0
+        for offset in range(0, len(raw), 2):
+            if raw[offset] != enter:
+                continue
+            try:
+                ex = get_executor(code, offset)
+            except ValueError:  # a cache entry whose first byte looks like ENTER_EXECUTOR
+                continue
+            found += 1
+            with contextlib.suppress(TypeError):  # older executors are not sequences of uops
+                uops += len(ex)
+            get_code = getattr(ex, "get_jit_code", None)
+            if get_code is not None:
+                code_bytes += len(get_code() or b"")
+        if found:
+            executors += found
+            functions += 1
+    return {"executors": executors, "functions": functions, "uops": uops,
+            "jit_code_bytes": code_bytes}
+
+
+# --- PyPy --------------------------------------------------------------------------------------
+
+def _pypy_counters():
+    """The JIT's counters (what PYPYLOG=jit-summary prints at exit), read in a forked child.
+
+    ``pypyjit.get_stats_snapshot()`` segfaults when the JIT has compiled nothing (``--jit off``);
+    in a child that costs nothing but the figures.
+    """
+    import pypyjit
+
+    if not hasattr(os, "fork"):
+        return None
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the runner
+        try:
+            os.close(read_fd)
+            snap = pypyjit.get_stats_snapshot()
+            data = json.dumps({"counters": dict(snap.counters),
+                               "times": dict(snap.counter_times)}).encode("utf-8")
+            while data:
+                data = data[os.write(write_fd, data):]
+        finally:
+            os._exit(0)
+    os.close(write_fd)
+    chunks = []
+    while True:
+        chunk = os.read(read_fd, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read_fd)
+    os.waitpid(pid, 0)
+    return json.loads(b"".join(chunks).decode("utf-8")) if chunks else None
+
+
+def _pypy(introspect):
     if sys.implementation.name != "pypy":
         return {}
-    out = {}
     info = getattr(sys, "pypy_translation_info", {})
-    out["available"] = bool(info.get("translation.jit", False))
+    out = {"available": bool(info.get("translation.jit", False))}
+    if not introspect:
+        return out
+    import pypyjit
+
+    reserved, used = pypyjit.get_stats_asmmemmgr()
+    out["asm_bytes"] = used
+    snap = _pypy_counters() if reserved else None
+    c = (snap or {}).get("counters", {})
+    times = (snap or {}).get("times", {})
+    out.update({
+        "loops": c.get("TOTAL_COMPILED_LOOPS", 0),
+        "bridges": c.get("TOTAL_COMPILED_BRIDGES", 0),
+        "freed_loops": c.get("TOTAL_FREED_LOOPS", 0),
+        "freed_bridges": c.get("TOTAL_FREED_BRIDGES", 0),
+        "traces": c.get("TRACING", 0),
+        "aborts": sum(v for k, v in c.items() if k.startswith("ABORT_")),
+        "aborts_by_reason": {k[len("ABORT_"):].lower(): v for k, v in c.items()
+                             if k.startswith("ABORT_") and v},
+        "tracing_s": times.get("TRACING"),
+        "backend_s": times.get("BACKEND"),
+        "counters": c,
+    })
+    if reserved and snap is None:
+        out["counters_error"] = "the JIT counters could not be read"
     return out
 
 
-def _cinderx():
-    mod = sys.modules.get("cinderx")
-    if mod is None:
-        return {}
-    out = {"loaded": True}
-    for name in ("is_initialized",):
-        fn = getattr(mod, name, None)
-        if fn is not None:
-            out["initialized"] = bool(fn())
-    err = getattr(mod, "get_import_error", None)
-    if err is not None:
-        e = err()
-        if e:
-            out["import_error"] = str(e)
-    jit = sys.modules.get("cinderx.jit")
-    if jit is not None and hasattr(jit, "is_enabled"):
-        out["jit_enabled"] = bool(jit.is_enabled())
+# --- CinderX -----------------------------------------------------------------------------------
+
+def _cinderx_jit():
+    """cinderx.jit when cinderx was imported (the stub package also has one)."""
+    if "cinderx" not in sys.modules:
+        return None
+    try:
+        import cinderx.jit as jit
+    except ImportError:
+        return None
+    return jit
+
+
+def _cinderx(introspect):
+    cx = sys.modules.get("cinderx")
+    out = {"loaded": cx is not None, "initialized": False, "enabled": False}
+    if cx is None:
+        return out
+    fn = getattr(cx, "is_initialized", None)
+    out["initialized"] = bool(fn()) if fn is not None else False
+    err = getattr(cx, "get_import_error", None)
+    if err is not None and err() is not None:
+        out["import_error"] = "%s: %s" % (type(err()).__name__, err())
+    jit = _cinderx_jit()
+    if jit is None:
+        return out
+    wait = getattr(jit, "wait_for_background_compiles", None)
+    if wait is not None:
+        wait()  # compilation runs on a background thread: let it finish before looking
+    out["enabled"] = bool(jit.is_enabled())
+    if not introspect:
+        return out
+    out.update(_cinderx_compiled(jit))
+    out["deopts"] = _guard(_cinderx_deopts, jit)
+    out["compile_time_ms"] = _call(jit, "get_compilation_time")
+    out["allocator"] = _call(jit, "get_allocator_stats")
+    log = _guard(_cinderx_log)
+    if log:
+        out["log"] = log
+    return out
+
+
+def _call(mod, name, *args):
+    fn = getattr(mod, name, None)
+    if fn is None:
+        return None
+    try:
+        return fn(*args)
+    except Exception:  # noqa: BLE001 - a getter that does not apply to this function
+        return None
+
+
+def _nonneg(value):
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+def _function_name(f):
+    return "%s:%s" % (getattr(f, "__module__", None) or "<invalid>",
+                      getattr(f, "__qualname__", None) or getattr(f, "__name__", "?"))
+
+
+def _cinderx_compiled(jit):
+    """Compiled functions: totals, sizes of all (by name), details of the largest."""
+    funcs = list(_call(jit, "get_compiled_functions") or [])
+    sized = []
+    for f in funcs:
+        size = _nonneg(_call(jit, "get_compiled_size", f))
+        if size is not None:
+            sized.append((size, _function_name(f), f))
+    sized.sort(key=lambda t: (-t[0], t[1]))
+    sizes = {}
+    for size, fname, _ in sized:
+        # Several function objects can share a name (closures made twice): add their code up.
+        sizes[fname] = sizes.get(fname, 0) + size
+    details = []
+    for size, fname, f in sized[:TOP_DETAILS]:
+        stats = _call(jit, "get_inlined_functions_stats", f) or {}
+        failures = {str(reason): len(names) for reason, names
+                    in (stats.get("failure_stats") or {}).items()}
+        ms = _call(jit, "get_function_compilation_time", f)
+        details.append({
+            "name": fname,
+            "code_size": size,
+            "stack_size": _nonneg(_call(jit, "get_compiled_stack_size", f)),
+            "spill_stack_size": _nonneg(_call(jit, "get_compiled_spill_stack_size", f)),
+            # CinderX reports whole milliseconds (truncated).
+            "compile_time_ms": float(ms) if isinstance(ms, int) else None,
+            "hir_opcodes": dict(_call(jit, "get_function_hir_opcode_counts", f) or {}),
+            "inlined": _nonneg(_call(jit, "get_num_inlined_functions", f)),
+            "inline_failures": failures,
+        })
+    kept = dict(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_SIZES])
+    return {"compiled_count": len(sized), "code_bytes": sum(s for s, _, _ in sized),
+            "compiled": details, "sizes": kept, "sizes_truncated": len(sizes) > len(kept)}
+
+
+def _cinderx_deopts(jit):
+    """Deopt events since ``before``: total, by reason, and the busiest sites."""
+    stats = _call(jit, "get_and_clear_runtime_stats") or {}
+    total = 0
+    by_reason = {}
+    sites = []
+    for entry in stats.get("deopt", []) or []:
+        normal = entry.get("normal", {})
+        count = entry.get("int", {}).get("count", 0)
+        total += count
+        reason = normal.get("reason", "?")
+        by_reason[reason] = by_reason.get(reason, 0) + count
+        sites.append({"function": normal.get("func_qualname"), "line": entry.get("int", {}).get("lineno"),
+                      "reason": reason, "description": normal.get("description"),
+                      "guilty_type": normal.get("guilty_type"), "count": count})
+    sites.sort(key=lambda s: -s["count"])
+    return {"total": total, "by_reason": by_reason, "top": sites[:TOP_DEOPT_SITES]}
+
+
+def _cinderx_log():
+    """The JIT debug log of this process, when the variant asked for one (jit_options.log)."""
+    path = os.environ.get("CINDERX_JIT_LOG_FILE") or os.environ.get("PYTHONJITLOGFILE")
+    if not path:
+        return None
+    path = path.replace("{pid}", str(os.getpid()))
+    try:
+        with open(path, "rb") as f:
+            data = f.read(MAX_LOG_BYTES + 1)
+    except OSError as exc:
+        return {"error": "cannot read %s: %s" % (os.path.basename(path), exc.strerror)}
+    truncated = len(data) > MAX_LOG_BYTES
+    data = data[:MAX_LOG_BYTES]
+    # Logs compress ~10x; the artifact keeps them small and the host decodes them (jitlog.py).
+    return {"encoding": "zlib+base64", "bytes": len(data), "truncated": truncated,
+            "data": base64.b64encode(zlib.compress(data, 6)).decode("ascii")}
+
+
+# --- the hooks the runner calls ----------------------------------------------------------------
+
+def _jit_state(task, introspect):
+    out = {}
+    cpython = _guard(_cpython_jit, introspect)
+    if cpython:
+        out["cpython"] = cpython
+    pypy = _guard(_pypy, introspect)
+    if pypy:
+        out["pypy"] = pypy
+    if task.get("runtime_kind") == "cinderx" or "cinderx" in sys.modules:
+        out["cinderx"] = _guard(_cinderx, introspect)
     return out
 
 
@@ -68,24 +341,101 @@ def facts(task):
     }
     if hasattr(sys, "pypy_version_info"):
         out["pypy_version"] = "%d.%d.%d" % tuple(sys.pypy_version_info[:3])
-    jit = {}
-    jit.update(_cpython_jit())
-    jit.update(_pypy_jit())
-    if "cinderx" in sys.modules:
-        jit["cinderx"] = _cinderx()
-    out["jit"] = jit
+    cx = sys.modules.get("cinderx")
+    if cx is not None and getattr(cx, "__version__", None):
+        out["cinderx_version"] = str(cx.__version__)
+    out["jit"] = _jit_state(task, introspect=False)
     return out
 
 
 def before(task):
-    """Hook run before the benchmark loads (runtime kinds may reset counters here)."""
-    return None
+    """Just before the benchmark loads: import cinderx.jit now (outside timing), zero deopts."""
+    jit = _cinderx_jit()
+    if jit is not None:
+        _call(jit, "get_and_clear_runtime_stats")
 
 
 def after(task):
-    """JIT state after the measured values: what really ran."""
-    out = {}
-    out.update(_cpython_jit())
-    if "cinderx" in sys.modules:
-        out["cinderx"] = _cinderx()
+    """JIT state after the measured values: what really ran, and what the JIT made of it."""
+    out = _jit_state(task, introspect=True)
+    out["action"] = task.get("action")
     return out
+
+
+# --- jitbench codesize -------------------------------------------------------------------------
+
+def codesize(task, namespace):
+    """Compile the generated functions one by one; the code size after each: [[k, bytes], ...].
+
+    CinderX: force_compile and get_compiled_size (bytes summed), plus the code allocator's growth.
+    PyPy: run each function's loop past the thresholds; the assembler memory's growth.
+    CPython: run each function's loop; the machine code of its executors.
+    """
+    spec = task["codesize"]
+    funcs = [namespace[n] for n in spec["functions"]]
+    if task.get("runtime_kind") == "cinderx":
+        jit = _cinderx_jit()
+        if jit is None:
+            return {"error": "cinderx is not loaded in this process (mode nojit?)"}
+        return _guard(_codesize_cinderx, jit, funcs, spec)
+    if sys.implementation.name == "pypy":
+        return _guard(_codesize_pypy, funcs, spec)
+    if getattr(sys, "_jit", None) is not None:
+        return _guard(_codesize_cpython, funcs, spec)
+    return {"error": "this interpreter has no JIT jitbench can measure code size on"}
+
+
+def _codesize_cinderx(jit, funcs, spec):
+    if not jit.is_enabled():
+        return {"error": "the CinderX JIT is not enabled in this process"}
+    # Warm the getters first: under jit-all their first call could compile code of their own.
+    for name in ("get_allocator_stats", "wait_for_background_compiles"):
+        _call(jit, name)
+    jit.wait_for_background_compiles()
+    base = (_call(jit, "get_allocator_stats") or {}).get("used_bytes")
+    points = []
+    total = 0
+    for k, f in enumerate(funcs, 1):
+        f(spec["warm_arg"])  # one interpreted call gives the JIT its profile, as in real use
+        if not jit.force_compile(f):
+            return {"error": "force_compile returned false for %s" % _function_name(f),
+                    "points": points}
+        jit.wait_for_background_compiles()
+        total += max(0, jit.get_compiled_size(f))
+        used = (_call(jit, "get_allocator_stats") or {}).get("used_bytes")
+        points.append([k, total, used - base if used is not None and base is not None else None])
+    return {"measure": "sum of get_compiled_size", "extra": "code allocator growth",
+            "points": points}
+
+
+def _codesize_pypy(funcs, spec):
+    import pypyjit
+
+    base = pypyjit.get_stats_asmmemmgr()[1]
+    points = []
+    for k, f in enumerate(funcs, 1):
+        f(spec["hot_arg"])  # past the loop threshold: the loop is traced and compiled
+        points.append([k, pypyjit.get_stats_asmmemmgr()[1] - base, None])
+    return {"measure": "assembler memory growth", "extra": None, "points": points}
+
+
+def _codesize_cpython(funcs, spec):
+    if not sys._jit.is_enabled():
+        return {"error": "CPython's JIT is not enabled in this process (PYTHON_JIT=1)"}
+    import _opcode
+    import opcode
+
+    enter = opcode.opmap["ENTER_EXECUTOR"]
+    points = []
+    total = 0
+    for k, f in enumerate(funcs, 1):
+        f(spec["hot_arg"])
+        raw = f.__code__._co_code_adaptive
+        for offset in range(0, len(raw), 2):
+            if raw[offset] == enter:
+                try:
+                    total += len(_opcode.get_executor(f.__code__, offset).get_jit_code() or b"")
+                except ValueError:
+                    continue
+        points.append([k, total, None])
+    return {"measure": "executor machine code (page granular)", "extra": None, "points": points}

@@ -160,8 +160,10 @@ def _pre_import(names):
 
 
 def _run_task(task, root):
-    _pre_import(task.get("pre_import", []))
     probes = _load_probes(root)
+    # Before the pre-imports: a JIT reads its settings (files, log paths) when it is imported.
+    probes.prepare(task, root)
+    _pre_import(task.get("pre_import", []))
     out = {"protocol": PROTOCOL, "ok": True, "facts": probes.facts(task)}
     if task["action"] == "facts":
         out["jit"] = probes.after(task)
@@ -172,6 +174,14 @@ def _run_task(task, root):
     sys.path.insert(0, os.path.dirname(path))
     os.chdir(os.path.dirname(path))
     probes.before(task)
+    if task["action"] == "codesize":
+        # jitbench codesize: compile the generated functions one by one; nothing is timed. The
+        # sizes travel inside "jit", the part of the result every process record keeps.
+        func = _load_plain(path, bench["function"])
+        sizes = probes.codesize(task, func.__globals__)
+        out["jit"] = probes.after(task)
+        out["jit"]["codesize"] = sizes
+        return out
     if bench["kind"] == "pyperf":
         _run_pyperf_script(session, path, os.path.join(root, "shim"))
     else:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ..model import Variant
-from . import cpython, python
+from ..model import Benchmark, Variant
+from . import cinderx, cpython, pypy, python
 from .base import Launch, merge
 
-KINDS: dict[str, ModuleType] = {"python": python, "cpython": cpython}
+KINDS: dict[str, ModuleType] = {"python": python, "cpython": cpython, "cinderx": cinderx,
+                                "pypy": pypy}
 
 
 def _kind(variant: Variant) -> ModuleType:
@@ -28,3 +29,24 @@ def launch_for(variant: Variant) -> Launch:
 def verify_activity(variant: Variant, jit: dict) -> str | None:
     """Why the variant's JIT mode did not activate in a process (None when it did)."""
     return _kind(variant).verify(variant, jit)
+
+
+def preflight_problem(variant: Variant, record: dict) -> str | None:
+    """A one-line error from the variant's kind about its preflight process (e.g. cinderx missing)."""
+    check = getattr(_kind(variant), "preflight", None)
+    problem = check(variant, record) if check is not None else None
+    if problem is None and record.get("activity_error"):
+        problem = (f"variant {variant.name!r}: mode {variant.mode!r} cannot work in runtime "
+                   f"{variant.runtime.name!r}: {record['activity_error']}")
+    return problem
+
+
+def prepare_variant(variant: Variant, benchmarks: list[Benchmark], run, min_time: float
+                    ) -> tuple[Variant, dict] | None:
+    """A kind's work before calibration (CinderX jitlist=auto profiles the benchmarks).
+
+    ``run(variant, benchmark, task)`` starts one process and returns its record. Returns the
+    variant to run instead and a note for the artifact, or None when nothing was needed.
+    """
+    prepare = getattr(_kind(variant), "prepare", None)
+    return prepare(variant, benchmarks, run, min_time) if prepare is not None else None

@@ -1,4 +1,5 @@
-"""CPython's own JIT (3.13+ builds with it): ``PYTHON_JIT`` at start-up, checked with ``sys._jit``."""
+"""CPython's own JIT (3.13+ builds with it): ``PYTHON_JIT`` at start-up, checked with ``sys._jit``
+(3.14+) and the executors the JIT attached to code objects."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ MODES = ("nojit", "jit")
 
 
 def check(variant: Variant) -> tuple[str, str] | None:
+    """(key, problem) for a mode CPython does not have; it takes no jit_options."""
     mode = variant.mode
     if mode is not None and mode not in MODES:
         return ("mode", f"unknown mode {mode!r} for a cpython runtime; allowed: {', '.join(MODES)}")
@@ -19,6 +21,7 @@ def check(variant: Variant) -> tuple[str, str] | None:
 
 
 def launch(variant: Variant) -> Launch:
+    """PYTHON_JIT is read at start-up, so it goes in the environment at exec time."""
     if variant.mode == "jit":
         return Launch(env={"PYTHON_JIT": "1"}, expect={"jit": True})
     if variant.mode == "nojit":
@@ -27,11 +30,19 @@ def launch(variant: Variant) -> Launch:
 
 
 def verify(variant: Variant, jit: dict) -> str | None:
+    """Why the mode did not take effect in this process; None when it did."""
+    cp = jit.get("cpython", {})
     if variant.mode == "jit":
-        if not jit.get("available"):
+        if "available" not in cp:
+            return ("this interpreter has no sys._jit (CPython 3.14+ reports its JIT there), so "
+                    "the JIT cannot be confirmed; use a CPython 3.14 built with the JIT")
+        if not cp.get("available"):
             return "this CPython was built without the JIT (sys._jit.is_available() is false)"
-        if not jit.get("enabled"):
+        if not cp.get("enabled"):
             return "PYTHON_JIT=1 was set but sys._jit.is_enabled() is false"
-    if variant.mode == "nojit" and jit.get("enabled"):
+        # The JIT compiles hot loops only; a measured run that made no executor ran interpreted.
+        if jit.get("action") == "run" and not cp.get("executors"):
+            return "the JIT is enabled but compiled no trace (no executor on any function's code)"
+    if variant.mode == "nojit" and cp.get("enabled"):
         return "PYTHON_JIT=0 was set but sys._jit.is_enabled() is true"
     return None

@@ -188,7 +188,9 @@ def _analyse(
     n_units = int(pairs.shape[0]) if pairs is not None else min(base.n_processes, cand.n_processes)
     inner = resolve_inner("auto", base, cand)
     if n_units < 2:
-        return _Interval(change, math.nan, math.nan, math.nan, method, 0.0, 1.0, inner, paired, n_units)
+        return _Interval(
+            change, math.nan, math.nan, math.nan, method, 0.0, 1.0, inner, paired, n_units
+        )
     if pairs is not None:
         expansion, df = paired_expansion(n_units)
     else:
@@ -331,7 +333,9 @@ def compare(
         used_b, used_c = base, cand
     else:
         kind = "first" if metric == "first" else "cold"
-        vb = _per_process(baseline_first if kind == "first" else baseline_cold, pb, f"baseline_{kind}")
+        vb = _per_process(
+            baseline_first if kind == "first" else baseline_cold, pb, f"baseline_{kind}"
+        )
         vc = _per_process(
             candidate_first if kind == "first" else candidate_cold, pc, f"candidate_{kind}"
         )
@@ -354,9 +358,7 @@ def compare(
         steady_state=counts["candidate"],
     )
 
-    complete = (
-        pair_arr is not None and pair_arr.shape[0] == pb == pc and pair_arr.shape[0] >= 2
-    )
+    complete = pair_arr is not None and pair_arr.shape[0] == pb == pc and pair_arr.shape[0] >= 2
     if pair_arr is not None and not complete:
         warnings.append(
             f"{pair_arr.shape[0]} pairs do not cover all {pb} + {pc} processes;"
@@ -366,17 +368,23 @@ def compare(
     kw: dict[str, Any] = {"confidence": confidence, "n_resamples": n_resamples, "seed": seed}
     main = _analyse(data_b, data_c, driving_pairs, **kw)
     verdict = decide(
-        main.change_pct, main.low_pct, main.high_pct,
-        margin_pct=margin_pct, min_effect_pct=min_effect_pct,
-    )  # fmt: skip
+        main.change_pct,
+        main.low_pct,
+        main.high_pct,
+        margin_pct=margin_pct,
+        min_effect_pct=min_effect_pct,
+    )
     half = (main.high_pct - main.low_pct) / 2.0
 
     log_b, log_c = np.log(data_b.means), np.log(data_c.means)
     t_int = t_interval_log(log_b, log_c, confidence=confidence)
     t_int["verdict"] = decide(
-        t_int["change_pct"], t_int["low_pct"], t_int["high_pct"],
-        margin_pct=margin_pct, min_effect_pct=min_effect_pct,
-    )  # fmt: skip
+        t_int["change_pct"],
+        t_int["low_pct"],
+        t_int["high_pct"],
+        margin_pct=margin_pct,
+        min_effect_pct=min_effect_pct,
+    )
     decisive = {"faster", "slower", "equivalent"}
     if verdict in decisive and t_int["verdict"] in decisive and t_int["verdict"] != verdict:
         warnings.append(
@@ -423,9 +431,12 @@ def compare(
             robust.update(change_pct=math.nan, low_pct=math.nan, high_pct=math.nan)
         else:
             robust_verdict = decide(
-                rob.change_pct, rob.low_pct, rob.high_pct,
-                margin_pct=margin_pct, min_effect_pct=min_effect_pct,
-            )  # fmt: skip
+                rob.change_pct,
+                rob.low_pct,
+                rob.high_pct,
+                margin_pct=margin_pct,
+                min_effect_pct=min_effect_pct,
+            )
             robust.update(change_pct=rob.change_pct, low_pct=rob.low_pct, high_pct=rob.high_pct)
     robust["verdict"] = robust_verdict
     outlier_sensitive = robust_verdict != verdict
@@ -479,6 +490,8 @@ def compare(
             "inner": main.inner,
             "df": main.df,
             "expansion": main.expansion,
-            "tail": expanded_tail(confidence, main.df, main.expansion) if main.df >= 1 else math.nan,
+            "tail": expanded_tail(confidence, main.df, main.expansion)
+            if main.df >= 1
+            else math.nan,
         },
     )

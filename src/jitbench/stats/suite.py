@@ -102,8 +102,10 @@ def suite_summary(
         half = (math.log1p(c.ci_high_pct / 100.0) - math.log1p(c.ci_low_pct / 100.0)) / 2.0
         q = float(special.stdtrit(df, 0.5 + c.confidence / 2.0))
         se = half / q
-        noise = rng.standard_t(df, n_resamples) if math.isfinite(df) else rng.standard_normal(
-            n_resamples
+        noise = (
+            rng.standard_t(df, n_resamples)
+            if math.isfinite(df)
+            else rng.standard_normal(n_resamples)
         )
         draws[:, i] += se * noise
     if missing:

@@ -60,7 +60,7 @@ def warmup_curves(benchmark: str, views: dict[str, list[ProcessView]],
                   states: dict[str, list[SteadyState]], colours: dict[str, str]) -> Figure:
     """Each process's series in time order (warmups grey), its steady part from the marked start."""
     shown = [v for v, procs in views.items() if procs]
-    fig = new_figure(min(4.0 * max(len(shown), 1), 14.0), 3.2)
+    fig = new_figure(min(max(4.0 * len(shown), 6.5), 14.0), 3.2)
     axes = fig.subplots(1, max(len(shown), 1), sharey=True, squeeze=False)[0]
     unit, scale = time_unit(_typical(views))
     for ax, variant in zip(axes, shown, strict=False):
@@ -68,8 +68,10 @@ def warmup_curves(benchmark: str, views: dict[str, list[ProcessView]],
         for p, st in zip(views[variant], states[variant], strict=True):
             w = len(p.warmups)
             if w:
-                ax.plot(np.arange(-w, 0), p.warmups / scale, color=WARMUP_GREY, linewidth=0.8,
-                        linestyle=":")
+                # Joined to the first measured value, so even one warmup shows as a segment.
+                ax.plot(np.arange(-w, 1), np.append(p.warmups, p.values[0]) / scale,
+                        color=WARMUP_GREY, linewidth=0.8, linestyle=":", marker=".",
+                        markersize=3)
             xs = np.arange(len(p.values))
             ax.plot(xs, p.values / scale, color=colours[variant], linewidth=0.9, alpha=0.75)
             s = st.steady_start

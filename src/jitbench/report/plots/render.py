@@ -1,7 +1,8 @@
 """Turning matplotlib figures into inline SVG or PNG bytes, with one house style.
 
-Only the Agg/SVG backends are used (no display needed). Each SVG gets its own id salt so that
-several figures inlined in one HTML page never share element ids.
+Figures are made without pyplot (no global figure state, no display, no backend switch); saving
+picks matplotlib's SVG or Agg renderer by format. Each SVG gets its own id prefix so that several
+figures inlined in one HTML page never share element ids.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import io
 import itertools
 import re
 from collections.abc import Callable
-from typing import ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import matplotlib
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 #: Colours of the four verdicts, shared by every plot and the HTML badges.
 VERDICT_COLOURS = {
@@ -28,7 +28,7 @@ VERDICT_COLOURS = {
     "inconclusive": "#e6a000",
 }
 
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "figure.dpi": 100,
     "font.size": 9,
     "axes.titlesize": 10,
@@ -51,7 +51,7 @@ def styled(draw: Callable[P, Figure]) -> Callable[P, Figure]:
 
     @functools.wraps(draw)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> Figure:
-        with plt.rc_context(STYLE):
+        with matplotlib.rc_context(STYLE):
             return draw(*args, **kwargs)
 
     return wrapper
@@ -64,27 +64,34 @@ def new_figure(width: float, height: float) -> Figure:
 
 def variant_colours(variants: list[str]) -> dict[str, str]:
     """A stable colour per variant, in the order the artifact lists them."""
-    cycle = plt.get_cmap("tab10").colors
-    return {v: matplotlib.colors.to_hex(cycle[i % len(cycle)]) for i, v in enumerate(variants)}
+    cmap = matplotlib.colormaps["tab10"]
+    return {v: matplotlib.colors.to_hex(cmap(i % cmap.N)) for i, v in enumerate(variants)}
 
 
 def to_svg(fig: Figure, title: str = "") -> str:
-    """The figure as an ``<svg>`` element ready to inline in HTML (no XML prologue or DOCTYPE)."""
+    """The figure as an ``<svg>`` element ready to inline in HTML (no XML prologue or DOCTYPE).
+
+    matplotlib numbers element ids per figure (``patch_1``...), so every id and every reference
+    to one gets a prefix unique to this call: many figures can share one HTML page.
+    """
     buf = io.StringIO()
-    rc = dict(STYLE, **{"svg.hashsalt": f"jb{next(_salts)}"})
-    with plt.rc_context(rc):
+    prefix = f"jb{next(_salts)}-"
+    with matplotlib.rc_context(STYLE):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Title": title})
     text = buf.getvalue()
     text = text[text.index("<svg"):]
     # The Dublin Core block names external namespaces only; drop it, nothing reads it here.
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", text)
+    text = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}\1"', text)
     return text.replace("<svg ", '<svg role="img" ', 1)
 
 
 def to_png(fig: Figure) -> bytes:
     """The figure as PNG bytes."""
     buf = io.BytesIO()
-    with plt.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):
         fig.savefig(buf, format="png", dpi=120)
     return buf.getvalue()
 

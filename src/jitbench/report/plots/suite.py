@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ...analysis import BenchmarkComparison
-from ..sweep import SweepSeries, finite
+from ..sweep import SweepSeries, finite, show
 from .render import VERDICT_COLOURS, new_figure, styled
 
 BASELINE_COLOUR = "#444444"
@@ -58,13 +58,14 @@ def sweep_curves(benchmark: str, series: list[SweepSeries]) -> Figure:
     axes = fig.subplots(1, len(params), squeeze=False, sharey=True)[0]
     for ax, param in zip(axes, params, strict=True):
         mine = [s for s in series if s.parameter == param]
-        categories: list = []
+        categories: list[str] = []
         if not all(s.numeric for s in mine):
-            categories = list(dict.fromkeys(str(p.value) for s in mine for p in s.points))
+            categories = list(dict.fromkeys(show(p.value) for s in mine for p in s.points))
         verdicts = []
         for s in mine:
-            xs = np.array([categories.index(str(p.value)) if categories else float(p.value)
-                           for p in s.points], dtype=float)
+            xs = np.asarray([float(categories.index(show(p.value))) if categories
+                             else float(p.value)  # type: ignore[arg-type]  # numeric: checked
+                             for p in s.points])
             ys = np.array([p.change_pct for p in s.points], dtype=float)
             lo = np.array([p.ci_low_pct if finite(p.ci_low_pct) else math.nan for p in s.points])
             hi = np.array([p.ci_high_pct if finite(p.ci_high_pct) else math.nan

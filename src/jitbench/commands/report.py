@@ -1,0 +1,76 @@
+"""``jitbench report RESULT...``: the HTML report, Markdown findings or tables of saved results."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .options import add_analysis
+
+if TYPE_CHECKING:
+    from ..report.html import ReportInput
+
+
+def _analyse(args: argparse.Namespace, path: Path) -> ReportInput:
+    from .. import analysis as an
+    from ..report.html import ReportInput
+    from ..report.sweep import is_sweep
+    from ..results import load
+    from .common import analysis_options
+
+    doc = load(path)
+    baseline = args.baseline
+    if baseline is None and is_sweep(doc) and doc["sweep"].get("default") in doc["variants"]:
+        # A sweep is read against its default point.
+        baseline = doc["sweep"]["default"]
+    opts = analysis_options(args, None, baseline=baseline, candidates=tuple(args.candidate),
+                            seed=args.seed)
+    return ReportInput(str(path), doc, an.analyse(doc, opts))
+
+
+def report_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """Analyse each result, then write/print what was asked (terminal tables by default)."""
+    # Imported here: matplotlib and friends must not slow down every other command's start.
+    from rich.console import Console
+
+    from .. import analysis as an
+    from ..report import html, markdown, terminal
+    from ..report.files import write_text_atomic
+    from .common import stderr_console
+
+    items = [_analyse(args, p) for p in args.results]
+    if args.html:
+        write_text_atomic(args.html, html.render(items, title=args.title))
+        stderr_console().print(f"report: {args.html}", highlight=False)
+    if args.markdown:
+        sys.stdout.write("\n---\n\n".join(markdown.findings(i.analysis, i.doc) for i in items))
+    elif args.json:
+        from ..cli import print_json
+
+        docs = [an.to_json(i.analysis, i.doc, i.path) for i in items]
+        print_json(docs[0] if len(docs) == 1 else {"results": docs})
+    elif not args.html:
+        console = Console(highlight=False)
+        for i in items:
+            console.print(f"[bold]{i.doc['id']}[/] [dim]({i.path})[/]")
+            terminal.print_analysis(i.analysis, console, verbose=args.verbose)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``report``."""
+    p = sub.add_parser("report", help="HTML report with plots, Markdown findings or tables of "
+                                      "saved results")
+    p.add_argument("results", type=Path, nargs="+", metavar="RESULT",
+                   help="result artifact(s); each gets its own section")
+    p.add_argument("--html", type=Path, default=None, metavar="OUT.html",
+                   help="write one self-contained HTML file (plots inline, works offline)")
+    p.add_argument("--title", default="jitbench report", help="title of the HTML report")
+    p.add_argument("--baseline", default=None,
+                   help="baseline variant (default: the run's baseline, a sweep's default)")
+    p.add_argument("--candidate", action="append", default=[], help="candidate variant(s)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    add_analysis(p)
+    p.set_defaults(func=report_command)

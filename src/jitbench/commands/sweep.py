@@ -1,0 +1,123 @@
+"""``jitbench sweep BASE``: run a base variant and one derived variant per setting of its mode or
+JIT options, interleaved; print every point against the default with its verdict, and the best."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from rich.console import Console
+from rich.table import Table
+
+from .. import analysis as an
+from .. import sweep as sw
+from ..errors import JitbenchError
+from ..experiment import Runner
+from ..model import Experiment
+from ..report import fmt
+from ..report.terminal import VERDICT_STYLE
+from ..results import default_results_dir
+from .common import analysis_options, live_progress, load_config
+from .options import add_analysis, add_run
+from .run import design_from, raise_on_failures
+
+
+def _table(table: list[dict], sweep: dict) -> Table:
+    t = Table(title=f"Sweep vs the default {sweep['default']} (95 % CI; < 0 means faster)",
+              title_justify="left")
+    t.add_column("benchmark")
+    for p in sweep["parameters"]:
+        t.add_column(p)
+    metric = table[0]["metric"] if table else "steady"
+    for col in (f"{metric} time", "change", "95 % CI", "verdict"):
+        t.add_column(col, justify="left" if col == "verdict" else "right")
+    for bench in dict.fromkeys(r["benchmark"] for r in table):
+        default = next(r["default_mean"] for r in table if r["benchmark"] == bench)
+        t.add_row(bench, *[_show(sweep["points"][sweep["default"]][p]) + " (default)"
+                           for p in sweep["parameters"]],
+                  fmt.seconds(default), "", "", "")
+        for r in (r for r in table if r["benchmark"] == bench):
+            t.add_row("", *[_show(r["params"][p]) for p in sweep["parameters"]],
+                      fmt.seconds(r["mean"]), fmt.pct(r["change_pct"]),
+                      fmt.ci(r["ci_low_pct"], r["ci_high_pct"]),
+                      f"[{VERDICT_STYLE[r['verdict']]}]{r['verdict']}[/]")
+    return t
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "built-in"  # the option is not set: the JIT's own default
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _best_line(bench: str, b: dict, default: str) -> str:
+    if b["params"] is None:
+        return f"{bench}: best is the default {default} ({b['note']})"
+    params = ", ".join(f"{k}={_show(v)}" for k, v in b["params"].items())
+    return f"{bench}: best is {params} ({b['variant']}, {fmt.pct(b['change_pct'])} vs the default)"
+
+
+def _json_safe(x: float) -> float | None:
+    return x if isinstance(x, float) and math.isfinite(x) else None
+
+
+def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """Derive the points, run them interleaved with the base, print the sweep table."""
+    cfg = load_config(args.config)
+    base = cfg.variant(args.base)
+    modes = [m for spec in args.mode for m in sw.mode_values(spec)]
+    options = [sw.option_values(spec) for spec in args.option]
+    points = sw.points(base, modes, options)
+    if not points:
+        raise JitbenchError("every sweep point equals the base variant; sweep other values")
+    bench_names = args.bench or list(cfg.benchmarks)
+    if not bench_names:
+        raise JitbenchError("no benchmark chosen; pass --bench NAME (bundled: richards, nbody, "
+                            "deltablue) or define [benchmarks.NAME] in jitbench.toml")
+    sweep = sw.record(base, points)
+    exp = Experiment(variants=[base, *(p.variant for p in points)],
+                     benchmarks=[cfg.benchmark(b) for b in dict.fromkeys(bench_names)],
+                     design=design_from(args, cfg.experiment), config_path=cfg.path,
+                     extra={"sweep": sweep})
+    runner = Runner(exp, args.out or default_results_dir(), argv=argv)
+    with live_progress(enabled=not (args.json or args.markdown)) as progress:
+        runner.progress = progress
+        doc = runner.run()
+    path = str(runner.out_path)
+    analysis = an.analyse(doc, analysis_options(args, cfg, seed=doc["seed"], baseline=base.name))
+    table = sw.rows(analysis, sweep)
+    best = sw.best(table, base.name)
+    if args.json:
+        from ..cli import print_json
+
+        print_json({"result": path, "sweep": sweep, "best": best,
+                    "points": [{**r, **{k: _json_safe(r[k]) for k in
+                                        ("mean", "default_mean", "change_pct", "ci_low_pct",
+                                         "ci_high_pct")}} for r in table],
+                    "analysis": an.to_json(analysis, doc, path)})
+    else:
+        console = Console(highlight=False)
+        console.print(_table(table, sweep))
+        for bench, b in best.items():
+            console.print(_best_line(bench, b, base.name))
+        for note in analysis.skipped:
+            console.print(f"  [yellow]note:[/] {note}")
+        console.print(f"[dim]result: {path}[/]")
+    raise_on_failures(doc, path)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """``sweep``."""
+    p = sub.add_parser("sweep", help="run a variant over a range of modes / JIT options, "
+                                     "interleaved, with a verdict per point")
+    p.add_argument("base", metavar="BASE", help="the variant as configured: the default point")
+    p.add_argument("--mode", action="append", default=[], metavar="LIST",
+                   help="modes to sweep, comma-separated; a bare number repeats the previous "
+                        "prefix: autojit=10,25,50,100 (repeatable)")
+    p.add_argument("--option", action="append", default=[], metavar="KEY=V1,V2",
+                   help="a JIT option to sweep, e.g. hir_inliner=true,false or, for PyPy, "
+                        "threshold=100,1000 (repeatable: several make a grid)")
+    add_run(p)
+    add_analysis(p)
+    p.set_defaults(func=sweep_command)

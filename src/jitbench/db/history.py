@@ -1,0 +1,110 @@
+"""A benchmark over time: one row per stored experiment and variant, oldest first.
+
+Each row's numbers are recomputed from the stored values with :mod:`jitbench.stats` (pyperf-style
+mean/median/stdev over all values, process means), and each row is compared with the previous row
+of the same variant on the same host (``stats.compare``; the experiments were not interleaved with
+each other, so machine drift between them is not cancelled).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from .. import stats
+from ..errors import JitbenchError
+from . import schema as t
+from .summaries import seconds
+
+
+@dataclass
+class HistoryRow:
+    """One variant of one stored experiment on the benchmark asked for."""
+
+    created: datetime
+    result_id: str
+    variant: str
+    hostname: str
+    interpreter: str | None
+    revision: str | None
+    complete: bool
+    summary: stats.Summary
+    values: list[np.ndarray] = field(repr=False, default_factory=list)
+    #: This row against the previous row of the same variant and host (None: not comparable).
+    vs_previous: stats.Comparison | None = None
+
+
+def _revision(rev: str | None, sha: str | None) -> str | None:
+    if rev and sha:
+        return f"{rev}@{sha[:10]}"
+    return rev or (sha[:10] if sha else None)
+
+
+def benchmark_names(engine: Engine) -> list[str]:
+    """Every benchmark with stored processes."""
+    with engine.connect() as conn:
+        return sorted(conn.execute(sa.select(t.benchmarks.c.name)).scalars())
+
+
+def history(engine: Engine, benchmark: str, *, variant: str | None = None,
+            host: str | None = None, limit: int | None = None, compare: bool = True,
+            seed: int = 0) -> list[HistoryRow]:
+    """The stored experiments of ``benchmark`` (optionally one variant / host), oldest first."""
+    e, v, p, h, b = t.experiments, t.variants, t.processes, t.hosts, t.benchmarks
+    q = (sa.select(e.c.id, e.c.created, e.c.result_id, e.c.complete, v.c.name, v.c.interpreter,
+                   v.c.rev, v.c.sha, h.c.hostname, p.c.values_ns, p.c.loops, p.c.inner_loops)
+         .join(v, p.c.variant_id == v.c.id).join(e, p.c.experiment_id == e.c.id)
+         .join(h, e.c.host_id == h.c.id).join(b, p.c.benchmark_id == b.c.id)
+         .where(b.c.name == benchmark, p.c.status == "ok")
+         .order_by(e.c.created, e.c.id, v.c.id, p.c.slot))
+    if variant is not None:
+        q = q.where(v.c.name == variant)
+    if host is not None:
+        q = q.where(h.c.hostname == host)
+    with engine.connect() as conn:
+        records = conn.execute(q).all()
+    if not records:
+        _explain_empty(engine, benchmark, variant, host)
+    groups: dict[tuple, list] = {}
+    for r in records:
+        groups.setdefault((r.id, r.name), []).append(r)
+    rows = []
+    for recs in groups.values():
+        first = recs[0]
+        values = [seconds(r.values_ns, r.loops, r.inner_loops) for r in recs]
+        rows.append(HistoryRow(
+            created=first.created, result_id=first.result_id, variant=first.name,
+            hostname=first.hostname or "?", interpreter=first.interpreter,
+            revision=_revision(first.rev, first.sha), complete=bool(first.complete),
+            summary=stats.summarize(values), values=values))
+    if limit is not None:
+        rows = rows[-limit:]
+    if compare:
+        _compare_consecutive(rows, seed)
+    return rows
+
+
+def _compare_consecutive(rows: list[HistoryRow], seed: int) -> None:
+    previous: dict[tuple[str, str], HistoryRow] = {}
+    for row in rows:
+        key = (row.variant, row.hostname)
+        prev = previous.get(key)
+        if prev is not None and len(prev.values) >= 2 and len(row.values) >= 2:
+            row.vs_previous = stats.compare(prev.values, row.values, seed=seed)
+        previous[key] = row
+
+
+def _explain_empty(engine: Engine, benchmark: str, variant: str | None, host: str | None) -> None:
+    names = benchmark_names(engine)
+    if benchmark not in names:
+        known = ", ".join(names) if names else "none yet (run an experiment or jitbench import)"
+        raise JitbenchError(f"benchmark {benchmark!r} has no stored experiments; stored "
+                            f"benchmarks: {known}")
+    what = " and ".join(x for x in (f"variant {variant!r}" if variant else "",
+                                    f"host {host!r}" if host else "") if x)
+    raise JitbenchError(f"benchmark {benchmark!r} has no stored processes for {what}; drop "
+                        "--variant/--host to see what is stored")

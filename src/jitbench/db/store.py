@@ -1,0 +1,136 @@
+"""Writing one result artifact into the database (replacing an earlier copy of the same result)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from . import schema as t
+from .summaries import process_summary, variant_columns
+
+HOST_IDENTITY = ("hostname", "machine", "cpu_model", "cpu_count", "os", "kernel")
+
+
+def utc(text: str | None) -> datetime | None:
+    """An ISO timestamp as naive UTC (the database's convention); naive input is taken as UTC."""
+    if not text:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when
+
+
+def _clip(value: object, n: int) -> str | None:
+    return None if value is None else str(value)[:n]
+
+
+def _host_id(conn: Connection, host: dict) -> int:
+    identity = [host.get(k) for k in HOST_IDENTITY]
+    fingerprint = hashlib.sha256(json.dumps(identity, default=str).encode()).hexdigest()
+    found = conn.execute(sa.select(t.hosts.c.id).where(t.hosts.c.fingerprint == fingerprint))
+    hid = found.scalar()
+    if hid is not None:
+        conn.execute(t.hosts.update().where(t.hosts.c.id == hid).values(facts=host))
+        return int(hid)
+    row = {"fingerprint": fingerprint, "facts": host,
+           "cpu_count": host.get("cpu_count") if isinstance(host.get("cpu_count"), int) else None}
+    row.update({k: _clip(host.get(k), 255) for k in ("hostname", "cpu_model", "os", "kernel")})
+    row["machine"] = _clip(host.get("machine"), 64)
+    return _insert_or_find(conn, t.hosts, row, t.hosts.c.fingerprint == fingerprint)
+
+
+def new_id(result: sa.CursorResult) -> int:
+    """The primary key of the row an INSERT just wrote."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _insert_or_find(conn: Connection, table: sa.Table, row: dict,
+                    where: sa.ColumnElement[bool]) -> int:
+    """Insert a row with a unique key, or return the id another writer just inserted."""
+    try:
+        with conn.begin_nested():
+            return new_id(conn.execute(table.insert().values(**row)))
+    except IntegrityError:
+        return int(conn.execute(sa.select(table.c.id).where(where)).scalar_one())
+
+
+def _benchmark_id(conn: Connection, name: str) -> int:
+    found = conn.execute(sa.select(t.benchmarks.c.id).where(t.benchmarks.c.name == name)).scalar()
+    if found is not None:
+        return int(found)
+    return _insert_or_find(conn, t.benchmarks, {"name": name}, t.benchmarks.c.name == name)
+
+
+def delete_experiment(conn: Connection, result_id: str) -> bool:
+    """Remove a stored result and its rows; whether it was there."""
+    eid = conn.execute(sa.select(t.experiments.c.id)
+                       .where(t.experiments.c.result_id == result_id)).scalar()
+    if eid is None:
+        return False
+    for table in (t.processes, t.variants, t.experiment_benchmarks):
+        conn.execute(table.delete().where(table.c.experiment_id == eid))
+    conn.execute(t.experiments.delete().where(t.experiments.c.id == eid))
+    return True
+
+
+_EXPERIMENT_KEYS = {"schema", "schema_version", "tool_version", "id", "created", "finished",
+                    "complete", "seed", "baseline", "design", "command", "host", "variants",
+                    "benchmarks", "schedule", "processes"}
+
+
+def store(conn: Connection, doc: dict, artifact_path: str | None) -> int:
+    """Insert one artifact (a copy stored before under the same id is replaced); its row id."""
+    delete_experiment(conn, doc["id"])
+    extra = {k: v for k, v in doc.items() if k not in _EXPERIMENT_KEYS}
+    eid = new_id(conn.execute(t.experiments.insert().values(
+        result_id=doc["id"], created=utc(doc["created"]) or datetime.now(UTC).replace(tzinfo=None),
+        finished=utc(doc.get("finished")), complete=bool(doc["complete"]),
+        tool_version=_clip(doc.get("tool_version"), 64), seed=doc.get("seed"),
+        baseline=_clip(doc.get("baseline"), 255), design=doc.get("design"),
+        command=doc.get("command"), artifact_path=artifact_path,
+        host_id=_host_id(conn, doc["host"]), host_facts=doc["host"], extra=extra or None,
+        recorded=datetime.now(UTC).replace(tzinfo=None),
+    )))
+    bench_ids = {}
+    for name, spec in doc["benchmarks"].items():
+        bench_ids[name] = _benchmark_id(conn, name)
+        conn.execute(t.experiment_benchmarks.insert().values(
+            experiment_id=eid, benchmark_id=bench_ids[name], kind=spec.get("kind"),
+            source=spec.get("source"), loops=spec.get("loops"),
+            inner_loops=spec.get("inner_loops"), spec=spec))
+    variant_ids = {}
+    for name, spec in doc["variants"].items():
+        variant_ids[name] = new_id(conn.execute(t.variants.insert().values(
+            experiment_id=eid, name=name, runtime=_clip(spec.get("runtime"), 255),
+            kind=_clip(spec.get("kind"), 64), mode=_clip(spec.get("mode"), 255),
+            command=spec.get("command"), env=spec.get("env"), args=spec.get("args"),
+            facts=spec.get("facts"), spec=spec, **variant_columns(spec),
+        )))
+    rows = []
+    for p in doc["processes"]:
+        ok = p["status"] == "ok"
+        summary = process_summary(p.get("values_ns"), p.get("loops"), p.get("inner_loops")) \
+            if ok else process_summary(None, None, None)
+        rows.append({
+            "experiment_id": eid, "variant_id": variant_ids[p["variant"]],
+            "benchmark_id": bench_ids[p["benchmark"]], "slot": p["slot"], "round": p["round"],
+            "status": p["status"], "error": p.get("error"), "loops": p.get("loops"),
+            "inner_loops": p.get("inner_loops"), "first_ns": p.get("first_ns"),
+            "wall_ns": p.get("wall_ns"), "warmups_ns": p.get("warmups_ns"),
+            "values_ns": p.get("values_ns"), "jit": p.get("jit"), "facts": p.get("facts"),
+            "n_values": len(p.get("values_ns") or []), **summary,
+        })
+    if rows:
+        conn.execute(t.processes.insert(), rows)
+    return eid

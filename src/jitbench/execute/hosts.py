@@ -1,0 +1,132 @@
+"""One object per machine of an experiment: its transport, its load, its facts.
+
+``access_for(host)`` returns the same object for the same host for the whole jitbench process,
+so every feature that starts a process (runs, introspection, code size, builds) shares one SSH
+master connection per host. Connections open on first use and close when jitbench exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import threading
+import time
+
+from .. import load
+from ..host import FACTS_SCRIPT, host_facts, parse_facts
+from ..model import LOCAL, Host
+from .ssh import SshConnection, SshTransport, quote_command
+from .transport import LocalTransport, Transport
+
+# An after-sample this fresh also serves as the next process's before-sample (one ssh call less).
+SAMPLE_REUSE_S = 1.0
+
+
+class HostAccess:
+    """This machine: local processes, /proc read directly."""
+
+    name = LOCAL
+    host: Host | None = None
+
+    def __init__(self, transport: Transport | None = None):
+        self._transport = transport or LocalTransport()
+        self._last: tuple[float, load.Sample | None] | None = None
+        self._sample_lock = threading.Lock()
+
+    @property
+    def transport(self) -> Transport:
+        return self._transport
+
+    def connect(self) -> None:
+        """Nothing to open locally."""
+
+    def reachable(self) -> str | None:
+        """Always reachable."""
+        return None
+
+    def facts(self) -> dict:
+        return host_facts()
+
+    def _read_sample(self) -> load.Sample | None:
+        return load.read_local()
+
+    def sample(self, *, reuse: bool = False) -> load.Sample | None:
+        """The host's load now; with ``reuse``, the last sample if it is fresh enough."""
+        with self._sample_lock:
+            now = time.monotonic()
+            if reuse and self._last is not None and now - self._last[0] < SAMPLE_REUSE_S:
+                return self._last[1]
+            sample = self._read_sample()
+            self._last = (time.monotonic(), sample)
+            return sample
+
+    def close(self) -> None:
+        """Nothing to close locally."""
+
+
+class SshHostAccess(HostAccess):
+    """A host over SSH: processes through ``SshTransport``, /proc read by one fixed command."""
+
+    def __init__(self, host: Host):
+        super().__init__()
+        self.host = host
+        self.name = host.name
+        self.connection = SshConnection(host)
+        self._transport = SshTransport(self.connection)
+        self._connected = False
+        self._connect_lock = threading.Lock()
+
+    @property
+    def transport(self) -> Transport:
+        self.connect()
+        return self._transport
+
+    def connect(self) -> None:
+        """Open the master connection once; a one-line error naming the host if it fails."""
+        with self._connect_lock:
+            if not self._connected:
+                self.connection.connect()
+                self._connected = True
+
+    def reachable(self) -> str | None:
+        """Reconnect after a lost connection; None if the host answers, else why not."""
+        return self.connection.reachable()
+
+    def facts(self) -> dict:
+        self.connect()
+        text = self.connection.check_output(quote_command(["sh", "-c", FACTS_SCRIPT]),
+                                            what="reading host facts", timeout=60)
+        return {**parse_facts(text), "ssh": self.host.ssh}
+
+    def _read_sample(self) -> load.Sample | None:
+        done = self.connection.run(quote_command(["sh", "-c", load.SAMPLE_SCRIPT]), timeout=60)
+        if done.returncode != 0:
+            return None
+        return load.parse_sample(done.stdout.decode("utf-8", errors="replace"))
+
+    def close(self) -> None:
+        self.connection.close()
+        self._connected = False
+
+
+_registry: dict[Host, SshHostAccess] = {}
+_registry_lock = threading.Lock()
+
+
+def access_for(host: Host | None, local: Transport | None = None) -> HostAccess:
+    """The access object of a host (shared per jitbench process); a new local one for None."""
+    if host is None:
+        return HostAccess(local)
+    with _registry_lock:
+        if host not in _registry:
+            _registry[host] = SshHostAccess(host)
+        return _registry[host]
+
+
+@atexit.register
+def close_all() -> None:
+    """Close every SSH master connection this jitbench process opened."""
+    with _registry_lock:
+        accesses = list(_registry.values())
+        _registry.clear()
+    for access in accesses:
+        access.close()

@@ -1,0 +1,197 @@
+"""A pyperf or pyperformance JSON result as a jitbench artifact.
+
+Mapping: each benchmark → a benchmark (kind ``pyperf``); each run with values → one ``ok``
+process (rounds in run order; pyperf runs were sequential, not interleaved); values/warmups
+(seconds per iteration) → integer ns for ``loops × inner_loops`` iterations; a run's ``duration``
+→ ``wall_ns``; the first warmup (else the first value) → ``first_ns``; calibration-only runs →
+the benchmark's ``calibration``. All pyperf metadata is kept (``doc["pyperf"]``, each benchmark's
+``pyperf_metadata``, each process's ``pyperf``), so an export gives back what came in.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .. import __version__
+from ..errors import JitbenchError
+from ..model import Design
+from ..results import SCHEMA_NAME, SCHEMA_VERSION, first_error
+
+SUPPORTED_VERSIONS = ("1.0",)
+
+
+def read_pyperf(path: Path) -> tuple[dict, bytes]:
+    """The JSON document of a pyperf file (``.json`` or ``.json.gz``) and its raw bytes."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise JitbenchError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise JitbenchError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+        data = json.loads(text)
+    except (OSError, ValueError):
+        raise JitbenchError(f"{path}: not JSON; pass a file written by pyperf or "
+                            "pyperformance (-o FILE.json)") from None
+    if not isinstance(data, dict) or "benchmarks" not in data:
+        hint = " (it is a jitbench result already)" if isinstance(data, dict) and \
+            data.get("schema") == SCHEMA_NAME else ""
+        raise JitbenchError(f"{path}: not a pyperf result (no 'benchmarks' list){hint}; pass a "
+                            "file written by pyperf or pyperformance")
+    if data.get("version") not in SUPPORTED_VERSIONS:
+        raise JitbenchError(f"{path}: pyperf file format {data.get('version')!r} is not "
+                            f"supported (only {', '.join(SUPPORTED_VERSIONS)}); rewrite it with "
+                            "pyperf >= 1.0 (python -m pyperf convert)")
+    return data, raw
+
+
+def _ns(seconds_per_iteration: float, iterations: int) -> int:
+    return max(0, round(float(seconds_per_iteration) * iterations * 1e9))
+
+
+def _iso(pyperf_date: object) -> str | None:
+    """pyperf's 'YYYY-MM-DD HH:MM:SS.ffffff' (naive) as ISO 8601; None when unparsable."""
+    if not isinstance(pyperf_date, str):
+        return None
+    try:
+        return datetime.fromisoformat(pyperf_date).isoformat()
+    except ValueError:
+        return None
+
+
+def _version(text: object) -> str | None:
+    m = re.match(r"\d+\.\d+(\.\d+)?", str(text or ""))
+    return m.group(0) if m else None
+
+
+def _machine(platform: object) -> str:
+    for arch in ("x86_64", "aarch64", "arm64", "ppc64le", "s390x", "riscv64", "i686", "AMD64"):
+        if arch in str(platform or ""):
+            return arch
+    return "unknown"
+
+
+def _host(md: dict) -> dict:
+    return {"hostname": str(md.get("hostname", "unknown")), "machine": _machine(md.get("platform")),
+            "cpu_model": md.get("cpu_model_name"), "cpu_count": md.get("cpu_count"),
+            "platform": md.get("platform"), "boot_time": md.get("boot_time"),
+            "cpu_config": md.get("cpu_config"), "source": "pyperf metadata"}
+
+
+def _facts(md: dict) -> dict:
+    return {"implementation": md.get("python_implementation"),
+            "version": _version(md.get("python_version")),
+            "version_full": md.get("python_version"),
+            "executable": md.get("python_executable"), "jit": {}}
+
+
+def from_pyperf(data: dict, *, variant: str, source: str, argv: list[str] | None = None,
+                digest: str = "") -> dict:
+    """The jitbench artifact of a pyperf document; ``source`` names the file in the artifact."""
+    suite_md = dict(data.get("metadata") or {})
+    benchmarks: dict[str, dict] = {}
+    processes: list[dict] = []
+    schedule: list[dict] = []
+    dates: list[str] = []
+    host_md: dict = dict(suite_md)
+    max_runs = max_values = max_warmups = 0
+    for i, bench in enumerate(data["benchmarks"]):
+        bench_md = dict(suite_md, **(bench.get("metadata") or {}))
+        name = str(bench_md.get("name") or f"benchmark{i}")
+        if name in benchmarks:
+            raise JitbenchError(f"{source}: benchmark {name!r} appears twice; pyperf files "
+                                "hold each benchmark once")
+        unit = bench_md.get("unit", "second")
+        if unit != "second":
+            raise JitbenchError(f"{source}: benchmark {name!r} measures {unit!r}, not time; "
+                                "jitbench imports timings only (drop it with pyperf convert "
+                                "--exclude-benchmark)")
+        if i == 0:
+            host_md = bench_md
+        calibration, rnd = [], 0
+        loops_seen: set[int] = set()
+        inner_seen: set[int] = set()
+        for run in bench.get("runs", []):
+            run_md = dict(bench_md, **(run.get("metadata") or {}))
+            values = run.get("values") or []
+            if not values:
+                calibration.append(run)
+                continue
+            loops, inner = int(run_md.get("loops", 1)), int(run_md.get("inner_loops", 1))
+            loops_seen.add(loops)
+            inner_seen.add(inner)
+            warmups = [list(w) for w in run.get("warmups") or []]
+            first = warmups[0][1] if warmups else values[0]
+            duration = run_md.get("duration")
+            slot = len(processes)
+            processes.append({
+                "slot": slot, "round": rnd, "benchmark": name, "variant": variant,
+                "status": "ok", "loops": loops, "inner_loops": inner,
+                "first_ns": _ns(first, inner),
+                "warmups_ns": [_ns(v, loops * inner) for _, v in warmups],
+                "values_ns": [_ns(v, loops * inner) for v in values],
+                "wall_ns": _ns(duration, 1) if isinstance(duration, int | float) else None,
+                "facts": _facts(run_md), "jit": {},
+                "pyperf": {"metadata": run.get("metadata") or {}, "warmups": warmups},
+            })
+            started = _iso(run_md.get("date"))
+            if started:
+                processes[-1]["started"] = started
+                dates.append(started)
+            schedule.append({"slot": slot, "round": rnd, "benchmark": name, "variant": variant})
+            max_values, max_warmups = max(max_values, len(values)), max(max_warmups, len(warmups))
+            rnd += 1
+        if rnd == 0:
+            raise JitbenchError(f"{source}: benchmark {name!r} has no run with values (only "
+                                "calibration runs); nothing to import")
+        max_runs = max(max_runs, rnd)
+        benchmarks[name] = {
+            "kind": "pyperf", "source": f"pyperf:{source}", "function": None, "bench_name": name,
+            "loops": loops_seen.pop() if len(loops_seen) == 1 else None,
+            "inner_loops": inner_seen.pop() if len(inner_seen) == 1 else None,
+            "calibration": {"pyperf_runs": calibration} if calibration else None, "error": None,
+            "pyperf_metadata": bench.get("metadata") or {},
+        }
+    if not benchmarks:
+        raise JitbenchError(f"{source}: the pyperf file holds no benchmark")
+    created = min(dates) if dates else datetime.now(UTC).isoformat(timespec="seconds")
+    stamp = re.sub(r"[^0-9]", "", created)[:14]
+    doc = {
+        "schema": SCHEMA_NAME, "schema_version": SCHEMA_VERSION, "tool_version": __version__,
+        "id": f"{stamp[:8]}-{stamp[8:14]}-pyperf-{digest[:6] or 'import'}",
+        "created": created, "finished": max(dates) if dates else None, "complete": True,
+        "interrupted": False, "command": list(argv or []), "config": None, "seed": 0,
+        "baseline": variant,
+        "design": {"kind": "interleaved", "processes": max_runs, "values": max_values,
+                   "warmups": max_warmups, "timeout": Design().timeout, "loops": None,
+                   "imported": "pyperf: runs were sequential (not interleaved); no timeout"},
+        "host": _host(host_md), "runtimes": {},
+        "variants": {variant: {
+            "runtime": variant, "kind": "python",
+            "command": [str(host_md.get("python_executable") or "python3")], "env": {},
+            "args": [], "pre_import": [], "mode": None, "jit_options": {},
+            "facts": _facts(host_md),
+            "imported_from": {"format": "pyperf", "file": source,
+                              "pyperf_version": suite_md.get("perf_version")}}},
+        "benchmarks": benchmarks, "schedule": schedule, "processes": processes,
+        "pyperf": {"version": data.get("version"), "metadata": suite_md},
+    }
+    problem = first_error(doc)
+    if problem is not None:
+        raise JitbenchError(f"{source}: the imported result is invalid ({problem}); please "
+                            "report this with the pyperf file")
+    return doc
+
+
+def import_file(path: Path, *, variant: str | None = None, argv: list[str] | None = None) -> dict:
+    """Read a pyperf file and return its jitbench artifact (variant named after the file)."""
+    data, raw = read_pyperf(path)
+    name = variant or re.sub(r"(\.json)?(\.gz)?$", "", Path(path).name) or "pyperf"
+    return from_pyperf(data, variant=name, source=Path(path).name, argv=argv,
+                       digest=hashlib.sha256(raw).hexdigest())

@@ -1,0 +1,132 @@
+"""The results database on SQLite and on a real PostgreSQL server: record, history, plot."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from jitbench import db, stats
+from jitbench.results import processes_of
+
+from ..conftest import Cli, assert_one_line_error
+from ..report import synth
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def _experiments(n: int = 3) -> list[dict]:
+    """``n`` experiments of variant 'main' a day apart, revisions r1..rn; the last is 30 % slower."""
+    out = []
+    for i in range(n):
+        factor = 1.3 if i == n - 1 else 1.0
+        out.append(synth.result(variants={"main": factor}, benchmarks={"alpha": 0.002},
+                                created=T0 + timedelta(days=i), seed=10 + i,
+                                rev={"main": {"rev": f"r{i + 1}", "sha": f"{i + 1}" * 40}}))
+    return out
+
+
+def test_history_over_three_experiments_lists_them_in_time_order(db_url, tmp_path):
+    docs = _experiments()
+    elsewhere = synth.result(variants={"main": 1.0}, benchmarks={"alpha": 0.002}, seed=40,
+                             created=T0 + timedelta(hours=12),
+                             host={**synth.HOST, "hostname": "other-host"})
+    for i, doc in enumerate([docs[2], elsewhere, docs[0], docs[1]]):  # stored out of order
+        db.record(doc, f"results/{i}.json", db_url)
+    engine = db.open_database(db_url)
+    try:
+        rows = db.history(engine, "alpha", variant="main", host="bench-host")
+        everything = db.history(engine, "alpha")
+    finally:
+        engine.dispose()
+    assert [r.result_id for r in rows] == [d["id"] for d in docs]
+    assert [r.revision for r in rows] == ["r1@1111111111", "r2@2222222222", "r3@3333333333"]
+    assert [r.created for r in rows] == [(T0 + timedelta(days=i)).replace(tzinfo=None)
+                                         for i in range(3)]
+    assert len(everything) == 4 and everything[1].hostname == "other-host"
+    for row, doc in zip(rows, docs, strict=True):
+        # The numbers are recomputed from the stored values, exactly as from the artifact.
+        expected = stats.summarize([p.values for p in processes_of(doc, "alpha", "main")])
+        assert row.summary.mean == expected.mean and row.summary.stdev == expected.stdev
+        assert row.summary.n_processes == 6 and row.interpreter == "cpython 3.14.0"
+    assert rows[0].vs_previous is None
+    assert rows[2].vs_previous is not None and rows[2].vs_previous.verdict == "slower"
+    assert 25 < rows[2].vs_previous.change_pct < 35
+
+
+def test_history_command_prints_the_table_and_draws_the_plot(db_url, tmp_path):
+    for doc in _experiments():
+        db.record(doc, None, db_url)
+    cli = Cli(tmp_path)
+    proc = cli("history", "alpha", "--db", db_url, "--variant", "main", "--plot", "h.png",
+               check=0, env={"COLUMNS": "250"})
+    for rev in ("r1@1111111111", "r2@2222222222", "r3@3333333333"):
+        assert rev in proc.stdout
+    assert "slower" in proc.stdout
+    assert (tmp_path / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = json.loads(cli("history", "alpha", "--db", db_url, "--json", check=0).stdout)["rows"]
+    assert [r["revision"] for r in rows] == ["r1@1111111111", "r2@2222222222", "r3@3333333333"]
+    assert rows[2]["vs_previous"]["verdict"] == "slower"
+
+
+def test_recording_a_result_again_replaces_it(db_url):
+    doc = _experiments(1)[0]
+    db.record(doc, "a.json", db_url)
+    db.record(doc, "b.json", db_url)
+    engine = db.open_database(db_url)
+    try:
+        with engine.connect() as conn:
+            paths = conn.execute(sa.text("SELECT artifact_path FROM experiments")).scalars().all()
+            n = conn.execute(sa.text("SELECT count(*) FROM processes")).scalar()
+    finally:
+        engine.dispose()
+    assert paths == ["b.json"] and n == len(doc["processes"])
+
+
+def test_unknown_benchmark_is_one_line_listing_the_stored_ones(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    db.record(_experiments(1)[0], None, url)
+    proc = Cli(tmp_path)("history", "gamma", "--db", url)
+    assert_one_line_error(proc, "'gamma' has no stored experiments", "stored benchmarks: alpha")
+    proc = Cli(tmp_path)("history", "alpha", "--db", url, "--variant", "nope")
+    assert_one_line_error(proc, "variant 'nope'", "drop --variant/--host")
+
+
+def test_unreachable_server_is_one_line_without_the_password(tmp_path):
+    proc = Cli(tmp_path)("history", "alpha", "--db",
+                         "postgresql://me:s3cret@127.0.0.1:1/results")
+    assert_one_line_error(proc, "results database postgresql://me:***@127.0.0.1:1/results",
+                          "--db")
+    assert "s3cret" not in proc.stderr
+
+
+def test_config_results_table_names_the_database(tmp_path):
+    db.record(_experiments(1)[0], None, str(tmp_path / "team.db"))
+    (tmp_path / "jitbench.toml").write_text('[results]\ndb = "team.db"\n')
+    sub = tmp_path / "elsewhere"
+    sub.mkdir()
+    proc = Cli(sub)("history", "alpha", "--config", str(tmp_path / "jitbench.toml"),
+                    "--plot", "h.html", check=0)
+    assert "r1@1111111111" in proc.stdout
+    page = (sub / "h.html").read_text()
+    assert "<svg" in page and "default-src 'none'" in page
+
+
+def test_a_real_run_is_recorded_and_shown(tmp_path, monkeypatch):
+    from ..conftest import EXAMPLE_CONFIG, WORK_PY, write
+
+    write(tmp_path / "jitbench.toml", EXAMPLE_CONFIG)
+    write(tmp_path / "bench" / "work.py", WORK_PY)
+    cli = Cli(tmp_path)
+    out = cli.json("ab", "base", "slower", "--bench", "work", "-p", "3", "--values", "4",
+                   "--warmups", "1", "--min-time", "0.01")
+    monkeypatch.chdir(tmp_path)
+    doc = json.loads(Path(out["result"]).read_text())
+    db.record(doc, out["result"])  # the default database: .jitbench/results.db
+    assert (tmp_path / db.DEFAULT_PATH).exists()
+    rows = json.loads(cli("history", "work", "--json", check=0).stdout)["rows"]
+    assert {r["variant"] for r in rows} == {"base", "slower"}
+    assert {r["result"] for r in rows} == {doc["id"]}
+    assert all(r["summary"]["n_processes"] == 3 for r in rows)

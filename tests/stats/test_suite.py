@@ -1,0 +1,69 @@
+"""Suite summary: Holm against a hand computation, geometric mean and its CI."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pytest
+
+from jitbench.stats import Comparison, compare, holm, suite_summary
+
+from .sim import Design, simulate
+
+
+def test_holm_matches_hand_computation() -> None:
+    # m = 4. Sorted: 0.005, 0.01, 0.03, 0.04 -> x4, x3, x2, x1 = 0.02, 0.03, 0.06, 0.04;
+    # running maximum: 0.02, 0.03, 0.06, 0.06; back in input order:
+    assert holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])  # capped at 1
+    assert holm([math.nan, 0.01]) == pytest.approx([1.0, 0.02])  # no p-value counts as 1
+    assert holm([]) == []
+
+
+def _comparison(ratio: float, seed: int) -> Comparison:
+    e = simulate(np.random.default_rng(seed), Design(n_values=30), ratio)
+    return compare(e.baseline, e.candidate, pairs=e.pairs, seed=seed)
+
+
+def test_geometric_mean_and_its_ci() -> None:
+    comps = [_comparison(r, i) for i, r in enumerate((1.00, 1.05, 0.97, 1.02))]
+    s = suite_summary(comps, seed=1)
+    logs = [math.log1p(c.change_pct / 100) for c in comps]
+    assert s.geomean_change_pct == pytest.approx(100 * math.expm1(np.mean(logs)))
+    assert s.ci_low_pct < s.geomean_change_pct < s.ci_high_pct
+    # Averaging four benchmarks narrows the interval below the average benchmark's.
+    mean_half = np.mean([(c.ci_high_pct - c.ci_low_pct) / 2 for c in comps])
+    assert (s.ci_high_pct - s.ci_low_pct) / 2 < mean_half
+    assert s.n_benchmarks == 4 and len(s.holm_p_values) == 4
+    assert suite_summary(comps, seed=1) == s
+    json.dumps(s.to_dict(), allow_nan=False)
+
+
+def test_holm_downgrades_marginal_claims() -> None:
+    base = _comparison(1.03, 0)
+    marginal = dataclasses.replace(
+        base, verdict="slower", p_value=0.03, ci_low_pct=0.1, ci_high_pct=2.0, change_pct=1.0
+    )
+    strong = dataclasses.replace(base, verdict="slower", p_value=0.0001)
+    inside = dataclasses.replace(
+        base, verdict="slower", p_value=0.02, ci_low_pct=0.1, ci_high_pct=0.9, change_pct=0.5
+    )
+    s = suite_summary([marginal, strong, inside, marginal])
+    # p: 0.03, 0.0001, 0.02, 0.03 -> Holm: 0.06, 0.0004, 0.06, 0.06
+    assert s.holm_p_values == pytest.approx([0.06, 0.0004, 0.06, 0.06])
+    assert s.verdicts == ["slower"] * 4
+    assert s.adjusted_verdicts == ["inconclusive", "slower", "equivalent", "inconclusive"]
+    assert s.counts == {"faster": 0, "slower": 1, "equivalent": 1, "inconclusive": 2}
+
+
+def test_suite_of_one_without_ci_and_empty_suite() -> None:
+    c = compare([np.full(5, 1e-3)], [np.full(5, 1.1e-3)])
+    s = suite_summary([c])
+    assert s.geomean_change_pct == pytest.approx(10.0)
+    assert math.isnan(s.ci_low_pct) and s.verdict == "inconclusive"
+    assert any("no CI" in w for w in s.warnings)
+    with pytest.raises(ValueError):
+        suite_summary([])
