@@ -36,6 +36,17 @@ class BenchmarkComparison:
 
 
 @dataclass
+class HostComparison:
+    """The same variant on two hosts, on one benchmark: ``host`` against ``reference_host``."""
+
+    benchmark: str
+    group: str  # the variant's name without its host
+    reference_host: str
+    host: str
+    comparison: BenchmarkComparison
+
+
+@dataclass
 class Analysis:
     """Every comparison of an artifact, plus the suite view and the failures."""
 
@@ -46,6 +57,11 @@ class Analysis:
     suite: dict[str, stats.SuiteSummary] = field(default_factory=dict)
     failures: list[dict] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    # The same variant across hosts (variants with ``hosts = [...]``); empty on one host.
+    cross_host: list[HostComparison] = field(default_factory=list)
+    # (benchmark, variant) → successful processes measured while the host was busy.
+    contaminated: dict[tuple[str, str], int] = field(default_factory=dict)
+    busy_with: dict[str, float] = field(default_factory=dict)  # foreign process → most cores seen
 
 
 def pairs_by_round(base: list[ProcessView], cand: list[ProcessView]) -> list[tuple[int, int]]:
@@ -77,31 +93,91 @@ def analyse(doc: dict, opts: Options) -> Analysis:
                                 f"it has: {', '.join(variants)}")
     out = Analysis(result_id=doc["id"], baseline=baseline, failures=failed_processes(doc))
     for bench in doc["benchmarks"]:
-        views = {v: processes_of(doc, bench, v) for v in [baseline, *candidates]}
+        views = {v: processes_of(doc, bench, v)
+                 for v in dict.fromkeys([baseline, *candidates, *_host_peers(doc, baseline)])}
         for v, procs in views.items():
             if procs:
                 out.summaries[(bench, v)] = stats.summarize([p.values for p in procs])
-        base = views[baseline]
+            hot = [p.record for p in procs if p.record.get("contaminated")]
+            if hot:
+                out.contaminated[(bench, v)] = len(hot)
+            for rec in hot:
+                for top in rec.get("host_load", {}).get("top", []):
+                    out.busy_with[top["name"]] = max(out.busy_with.get(top["name"], 0.0),
+                                                     top["cores"])
         for cand_name in candidates:
-            cand = views[cand_name]
-            if len(base) < 2 or len(cand) < 2:
-                out.skipped.append(f"{bench}: {cand_name} vs {baseline}: fewer than 2 successful "
-                                   "processes on a side; no comparison")
-                continue
-            result = stats.compare(
-                [p.values for p in base], [p.values for p in cand],
-                pairs=pairs_by_round(base, cand), margin_pct=opts.margin_pct,
-                min_effect_pct=opts.min_effect_pct, n_resamples=opts.n_resamples,
-                seed=opts.seed, metric=opts.metric, **_metric_kwargs(base, cand))
-            out.comparisons.append(BenchmarkComparison(
-                benchmark=bench, baseline=baseline, candidate=cand_name, result=result,
-                failed_baseline=_failed(doc, bench, baseline),
-                failed_candidate=_failed(doc, bench, cand_name)))
+            # On several hosts, a candidate is compared with the baseline on its own host.
+            base_name = same_host_baseline(doc, baseline, cand_name)
+            compared = _compare(doc, bench, base_name, cand_name, views, opts, out.skipped)
+            if compared is not None:
+                out.comparisons.append(compared)
+        out.cross_host.extend(_cross_host(doc, bench, opts, out.skipped))
     for cand_name in candidates:
         mine = [c.result for c in out.comparisons if c.candidate == cand_name]
         if len(mine) >= 2:
             out.suite[cand_name] = stats.suite_summary(mine, seed=opts.seed,
                                                        n_resamples=opts.n_resamples)
+    return out
+
+
+def _compare(doc: dict, bench: str, base_name: str, cand_name: str,
+             views: dict[str, list[ProcessView]], opts: Options,
+             skipped: list[str]) -> BenchmarkComparison | None:
+    """One candidate against one baseline on one benchmark, or a note why not."""
+    for name in (base_name, cand_name):
+        if name not in views:
+            views[name] = processes_of(doc, bench, name)
+    base, cand = views[base_name], views[cand_name]
+    if len(base) < 2 or len(cand) < 2:
+        skipped.append(f"{bench}: {cand_name} vs {base_name}: fewer than 2 successful "
+                       "processes on a side; no comparison")
+        return None
+    result = stats.compare(
+        [p.values for p in base], [p.values for p in cand],
+        pairs=pairs_by_round(base, cand), margin_pct=opts.margin_pct,
+        min_effect_pct=opts.min_effect_pct, n_resamples=opts.n_resamples,
+        seed=opts.seed, metric=opts.metric, **_metric_kwargs(base, cand))
+    return BenchmarkComparison(
+        benchmark=bench, baseline=base_name, candidate=cand_name, result=result,
+        failed_baseline=_failed(doc, bench, base_name),
+        failed_candidate=_failed(doc, bench, cand_name))
+
+
+def host_groups(doc: dict) -> dict[str, list[tuple[str, str]]]:
+    """Variants spread over hosts: group → [(host, variant)], hosts in the order configured."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, rec in doc["variants"].items():
+        if rec.get("group"):
+            groups.setdefault(rec["group"], []).append((rec.get("host", "local"), name))
+    return {g: members for g, members in groups.items() if len(members) >= 2}
+
+
+def _host_peers(doc: dict, variant: str) -> list[str]:
+    group = doc["variants"][variant].get("group")
+    return [name for _, name in host_groups(doc).get(group or "", [])]
+
+
+def same_host_baseline(doc: dict, baseline: str, candidate: str) -> str:
+    """The baseline's variant on the candidate's host when there is one, else the baseline."""
+    host = doc["variants"][candidate].get("host")
+    for peer in _host_peers(doc, baseline):
+        if peer != candidate and doc["variants"][peer].get("host") == host:
+            return peer
+    return baseline
+
+
+def _cross_host(doc: dict, bench: str, opts: Options,
+                skipped: list[str]) -> list[HostComparison]:
+    """Each group's variant on every host against the same variant on the first host."""
+    out = []
+    views: dict[str, list[ProcessView]] = {}
+    for group, members in host_groups(doc).items():
+        (ref_host, ref), *others = members
+        for host, name in others:
+            compared = _compare(doc, bench, ref, name, views, opts, skipped)
+            if compared is not None:
+                out.append(HostComparison(benchmark=bench, group=group, reference_host=ref_host,
+                                          host=host, comparison=compared))
     return out
 
 
@@ -122,14 +198,35 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
         entry.update(stats_doc)
         entry["failed_processes"] = {"baseline": c.failed_baseline, "candidate": c.failed_candidate}
         comps.append(entry)
+    cross = []
+    for h in analysis.cross_host:
+        r = h.comparison.result
+        cross.append({"benchmark": h.benchmark, "variant": h.group, "reference_host":
+                      h.reference_host, "host": h.host, "baseline": h.comparison.baseline,
+                      "candidate": h.comparison.candidate, "change_pct": r.change_pct,
+                      "ci_low_pct": r.ci_low_pct, "ci_high_pct": r.ci_high_pct,
+                      "verdict": r.verdict, "summary": host_phrase(h)})
     return {
         "result": path,
         "id": doc["id"],
         "complete": doc["complete"],
         "baseline": analysis.baseline,
         "comparisons": comps,
+        "cross_host": cross,
+        "contaminated": [{"benchmark": b, "variant": v, "processes": n}
+                         for (b, v), n in analysis.contaminated.items()],
         "suite": {k: v.to_dict() for k, v in analysis.suite.items()},
         "failures": [{k: p.get(k) for k in ("slot", "benchmark", "variant", "error")}
                      for p in analysis.failures],
         "notes": analysis.skipped,
     }
+
+
+def host_phrase(h: HostComparison) -> str:
+    """``arm faster by 51.8 %``: the candidate host against the reference host, in words."""
+    r = h.comparison.result
+    if r.verdict in ("faster", "slower"):
+        return f"{h.host} {r.verdict} by {abs(r.change_pct):.1f} %"
+    if r.verdict == "equivalent":
+        return f"{h.host} and {h.reference_host} equivalent"
+    return f"{h.host} vs {h.reference_host}: no clear difference yet"

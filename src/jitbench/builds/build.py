@@ -2,7 +2,8 @@
 
 Steps, in order, each logged to the entry's ``build.log``:
 
-1. checkout  ``git worktree add --detach`` (or the WORKTREE copy) into ``<entry>/src``
+1. checkout  ``git worktree add --detach`` (or the WORKTREE copy) into ``<entry>/src``; on an SSH
+             host, the revision's files streamed there (``git archive``)
 2. venv      ``BASE -m venv <entry>/env``
 3. build     the user's ``build`` command, cwd = the checkout
 4. install   the user's ``install`` command, or ``python -m pip install --no-deps --no-index OUT/*.whl``
@@ -10,25 +11,26 @@ Steps, in order, each logged to the entry's ``build.log``:
 Steps 3, 4 and the gate run with the environment's ``bin`` first on PATH, so ``python`` is the
 environment's interpreter. The gate is not cached: it runs again on every ``prepare`` (cheap next
 to a build, and a flaky or environment-dependent gate is seen rather than remembered).
+
+The steps run wherever the runtime lives: a ``Site`` (``builds.site``) runs them on this machine
+or, for a runtime with ``host``, on that host over SSH, cached under the host's workdir.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from jitbench.builds import cache
-from jitbench.builds.git import add_worktree_argv, remove_worktree, resolve_commit
+from jitbench.builds.git import resolve_commit
 from jitbench.builds.model import WORKTREE, BuildSpec, BuiltRuntime, short_sha
-from jitbench.builds.snapshot import copy_snapshot, snapshot_id
-from jitbench.builds.steps import expand, parse_template, run_step, step_environ
+from jitbench.builds.site import LocalSite, Site
+from jitbench.builds.snapshot import snapshot_id
+from jitbench.builds.steps import expand, parse_template
 from jitbench.errors import JitbenchError
-
-_PROBE = "import platform, sys; print(sys.version); print(platform.machine())"
 
 
 def resolve_rev(spec: BuildSpec, rev: str) -> str:
@@ -40,26 +42,7 @@ def resolve_rev(spec: BuildSpec, rev: str) -> str:
 
 def base_version(spec: BuildSpec) -> str:
     """What the base interpreter reports about itself (version, build, machine): part of the cache key."""
-    if not spec.base:
-        raise JitbenchError(
-            f"runtime '{spec.runtime}': `base` is empty; name the interpreter, e.g. [\"python3.14\"]"
-        )
-    try:
-        result = subprocess.run(
-            [*spec.base, "-c", _PROBE], capture_output=True, text=True, stdin=subprocess.DEVNULL
-        )
-    except OSError:
-        raise JitbenchError(
-            f"runtime '{spec.runtime}': base interpreter {spec.base[0]!r} not found; "
-            "install it or fix `base`"
-        ) from None
-    if result.returncode != 0:
-        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-        raise JitbenchError(
-            f"runtime '{spec.runtime}': base interpreter {' '.join(spec.base)!r} failed to start "
-            f"({last}); fix `base`"
-        )
-    return result.stdout.strip()
+    return site_for(spec, None).base_version(spec)
 
 
 def build_hash(spec: BuildSpec, version: str) -> str:
@@ -75,6 +58,16 @@ def build_hash(spec: BuildSpec, version: str) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
+def site_for(spec: BuildSpec, cache_dir: Path | None) -> Site:
+    """Where ``spec`` builds: its host over SSH, else the local cache folder."""
+    if spec.host is not None:
+        # Imported here: the SSH side pulls in jitbench.execute, which imports jitbench.model.
+        from jitbench.builds.remote import RemoteSite
+
+        return RemoteSite(spec.host)
+    return LocalSite(cache_dir if cache_dir is not None else Path.cwd())
+
+
 def prepare(
     spec: BuildSpec,
     rev: str,
@@ -84,31 +77,37 @@ def prepare(
     gate: bool = True,
     log: Callable[[str], None] = lambda s: None,
 ) -> BuiltRuntime:
-    """Build ``rev`` of ``spec.repo`` into a cached environment (or reuse it) and run the gate."""
+    """Build ``rev`` of ``spec.repo`` into a cached environment (or reuse it) and run the gate.
+
+    For a runtime with a host, everything but resolving the revision happens on that host, and
+    the cache is the host's (``<workdir>/builds``); ``cache_dir`` is then not used.
+    """
     templates = {
         key: parse_template(spec.runtime, key, text)
         for key, text in (("build", spec.build), ("install", spec.install), ("test", spec.test))
         if text is not None
     }
-    # Tagged before WORKTREE is hashed, so a cache inside the repository is never part of the hash.
-    cache.mark_cache_dir(cache_dir)
+    # Created (and the cache tagged) before WORKTREE is hashed, so a cache inside the repository
+    # is never part of the hash.
+    site = site_for(spec, cache_dir)
     sha = resolve_rev(spec, rev)
-    digest = build_hash(spec, base_version(spec))
-    entry = cache.entry_for(cache_dir, spec.runtime, sha, digest)
-    label = f"runtime '{spec.runtime}' at {rev} ({short_sha(sha)})"
+    digest = build_hash(spec, site.base_version(spec))
+    entry = site.entry(spec.runtime, sha, digest)
+    label = f"runtime '{spec.runtime}' at {rev} ({short_sha(sha)}){site.where}"
 
     def waiting() -> None:
         log(
-            f"{label}: waiting for another jitbench process using {entry.dir} (lock {entry.lock_path})"
+            f"{label}: waiting for another jitbench process using {site.show(entry.dir)} "
+            f"(lock {site.show(entry.lock_path)})"
         )
 
-    with cache.locked(entry, on_wait=waiting):
-        cached = not rebuild and cache.read_marker(entry) is not None
+    with site.locked(entry, waiting):
+        cached = not rebuild and site.read_marker(entry) is not None
         if cached:
-            log(f"{label}: cached build {entry.dir}")
+            log(f"{label}: cached build {site.show(entry.dir)}")
         else:
-            _build(spec, rev, sha, digest, entry, templates, label, log)
-        outcome = _gate(spec, rev, sha, entry, templates.get("test"), gate, label, log)
+            _build(site, spec, rev, sha, digest, entry, templates, label, log)
+        outcome = _gate(site, spec, rev, sha, entry, templates.get("test"), gate, label, log)
     return BuiltRuntime(
         runtime=spec.runtime,
         rev=rev,
@@ -120,10 +119,12 @@ def prepare(
         gate=outcome,
         build_log=entry.build_log,
         gate_log=entry.gate_log if outcome == "passed" else None,
+        host=spec.host.name if spec.host is not None else None,
     )
 
 
 def _build(
+    site: Site,
     spec: BuildSpec,
     rev: str,
     sha: str,
@@ -134,38 +135,34 @@ def _build(
     log: Callable[[str], None],
 ) -> None:
     """Build the entry in place; ``complete.json`` is written only after every step succeeded."""
-    cache.wipe(entry, lambda path: remove_worktree(spec, path))
-    entry.out.mkdir(parents=True)
-    log(f"{label}: building in {entry.dir} (log {entry.build_log})")
-    entry.build_log.write_text(
+    site.fresh(entry, spec)
+    log(f"{label}: building in {site.show(entry.dir)} (log {site.show(entry.build_log)})")
+    site.write_log(
+        entry.build_log,
         f"# jitbench build of runtime '{spec.runtime}' at {rev} = {sha}\n# build settings {digest}\n",
-        encoding="utf-8",
     )
     values = _placeholders(entry, sha)
 
-    def step(name: str, argv: list[str], cwd: Path, environ: dict[str, str] | None) -> None:
-        log(f"{label}: {name}")
-        status = run_step(argv, cwd=cwd, log_path=entry.build_log, environ=environ)
+    def check(name: str, status: int) -> None:
         if status != 0:
             raise JitbenchError(
-                f"runtime '{spec.runtime}': {name} step for {rev} ({short_sha(sha)}) failed with "
-                f"exit status {status}; see {entry.build_log}"
+                f"runtime '{spec.runtime}': {name} step for {rev} ({short_sha(sha)}) failed "
+                f"with exit status {status}{site.where}; see {site.show(entry.build_log)}"
             )
 
-    if sha.startswith(WORKTREE + "-"):
-        log(f"{label}: copying the working tree")
-        copy_snapshot(spec, entry.src, sha)
-    else:
-        step("checkout", add_worktree_argv(spec, entry.src, sha), entry.dir, None)
+    def step(name: str, argv: list[str], cwd, env_dir) -> None:
+        log(f"{label}: {name}")
+        check(name, site.run_step(argv, cwd, entry.build_log, env_dir))
+
+    check("checkout", site.checkout(spec, sha, entry, lambda what: log(f"{label}: {what}")))
     step("venv", [*spec.base, "-m", "venv", str(entry.env)], entry.dir, None)
-    environ = step_environ(entry.env)
     if "build" in templates:
-        step("build", expand(templates["build"], values), entry.src, environ)
+        step("build", expand(templates["build"], values), entry.src, entry.env)
     if "install" in templates:
-        step("install", expand(templates["install"], values), entry.src, environ)
+        step("install", expand(templates["install"], values), entry.src, entry.env)
     else:
-        step("install", _default_install(spec, rev, sha, entry), entry.src, environ)
-    cache.write_marker(
+        step("install", _default_install(site, spec, rev, sha, entry), entry.src, entry.env)
+    site.write_marker(
         entry,
         {
             "runtime": spec.runtime,
@@ -195,15 +192,15 @@ def _placeholders(entry: cache.Entry, sha: str) -> dict[str, str]:
     }
 
 
-def _default_install(spec: BuildSpec, rev: str, sha: str, entry: cache.Entry) -> list[str]:
+def _default_install(site: Site, spec: BuildSpec, rev: str, sha: str,
+                     entry: cache.Entry) -> list[str]:
     """``python -m pip install --no-deps --no-index OUT/*.whl``: offline, exactly the built wheels."""
-    wheels = sorted(str(path) for path in entry.out.glob("*.whl"))
+    wheels = site.wheels(entry.out)
     if not wheels:
-        with entry.build_log.open("a", encoding="utf-8") as handle:
-            handle.write(f"\n# no wheel in {entry.out}\n")
+        site.write_log(entry.build_log, f"\n# no wheel in {entry.out}\n", append=True)
         raise JitbenchError(
             f"runtime '{spec.runtime}': build of {rev} ({short_sha(sha)}) left no wheel in "
-            f"{entry.out}; make `build` write wheels to {{out}} or set `install`"
+            f"{site.show(entry.out)}; make `build` write wheels to {{out}} or set `install`"
         )
     return [
         str(entry.python),
@@ -218,6 +215,7 @@ def _default_install(spec: BuildSpec, rev: str, sha: str, entry: cache.Entry) ->
 
 
 def _gate(
+    site: Site,
     spec: BuildSpec,
     rev: str,
     sha: str,
@@ -234,19 +232,15 @@ def _gate(
         log(f"{label}: gate skipped")
         return "skipped"
     log(f"{label}: gate")
-    entry.gate_log.write_text(
-        f"# jitbench gate of runtime '{spec.runtime}' at {rev} = {sha}\n", encoding="utf-8"
+    site.write_log(
+        entry.gate_log, f"# jitbench gate of runtime '{spec.runtime}' at {rev} = {sha}\n"
     )
-    status = run_step(
-        expand(argv, _placeholders(entry, sha)),
-        cwd=entry.src,
-        log_path=entry.gate_log,
-        environ=step_environ(entry.env),
-    )
+    status = site.run_step(expand(argv, _placeholders(entry, sha)), entry.src, entry.gate_log,
+                           entry.env)
     if status != 0:
         raise JitbenchError(
             f"runtime '{spec.runtime}': {rev} ({short_sha(sha)}) gate failed with exit status "
-            f"{status}; see {entry.gate_log}"
+            f"{status}{site.where}; see {site.show(entry.gate_log)}"
         )
     log(f"{label}: gate passed")
     return "passed"

@@ -47,7 +47,7 @@ class Site(Protocol):
         """Wipe the entry and create it empty with its ``out`` folder."""
         ...
 
-    def write_log(self, path: PurePath, text: str) -> None: ...
+    def write_log(self, path: PurePath, text: str, append: bool = False) -> None: ...
 
     def checkout(self, spec: BuildSpec, sha: str, entry: cache.Entry,
                  log: Callable[[str], None]) -> int:
@@ -107,8 +107,9 @@ class LocalSite:
         cache.wipe(entry, lambda path: remove_worktree(spec, path))
         Path(entry.out).mkdir(parents=True)
 
-    def write_log(self, path: PurePath, text: str) -> None:
-        Path(path).write_text(text, encoding="utf-8")
+    def write_log(self, path: PurePath, text: str, append: bool = False) -> None:
+        with Path(path).open("a" if append else "w", encoding="utf-8") as handle:
+            handle.write(text)
 
     def checkout(self, spec: BuildSpec, sha: str, entry: cache.Entry,
                  log: Callable[[str], None]) -> int:

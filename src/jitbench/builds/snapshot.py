@@ -100,3 +100,23 @@ def copy_snapshot(spec: BuildSpec, dest: Path, expected: str) -> None:
             f"runtime '{spec.runtime}': the working tree of {spec.repo} changed while jitbench "
             "copied it; run again once the edits are saved"
         )
+
+
+def snapshot_files(spec: BuildSpec, expected: str) -> list[tuple[str, Path]]:
+    """(relative name, path) of each working-tree file, checked to still hash to ``expected``."""
+    check_snapshot(spec, expected)
+    names = _snapshot_names(spec)
+    return [(rel, spec.repo / rel) for rel, _kind in _entries(spec.repo, names)]
+
+
+def check_snapshot(spec: BuildSpec, expected: str) -> None:
+    """One-line error when the working tree no longer hashes to ``expected`` (edited meanwhile)."""
+    if snapshot_id(spec) != expected:
+        raise _changed(spec)
+
+
+def _changed(spec: BuildSpec) -> JitbenchError:
+    return JitbenchError(
+        f"runtime '{spec.runtime}': the working tree of {spec.repo} changed while jitbench "
+        "copied it; run again once the edits are saved"
+    )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import JitbenchError
 from ..report import fmt
-from .options import add_config, positive_int
+from .options import add_config, add_db, positive_int
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -24,7 +24,7 @@ PLOT_SUFFIXES = (".png", ".svg", ".html")
 
 def add_db_and_config(p: argparse.ArgumentParser) -> None:
     """``--db URL`` and ``--config`` (for its ``[results] db``)."""
-    add_db_and_config(p)
+    add_db(p)
     add_config(p)
 
 

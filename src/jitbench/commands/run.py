@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import secrets
 from dataclasses import replace
+from pathlib import Path
 
 from .. import analysis as an
+from .. import results
 from ..adaptive import Target, extender
 from ..errors import JitbenchError
 from ..experiment import Runner
+from ..load import Quiet
 from ..model import Design, Experiment, Variant
 from ..results import default_results_dir
+from ..resume import experiment_from
 from ..revisions import builds_dir, materialize
 from .common import (
     analysis_options,
@@ -21,7 +25,7 @@ from .common import (
     record_result,
     stderr_console,
 )
-from .options import add_analysis, add_build, add_run
+from .options import add_analysis, add_build, add_run, duration
 
 DEFAULT_BUDGET_S = 1800.0
 
@@ -44,8 +48,38 @@ def design_from(args: argparse.Namespace, defaults: dict) -> Design:
                   loops=pick("loops"))
 
 
+def quiet_from(args: argparse.Namespace) -> Quiet:
+    """The host-load options: threshold, --wait-idle, --exclude-contaminated."""
+    return Quiet(threshold=args.load_threshold, wait_idle=args.wait_idle,
+                 exclude_contaminated=args.exclude_contaminated)
+
+
+def resume_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """``run --resume RESULT``: run the slots the partial artifact lacks, then compare."""
+    if args.variants:
+        raise JitbenchError("--resume takes no variants: the result names them; drop "
+                            f"{' '.join(args.variants)}")
+    path = args.resume
+    doc = results.load(path)
+    cfg = load_config(args.config)
+    quiet = args.json or args.markdown
+    log = (lambda m: None) if quiet else stderr_console().print
+    exp = experiment_from(doc, path, cfg, gate=not args.no_gate, log=log)
+    runner = Runner(exp, path, argv=doc.get("command", argv), quiet=quiet_from(args), doc=doc)
+    with live_progress(enabled=not quiet) as progress:
+        runner.progress = progress
+        doc = runner.resume()
+    analysis = an.analyse(doc, analysis_options(args, cfg, seed=doc["seed"]))
+    present(analysis, doc, args, str(path))
+    record_result(doc, str(path), cfg, args.db)
+    raise_on_failures(doc, str(path))
+    return 0
+
+
 def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Run the experiment the arguments describe and print the comparison."""
+    if getattr(args, "resume", None) is not None:
+        return resume_command(args, argv)
     cfg = load_config(args.config)
     if args.command == "ab" and args.runtime:
         variants = rev_variants(cfg, args.runtime, args.baseline, args.candidate)
@@ -55,11 +89,14 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
             # A/A is a legitimate control: the same variant on both sides, under its own name.
             variants[1] = replace(variants[1], name=f"{variants[1].name}-again")
     else:
-        variants = [cfg.variant(n) for n in dict.fromkeys(args.variants or cfg.variants)]
+        # A name spread over hosts (``hosts = [...]``) means the variant on each of them.
+        names = args.variants or [v.group or v.name for v in cfg.variants.values()]
+        variants = list({v.name: v for n in dict.fromkeys(names) for v in cfg.select(n)}.values())
         first = cfg.experiment.get("baseline")
         if first:
             # [experiment] baseline names the variant the others are compared with.
-            variants.sort(key=lambda v: v.name != cfg.variant(first).name)
+            chosen = {v.name for v in cfg.select(first)}  # a group: each host's is a baseline
+            variants.sort(key=lambda v: v.name not in chosen)
     if not variants:
         raise JitbenchError("no variants to run; define [variants.NAME] in jitbench.toml")
     bench_names = args.bench or list(cfg.benchmarks)
@@ -74,7 +111,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     exp = Experiment(variants=variants, benchmarks=benches,
                      design=design_from(args, cfg.experiment), config_path=cfg.path)
     out = args.out or default_results_dir()
-    runner = Runner(exp, out, argv=argv)
+    runner = Runner(exp, out, argv=argv, quiet=quiet_from(args))
     opts = analysis_options(args, cfg, seed=exp.design.seed)
     extend = None
     if args.target_ci is not None:
@@ -132,6 +169,12 @@ def raise_on_failures(doc: dict, path: str) -> None:
                  for p in failed]
     if not problems:
         return
+    lost = [p for p in failed if p.get("connection_lost")]
+    if lost:
+        raise JitbenchError(
+            f"{len(lost)} of {len(doc['processes'])} processes lost their connection to host "
+            f"{lost[0].get('host')!r}; finished processes are kept in {path}; run them again "
+            f"with: jitbench run --resume {path}")
     what, error = problems[0]
     raise JitbenchError(
         f"{len(failed)} of {len(doc['processes'])} processes failed"
@@ -147,6 +190,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="variants to run (default: all in the config); the first is the baseline")
     add_run(p)
     add_build(p)
+    add_quiet(p)
+    p.add_argument("--resume", type=Path, default=None, metavar="RESULT",
+                   help="complete a partial result: run its missing slots (and those whose "
+                        "connection was lost) with the same seed, order and loops")
     add_analysis(p)
     p.set_defaults(func=run_command)
     p = sub.add_parser("ab", help="run a baseline and a candidate, then compare them")
@@ -156,5 +203,31 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="compare two revisions of this runtime (built from its repo)")
     add_run(p)
     add_build(p)
+    add_quiet(p)
     add_analysis(p)
     p.set_defaults(func=run_command)
+
+
+def add_quiet(p: argparse.ArgumentParser) -> None:
+    """Options about the load of the hosts processes run on."""
+    p.add_argument("--load-threshold", type=cores, default=None, metavar="CORES",
+                   help="cores other processes may use during a process before it is flagged "
+                        "contaminated (default: the host's load_threshold, else 0.5)")
+    p.add_argument("--wait-idle", type=duration, nargs="?", const=120.0, default=None,
+                   metavar="MAX",
+                   help="before each process, wait (at most MAX, default 2m) until the host is "
+                        "quiet")
+    p.add_argument("--exclude-contaminated", action="store_true",
+                   help="run processes measured under load again (twice at most), so the "
+                        "comparison uses quiet ones")
+
+
+def cores(text: str) -> float:
+    """A non-negative number of cores, e.g. 0.5."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of cores like 0.5, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of cores >= 0, got {text!r}")
+    return value

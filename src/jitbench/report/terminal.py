@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..analysis import Analysis
+from ..analysis import Analysis, host_phrase
 from . import fmt
 
 VERDICT_STYLE = {"faster": "bold green", "slower": "bold red", "equivalent": "cyan",
@@ -15,32 +15,65 @@ VERDICT_STYLE = {"faster": "bold green", "slower": "bold red", "equivalent": "cy
 def summary_table(analysis: Analysis) -> Table:
     """Per benchmark and variant: processes, values, mean, median, stdev."""
     t = Table(title="Per variant", title_justify="left")
-    for col in ("benchmark", "variant", "processes", "values", "mean", "median", "stdev"):
+    hot = bool(analysis.contaminated)
+    cols = ("benchmark", "variant", "processes", "values", "mean", "median", "stdev",
+            *(("contaminated",) if hot else ()))
+    for col in cols:
         t.add_column(col, justify="right" if col not in ("benchmark", "variant") else "left",
                      no_wrap=True)
     for (bench, variant), s in analysis.summaries.items():
-        t.add_row(bench, variant, str(s.n_processes), str(s.n_values), fmt.seconds(s.mean),
-                  fmt.seconds(s.median), fmt.seconds(s.stdev))
+        row = [bench, variant, str(s.n_processes), str(s.n_values), fmt.seconds(s.mean),
+               fmt.seconds(s.median), fmt.seconds(s.stdev)]
+        if hot:
+            n = analysis.contaminated.get((bench, variant), 0)
+            row.append(f"[yellow]{n}[/]" if n else "0")
+        t.add_row(*row)
     return t
 
 
 def comparison_table(analysis: Analysis) -> Table:
     """Per benchmark: baseline → candidate, change, 95 % CI and verdict."""
-    t = Table(title=f"Change vs {analysis.baseline} (95 % CI; > 0 means slower)",
+    # On several hosts each candidate is compared with the baseline of its own host: say which.
+    per_host = any(c.baseline != analysis.baseline for c in analysis.comparisons)
+    t = Table(title=f"Change vs {analysis.baseline}{' (or its peer on the same host)' if per_host else ''}"
+                    " (95 % CI; > 0 means slower)",
               title_justify="left")
-    for col in ("benchmark", "candidate", "mean", "median", "change", "95 % CI", "verdict", "P"):
-        t.add_column(col, justify="left" if col in ("benchmark", "candidate", "verdict") else "right",
-                     no_wrap=True)
+    cols = ("benchmark", "candidate", *(("vs",) if per_host else ()), "mean", "median", "change",
+            "95 % CI", "verdict", "P")
+    for col in cols:
+        t.add_column(col, justify="left" if col in ("benchmark", "candidate", "vs", "verdict")
+                     else "right", no_wrap=True)
     for c in analysis.comparisons:
         r = c.result
-        verdict = f"[{VERDICT_STYLE[r.verdict]}]{r.verdict}[/]"
-        if r.outlier_sensitive:
-            verdict += " [dim](outlier-sensitive)[/]"
-        t.add_row(c.benchmark, c.candidate,
+        t.add_row(c.benchmark, c.candidate, *((c.baseline,) if per_host else ()),
                   fmt.from_to(r.baseline.mean, r.candidate.mean),
                   fmt.from_to(r.baseline.median, r.candidate.median),
-                  fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct), verdict,
+                  fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct), _verdict(r),
                   f"{r.n_baseline}/{r.n_candidate}")
+    return t
+
+
+def _verdict(r) -> str:
+    verdict = f"[{VERDICT_STYLE[r.verdict]}]{r.verdict}[/]"
+    if r.outlier_sensitive:
+        verdict += " [dim](outlier-sensitive)[/]"
+    return verdict
+
+
+def cross_host_table(analysis: Analysis) -> Table:
+    """The same variant on each host against its first host: ``arm faster by 51.8 %``."""
+    t = Table(title="Across hosts (same variant, same loops; 95 % CI; > 0 means slower)",
+              title_justify="left")
+    for col in ("benchmark", "variant", "hosts", "mean", "change", "95 % CI", "verdict", "P",
+                "in words"):
+        t.add_column(col, justify="left" if col in ("benchmark", "variant", "hosts", "verdict",
+                                                    "in words") else "right", no_wrap=True)
+    for h in analysis.cross_host:
+        r = h.comparison.result
+        t.add_row(h.benchmark, h.group, f"{h.reference_host} → {h.host}",
+                  fmt.from_to(r.baseline.mean, r.candidate.mean), fmt.pct(r.change_pct),
+                  fmt.ci(r.ci_low_pct, r.ci_high_pct), _verdict(r),
+                  f"{r.n_baseline}/{r.n_candidate}", host_phrase(h))
     return t
 
 
@@ -49,6 +82,8 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
     console.print(summary_table(analysis))
     if analysis.comparisons:
         console.print(comparison_table(analysis))
+    if analysis.cross_host:
+        console.print(cross_host_table(analysis))
     # The same note (e.g. a drifting baseline) often holds for every candidate: say it once.
     grouped: dict[tuple[str, str], list[str]] = {}
     for c in analysis.comparisons:
@@ -69,6 +104,13 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
                       f"{fmt.pct(s.geomean_change_pct)} {fmt.ci(s.ci_low_pct, s.ci_high_pct)}")
     for note in analysis.skipped:
         console.print(f"  [yellow]note:[/] {note}")
+    if analysis.contaminated:
+        hot = sum(analysis.contaminated.values())
+        names = sorted(analysis.busy_with.items(), key=lambda item: -item[1])[:3]
+        who = ", ".join(f"{n} {c:.1f} cores" for n, c in names)
+        console.print(f"  [yellow]note:[/] {hot} process(es) ran while other work kept the host's "
+                      f"CPUs busy{f' ({who})' if who else ''}; rerun them with "
+                      "--exclude-contaminated, or use --wait-idle")
     if analysis.failures:
         console.print(f"[bold red]{len(analysis.failures)} process(es) failed:[/]")
         for p in analysis.failures[:10]:
