@@ -219,8 +219,9 @@ class Runner:
             self.save()
             host, reason = next(iter(self._lost.items()))
             left = len(self.missing_slots())
-            raise HostLost(f"{reason}; the connection to host {host!r} was lost mid-run: {left} "
-                           f"of {len(self.doc['schedule'])} processes still to run, finished ones "
+            why = reason.removeprefix(f"host {host!r}: ")
+            raise HostLost(f"host {host!r}: connection lost mid-run, now {why}; {left} of "
+                           f"{len(self.doc['schedule'])} processes still to run, finished ones "
                            f"are kept in {self.out_path}; when the host answers again: "
                            f"jitbench run --resume {self.out_path}")
         self.doc["complete"] = True

@@ -14,7 +14,8 @@ The model (all on the log scale, so effects are multiplicative like real timings
   has the same distribution on both sides).
 
 Run ``python -m tests.stats.sim`` from the repository root to print the calibration figures
-quoted in docs/statistics.md (``--quick`` for a smaller run).
+quoted in docs/statistics.md (``--quick`` for a smaller run, ``--steady`` for the steady-state
+classification rates).
 """
 
 from __future__ import annotations
@@ -162,8 +163,41 @@ def rates(
     )
 
 
+def steady_rates(
+    n_series: int, n_values: int, phi: float, *, warmup: float = 0.10, seed: int = 0
+) -> tuple[float, float]:
+    """(flat series classified non-flat, warmup classified warmup) for AR(1) series, 2 % noise.
+
+    The warmup is ``warmup`` slower over the first fifth of the series (at least 2 values).
+    """
+    from jitbench.stats import steady_states
+
+    rng = np.random.default_rng([seed, n_values, int(100 * phi)])
+    flat = 1e-3 * np.exp(_ar1(rng, n_series, n_values, phi, 0.02))
+    warm = 1e-3 * np.exp(_ar1(rng, n_series, n_values, phi, 0.02))
+    warm[:, : max(2, n_values // 5)] *= 1.0 + warmup
+    false_shift = np.mean([s.classification != "flat" for s in steady_states(list(flat))])
+    found = np.mean([s.classification == "warmup" for s in steady_states(list(warm))])
+    return float(false_shift), float(found)
+
+
+def steady_table(n_series: int = 1000) -> None:
+    """Print steady-state classification rates (``--steady``)."""
+    print(f"{n_series} series per cell: non-flat rate of flat series / warmup found (10 %)")
+    print(f"{'values':>7} {'phi=0':>14} {'phi=0.5':>14} {'phi=0.8':>14}")
+    for n in (20, 50, 200, 500):
+        cells = [steady_rates(n_series, n, phi) for phi in (0.0, 0.5, 0.8)]
+        print(f"{n:7d} " + " ".join(f"{a:6.3f} /{b:6.3f}" for a, b in cells), flush=True)
+
+
 def main(argv: list[str]) -> None:
-    """Print the calibration table (``--quick``: 1000 experiments per row, else 4000)."""
+    """Print the calibration table (``--quick``: 1000 experiments per row, else 4000).
+
+    ``--steady`` prints the steady-state classification rates instead.
+    """
+    if "--steady" in argv:
+        steady_table()
+        return
     n = 1000 if "--quick" in argv else 4000
     workers = os.cpu_count() or 1
     rows = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from typing import Any
 
 import numpy as np
 import pytest
@@ -135,7 +136,7 @@ def test_first_and_cold_metrics_use_the_per_process_times() -> None:
     first_c = list(0.040 * np.exp(0.01 * rng.standard_normal(10)))
     cold_b = list(0.30 * np.exp(0.01 * rng.standard_normal(10)))
     cold_c = list(0.36 * np.exp(0.01 * rng.standard_normal(10)))
-    kw = {
+    kw: dict[str, Any] = {
         "baseline_first": first_b,
         "candidate_first": first_c,
         "baseline_cold": cold_b,

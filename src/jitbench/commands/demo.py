@@ -50,7 +50,7 @@ def demo_variants() -> list[Variant]:
 
         if "cinderx" in KINDS:
             rt = Runtime("cinderx", tuple(cx), "cinderx")
-            variants.append(Variant(name="cinderx-autojit", runtime=rt, mode="autojit=50"))
+            variants.append(Variant(name="cinderx-autojit", runtime=rt, mode="autojit=10"))
     return variants
 
 

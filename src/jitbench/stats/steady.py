@@ -8,8 +8,9 @@ speed and for the autocorrelated, spiky series JIT benchmarks produce:
    interrupts); residuals from it are clipped at 4 robust standard deviations. Without this, a
    single spike is "a segment" to a least-squares cost.
 2. *Long series are block-averaged* to at most :data:`MAX_POINTS` points before segmentation and
-   each changepoint is then refined to the exact iteration inside its neighbouring blocks. PELT is
-   quadratic in the worst case; this keeps 2000 series x 500 values well under a second.
+   each changepoint is then refined to the exact iteration inside its neighbouring blocks (and
+   dropped if, refined, it no longer pays the penalty). PELT is quadratic in the worst case; this
+   keeps 2000 series x 500 values well under a second.
 3. *Penalty relative to the noise.* The series is scaled by its long-run standard deviation
    (AR(1) model) and the penalty is ``3 log(m)`` in those units. Ignoring autocorrelation
    (phi ~ 0.5 is common) would make runs of slow iterations look like level shifts. The noise is

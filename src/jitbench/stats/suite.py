@@ -93,7 +93,8 @@ def suite_summary(
     rng = np.random.default_rng(seed)
     missing = 0
     for i, c in enumerate(comparisons):
-        df = float(c.bootstrap.get("df", math.nan)) if c.bootstrap else math.nan
+        stored = c.bootstrap.get("df") if c.bootstrap else None
+        df = math.nan if stored is None else float(stored)
         if not (math.isfinite(c.ci_low_pct) and math.isfinite(c.ci_high_pct)):
             missing += 1
             continue

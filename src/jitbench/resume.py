@@ -1,0 +1,72 @@
+"""``jitbench run --resume RESULT``: rebuild the experiment a partial artifact describes.
+
+The artifact holds the design, the seed, the schedule, the loops and every variant as it ran; the
+configuration supplies what cannot be stored (runtimes, hosts, benchmark files). Each rebuilt
+variant must still resolve to what the artifact recorded — same command, env and args, same
+built commit — or the resumed processes would not measure the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from .config import Config
+from .errors import JitbenchError
+from .experiment import variant_record
+from .model import Design, Experiment, Variant
+from .revisions import builds_dir, materialize
+
+AGAIN = "-again"  # the A/A candidate's name suffix (``ab base base``)
+
+
+def experiment_from(doc: dict, path: Path, cfg: Config, *, gate: bool = True,
+                    log: Callable[[str], None] = lambda s: None) -> Experiment:
+    """The Experiment of artifact ``doc`` (read from ``path``), with variants from ``cfg``."""
+    if doc.get("complete"):
+        raise JitbenchError(f"{path}: this result is complete; nothing to resume "
+                            "(start a new run instead)")
+    if doc.get("sweep") is not None or doc.get("adaptive") is not None:
+        raise JitbenchError(f"{path}: only plain run/ab results can be resumed; start a new run")
+    where = cfg.path.name if cfg.path else "the default configuration"
+    variants = [_variant(cfg, name, rec, path, where) for name, rec in doc["variants"].items()]
+    variants = materialize(variants, cache_dir=builds_dir(cfg.path), gate=gate, log=log)
+    variants = [_as_recorded(v, doc["variants"][v.name], path) for v in variants]
+    d = doc["design"]
+    design = Design(processes=d["processes"], values=d["values"], warmups=d["warmups"],
+                    timeout=d["timeout"], seed=doc["seed"], min_time=d.get("min_time", 0.05),
+                    loops=d.get("loops"))
+    benches = [cfg.benchmark(name) for name in doc["benchmarks"]]
+    return Experiment(variants=variants, benchmarks=benches, design=design,
+                      config_path=cfg.path)
+
+
+def _variant(cfg: Config, name: str, rec: dict, path: Path, where: str) -> Variant:
+    """The config's variant of this name (or the runtime and revision the record names)."""
+    if name in cfg.variants:
+        found = cfg.variants[name]
+    elif name.endswith(AGAIN) and name[: -len(AGAIN)] in cfg.variants:
+        found = replace(cfg.variants[name[: -len(AGAIN)]], name=name)
+    elif rec.get("rev") and rec.get("runtime") in cfg.runtimes:
+        found = Variant(name=name, runtime=cfg.runtimes[rec["runtime"]], rev=rec["rev"])
+    else:
+        raise JitbenchError(f"{path}: variant {name!r} is not in {where}; resume with the "
+                            "configuration the run used (--config FILE)")
+    return replace(found, rev=rec["rev"]) if rec.get("rev") else found
+
+
+def _as_recorded(v: Variant, rec: dict, path: Path) -> Variant:
+    """The variant with the env it ran with (a mode may have added some, e.g. a JIT list)."""
+    v = replace(v, env=tuple(rec["env"].items()))
+    now = variant_record(v)
+    for key in ("command", "env", "args", "host"):
+        if key in rec and now[key] != rec[key]:
+            raise JitbenchError(f"{path}: variant {v.name!r} changed since the run ({key} is now "
+                                f"{now[key]!r}, was {rec[key]!r}); resume with the configuration "
+                                "the run used")
+    if rec.get("sha") and now.get("sha") != rec["sha"]:
+        raise JitbenchError(f"{path}: variant {v.name!r}: revision {rec.get('rev')!r} is now "
+                            f"{now.get('sha')}, the run used {rec['sha']}; resume needs the same "
+                            "commit")
+    return v
