@@ -26,7 +26,7 @@ def _artifact(proc: subprocess.CompletedProcess | dict, cwd: Path) -> dict:
 
 
 def test_ab_calls_a_30_percent_slowdown_slower_and_its_ci_holds_the_change(cli, project):
-    doc = cli.json("ab", "base", "slower", "--bench", "work", "--processes", "8", *FAST,
+    doc = cli.json("ab", "base", "slower", "--bench", "work", "--processes", "10", *FAST,
                    "--seed", "1")
     (c,) = doc["comparisons"]
     assert (c["benchmark"], c["baseline"], c["candidate"]) == ("work", "base", "slower")

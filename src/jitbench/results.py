@@ -8,8 +8,6 @@ can be redone from it.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 
+from .atomic import write_text_atomic
 from .errors import JitbenchError
 
 SCHEMA_NAME = "jitbench.result"
@@ -31,18 +30,8 @@ def schema() -> dict:
 
 
 def write_atomic(path: Path, doc: dict) -> None:
-    """Write JSON so that readers see the old file or the new one, never a torn one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, separators=(",", ":"))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write an artifact so that readers see the old file or the new one, never a torn one."""
+    write_text_atomic(path, json.dumps(doc, separators=(",", ":")))
 
 
 def first_error(doc: object) -> str | None:

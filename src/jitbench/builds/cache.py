@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from jitbench.atomic import write_text_atomic
 from jitbench.builds.model import short_sha
 
 FORMAT = 1  # bump when the entry layout or marker changes, so old entries are rebuilt
@@ -87,7 +86,7 @@ def mark_cache_dir(cache_dir: Path) -> None:
     if tag.is_file():
         return
     cache_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(tag, _TAG_TEXT)
+    write_text_atomic(tag, _TAG_TEXT)
 
 
 def entry_for(cache_dir: Path, runtime: str, sha: str, build_hash: str) -> Entry:
@@ -138,21 +137,7 @@ def read_marker(entry: Entry) -> dict | None:
 def write_marker(entry: Entry, data: dict) -> None:
     """Write ``complete.json`` atomically (temp file + os.replace): it exists whole or not at all."""
     payload = json.dumps({"format": FORMAT, **data}, indent=2, sort_keys=True) + "\n"
-    _write_atomically(entry.marker, payload)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}-", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o644)  # mkstemp makes 0600; these files are meant to be read by anyone
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(entry.marker, payload)
 
 
 def wipe(entry: Entry, remove_worktree: Callable[[Path], None]) -> None:

@@ -12,9 +12,9 @@ from ..errors import JitbenchError
 
 def export_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Write the formats asked for."""
+    from ..atomic import write_bytes_atomic, write_text_atomic
     from ..interop import to_pyperf
     from ..report.csvout import values_csv
-    from ..report.files import write_bytes_atomic, write_text_atomic
     from ..results import load
     from .common import stderr_console
 

@@ -87,8 +87,8 @@ def to_json(benchmark: str, rows: list[db.HistoryRow]) -> dict:
 
 def write_plot(path: Path, benchmark: str, rows: list[db.HistoryRow]) -> None:
     """The history plot as PNG, SVG or a self-contained HTML page, by the file's suffix."""
+    from ..atomic import write_bytes_atomic, write_text_atomic
     from ..report import plots
-    from ..report.files import write_bytes_atomic, write_text_atomic
     from ..report.plots.history import history as history_plot
 
     suffix = path.suffix.lower()

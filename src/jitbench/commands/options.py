@@ -14,34 +14,26 @@ def percent(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected a percentage like 1% or 0.5, got {text!r}") from None
 
 
-def positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return v
+def _number(convert, minimum: float, strict: bool, what: str):
+    """An argparse type: ``convert(text)`` that must be > minimum (strict) or ≥ minimum."""
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if value < minimum or (strict and value == minimum):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    parse.__name__ = what.replace(" ", "_")
+    return parse
 
 
-def nonneg_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}")
-    return v
-
-
-def positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
+positive_int = _number(int, 0, True, "a positive integer")
+nonneg_int = _number(int, 0, False, "an integer >= 0")
+positive_float = _number(float, 0, True, "a positive number")
+cores = _number(float, 0, False, "a number of cores >= 0, like 0.5")
 
 
 def duration(text: str) -> float:

@@ -36,8 +36,8 @@ def report_command(args: argparse.Namespace, argv: list[str]) -> int:
     from rich.console import Console
 
     from .. import analysis as an
+    from ..atomic import write_text_atomic
     from ..report import html, markdown, terminal
-    from ..report.files import write_text_atomic
     from .common import stderr_console
 
     items = [_analyse(args, p) for p in args.results]

@@ -1,4 +1,4 @@
-"""Writing report files atomically: readers see the old file or the new one, never a torn one."""
+"""Writing files atomically: readers see the old file or the new one, never a torn one."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from ..errors import JitbenchError
+from .errors import JitbenchError
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
