@@ -6,11 +6,36 @@ processes, never individual values. See docs/statistics.md for the methods and t
 
 from __future__ import annotations
 
-from .compare import METRICS, Comparison, ci_halfwidth_pct, compare
-from .descriptive import Summary, mad, outlier_indexes, summarize, trimmed_mean
-from .steady import CLASSES, SteadyState, steady_state, steady_states
-from .suite import SuiteSummary, holm, suite_summary
-from .verdict import VERDICTS, decide, processes_needed
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .compare import METRICS, Comparison, ci_halfwidth_pct, compare
+    from .descriptive import Summary, mad, outlier_indexes, summarize, trimmed_mean
+    from .steady import CLASSES, SteadyState, steady_state, steady_states
+    from .suite import SuiteSummary, holm, suite_summary
+    from .verdict import VERDICTS, decide, processes_needed
+
+# Where each public name lives. Submodules load on first use, so commands that never compute
+# statistics (--help, validate, schema) do not pay for scipy and ruptures at start-up.
+_HOME = {
+    "compare": ("METRICS", "Comparison", "ci_halfwidth_pct", "compare"),
+    "descriptive": ("Summary", "mad", "outlier_indexes", "summarize", "trimmed_mean"),
+    "steady": ("CLASSES", "SteadyState", "steady_state", "steady_states"),
+    "suite": ("SuiteSummary", "holm", "suite_summary"),
+    "verdict": ("VERDICTS", "decide", "processes_needed"),
+}
+_WHERE = {name: module for module, names in _HOME.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'jitbench.stats' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CLASSES",
