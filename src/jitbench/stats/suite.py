@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from scipy import special
 
-from .compare import Comparison, _clean
+from .comparison import Comparison, _clean
 from .intervals import pct
 from .verdict import VERDICTS, decide
 
