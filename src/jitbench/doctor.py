@@ -13,8 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import load
-from .execute.hosts import HostAccess
-from .execute.ssh import quote_command
+from .execute.hosts import HostAccess, SshHostAccess
 from .host import split_sections
 
 # section → the files it reads (a glob); the same list serves here and on a host.
@@ -56,11 +55,9 @@ def read_local() -> dict[str, list[str]]:
     return out
 
 
-def read_remote(access: HostAccess) -> dict[str, list[str]]:
+def read_remote(access: SshHostAccess) -> dict[str, list[str]]:
     """The FILES of an SSH host, by one fixed command."""
-    text = access.connection.check_output(  # type: ignore[attr-defined]
-        quote_command(["sh", "-c", SCRIPT]), what="reading the kernel's settings", timeout=60)
-    return split_sections(text)
+    return split_sections(access.fixed(SCRIPT, "reading the kernel's settings"))
 
 
 def diagnose(files: dict[str, list[str]], before: load.Sample | None,
@@ -74,7 +71,7 @@ def diagnose(files: dict[str, list[str]], before: load.Sample | None,
 def examine(access: HostAccess, threshold: float) -> list[Check]:
     """Read a host (here or over SSH) and diagnose it."""
     access.connect()
-    files = read_local() if access.host is None else read_remote(access)
+    files = read_remote(access) if isinstance(access, SshHostAccess) else read_local()
     before = access.sample()
     time.sleep(LOAD_WINDOW_S)
     after = access.sample()

@@ -242,9 +242,9 @@ class Runner:
             if access.host is not None:
                 self.progress.message(f"connecting to host {name} ({access.host.ssh})")
             access.connect()
-            known = self.doc["hosts"].get(name)
-            if known is None:
-                self.doc["hosts"][name] = {"name": name, **access.facts(), "interpreters": {}}
+            hosts = self.doc.setdefault("hosts", {})  # absent in artifacts of older versions
+            if name not in hosts:
+                hosts[name] = {"name": name, **access.facts(), "interpreters": {}}
         self.save()
 
     def _preflight(self, record: bool = True) -> None:

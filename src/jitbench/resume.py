@@ -27,8 +27,9 @@ def experiment_from(doc: dict, path: Path, cfg: Config, *, gate: bool = True,
     if doc.get("complete"):
         raise JitbenchError(f"{path}: this result is complete; nothing to resume "
                             "(start a new run instead)")
-    if doc.get("sweep") is not None or doc.get("adaptive") is not None:
-        raise JitbenchError(f"{path}: only plain run/ab results can be resumed; start a new run")
+    if doc.get("sweep") is not None:
+        # A sweep's variants are made from its parameter grid, not taken from the config.
+        raise JitbenchError(f"{path}: a sweep cannot be resumed; start it again")
     where = cfg.path.name if cfg.path else "the default configuration"
     variants = [_variant(cfg, name, rec, path, where) for name, rec in doc["variants"].items()]
     variants = materialize(variants, cache_dir=builds_dir(cfg.path), gate=gate, log=log)

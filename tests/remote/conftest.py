@@ -8,6 +8,8 @@ written. Aliases:
 - ``lo``: this machine as an SSH host.
 - ``lo-slow``: the same, but its sessions get ``WORK=2.0`` (sshd ``SetEnv``): the bench does
   twice the work there, a large cross-host effect with nothing else different.
+
+Every session gets an empty ``HOME``, so the account's shell start-up files do not run.
 - ``cx``: sessions chrooted (``ChrootDirectory``) into the provisioned CinderX root, a different
   OS and Python: the "other architecture" host. Only where that root is provisioned.
 - ``lo-wrongkey`` / ``lo-refused``: a key the server does not accept / a port nothing listens on.
@@ -77,12 +79,15 @@ def children(pid: int) -> list[int]:
 class Sshd:
     """One sshd on 127.0.0.1: start, stop, and cut every session it is serving."""
 
-    def __init__(self, keys: Path, name: str, extra: list[str]):
+    def __init__(self, keys: Path, name: str, extra: list[str], setenv: dict[str, str]):
         self.keys = keys
         self.name = name
         self.port = free_port()
         self.dir = keys / name
         self.dir.mkdir()
+        # Sessions get an empty HOME: the account's own shell start-up files (a ~/.bashrc that
+        # runs pyenv, conda, ...) never run in, or get disturbed by, the tests.
+        env = {"HOME": str(keys / "home"), **setenv}
         self.config = self.dir / "sshd_config"
         self.log = self.dir / "sshd.log"
         self.config.write_text("\n".join([
@@ -91,7 +96,8 @@ class Sshd:
             "PasswordAuthentication no", "KbdInteractiveAuthentication no",
             "PubkeyAuthentication yes", "StrictModes no", "UsePAM no",
             "PermitRootLogin prohibit-password", "MaxSessions 100", "MaxStartups 100",
-            "LogLevel ERROR", *extra, ""]))
+            "LogLevel ERROR", "SetEnv " + " ".join(f"{k}={v}" for k, v in env.items()),
+            *extra, ""]))
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -142,13 +148,14 @@ class Servers:
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "jitbench-test",
                             "-f", str(root / key)], check=True)
         (root / "authorized_keys").write_text((root / "userkey.pub").read_text())
+        (root / "home").mkdir()
         host_key = (root / "hostkey.pub").read_text().split()
         (root / "known_hosts").write_text(f"jitbench-test-host {host_key[0]} {host_key[1]}\n")
         self.ssh_config = root / "ssh_config"
         self.refused_port = free_port()
 
-    def add(self, name: str, extra: list[str]) -> Sshd:
-        server = Sshd(self.root, name, extra)
+    def add(self, name: str, extra: list[str], setenv: dict[str, str] | None = None) -> Sshd:
+        server = Sshd(self.root, name, extra, setenv or {})
         server.start()
         self.servers[name] = server
         self._write_client_config()
@@ -192,7 +199,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory):
     srv = Servers(root)
     try:
         srv.add("lo", [])
-        srv.add("lo-slow", ["SetEnv WORK=2.0"])
+        srv.add("lo-slow", [], {"WORK": "2.0"})
         yield srv
     finally:
         srv.stop_all()

@@ -86,21 +86,32 @@ def test_exclude_contaminated_makes_contaminated_slots_missing(tmp_path):
     assert [s.index for s in runner.missing_slots()] == [0, 2]
 
 
-def test_a_process_measured_while_the_host_burns_cpu_is_flagged(rcli, remote_project):
+def test_a_process_measured_while_the_host_burns_cpu_is_flagged_and_rerun_boundedly(
+        rcli, remote_project):
     # Host "lo" is this machine: one `yes` per CPU keeps every CPU busy.
     burners = [subprocess.Popen(["yes"], stdout=subprocess.DEVNULL)
                for _ in range(os.cpu_count() or 2)]
     try:
-        doc = rcli.json("run", "base", "--bench", "work", "-p", "3", *FAST,
-                        "--load-threshold", "0.5")
+        doc = rcli.json("run", "base", "--bench", "work", "-p", "2", *FAST,
+                        "--load-threshold", "0.5", "--exclude-contaminated")
     finally:
         for b in burners:
             b.kill()
             b.wait()
     art = json.loads((remote_project / doc["result"]).read_text())
     procs = art["processes"]
-    assert procs and all(p["contaminated"] for p in procs), [p["host_load"] for p in procs]
+    assert len(procs) == 2 and all(p["contaminated"] for p in procs), [p["host_load"] for p in procs]
     assert all("yes" in {t["name"] for t in p["host_load"]["top"]} for p in procs)
-    assert doc["contaminated"] == [{"benchmark": "work", "variant": "base", "processes": 3}]
+    # Still busy on every try: each slot ran again twice, then the run stopped trying.
+    assert sorted(p["slot"] for p in art["replaced"]) == [0, 0, 1, 1]
+    assert doc["contaminated"] == [{"benchmark": "work", "variant": "base", "processes": 2}]
     text = rcli("compare", doc["result"], check=0).stdout
     assert "contaminated" in text and "yes" in text
+
+
+def test_wait_idle_is_recorded_with_each_process(rcli, remote_project):
+    doc = rcli.json("run", "base", "--bench", "work", "-p", "2", *FAST, "--wait-idle", "1")
+    art = json.loads((remote_project / doc["result"]).read_text())
+    for p in art["processes"]:
+        waited = p["host_load"]["wait_idle"]
+        assert waited["waited_s"] >= 1 and waited["quiet"] in (True, False)

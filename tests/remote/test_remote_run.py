@@ -17,7 +17,7 @@ from .conftest import FAST, HOSTS, artifact, hosts_toml
 
 
 def test_remote_ab_calls_a_30_percent_slowdown_slower_and_records_the_host(rcli, remote_project):
-    doc = rcli.json("ab", "base", "slower", "--bench", "work", "-p", "6", *FAST, "--seed", "3")
+    doc = rcli.json("ab", "base", "slower", "--bench", "work", "-p", "8", *FAST, "--seed", "3")
     (c,) = doc["comparisons"]
     assert c["verdict"] == "slower", c
     assert c["ci_low_pct"] <= 30.0 <= c["ci_high_pct"], c

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+import pytest
 
 from jitbench.results import first_error
 
@@ -25,12 +29,21 @@ def _project(servers, tmp_path: Path, alias: str) -> Path:
     return tmp_path
 
 
-def _start(project: Path, out: Path, processes: int) -> subprocess.Popen:
+@pytest.fixture
+def short_tmp():
+    """A short TMPDIR (socket paths are short): a killed jitbench cannot remove its ssh control
+    folder there, so the test does."""
+    folder = tempfile.mkdtemp(prefix="jbt-")
+    yield Path(folder)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start(project: Path, out: Path, processes: int, tmp: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "jitbench", "run", "base", "slower", "--bench", "work", "-p",
          str(processes), *FAST, "--seed", "21", "--out", str(out)],
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, COLUMNS="200"))
+        env=dict(os.environ, COLUMNS="200", TMPDIR=str(tmp)))
 
 
 def _wait_for(out: Path, processes: int, proc: subprocess.Popen) -> None:
@@ -59,11 +72,12 @@ def _check_completed(before: dict, after: dict) -> None:
             assert done[p["slot"]]["values_ns"] == p["values_ns"]
 
 
-def test_connection_cut_mid_run_is_recorded_and_resume_completes_it(servers, tmp_path):
+def test_connection_cut_mid_run_is_recorded_and_resume_completes_it(servers, tmp_path,
+                                                                    short_tmp):
     server = servers.servers.get("lo-cut") or servers.add("lo-cut", [])
     project = _project(servers, tmp_path, "lo-cut")
     out = tmp_path / "result.json"
-    proc = _start(project, out, 8)
+    proc = _start(project, out, 8, short_tmp)
     _wait_for(out, 3, proc)
     server.stop()  # every session drops and nothing listens any more
     _, err = proc.communicate(timeout=180)
@@ -85,10 +99,10 @@ def test_connection_cut_mid_run_is_recorded_and_resume_completes_it(servers, tmp
     assert (c["n_baseline"], c["n_candidate"]) == (8, 8), c
 
 
-def test_killed_jitbench_leaves_a_result_that_resume_completes(servers, tmp_path):
+def test_killed_jitbench_leaves_a_result_that_resume_completes(servers, tmp_path, short_tmp):
     project = _project(servers, tmp_path, "lo")
     out = tmp_path / "result.json"
-    proc = _start(project, out, 6)
+    proc = _start(project, out, 6, short_tmp)
     _wait_for(out, 3, proc)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)

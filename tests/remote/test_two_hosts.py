@@ -111,3 +111,6 @@ def test_chroot_host_with_cinderx_joins_a_local_variant(cx_server, servers, tmp_
             # No /proc inside the chroot: the load is unknown there, never made up.
             assert p["host_load"]["available"] is False and p["contaminated"] is False
     assert {c["candidate"] for c in doc["comparisons"]} == {"cx-nojit", "cx-jit"}
+    # The JIT's own introspection came back from the host like from a local process.
+    text = Cli(tmp_path)("jit", doc["result"], "cx-nojit", "cx-jit", check=0).stdout
+    assert "Largest compiled functions — cx-jit on richards" in text and "richards:run" in text

@@ -34,7 +34,7 @@ FORMAT = 1  # bump when the entry layout or marker changes, so old entries are r
 
 CACHEDIR_TAG = "CACHEDIR.TAG"
 # The Cache Directory Tagging Specification: backup tools skip the folder, and so do WORKTREE copies.
-_TAG_TEXT = (
+TAG_TEXT = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by jitbench (runtime builds).\n"
 )
@@ -86,7 +86,7 @@ def mark_cache_dir(cache_dir: Path) -> None:
     if tag.is_file():
         return
     cache_dir.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(tag, _TAG_TEXT)
+    write_text_atomic(tag, TAG_TEXT)
 
 
 def entry_for(cache_dir: Path, runtime: str, sha: str, build_hash: str) -> Entry:

@@ -62,6 +62,8 @@ class RemoteSite:
         self.connection = access_for(host).connection
         self.root = PurePosixPath(host.workdir) / "builds"
         self.where = f" on host '{host.name}'"
+        # The host's base interpreter runs the lock and unpack scripts; set by base_version(),
+        # which prepare() calls before anything else.
         self._base: tuple[str, ...] = ()
 
     def show(self, path: PurePath) -> str:
@@ -108,7 +110,7 @@ class RemoteSite:
         tag = self.root / cache.CACHEDIR_TAG
         self._must(f"mkdir -p {shlex.quote(str(self.root))} && {{ test -f {shlex.quote(str(tag))} "
                    f"|| cat > {shlex.quote(str(tag))}; }}", "creating the build cache",
-                   stdin=cache._TAG_TEXT.encode())
+                   stdin=cache.TAG_TEXT.encode())
         return done.stdout.decode("utf-8", errors="replace").strip()
 
     def entry(self, runtime: str, sha: str, digest: str) -> cache.Entry:

@@ -92,10 +92,13 @@ class SshHostAccess(HostAccess):
         return self.connection.reachable()
 
     def facts(self) -> dict:
+        return {**parse_facts(self.fixed(FACTS_SCRIPT, "reading host facts")), "ssh": self.host.ssh}
+
+    def fixed(self, script: str, what: str) -> str:
+        """The output of one of jitbench's fixed ``sh -c`` scripts on the host (no user data)."""
         self.connect()
-        text = self.connection.check_output(quote_command(["sh", "-c", FACTS_SCRIPT]),
-                                            what="reading host facts", timeout=60)
-        return {**parse_facts(text), "ssh": self.host.ssh}
+        return self.connection.check_output(quote_command(["sh", "-c", script]), what=what,
+                                            timeout=60)
 
     def _read_sample(self) -> load.Sample | None:
         done = self.connection.run(quote_command(["sh", "-c", load.SAMPLE_SCRIPT]), timeout=60)

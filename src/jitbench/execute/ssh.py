@@ -31,6 +31,7 @@ PERSIST_S = 120
 # A remote process is killed by ``timeout`` on the host; the local clock waits this much longer,
 # so the remote kill (and its exit status) normally wins.
 LOCAL_GRACE_S = 30
+SOCKET = "cm"  # one master per folder (per host), so a short fixed name suffices
 TIMEOUT_STATUS = 124  # coreutils/busybox ``timeout`` when the command ran out of time
 
 
@@ -52,9 +53,10 @@ class SshConnection:
     def _control_dir(self) -> Path:
         with self._lock:
             if self._dir is None:
-                # Unix socket paths are limited to ~100 bytes: prefer a short temporary folder.
+                # A Unix socket path holds at most 107 bytes, and ssh appends a 17-byte suffix
+                # while it creates the socket: fall back to /tmp when TMPDIR is long.
                 base = tempfile.gettempdir()
-                if len(base) > 40:
+                if len(base) > 60:
                     base = "/tmp"
                 self._dir = Path(tempfile.mkdtemp(prefix="jb-ssh-", dir=base))  # mode 0700
             return self._dir
@@ -68,7 +70,7 @@ class SshConnection:
         # ssh keeps the first value it sees of an option: ours come first where they matter.
         argv += ["-o", "BatchMode=yes",
                  "-o", f"ControlMaster={'auto' if master else 'no'}",
-                 "-o", f"ControlPath={self._control_dir()}/%C",
+                 "-o", f"ControlPath={self._control_dir()}/{SOCKET}",
                  *h.ssh_options,
                  "-o", f"ControlPersist={PERSIST_S}",
                  "-o", f"ConnectTimeout={CONNECT_TIMEOUT_S}",
@@ -119,7 +121,7 @@ class SshConnection:
             return
         if any(folder.iterdir()):
             argv = ["ssh"] + (["-F", str(self.host.ssh_config)] if self.host.ssh_config else [])
-            argv += ["-o", f"ControlPath={folder}/%C", "-O", "exit", "--", self.host.ssh]
+            argv += ["-o", f"ControlPath={folder}/{SOCKET}", "-O", "exit", "--", self.host.ssh]
             with contextlib.suppress(OSError, subprocess.TimeoutExpired):
                 subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, timeout=10)
@@ -192,13 +194,19 @@ def env_prefix(env: dict[str, str]) -> list[str]:
 
 
 def _raise_not_started(host: Host, argv: list[str], done: Completed) -> None:
-    """The remote ``timeout``/``env`` could not start the interpreter: say so as locally."""
+    """The remote ``timeout``/``env`` could not start the interpreter: say so as locally.
+
+    Anything else that exited 126/127 without a result (a benchmark's own exit status) returns
+    and is recorded as a failed process.
+    """
     text = done.stderr.decode("utf-8", errors="replace")
-    if "timeout" in text and argv[0] not in text:
+    if argv[0] in text:
+        # ``env`` (or ``timeout``) names the program it could not run.
+        error = FileNotFoundError if done.returncode == 127 else PermissionError
+        raise error(done.returncode, last_line(done.stderr), argv[0])
+    if "timeout" in text:
         raise JitbenchError(f"host {host.name!r}: the `timeout` command is missing there; "
                             "install coreutils (or busybox) on the host")
-    error = FileNotFoundError if done.returncode == 127 else PermissionError
-    raise error(done.returncode, last_line(done.stderr), argv[0])
 
 
 def last_line(data: bytes | str | None) -> str:
