@@ -11,7 +11,7 @@ from ..execute.hosts import access_for
 from ..load import Quiet
 from ..model import LOCAL
 from .common import load_config, wide_console
-from .options import add_config
+from .options import add_config, cores
 
 
 def doctor_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("host", nargs="?", default=LOCAL, metavar="HOST",
                    help="a host of the config's [hosts] (default: local, this machine)")
     add_config(p)
-    p.add_argument("--load-threshold", type=float, default=None, metavar="CORES",
+    p.add_argument("--load-threshold", type=cores, default=None, metavar="CORES",
                    help="cores of other work that count as a busy host (default 0.5)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=doctor_command)

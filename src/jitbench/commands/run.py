@@ -25,7 +25,7 @@ from .common import (
     record_result,
     stderr_console,
 )
-from .options import add_analysis, add_build, add_run, duration
+from .options import add_analysis, add_build, add_run, cores, duration
 
 DEFAULT_BUDGET_S = 1800.0
 
@@ -220,14 +220,3 @@ def add_quiet(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exclude-contaminated", action="store_true",
                    help="run processes measured under load again (twice at most), so the "
                         "comparison uses quiet ones")
-
-
-def cores(text: str) -> float:
-    """A non-negative number of cores, e.g. 0.5."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of cores like 0.5, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number of cores >= 0, got {text!r}")
-    return value
