@@ -17,10 +17,20 @@ RUNNER_DIR = Path(__file__).resolve().parent.parent / "runner"
 
 # Python 3.9+ and PyPy compatible; kept on one line per statement so it survives any argv transport.
 BOOTSTRAP = (
-    "import sys,os,json,base64,zlib,tempfile,shutil\n"
+    "import sys,os,json,base64,zlib\n"
+    "def _rm(top):\n"
+    "    for d,dirs,files in os.walk(top,topdown=False):\n"
+    "        for n in files: os.unlink(os.path.join(d,n))\n"
+    "        for n in dirs:\n"
+    "            p=os.path.join(d,n)\n"
+    "            os.unlink(p) if os.path.islink(p) else os.rmdir(p)\n"
+    "    os.rmdir(top)\n"
     "def _jb():\n"
     "    doc=json.loads(zlib.decompress(sys.stdin.buffer.read()).decode('utf-8'))\n"
-    "    root=tempfile.mkdtemp(prefix='jitbench-')\n"
+    # tempfile would import random and shutil: a private folder from the pid and urandom is enough.
+    "    base=os.environ.get('TMPDIR') or '/tmp'\n"
+    "    root=os.path.join(base,'jitbench-%d-%s'%(os.getpid(),base64.b16encode(os.urandom(6)).decode()))\n"
+    "    os.mkdir(root,0o700)\n"
     "    try:\n"
     "        for rel,data in doc['files'].items():\n"
     "            p=os.path.join(root,rel)\n"
@@ -31,8 +41,9 @@ BOOTSTRAP = (
     "        sys.path.pop(0)\n"
     "        return jitbench_runner.main(doc['task'],root)\n"
     "    finally:\n"
-    "        os.chdir(os.path.dirname(root))\n"
-    "        shutil.rmtree(root,ignore_errors=True)\n"
+    "        os.chdir(base)\n"
+    "        try: _rm(root)\n"
+    "        except OSError: pass\n"
     "sys.exit(_jb())\n"
 )
 

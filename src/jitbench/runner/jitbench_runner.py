@@ -20,7 +20,6 @@ import os
 import runpy
 import sys
 import time
-import traceback
 
 PROTOCOL = 1
 RESULT_MARKER = "@@jitbench-result@@ "
@@ -202,6 +201,13 @@ def _load_probes(root):
     return jitbench_probes
 
 
+def _traceback_tail():
+    # Imported only on failure: traceback costs milliseconds at every process start otherwise.
+    import traceback
+
+    return traceback.format_exc()[-4000:]
+
+
 def _write_result(fd, doc):
     data = (RESULT_MARKER + json.dumps(doc, separators=(",", ":")) + "\n").encode("utf-8")
     while data:
@@ -225,7 +231,7 @@ def main(task, root):
             "protocol": PROTOCOL,
             "ok": False,
             "error": "%s: %s" % (type(exc).__name__, exc),
-            "traceback": traceback.format_exc()[-4000:],
+            "traceback": _traceback_tail(),
         }
         status = 1
     with contextlib.suppress(Exception):
