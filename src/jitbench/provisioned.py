@@ -33,19 +33,20 @@ def provisioned() -> dict[str, str]:
     return out
 
 
-def cinderx_command() -> list[str] | None:
-    """argv prefix of the provisioned CinderX interpreter (inside its chroot), if present."""
+def _chroot_command(python_key: str) -> list[str] | None:
+    """``chroot ROOT PYTHON`` for an interpreter of the provisioned root (needs root to run)."""
     env = provisioned()
-    root, python = env.get("JITBENCH_CINDERX_ROOT"), env.get("JITBENCH_CINDERX_PYTHON")
+    root, python = env.get("JITBENCH_CINDERX_ROOT"), env.get(python_key)
     if root and python and Path(root).is_dir() and os.geteuid() == 0:
         return ["chroot", root, python]
     return None
+
+
+def cinderx_command() -> list[str] | None:
+    """argv prefix of the provisioned CinderX interpreter (inside its chroot), if present."""
+    return _chroot_command("JITBENCH_CINDERX_PYTHON")
 
 
 def py314_command() -> list[str] | None:
     """argv prefix of the chroot's stock CPython 3.14 (it has CPython's JIT), if present."""
-    env = provisioned()
-    root, python = env.get("JITBENCH_CINDERX_ROOT"), env.get("JITBENCH_PY314_PYTHON")
-    if root and python and Path(root).is_dir() and os.geteuid() == 0:
-        return ["chroot", root, python]
-    return None
+    return _chroot_command("JITBENCH_PY314_PYTHON")

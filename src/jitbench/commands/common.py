@@ -119,3 +119,14 @@ def record_result(doc: dict, path: str, cfg: cfgmod.Config | None, db_arg: str |
     except JitbenchError as exc:
         stderr_console().print(f"warning: result not recorded in the database: {exc}; record it "
                                f"later with: jitbench import {path}", markup=False)
+
+
+def chosen_benchmarks(args: argparse.Namespace, cfg: cfgmod.Config) -> list:
+    """--bench NAME... (else every benchmark of the config), resolved, without repeats."""
+    from ..errors import JitbenchError
+
+    names = args.bench or list(cfg.benchmarks)
+    if not names:
+        raise JitbenchError("no benchmark chosen; pass --bench NAME (bundled: richards, nbody, "
+                            "deltablue) or define [benchmarks.NAME] in jitbench.toml")
+    return [cfg.benchmark(b) for b in dict.fromkeys(names)]

@@ -19,6 +19,7 @@ from ..resume import experiment_from
 from ..revisions import builds_dir, materialize
 from .common import (
     analysis_options,
+    chosen_benchmarks,
     live_progress,
     load_config,
     present,
@@ -99,11 +100,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
             variants.sort(key=lambda v: v.name not in chosen)
     if not variants:
         raise JitbenchError("no variants to run; define [variants.NAME] in jitbench.toml")
-    bench_names = args.bench or list(cfg.benchmarks)
-    if not bench_names:
-        raise JitbenchError("no benchmark chosen; pass --bench NAME (bundled: richards, nbody, "
-                            "deltablue) or define [benchmarks.NAME] in jitbench.toml")
-    benches = [cfg.benchmark(b) for b in dict.fromkeys(bench_names)]
+    benches = chosen_benchmarks(args, cfg)
     quiet = args.json or args.markdown
     variants = materialize(variants, cache_dir=builds_dir(cfg.path), rebuild=args.rebuild,
                            gate=not args.no_gate,

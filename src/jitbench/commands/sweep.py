@@ -17,7 +17,7 @@ from ..model import Experiment
 from ..report import fmt
 from ..report.terminal import VERDICT_STYLE
 from ..results import default_results_dir
-from .common import analysis_options, live_progress, load_config
+from .common import analysis_options, chosen_benchmarks, live_progress, load_config
 from .options import add_analysis, add_run
 from .run import design_from, raise_on_failures
 
@@ -70,13 +70,10 @@ def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
     points = sw.points(base, modes, options)
     if not points:
         raise JitbenchError("every sweep point equals the base variant; sweep other values")
-    bench_names = args.bench or list(cfg.benchmarks)
-    if not bench_names:
-        raise JitbenchError("no benchmark chosen; pass --bench NAME (bundled: richards, nbody, "
-                            "deltablue) or define [benchmarks.NAME] in jitbench.toml")
+    benches = chosen_benchmarks(args, cfg)
     sweep = sw.record(base, points)
     exp = Experiment(variants=[base, *(p.variant for p in points)],
-                     benchmarks=[cfg.benchmark(b) for b in dict.fromkeys(bench_names)],
+                     benchmarks=benches,
                      design=design_from(args, cfg.experiment), config_path=cfg.path,
                      extra={"sweep": sweep})
     runner = Runner(exp, args.out or default_results_dir(), argv=argv)

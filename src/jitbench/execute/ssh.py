@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..errors import JitbenchError
 from ..model import Host
-from .transport import Completed, kill_tree, tracked
+from .transport import Completed, communicate
 
 SSH_FAILED = 255  # what ssh exits with when the connection (not the remote command) failed
 CONNECT_TIMEOUT_S = 20
@@ -140,20 +140,9 @@ class SshConnection:
         except FileNotFoundError:
             raise JitbenchError(f"host {self.host.name!r}: the ssh client is not installed here; "
                                 "install OpenSSH (e.g. apt-get install openssh-client)") from None
-        with tracked(proc):
-            try:
-                out, err = proc.communicate(stdin, timeout=timeout)
-            except subprocess.TimeoutExpired:
-                kill_tree(proc)
-                out, err = proc.communicate()
-                return Completed(None, out or b"", err, time.perf_counter_ns() - t0,
-                                 timed_out=True)
-            except BaseException:
-                kill_tree(proc)
-                proc.communicate()
-                raise
-        return Completed(proc.returncode, out or b"", err, time.perf_counter_ns() - t0,
-                         connection_lost=proc.returncode == SSH_FAILED)
+        done = communicate(proc, stdin, timeout, t0)
+        done.connection_lost = done.returncode == SSH_FAILED
+        return done
 
     def check_output(self, remote: str, *, what: str, timeout: float = 120.0,
                      stdin: bytes = b"") -> str:

@@ -47,18 +47,23 @@ class LocalTransport:
             env=full_env,
             start_new_session=True,
         )
-        with tracked(proc):
-            try:
-                out, err = proc.communicate(stdin, timeout=timeout)
-            except subprocess.TimeoutExpired:
-                kill_tree(proc)
-                out, err = proc.communicate()
-                return Completed(None, out, err, time.perf_counter_ns() - t0, timed_out=True)
-            except BaseException:
-                kill_tree(proc)
-                proc.communicate()
-                raise
-        return Completed(proc.returncode, out, err, time.perf_counter_ns() - t0)
+        return communicate(proc, stdin, timeout, t0)
+
+
+def communicate(proc: subprocess.Popen, stdin: bytes, timeout: float, t0: int) -> Completed:
+    """Feed stdin, wait at most ``timeout``, and kill the whole tree on a timeout or Ctrl-C."""
+    with tracked(proc):
+        try:
+            out, err = proc.communicate(stdin, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_tree(proc)
+            out, err = proc.communicate()
+            return Completed(None, out or b"", err, time.perf_counter_ns() - t0, timed_out=True)
+        except BaseException:
+            kill_tree(proc)
+            proc.communicate()
+            raise
+    return Completed(proc.returncode, out or b"", err, time.perf_counter_ns() - t0)
 
 
 def kill_tree(proc: subprocess.Popen) -> None:
