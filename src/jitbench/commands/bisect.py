@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, replace
 
-from rich.console import Console
-
 from .. import analysis as an
 from ..builds import first_parent_range, resolve_rev
 from ..errors import JitbenchError
@@ -22,7 +20,7 @@ from ..model import Experiment, Variant
 from ..report import fmt
 from ..results import default_results_dir
 from ..revisions import builds_dir, materialize
-from .common import load_config, stderr_console
+from .common import load_config, stderr_console, wide_console
 from .options import add_build, add_run, percent, positive_int
 from .run import design_from
 
@@ -114,7 +112,7 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
     first = steps[shas[hi]]
     r = first.comparison.result
     unsure = [s.sha[:12] for s in steps.values() if s.state == "unsure"]
-    Console(highlight=False).print(
+    wide_console().print(
         f"first bad commit: {first.sha}\n"
         f"  {args.bench[0]}: {fmt.from_to(r.baseline.mean, r.candidate.mean)} "
         f"({fmt.pct(r.change_pct)}, 95 % CI {fmt.ci(r.ci_low_pct, r.ci_high_pct)}, {r.verdict}) "

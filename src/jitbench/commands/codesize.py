@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
 from rich.table import Table
 
 from .. import codesize as cs
 from ..errors import JitbenchError
 from ..execute.hosts import access_for
-from .common import load_config, stderr_console
+from .common import load_config, stderr_console, wide_console
 from .options import add_config, percent, positive_float, positive_int
 
 EXIT_GROWTH = 1
@@ -56,7 +55,7 @@ def codesize_command(args: argparse.Namespace, argv: list[str]) -> int:
                     "results": [r.to_dict() for r in results], "growth_pct": growth,
                     "max_growth_pct": args.max_growth, "passed": not failed})
     else:
-        console = Console(highlight=False)
+        console = wide_console()
         for r in results:
             console.print(f"{r.variant}: {r.line()} [dim]({r.measure})[/]")
         console.print(_table(results))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import JitbenchError
 from ..report import fmt
+from .common import wide_console
 from .options import add_config, add_db, positive_int
 
 if TYPE_CHECKING:
@@ -114,7 +115,6 @@ def write_plot(path: Path, benchmark: str, rows: list[db.HistoryRow]) -> None:
 
 def history_command(args: argparse.Namespace, argv: list[str]) -> int:
     """List (and plot) a benchmark over the stored experiments."""
-    from rich.console import Console
 
     from .. import db
     from .common import stderr_console
@@ -137,7 +137,7 @@ def history_command(args: argparse.Namespace, argv: list[str]) -> int:
 
         print_json(json.loads(json.dumps(to_json(args.benchmark, rows))))
     else:
-        Console(highlight=False).print(table(args.benchmark, rows))
+        wide_console().print(table(args.benchmark, rows))
     return 0
 
 

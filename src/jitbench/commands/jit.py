@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rich.console import Console
 from rich.table import Table
 
 from .. import introspection, jitlog
 from ..results import load
+from .common import wide_console
 from .options import positive_int
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 SHOWN_OPCODES = 15
 SHOWN_ROWS = 15
@@ -151,7 +155,7 @@ def jit_command(args: argparse.Namespace, argv: list[str]) -> int:
 
         print_json({"result": str(args.result), **rep})
         return 0
-    console = Console(highlight=False)
+    console = wide_console()
     for bench, entry in rep["benchmarks"].items():
         console.print(_summary_table(bench, entry["variants"]))
         for v, data in entry["variants"].items():

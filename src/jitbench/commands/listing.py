@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
 from rich.table import Table
 
 from ..benchmarks import BUNDLED
+from .common import wide_console
 
 
 def benchmarks_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -17,7 +17,7 @@ def benchmarks_command(args: argparse.Namespace, argv: list[str]) -> int:
         t.add_column(col)
     for b in BUNDLED.values():
         t.add_row(b.name, b.scale, b.description)
-    Console().print(t)
+    wide_console().print(t)
     return 0
 
 

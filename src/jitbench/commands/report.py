@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .common import wide_console
 from .options import add_analysis
 
 if TYPE_CHECKING:
@@ -33,7 +34,6 @@ def _analyse(args: argparse.Namespace, path: Path) -> ReportInput:
 def report_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Analyse each result, then write/print what was asked (terminal tables by default)."""
     # Imported here: matplotlib and friends must not slow down every other command's start.
-    from rich.console import Console
 
     from .. import analysis as an
     from ..atomic import write_text_atomic
@@ -52,7 +52,7 @@ def report_command(args: argparse.Namespace, argv: list[str]) -> int:
         docs = [an.to_json(i.analysis, i.doc, i.path) for i in items]
         print_json(docs[0] if len(docs) == 1 else {"results": docs})
     elif not args.html:
-        console = Console(highlight=False)
+        console = wide_console()
         for i in items:
             console.print(f"[bold]{i.doc['id']}[/] [dim]({i.path})[/]")
             terminal.print_analysis(i.analysis, console, verbose=args.verbose)

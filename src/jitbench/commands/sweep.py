@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import math
 
-from rich.console import Console
 from rich.table import Table
 
 from .. import analysis as an
@@ -17,7 +16,7 @@ from ..model import Experiment
 from ..report import fmt
 from ..report.terminal import VERDICT_STYLE
 from ..results import default_results_dir
-from .common import analysis_options, chosen_benchmarks, live_progress, load_config
+from .common import analysis_options, chosen_benchmarks, live_progress, load_config, wide_console
 from .options import add_analysis, add_run
 from .run import design_from, raise_on_failures
 
@@ -93,7 +92,7 @@ def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
                                          "ci_high_pct")}} for r in table],
                     "analysis": an.to_json(analysis, doc, path)})
     else:
-        console = Console(highlight=False)
+        console = wide_console()
         console.print(_table(table, sweep))
         for bench, b in best.items():
             console.print(_best_line(bench, b, base.name))
