@@ -108,12 +108,26 @@ REAL_CHANGE_PCT = 30.0
 
 
 def ab_holding_the_real_change(cli: Cli, *args: str, seeds=("1", "2")) -> dict:
-    """``ab base slower`` whose CI holds the real change: a second, independent experiment is run
-    only when the first CI misses it, so the test fails in ≈ 0.25 % of runs instead of ≈ 5 %."""
+    """``ab base slower`` that calls ``slower`` with a CI holding the real change.
+
+    A correct 95 % CI misses the truth in 5 % of experiments, and a rare wild process can leave a
+    small design inconclusive; so a second, independent experiment runs only when the first
+    misses, and the test fails when both do (≈ 0.25 % of runs instead of ≈ 5 %).
+    """
+    misses = []
     for seed in seeds:
         doc = cli.json("ab", "base", "slower", "--bench", "work", *args, "--seed", seed)
         (c,) = doc["comparisons"]
-        assert c["verdict"] == "slower", c
-        if c["ci_low_pct"] <= REAL_CHANGE_PCT <= c["ci_high_pct"]:
+        if c["verdict"] == "slower" and c["ci_low_pct"] <= REAL_CHANGE_PCT <= c["ci_high_pct"]:
             return doc
-    raise AssertionError(f"two independent 95 % CIs missed the real +{REAL_CHANGE_PCT} %: {c}")
+        misses.append(_brief(c))
+    raise AssertionError(f"{len(misses)} independent experiments missed 'slower' with a CI "
+                         f"holding +{REAL_CHANGE_PCT} %: {misses}")
+
+
+def _brief(c: dict) -> str:
+    """The parts of a comparison that explain a surprising verdict."""
+    keys = ("verdict", "change_pct", "ci_low_pct", "ci_high_pct", "method", "steady_state",
+            "warnings")
+    means = {side: c[f"{side}_stats"].get("process_means") for side in ("baseline", "candidate")}
+    return str({**{k: c.get(k) for k in keys}, "process_means": means})
