@@ -53,6 +53,9 @@ CLASSES: tuple[str, ...] = ("flat", "warmup", "slowdown", "no-steady-state")
 MAX_POINTS = 128
 #: Minimum segment length, in points (raw values, or blocks for long series).
 MIN_SIZE = 2
+#: Shorter series are not segmented: with a handful of values a "changepoint" is mostly noise,
+#: and a steady value from the last 2 of 4 values would throw away half the data.
+MIN_SERIES = 8
 #: PELT penalty = PENALTY_FACTOR * log(points), in units of the long-run variance.
 PENALTY_FACTOR = 3.0
 #: Rolling-median window and clip width (robust sds) of the outlier step.
@@ -137,6 +140,8 @@ def _half_var_of_diffs(d: np.ndarray, floor: np.ndarray) -> np.ndarray:
 def _detect_group(x: np.ndarray) -> list[SteadyState]:
     """Steady-state analysis of the rows of ``x`` (k series of equal length n)."""
     k, n = x.shape
+    if n < MIN_SERIES:
+        return [_classify(row, row, [], 0.0) for row in x]
     # Floor for every scale, relative to the level: identical values (synthetic data) must not
     # divide by zero, and a far smaller scale would turn float rounding in PELT's cost sums into
     # "changepoints". 1e-6 is below any timer's resolution of a whole iteration.
