@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -131,3 +133,31 @@ def _brief(c: dict) -> str:
             "warnings")
     means = {side: c[f"{side}_stats"].get("process_means") for side in ("baseline", "candidate")}
     return str({**{k: c.get(k) for k in keys}, "process_means": means})
+
+
+def _starts_python3(executable: str) -> bool:
+    try:
+        probe = subprocess.run([executable, "-c", "import sys; print(sys.version_info >= (3, 9))"],
+                               capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0 and probe.stdout.strip() == "True"
+
+
+def find_interpreter(command: str) -> str | None:
+    """A working interpreter for ``command`` (e.g. "pypy3", "python3.9"), or None.
+
+    PATH first; for ``python3.X``, also an installed pyenv version of 3.X (pyenv's shim on PATH
+    fails when 3.X is installed but not selected).
+    """
+    exe = shutil.which(command)
+    if exe is not None and _starts_python3(exe):
+        return exe
+    pyenv = shutil.which("pyenv")
+    if pyenv and command.startswith("python3."):
+        root = subprocess.run([pyenv, "root"], capture_output=True, text=True).stdout.strip()
+        minor = command.removeprefix("python")
+        for cand in sorted(glob.glob(os.path.join(root, "versions", f"{minor}.*", "bin", command))):
+            if _starts_python3(cand):
+                return cand
+    return None

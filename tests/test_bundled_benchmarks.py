@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,12 +18,15 @@ from jitbench.benchmarks import (
     read_facts,
 )
 
+from .conftest import find_interpreter
+
 NAMES = ["richards", "nbody", "deltablue"]
 
 # Loads the benchmark file given as argv[1] the way a target does (by path, not as a package
 # module), then runs the test's statements. Kept Python 3.9 compatible: it runs in old targets too.
 LOADER = """\
 import importlib.util, sys
+
 spec = importlib.util.spec_from_file_location("bundled_benchmark", sys.argv[1])
 module = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(module)
@@ -58,19 +60,10 @@ def run_in(executable: str, name: str, statements: str, *flags: str) -> str:
 
 
 def working_interpreter(command: str) -> str:
-    """The path of ``command`` if it is on PATH and starts; skip the test otherwise."""
-    executable = shutil.which(command)
+    """A working interpreter for ``command`` (PATH, or pyenv for python3.X); skip otherwise."""
+    executable = find_interpreter(command)
     if executable is None:
-        pytest.skip(f"{command} is not on PATH")
-    probe = subprocess.run(
-        [executable, "-c", "import sys; print(sys.version_info[0])"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if probe.returncode != 0 or probe.stdout.strip() != "3":
-        reason = (probe.stderr.strip().splitlines() or ["no output"])[0]
-        pytest.skip(f"{command} on PATH does not start a Python 3: {reason}")
+        pytest.skip(f"no working {command} here (not on PATH, nor an installed pyenv version)")
     return executable
 
 

@@ -14,6 +14,8 @@ import pytest
 
 import jitbench
 
+from .conftest import find_interpreter
+
 SHIM_DIR = Path(jitbench.__file__).resolve().parent / "runner" / "pyperf"
 LOOPS = (1, 10, 1000)
 
@@ -434,6 +436,7 @@ OPTIONS_PROBE = """
 import json
 import pyperf
 
+
 parser = pyperf.Runner().argparser
 print("OPTIONS", json.dumps({
     "flags": sorted(s for action in parser._actions for s in action.option_strings),
@@ -496,22 +499,10 @@ def test_pyperformance_benchmark_runs_through_the_shim(run_script, folder, argv,
     assert all(x > 0 for x in entry["ns"])
 
 
-def _usable_interpreter(command):
-    exe = shutil.which(command)
-    if exe is None:
-        return None
-    probe = "import sys; print(sys.version_info >= (3, 9))"
-    try:
-        proc = subprocess.run([exe, "-c", probe], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return exe if proc.returncode == 0 and proc.stdout.strip() == "True" else None
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["pypy3", "python3.9"])
 def test_shim_works_on_older_and_other_interpreters(run_script, command):
-    exe = _usable_interpreter(command)
+    exe = find_interpreter(command)
     if exe is None:
         pytest.skip(f"{command} is not on PATH or does not run")
     result, stdout = run_script(BENCH_FUNC_SCRIPT, python=exe)

@@ -13,9 +13,19 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from jitbench.results import first_error
 
-from .conftest import EXAMPLE_CONFIG, ab_holding_the_real_change, assert_one_line_error, write
+from .conftest import (
+    EXAMPLE_CONFIG,
+    Cli,
+    ab_holding_the_real_change,
+    assert_one_line_error,
+    find_interpreter,
+    in_ci,
+    write,
+)
 
 FAST = ["--values", "6", "--warmups", "1", "--min-time", "0.01"]
 
@@ -232,8 +242,6 @@ def test_pyperf_script_runs_through_the_shim(cli, project):
 
 
 def test_default_config_runs_a_bundled_benchmark(tmp_path):
-    from .conftest import Cli
-
     cli = Cli(tmp_path)
     doc = cli.json("run", "--bench", "nbody", "-p", "2", *FAST)
     art = _artifact(doc, tmp_path)
@@ -245,3 +253,27 @@ def test_default_config_runs_a_bundled_benchmark(tmp_path):
 def test_example_config_text_is_the_documented_one():
     readme = (Path(__file__).resolve().parents[1] / "docs" / "config.md").read_text()
     assert EXAMPLE_CONFIG.split("\n")[0] in readme
+
+
+def test_the_runner_works_unmodified_on_the_oldest_supported_python(tmp_path):
+    py39 = find_interpreter("python3.9")
+    if py39 is None:
+        if in_ci():
+            raise AssertionError("no Python 3.9 here: the runner's 3.9 support is untested")
+        pytest.skip("no Python 3.9 here (not on PATH, nor an installed pyenv version)")
+    write(tmp_path / "jitbench.toml", f'[runtimes.old]\ncommand = ["{py39}"]\n')
+    write(tmp_path / "pp.py", """\
+        import pyperf
+
+        def work():
+            return sum(range(3000))
+
+        if __name__ == "__main__":
+            pyperf.Runner().bench_func("work", work)
+        """)
+    with (tmp_path / "jitbench.toml").open("a") as f:
+        f.write('[benchmarks.pp]\npath = "pp.py"\n')
+    doc = Cli(tmp_path).json("run", "--bench", "richards", "--bench", "pp", "-p", "2", *FAST)
+    art = _artifact(doc, tmp_path)
+    assert all(p["status"] == "ok" for p in art["processes"])
+    assert {p["facts"]["version"][:4] for p in art["processes"]} == {"3.9."}

@@ -42,3 +42,9 @@ def real_result(tmp_path_factory: pytest.TempPathFactory) -> Path:
     doc = Cli(project).json("ab", "base", "slower", "--bench", "work", "-p", "5", *FAST,
                             "--seed", "3", env={"JITBENCH_DB": "off"})
     return project / doc["result"]
+
+
+@pytest.fixture
+def two_host_result(tmp_path: Path) -> Path:
+    """``jit`` and ``nojit`` on hosts x86 and arm (twice as slow); some arm processes contaminated."""
+    return save(tmp_path / "hosts.json", synth.two_host_result())

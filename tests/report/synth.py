@@ -111,3 +111,46 @@ def sweep_result(seed: int = 3) -> dict:
     return result(variants=factors, benchmarks={"alpha": 0.002}, processes=5, values=10,
                   seed=seed, sweep={"parameters": ["threshold", "inliner"], "default": "cx",
                                     "points": points})
+
+
+def _load(rng: np.random.Generator, top: list[tuple[str, float]] | None) -> dict:
+    """A process's ``host_load`` record: quiet (``top=None``) or busy with the named processes."""
+    foreign = sum(c for _, c in top) if top else round(float(rng.uniform(0.0, 0.2)), 3)
+    return {"available": True, "interval_s": 1.5, "loadavg_before": [0.2, 0.2, 0.2],
+            "loadavg_after": [0.3, 0.2, 0.2], "cpus": 8, "busy_cores": foreign + 1.0,
+            "foreign_cores": foreign,
+            "top": [{"name": n, "cores": c} for n, c in (top or [])], "mem_available_mb": 6000,
+            "threshold": 0.5, "contaminated": bool(top)}
+
+
+# (variant, round) → the foreign processes that kept the host busy while that process ran
+BUSY = {("jit@arm", 0): [("rustc", 1.8), ("yes", 0.6)], ("jit@arm", 1): [("rustc", 1.2)],
+        ("nojit@arm", 0): [("yes", 1.1)]}
+
+
+def two_host_result(seed: int = 5) -> dict:
+    """``jit`` and ``nojit`` on hosts x86 (the reference) and arm, where everything takes twice
+    as long; some arm processes ran while other work (rustc, yes) kept the host busy."""
+    factors = {"jit@x86": 1.0, "jit@arm": 2.0, "nojit@x86": 1.5, "nojit@arm": 3.0}
+    doc = result(variants=factors, benchmarks={"alpha": 0.002}, processes=6, values=10,
+                 seed=seed)
+    rng = np.random.default_rng(seed)
+    remote = {k: v for k, v in HOST.items() if k != "jitbench_python"}  # as an SSH host reports
+    hosts = {"x86": {**remote, "hostname": "bench-x86", "ssh": "bench-x86"},
+             "arm": {**remote, "hostname": "bench-arm", "machine": "aarch64",
+                     "cpu_model": "Synthetic Neoverse", "ssh": "bench-arm"}}
+    doc["hosts"] = {name: {"name": name, **facts, "interpreters": {
+        f"cx@{name}": {"implementation": "cpython", "version": "3.14.0",
+                       "version_full": "3.14.0 (main) [GCC 14]",
+                       "executable": "/opt/cx/bin/python", "machine": facts["machine"]}}}
+        for name, facts in hosts.items()}
+    for name, rec in doc["variants"].items():
+        group, _, host = name.partition("@")
+        rec.update(group=group, host=host, runtime=f"cx@{host}")
+    for p in doc["processes"]:
+        top = BUSY.get((p["variant"], p["round"]))
+        p.update(host=doc["variants"][p["variant"]]["host"], host_load=_load(rng, top),
+                 contaminated=bool(top))
+    problem = first_error(doc)
+    assert problem is None, problem
+    return doc
