@@ -1,6 +1,7 @@
 """The HTML report: one self-contained file (inline SVG plots, inline CSS, no script, no network).
 
-One section per result file: the comparisons with their forest plot, sweep curves for a sweep,
+One section per result file: the comparisons with their forest plot, the same variant across
+hosts with its own forest plot (variants run on several hosts), sweep curves for a sweep,
 then per benchmark the per-process distributions, the warmup curves with the detected steady-state
 start and the JIT code-size ranking, then the JIT activity and the environment. A Content Security
 Policy forbids every fetch, so the report shows the same offline as online.
@@ -16,7 +17,7 @@ from .. import __version__, stats
 from ..analysis import Analysis
 from ..introspection import CinderxView
 from ..results import ProcessView, processes_of
-from . import facts, fmt, jit, plots, sweep
+from . import facts, fmt, jit, markdown, plots, sweep
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1180px; padding: 1em 2em;
@@ -82,17 +83,26 @@ def _comparisons(a: Analysis, doc: dict) -> str:
     if not a.comparisons:
         return ("<p class='meta'>One variant only (or too few processes): no comparison. "
                 "The per-benchmark sections show its values.</p>")
+    # On several hosts a candidate is compared with the baseline's peer on its own host.
+    per_host = markdown.per_host_baselines(a)
+    hot = bool(a.contaminated)  # then: contaminated processes of each side (baseline/candidate)
+    header = ("benchmark", "candidate", *(("vs",) if per_host else ()), "mean (from → to)",
+              "median (from → to)", "change", "95 % CI", "verdict", "robust verdict",
+              "processes", *(("contaminated",) if hot else ()))
     rows = []
     for c in a.comparisons:
         r = c.result
         robust = r.robust_verdict + (" (outlier-sensitive)" if r.outlier_sensitive else "")
-        rows.append((c.benchmark, c.candidate, fmt.from_to(r.baseline.mean, r.candidate.mean),
+        load = (f"{a.contaminated.get((c.benchmark, c.baseline), 0)}/"
+                f"{a.contaminated.get((c.benchmark, c.candidate), 0)}",)
+        rows.append((c.benchmark, c.candidate, *((c.baseline,) if per_host else ()),
+                     fmt.from_to(r.baseline.mean, r.candidate.mean),
                      fmt.from_to(r.baseline.median, r.candidate.median), fmt.pct(r.change_pct),
                      fmt.ci(r.ci_low_pct, r.ci_high_pct), _verdict(r.verdict), robust,
-                     f"{r.n_baseline}/{r.n_candidate}"))
-    out = [_table(("benchmark", "candidate", "mean (from → to)", "median (from → to)", "change",
-                   "95 % CI", "verdict", "robust verdict", "processes"), rows,
-                  numeric={2, 3, 4, 5, 8}, raw={6})]
+                     f"{r.n_baseline}/{r.n_candidate}", *(load if hot else ())))
+    numeric = {i for i, h in enumerate(header) if h in (
+        "mean (from → to)", "median (from → to)", "change", "95 % CI", "processes", "contaminated")}
+    out = [_table(header, rows, numeric=numeric, raw={header.index("verdict")})]
     for name, s in a.suite.items():
         out.append(f"<p>Suite geometric mean, {_e(name)} vs {_e(a.baseline)}: "
                    f"{_e(fmt.pct(s.geomean_change_pct))} "
@@ -105,8 +115,35 @@ def _comparisons(a: Analysis, doc: dict) -> str:
     notes += [f"{c.benchmark}/{c.candidate}: {c.result.resolution_hint}" for c in a.comparisons
               if c.result.verdict == "inconclusive" and c.result.resolution_hint]
     notes += a.skipped
+    if a.contaminated:
+        notes += [*markdown.contamination_lines(a, doc), markdown.CONTAMINATION_HINT]
     if notes:
         out.append("<ul class='notes'>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>")
+    return "".join(out)
+
+
+def _cross_host(a: Analysis) -> str:
+    """The same variant on every other host against its first host, with a forest plot."""
+    if not a.cross_host:
+        return ""
+    header = markdown.CROSS_HOST_COLUMNS
+    rows = []
+    for h, row in zip(a.cross_host, markdown.cross_host_rows(a), strict=True):
+        r = h.comparison.result
+        verdict = _verdict(r.verdict) + (" (outlier-sensitive)" if r.outlier_sensitive else "")
+        rows.append((*row[:6], verdict, *row[7:]))
+    out = ["<section class='cross-host'><h3>Across hosts</h3>",
+           "<p class='meta'>Each variant on every other host against the same variant on the "
+           "first host (same loops; 95 % CI; &gt; 0 means slower).</p>",
+           _table(header, rows, numeric={3, 4, 5, 7}, raw={6})]
+    comparisons = [h.comparison for h in a.cross_host]
+    labels = [f"{h.benchmark} · {h.group}: {h.reference_host} → {h.host}" for h in a.cross_host]
+    svg = plots.to_svg(plots.forest(comparisons, comparisons[0].result.margin_pct,
+                                    "Across hosts", labels=labels,
+                                    reference="the first host"), "forest across hosts")
+    out.append(_figure("forest-hosts", svg, "Change of each variant on each host against the same "
+                       "variant on the first host, with its 95 % CI, coloured by verdict."))
+    out.append("</section>")
     return "".join(out)
 
 
@@ -127,16 +164,19 @@ def _sweep(a: Analysis, doc: dict) -> str:
 
 
 def _summary_table(a: Analysis, bench: str, views: dict[str, list[ProcessView]]) -> str:
+    hot = bool(a.contaminated)  # then: how many processes ran while the host was busy
     rows = []
     for variant in views:
         s = a.summaries.get((bench, variant))
+        load = (a.contaminated.get((bench, variant), 0),) if hot else ()
         if s is None:
-            rows.append((variant, 0, 0, "—", "—", "—", "—"))
+            rows.append((variant, 0, 0, "—", "—", "—", "—", *load))
             continue
         rows.append((variant, s.n_processes, s.n_values, fmt.seconds(s.mean),
-                     fmt.seconds(s.median), fmt.seconds(s.stdev), fmt.seconds(s.trimmed_mean)))
-    return _table(("variant", "processes", "values", "mean", "median", "stdev", "trimmed mean"),
-                  rows, numeric={1, 2, 3, 4, 5, 6})
+                     fmt.seconds(s.median), fmt.seconds(s.stdev), fmt.seconds(s.trimmed_mean),
+                     *load))
+    return _table(("variant", "processes", "values", "mean", "median", "stdev", "trimmed mean",
+                   *(("contaminated",) if hot else ())), rows, numeric={1, 2, 3, 4, 5, 6, 7})
 
 
 def _benchmark(a: Analysis, doc: dict, bench: str, colours: dict[str, str],
@@ -180,8 +220,10 @@ def _jit(doc: dict) -> str:
 
 
 def _environment(doc: dict) -> str:
+    header, rows = markdown.hosts_table(doc)
+    hosts = f"<h4>Hosts</h4>{_table(header, rows)}" if rows else ""
     return ("<section class='host'><h3>Environment</h3><h4>Host</h4>"
-            + _table(("fact", "value"), facts.host_rows(doc)) + "<h4>Variants</h4>"
+            + _table(("fact", "value"), facts.host_rows(doc)) + hosts + "<h4>Variants</h4>"
             + _table(facts.VARIANT_COLUMNS, facts.variant_rows(doc)) + "</section>")
 
 
@@ -209,6 +251,7 @@ def result_section(index: int, item: ReportInput) -> str:
         out.append(f"<p class='meta'><code>{_e(' '.join(doc['command']))}</code></p>")
     out.append("<section class='comparisons'><h3>Comparisons</h3>" + _comparisons(a, doc)
                + "</section>")
+    out.append(_cross_host(a))
     out.append(_sweep(a, doc))
     out.extend(_benchmark(a, doc, b, colours, rankings) for b in doc["benchmarks"])
     out += [_jit(doc), _environment(doc), _failures(a), "</section>"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ..analysis import Analysis, BenchmarkComparison
+from ..analysis import Analysis, BenchmarkComparison, host_phrase
 from . import facts, fmt, jit
 
 
@@ -32,17 +32,103 @@ def _title(analysis: Analysis, doc: dict) -> str:
     return f"### jitbench: {', '.join(doc['variants'])}"
 
 
+def per_host_baselines(analysis: Analysis) -> bool:
+    """Whether some candidate is compared with the baseline's peer on its own host."""
+    return any(c.baseline != analysis.baseline for c in analysis.comparisons)
+
+
 def from_to_section(analysis: Analysis) -> list[str]:
     """Mean and median from → to, change, 95 % CI and verdict per comparison."""
+    per_host = per_host_baselines(analysis)  # on several hosts: say what each is compared with
     rows = []
     for c in analysis.comparisons:
         r = c.result
         verdict = f"**{r.verdict}**" + (" (outlier-sensitive)" if r.outlier_sensitive else "")
-        rows.append((c.benchmark, c.candidate, fmt.from_to(r.baseline.mean, r.candidate.mean),
+        rows.append((c.benchmark, c.candidate, *((c.baseline,) if per_host else ()),
+                     fmt.from_to(r.baseline.mean, r.candidate.mean),
                      fmt.from_to(r.baseline.median, r.candidate.median), fmt.pct(r.change_pct),
                      fmt.ci(r.ci_low_pct, r.ci_high_pct), verdict))
-    return _table(("benchmark", "candidate", "mean (from → to)", "median (from → to)", "change",
-                   "95 % CI", "verdict"), rows, "llllrll")
+    return _table(("benchmark", "candidate", *(("vs",) if per_host else ()), "mean (from → to)",
+                   "median (from → to)", "change", "95 % CI", "verdict"), rows,
+                  "lllllrll" if per_host else "llllrll")
+
+
+CROSS_HOST_COLUMNS = ("benchmark", "variant", "hosts", "mean (from → to)", "change", "95 % CI",
+                      "verdict", "processes", "in words")
+
+
+def cross_host_rows(analysis: Analysis) -> list[tuple[str, ...]]:
+    """One row per cross-host comparison, in :data:`CROSS_HOST_COLUMNS` order (verdict plain)."""
+    rows = []
+    for h in analysis.cross_host:
+        r = h.comparison.result
+        verdict = r.verdict + (" (outlier-sensitive)" if r.outlier_sensitive else "")
+        rows.append((h.benchmark, h.group, f"{h.reference_host} → {h.host}",
+                     fmt.from_to(r.baseline.mean, r.candidate.mean), fmt.pct(r.change_pct),
+                     fmt.ci(r.ci_low_pct, r.ci_high_pct), verdict,
+                     f"{r.n_baseline}/{r.n_candidate}", host_phrase(h)))
+    return rows
+
+
+def cross_host_section(analysis: Analysis) -> list[str]:
+    """The same variant on every other host against its first host: ``arm faster by 51.8 %``."""
+    rows = [(*row[:6], f"**{row[6]}**", *row[7:]) for row in cross_host_rows(analysis)]
+    return _table(CROSS_HOST_COLUMNS, rows, "llllrllrl")
+
+
+def _consumers(doc: dict, bench: str, variant: str, top: int = 3) -> list[tuple[str, float]]:
+    """The foreign processes seen in this variant's contaminated processes, busiest first."""
+    most: dict[str, float] = {}
+    for p in doc["processes"]:
+        if (p["benchmark"], p["variant"], p["status"]) != (bench, variant, "ok") \
+                or not p.get("contaminated"):
+            continue
+        for t in (p.get("host_load") or {}).get("top", []):
+            most[t["name"]] = max(most.get(t["name"], 0.0), float(t["cores"]))
+    return sorted(most.items(), key=lambda item: -item[1])[:top]
+
+
+def contamination_lines(analysis: Analysis, doc: dict) -> list[str]:
+    """Per benchmark and variant with contaminated processes: how many, and who kept the host busy.
+
+    ``alpha/jit@arm: 3 of 6 processes measured while other work kept host arm busy (yes 1.9
+    cores, rustc 0.8 cores)``; the busiest foreign processes are the most cores each was seen
+    using in one of these processes.
+    """
+    lines = []
+    for (bench, variant), n in analysis.contaminated.items():
+        s = analysis.summaries.get((bench, variant))
+        total = f" of {s.n_processes}" if s is not None else ""
+        host = (doc["variants"].get(variant) or {}).get("host")
+        who = ", ".join(f"{name} {cores:.1f} cores" for name, cores in
+                        _consumers(doc, bench, variant))
+        lines.append(f"{bench}/{variant}: {n}{total} process(es) measured while other work kept "
+                     f"{f'host {host}' if host else 'the host'} busy"
+                     + (f" ({who})" if who else ""))
+    return lines
+
+
+CONTAMINATION_HINT = ("Their values stay in the analysis; to measure again, rerun with "
+                      "--exclude-contaminated, or use --wait-idle.")
+
+
+def hosts_table(doc: dict) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Facts of every machine of the experiment (``doc["hosts"]``): one column per host.
+
+    Empty when the experiment ran on this machine only (the host table already says it all).
+    """
+    hosts = doc.get("hosts") or {}
+    if not hosts or set(hosts) == {"local"}:
+        return (), []
+    texts = {name: dict(facts.host_rows({"host": {k: v for k, v in h.items()
+                                                  if k not in ("name", "interpreters")}}))
+             for name, h in hosts.items()}
+    keys = list(dict.fromkeys(k for t in texts.values() for k in t))
+    rows = [(k, *(texts[name].get(k, "—") for name in hosts)) for k in keys]
+    rows.append(("interpreters", *("; ".join(f"{rt}: {facts.interpreter({'facts': f or {}})}"
+                                             for rt, f in (h.get("interpreters") or {}).items())
+                                   or "—" for h in hosts.values())))
+    return ("fact", *hosts), rows
 
 
 def per_variant_section(analysis: Analysis) -> list[str]:
@@ -99,6 +185,9 @@ def jit_section(doc: dict) -> list[str]:
 def environment_section(doc: dict) -> list[str]:
     """Host facts, then each variant's interpreter, revision, env and args."""
     lines = _table(("host", "value"), facts.host_rows(doc))
+    header, rows = hosts_table(doc)
+    if rows:
+        lines += ["", "Hosts the variants ran on:", "", *_table(header, rows)]
     lines += ["", *_table(facts.VARIANT_COLUMNS, facts.variant_rows(doc))]
     return lines
 
@@ -125,7 +214,8 @@ def _method_line(analysis: Analysis, doc: dict) -> str:
 
 
 def findings(analysis: Analysis, doc: dict) -> str:
-    """The whole findings file: from → to, robust view, JIT activity, environment, method."""
+    """The whole findings file: from → to, across hosts, host load, robust view, JIT activity,
+    environment, method."""
     lines = [_title(analysis, doc), ""]
     if analysis.comparisons:
         lines += from_to_section(analysis)
@@ -138,6 +228,14 @@ def findings(analysis: Analysis, doc: dict) -> str:
     notes = _notes(analysis)
     if notes:
         lines += ["", *[f"- {n}" for n in notes]]
+    if analysis.cross_host:
+        lines += ["", "#### Across hosts", "",
+                  "Each variant on every other host against the same variant on the first host "
+                  "(same loops; 95 % CI; > 0 means slower).", "", *cross_host_section(analysis)]
+    if analysis.contaminated:
+        lines += ["", "#### Host load", "",
+                  *[f"- {line}" for line in contamination_lines(analysis, doc)],
+                  "", CONTAMINATION_HINT]
     if analysis.comparisons:
         lines += ["", "#### Robust view", "",
                   "Verdicts recomputed without processes that are MAD outliers "

@@ -23,8 +23,13 @@ def _verdict_legend(ax, verdicts: list[str]) -> None:
 
 
 @styled
-def forest(comparisons: list[BenchmarkComparison], margin_pct: float, title: str) -> Figure:
-    """One row per comparison: change in % with its CI, coloured by verdict; ±margin shaded."""
+def forest(comparisons: list[BenchmarkComparison], margin_pct: float, title: str, *,
+           labels: list[str] | None = None, reference: str | None = None) -> Figure:
+    """One row per comparison: change in % with its CI, coloured by verdict; ±margin shaded.
+
+    ``labels`` name the rows (default ``benchmark · candidate``); ``reference`` names what the
+    changes are against on the x axis (default the first comparison's baseline).
+    """
     n = len(comparisons)
     fig = new_figure(7.5, 1.2 + 0.38 * max(n, 1))
     ax = fig.add_subplot()
@@ -40,9 +45,11 @@ def forest(comparisons: list[BenchmarkComparison], margin_pct: float, title: str
         ax.axvspan(-margin_pct, margin_pct, color="#2b83ba", alpha=0.08, linewidth=0,
                    label=f"±{margin_pct:g} % margin")
     ax.axvline(0.0, color="black", linewidth=0.8)
-    ax.set_yticks(ys, [f"{c.benchmark} · {c.candidate}" for c in comparisons])
+    ax.set_yticks(ys, labels or [f"{c.benchmark} · {c.candidate}" for c in comparisons])
     ax.set_ylim(-0.7, n - 0.3)
-    ax.set_xlabel(f"change vs {comparisons[0].baseline if comparisons else 'baseline'} "
+    if reference is None:
+        reference = comparisons[0].baseline if comparisons else "baseline"
+    ax.set_xlabel(f"change vs {reference} "
                   "(%, 95 % CI; > 0 = slower)")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
