@@ -46,5 +46,5 @@ def real_result(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def two_host_result(tmp_path: Path) -> Path:
-    """``jit`` and ``nojit`` on hosts x86 and arm (twice as slow); some arm processes contaminated."""
+    """``jit``, ``nojit`` on hosts x86 and arm (twice as slow); some arm processes contaminated."""
     return save(tmp_path / "hosts.json", synth.two_host_result())

@@ -61,13 +61,13 @@ def test_report_is_one_self_contained_file_with_a_plot_per_section(jit_result, s
 
 
 def test_report_in_headless_chromium_shows_every_plot_without_console_errors(
-        tmp_path, jit_result, sweep_result, real_result):
+        tmp_path, jit_result, sweep_result, real_result, two_host_result):
     exe = chromium_or_skip()
     out = tmp_path / "report.html"
     cwd = tmp_path / "cwd"
     cwd.mkdir()
-    Cli(cwd)("report", str(real_result), str(jit_result), str(sweep_result), "--html", str(out),
-             check=0)
+    Cli(cwd)("report", str(real_result), str(jit_result), str(sweep_result), str(two_host_result),
+             "--html", str(out), check=0)
     with Page(exe, tmp_path / "profile", tmp_path / "chromium.log") as page:
         page.open(out.as_uri())
         found = page.evaluate("""JSON.stringify(
@@ -89,12 +89,15 @@ def test_report_in_headless_chromium_shows_every_plot_without_console_errors(
         errors, requests = page.errors(), page.requests()
     results = json.loads(found)
     assert [r["id"] for r in results] == [load(p)["id"] for p in
-                                          (real_result, jit_result, sweep_result)]
+                                          (real_result, jit_result, sweep_result,
+                                           two_host_result)]
     expected = {  # result index → plot kinds each kind of section must show
         0: {"comparisons": ["forest"], "benchmark": ["distributions", "warmup"]},
         1: {"comparisons": ["forest"],
             "benchmark": ["distributions", "warmup", "jit-code-size", "jit-code-size"]},
         2: {"comparisons": ["forest"], "sweep": ["sweep"],
+            "benchmark": ["distributions", "warmup"]},
+        3: {"comparisons": ["forest"], "cross-host": ["forest-hosts"],
             "benchmark": ["distributions", "warmup"]},
     }
     for i, r in enumerate(results):

@@ -101,7 +101,8 @@ def _comparisons(a: Analysis, doc: dict) -> str:
                      fmt.ci(r.ci_low_pct, r.ci_high_pct), _verdict(r.verdict), robust,
                      f"{r.n_baseline}/{r.n_candidate}", *(load if hot else ())))
     numeric = {i for i, h in enumerate(header) if h in (
-        "mean (from → to)", "median (from → to)", "change", "95 % CI", "processes", "contaminated")}
+        "mean (from → to)", "median (from → to)", "change", "95 % CI", "processes",
+        "contaminated")}
     out = [_table(header, rows, numeric=numeric, raw={header.index("verdict")})]
     for name, s in a.suite.items():
         out.append(f"<p>Suite geometric mean, {_e(name)} vs {_e(a.baseline)}: "
