@@ -64,7 +64,7 @@ def run(cx) -> tuple[dict, dict]:
     # CinderX compiles on a background thread and richards takes a few iterations to settle:
     # warm up past that so the values are the JIT's steady state, not its compile time.
     doc = cx.json("run", "nojit", "auto2", "auto10", "listed", "--bench", "richards",
-                  "-p", "4", *WARM, "--seed", "3")
+                  "-p", "5", *WARM, "--seed", "3")
     return doc, artifact(cx, doc)
 
 
