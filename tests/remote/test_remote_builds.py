@@ -11,6 +11,7 @@ import pytest
 
 from ..builds.test_builds import git, make_package_repo
 from ..conftest import Cli, assert_one_line_error, write
+from ..test_ab_revisions import BENCH
 from .conftest import FAST, HOSTS, artifact, hosts_toml
 
 CONFIG = HOSTS + """
@@ -26,15 +27,6 @@ kind = "cpython"
 path = "bench/w.py"
 function = "main"
 """
-
-BENCH = """\
-import workpkg
-
-
-def main():
-    return workpkg.work(20000)
-"""
-
 
 @pytest.fixture(scope="module")
 def remote_revs(tmp_path_factory: pytest.TempPathFactory, servers) -> Path:
