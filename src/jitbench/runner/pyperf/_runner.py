@@ -69,6 +69,8 @@ def _add_pyperf_options(parser, processes, values, warmups, loops, min_time):
     add("--min-time", type=float, default=min_time)
     add("--timeout", type=strictly_positive)
     add("--worker", action="store_true")
+    # pyperf 2.11: no worker processes. jitbench always runs the benchmark in its own process.
+    add("--in-process", action="store_true", dest="in_process")
     add("--worker-task", type=positive_or_nul, metavar="TASK_ID")
     add("--calibrate-loops", action="store_true")
     add("--recalibrate-loops", action="store_true")
