@@ -347,20 +347,42 @@ def test_timeit_registers_statements_with_duplicate_as_inner_loops(run_script):
     _assert_positive_and_growing(entry)
 
 
-def test_bench_command_is_rejected_with_a_clear_error(run_script):
+def test_bench_command_starts_the_command_once_per_loop(run_script, tmp_path):
+    log = tmp_path / "starts.log"
+    result, _ = run_script(
+        f"""
+        import sys
+        import pyperf
+
+        runner = pyperf.Runner()
+        runner.bench_command("startup", [sys.executable, "-c",
+                                         "open({str(log)!r}, 'a').write('x')"])
+        """,
+        loops=(1, 3),
+    )
+    (entry,) = result["seen"]
+    assert entry["name"] == "startup"
+    assert entry["metadata"]["command"].endswith(f"open({str(log)!r}, 'a').write('x')")
+    assert entry["ns_are_ints"] and all(x > 0 for x in entry["ns"])
+    # 1 + 3 loops: one whole process each, waited for before the next.
+    assert log.read_text() == "xxxx"
+
+
+def test_bench_command_failing_names_the_command_and_its_status(run_script):
     result, _ = run_script(
         """
         import sys
         import pyperf
 
         runner = pyperf.Runner()
-        runner.bench_command("startup", [sys.executable, "-c", "pass"])
-        """
+        runner.bench_command("bad", [sys.executable, "-c", "import sys; sys.exit('boom')"])
+        """,
+        loops=(1,),
+        hook=True,
     )
+    # The hook calls time_func: the failing command surfaces as the script's error.
     assert result["seen"] == []
-    assert result["error"].startswith(
-        "RuntimeError: jitbench: pyperf bench_command is not supported; "
-    )
+    assert "exited with status 1: boom" in result["error"]
 
 
 def test_bench_calls_without_a_hook_say_the_shim_needs_jitbench(run_script):

@@ -18,6 +18,7 @@ from . import benchmarks as bundled_benchmarks
 from .builds.model import BuildSpec
 from .errors import ConfigError
 from .model import LOCAL, Benchmark, Host, Runtime, Variant
+from .suites import pyperformance as suite
 
 RUNTIME_KINDS = ("python", "cpython", "cinderx", "pypy")
 BENCHMARK_KINDS = ("auto", "plain", "pyperf")
@@ -50,6 +51,12 @@ class Config:
         """A benchmark by name: the config's own first, then the bundled suite."""
         if name in self.benchmarks:
             return self.benchmarks[name]
+        if suite.is_suite_name(name):
+            found_in_suite = suite.expand(name)
+            if len(found_in_suite) != 1:
+                raise ConfigError(f"{name!r} is a group of {len(found_in_suite)} benchmarks; "
+                                  "name one benchmark here")
+            return found_in_suite[0]
         found = bundled_benchmarks.bundled(name)
         if found is not None:
             return Benchmark(name=name, path=found.path, kind="plain", function=found.function,
@@ -57,6 +64,12 @@ class Config:
         known = sorted(set(self.benchmarks) | set(bundled_benchmarks.bundled_names()))
         raise ConfigError(f"unknown benchmark {name!r}{_did_you_mean(name, known)}; "
                           f"known: {', '.join(known)}")
+
+    def expand(self, name: str) -> list[Benchmark]:
+        """The benchmarks ``name`` stands for: one, or a pyperformance group's (``pyperformance:``)."""
+        if suite.is_suite_name(name) and name not in self.benchmarks:
+            return suite.expand(name)
+        return [self.benchmark(name)]
 
     def variant(self, name: str) -> Variant:
         """A variant by name, or a one-line error listing the known ones."""

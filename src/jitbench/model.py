@@ -59,6 +59,8 @@ class Benchmark:
     bench_name: str | None = None  # which pyperf benchmark of the script, if it registers several
     data_files: tuple[Path, ...] = ()
     description: str = ""
+    args: tuple[str, ...] = ()  # the script's command-line arguments (pyperformance extra_opts)
+    requirements: tuple[str, ...] = ()  # packages it imports, as requirement lines
 
 
 @dataclass(frozen=True)

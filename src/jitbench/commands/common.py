@@ -129,4 +129,5 @@ def chosen_benchmarks(args: argparse.Namespace, cfg: cfgmod.Config) -> list:
     if not names:
         raise JitbenchError("no benchmark chosen; pass --bench NAME (bundled: richards, nbody, "
                             "deltablue) or define [benchmarks.NAME] in jitbench.toml")
-    return [cfg.benchmark(b) for b in dict.fromkeys(names)]
+    chosen = {b.name: b for name in names for b in cfg.expand(name)}
+    return list(chosen.values())

@@ -62,10 +62,16 @@ def benchmark_files(path: Path, extra: tuple[Path, ...] = ()) -> dict[str, bytes
     base = path.parent
     files = {f"bench/{path.name}": path.read_bytes()}
     for item in extra:
-        paths = sorted(p for p in item.rglob("*") if p.is_file()) if item.is_dir() else [item]
+        paths = sorted(p for p in item.rglob("*") if p.is_file() and not _compiled(p)
+                       ) if item.is_dir() else [item]
         for p in paths:
             files[f"bench/{p.relative_to(base).as_posix()}"] = p.read_bytes()
     return files
+
+
+def _compiled(path: Path) -> bool:
+    """Bytecode caches: the target compiles for itself."""
+    return "__pycache__" in path.parts or path.suffix == ".pyc"
 
 
 def build_payload(task: dict, files: dict[str, bytes]) -> bytes:

@@ -142,7 +142,7 @@ def _run_pyperf_script(session, path, shim_dir):
         del sys.modules[mod]
     pyperf = importlib.import_module("pyperf")
     pyperf._jitbench_hook = session.on_benchmark
-    sys.argv = [path]
+    sys.argv = [path] + list(session.task["benchmark"].get("args") or [])
     runpy.run_path(path, run_name="__main__")
     if session.result is None:
         wanted = session.task["benchmark"].get("bench_name")

@@ -231,9 +231,8 @@ class Runner:
         self._register(name, time_func, inner_loops, meta)
 
     def bench_command(self, name, command):
-        """Not supported: jitbench times code inside the interpreter, not external commands."""
-        raise RuntimeError(
-            "jitbench: pyperf bench_command is not supported; benchmark %r runs an external "
-            "command, and jitbench only times code inside the measured interpreter (write it "
-            "as bench_func or a plain benchmark function instead)" % (name,)
-        )
+        """Register ``command`` (an argv list): each loop starts it once; whole-process time."""
+        if isinstance(command, str) or not command:
+            raise ValueError("command must be a non-empty argv list, got %r" % (command,))
+        meta = {"command": " ".join(str(part) for part in command)}
+        self._register(name, _timing.command_timer(command), None, meta)

@@ -86,3 +86,32 @@ def async_timer(func, args, loop_factory=None):
                 loop.close()
 
     return time_func
+
+
+def command_timer(command):
+    """time_func starting ``command`` ``loops`` times in a row: whole-process wall time.
+
+    Each process is waited for before the next starts; its output is discarded and a non-zero
+    exit fails the benchmark, naming the command, as pyperf's command benchmarks do.
+    """
+    import subprocess
+
+    argv = [str(part) for part in command]
+
+    def time_func(loops):
+        _check_loops(loops)
+        timer = time.perf_counter_ns
+        total = 0
+        for _ in range(loops):
+            t0 = timer()
+            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE)
+            _, err = proc.communicate()
+            total += timer() - t0
+            if proc.returncode != 0:
+                tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+                raise RuntimeError("command %r exited with status %d: %s"
+                                   % (" ".join(argv), proc.returncode, tail[0]))
+        return total
+
+    return time_func

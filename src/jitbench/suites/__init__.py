@@ -1,0 +1,1 @@
+"""Benchmark suites jitbench runs by name, read from the packages that define them."""
