@@ -50,7 +50,7 @@ BOOTSTRAP = (
 
 def _runner_files() -> dict[str, bytes]:
     files: dict[str, bytes] = {}
-    for name in ("jitbench_runner.py", "jitbench_probes.py"):
+    for name in ("jitbench_runner.py", "jitbench_probes.py", "jitbench_counters.py"):
         files[f"runner/{name}"] = (RUNNER_DIR / name).read_bytes()
     for path in sorted((RUNNER_DIR / "pyperf").glob("*.py")):
         files[f"shim/pyperf/{path.name}"] = path.read_bytes()

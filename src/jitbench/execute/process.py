@@ -115,7 +115,7 @@ def interpret(done: Completed, timeout: float) -> dict:
         return {**base, "status": "failed", "error": f"malformed result: {shape}"}
     record = {**base, "status": "ok"}
     for key in ("loops", "inner_loops", "first_ns", "warmups_ns", "values_ns", "steps", "facts",
-                "jit", "bench_name", "metadata"):
+                "jit", "bench_name", "metadata", "counting"):
         if key in doc:
             record[key] = doc[key]
     if done.returncode != 0:
@@ -147,4 +147,11 @@ def _shape_error(doc: dict) -> str | None:
         return "values are not lists of non-negative integers"
     if not isinstance(doc.get("loops"), int) or doc["loops"] < 1:
         return "loops is not a positive integer"
+    counting = doc.get("counting")
+    if counting is not None:
+        counts = counting.get("counts") if isinstance(counting, dict) else None
+        if not isinstance(counts, dict) or not all(
+                isinstance(v, list) and len(v) == len(doc["values_ns"])
+                and all(isinstance(x, int) and x >= 0 for x in v) for v in counts.values()):
+            return "counts are not one non-negative integer per measured value"
     return None

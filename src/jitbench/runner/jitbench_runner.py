@@ -72,12 +72,24 @@ def _next_pow2(n):
     return p
 
 
-def measure(time_func, loops, warmups, values):
-    """Time the first iteration, then W warmup and N measured values of ``loops`` iterations."""
+def measure(time_func, loops, warmups, values, counting=None):
+    """Time the first iteration, then W warmup and N measured values of ``loops`` iterations.
+
+    ``counting`` (a session of jitbench_counters) is read just around each measured value, like
+    the timer; its counts come back under ``counting``.
+    """
     first_ns = time_func(1)
     warmups_ns = [time_func(loops) for _ in range(warmups)]
-    values_ns = [time_func(loops) for _ in range(values)]
-    return {"first_ns": first_ns, "warmups_ns": warmups_ns, "values_ns": values_ns}
+    if counting is None:
+        values_ns = [time_func(loops) for _ in range(values)]
+        return {"first_ns": first_ns, "warmups_ns": warmups_ns, "values_ns": values_ns}
+    values_ns = []
+    for i in range(values):
+        counting.before(i)
+        values_ns.append(time_func(loops))
+        counting.after(i)
+    return {"first_ns": first_ns, "warmups_ns": warmups_ns, "values_ns": values_ns,
+            "counting": counting.finish()}
 
 
 class _Session:
@@ -106,7 +118,8 @@ class _Session:
             loops, steps = calibrate(time_func, task["min_time_ns"])
             return {"loops": loops, "inner_loops": inner_loops, "steps": steps}
         loops = task["loops"]
-        out = measure(time_func, loops, task["warmups"], task["values"])
+        counting = _open_counting(self.root, task.get("counting"))
+        out = measure(time_func, loops, task["warmups"], task["values"], counting)
         out["loops"] = loops
         out["inner_loops"] = inner_loops
         return out
@@ -190,6 +203,21 @@ def _run_task(task, root):
     # Introspection runs after the last timed value, outside any timing.
     out["jit"] = probes.after(task)
     return out
+
+
+def _open_counting(root, spec):
+    """The counting session a task asks for, or None; imported only when counting."""
+    if not spec:
+        return None
+    sys.path.insert(0, os.path.join(root, "runner"))
+    try:
+        import jitbench_counters
+    finally:
+        sys.path.pop(0)
+    try:
+        return jitbench_counters.open_session(spec)
+    except jitbench_counters.CounterError as exc:
+        raise BenchmarkError("counting %s: %s" % (spec.get("backend"), exc)) from None
 
 
 def _load_probes(root):
