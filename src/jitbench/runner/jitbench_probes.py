@@ -10,6 +10,7 @@ reports its error in the result instead, so the measured values are never lost.
 
 import base64
 import contextlib
+import gc
 import json
 import os
 import platform
@@ -74,7 +75,6 @@ def _cpython_executors():
     nothing after the run; the executors attached to code objects do.
     """
     import _opcode
-    import gc
     import opcode
 
     enter = opcode.opmap.get("ENTER_EXECUTOR")
@@ -275,13 +275,24 @@ def _cinderx_compiled(jit):
             "compiled": details, "sizes": kept, "sizes_truncated": len(sizes) > len(kept)}
 
 
+# Deopt entries taken out of CinderX between values (events); ``after`` adds them back.
+_deopts_seen = []
+
+
+def _take_deopts(jit):
+    """Deopt entries since the last call (CinderX clears them when read); kept for ``after``."""
+    entries = list((_call(jit, "get_and_clear_runtime_stats") or {}).get("deopt", []) or [])
+    _deopts_seen.extend(entries)
+    return entries
+
+
 def _cinderx_deopts(jit):
     """Deopt events since ``before``: total, by reason, and the busiest sites."""
-    stats = _call(jit, "get_and_clear_runtime_stats") or {}
+    _take_deopts(jit)
     total = 0
     by_reason = {}
     sites = []
-    for entry in stats.get("deopt", []) or []:
+    for entry in _deopts_seen:
         normal = entry.get("normal", {})
         count = entry.get("int", {}).get("count", 0)
         total += count
@@ -353,6 +364,30 @@ def before(task):
     jit = _cinderx_jit()
     if jit is not None:
         _call(jit, "get_and_clear_runtime_stats")
+    del _deopts_seen[:]
+
+
+def events():
+    """Cheap JIT and GC counters, read between values: totals so far in this process.
+
+    ``compiled``: functions CinderX has compiled (what the background thread finished so far);
+    ``deopts``: CinderX deopt events; ``executors``: CPython JIT traces; ``gc``: collections.
+    """
+    out = {}
+    stats = getattr(gc, "get_stats", None)
+    if stats is not None and sys.implementation.name == "cpython":
+        out["gc"] = sum(s.get("collections", 0) for s in stats())
+    jit = _cinderx_jit()
+    if jit is not None:
+        out["compiled"] = len(_call(jit, "get_compiled_functions") or ())
+        _take_deopts(jit)
+        out["deopts"] = sum(e.get("int", {}).get("count", 0) for e in _deopts_seen)
+    cpython = getattr(sys, "_jit", None)
+    if cpython is not None and _call(cpython, "is_enabled"):
+        found = _guard(_cpython_executors)
+        if "executors" in found:
+            out["executors"] = found["executors"]
+    return out
 
 
 def after(task):

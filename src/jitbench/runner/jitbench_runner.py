@@ -72,32 +72,77 @@ def _next_pow2(n):
     return p
 
 
-def measure(time_func, loops, warmups, values, counting=None):
+def measure(time_func, loops, warmups, values, counting=None, window=None, events=None):
     """Time the first iteration, then W warmup and N measured values of ``loops`` iterations.
 
     ``counting`` (a session of jitbench_counters) is read just around each measured value, like
-    the timer; its counts come back under ``counting``.
+    the timer; its counts come back under ``counting``. ``window`` (a profiler's on/off switch)
+    is opened around each measured value only; ``events()`` is read after each value, outside
+    timing.
     """
+    start = events() if events else None
     first_ns = time_func(1)
-    warmups_ns = [time_func(loops) for _ in range(warmups)]
-    if counting is None:
-        values_ns = [time_func(loops) for _ in range(values)]
-        return {"first_ns": first_ns, "warmups_ns": warmups_ns, "values_ns": values_ns}
+    log = {"start": start, "first": events(), "warmups": [], "values": []} if events else None
+    warmups_ns = []
+    for _ in range(warmups):
+        warmups_ns.append(time_func(loops))
+        if log:
+            log["warmups"].append(events())
     values_ns = []
     for i in range(values):
-        counting.before(i)
+        if window:
+            window.open()
+        if counting is not None:
+            counting.before(i)
         values_ns.append(time_func(loops))
-        counting.after(i)
-    return {"first_ns": first_ns, "warmups_ns": warmups_ns, "values_ns": values_ns,
-            "counting": counting.finish()}
+        if counting is not None:
+            counting.after(i)
+        if window:
+            window.close()
+        if log:
+            log["values"].append(events())
+    out = {"first_ns": first_ns, "warmups_ns": warmups_ns, "values_ns": values_ns}
+    if counting is not None:
+        out["counting"] = counting.finish()
+    if log:
+        out["events"] = log
+    return out
+
+
+class ProfileWindow:
+    """Switches a profiler on and off through its control fifo (perf record --control).
+
+    Each command waits for the profiler's acknowledgement, so no sample of a measured value is
+    lost and none of the code around it is sampled.
+    """
+
+    def __init__(self, spec):
+        self.ctl = os.open(spec["ctl"], os.O_WRONLY)
+        self.ack = os.open(spec["ack"], os.O_RDONLY)
+
+    def _send(self, command):
+        os.write(self.ctl, command)
+        reply = b""
+        while b"ack" not in reply:
+            chunk = os.read(self.ack, 16)
+            if not chunk:
+                raise BenchmarkError("the profiler stopped answering on its control fifo")
+            reply += chunk
+
+    def open(self):
+        self._send(b"enable\n")
+
+    def close(self):
+        self._send(b"disable\n")
 
 
 class _Session:
     """One process's job: load the benchmark, then calibrate or measure it."""
 
-    def __init__(self, task, root):
+    def __init__(self, task, root, probes):
         self.task = task
         self.root = root
+        self.probes = probes
         self.result = None
         self.seen = []
 
@@ -119,7 +164,9 @@ class _Session:
             return {"loops": loops, "inner_loops": inner_loops, "steps": steps}
         loops = task["loops"]
         counting = _open_counting(self.root, task.get("counting"))
-        out = measure(time_func, loops, task["warmups"], task["values"], counting)
+        window = ProfileWindow(task["profile_window"]) if task.get("profile_window") else None
+        events = self.probes.events if task.get("events", True) else None
+        out = measure(time_func, loops, task["warmups"], task["values"], counting, window, events)
         out["loops"] = loops
         out["inner_loops"] = inner_loops
         return out
@@ -180,7 +227,7 @@ def _run_task(task, root):
     if task["action"] == "facts":
         out["jit"] = probes.after(task)
         return out
-    session = _Session(task, root)
+    session = _Session(task, root, probes)
     bench = task["benchmark"]
     path = os.path.join(root, bench["file"])
     sys.path.insert(0, os.path.dirname(path))

@@ -1,0 +1,166 @@
+"""Where the time goes: each sample's category, shares per process with a CI, top functions.
+
+Pure functions over folded stacks (:mod:`jitbench.profile.folded`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from .folded import KERNEL_MARK, SEP
+
+CATEGORIES = ("jit", "interpreter", "runtime", "gc", "compiler", "kernel", "other")
+LABELS = {
+    "jit": "JIT code",
+    "interpreter": "interpreter",
+    "runtime": "runtime C",
+    "gc": "GC",
+    "compiler": "JIT compiler",
+    "kernel": "kernel",
+    "other": "other",
+}
+
+# JIT code as named by perf maps: CinderX, CPython's -X perf trampolines and -X perf_jit.
+_JIT = re.compile(r"^(__CINDER_JIT:|__CINDER_INFRA_JIT:|py::|\[JIT\]|\[anon\]|\[//anon\])")
+# A JIT function itself (infrastructure such as deopt trampolines excluded).
+_JIT_FUNCTION = re.compile(r"^(__CINDER_JIT:|py::)")
+_INTERPRETER = re.compile(
+    r"^(_PyEval_EvalFrameDefault|_PyEval_EvalFrame|PyEval_EvalCode|Ci_EvalFrame|_CiEval_\w+"
+    r"|Ci_\w*Interpret\w*|pypy_g_\w*dispatch\w*|pypy_g_execute_frame\w*)$"
+)
+_GC = re.compile(
+    r"(^gc_collect|^_PyGC_|^PyGC_|^gc_|deduce_unreachable|move_unreachable"
+    r"|subtract_refs|update_refs|visit_reachable|visit_decref"
+    r"|^pypy_g_\w*(minor_collection|major_collection|IncrementalMiniMark))"
+)
+_COMPILER = re.compile(
+    r"^cinderx::jit::(hir|lir|codegen|Compiler|compile|Preloader|"
+    r"CompilerContext|asmjit)|^asmjit::|cinderx::jit::\w*[Cc]ompile"
+)
+# Code of the interpreter and its extensions, named or not.
+_RUNTIME = re.compile(
+    r"^\[(lib)?(python|pypy)[\w.\-]*\]$|^\[_cinderx[\w.\-]*\]$|^cinderx::|^_?Py"
+    r"|^Ci|^pypy_g_"
+)
+
+
+def category(stack: str) -> str:
+    """The category of one sample from its folded stack ("root;…;leaf")."""
+    frames = stack.split(SEP)
+    leaf = frames[-1]
+    if any(_GC.search(f) for f in frames):
+        return "gc"
+    if any(_COMPILER.search(f) for f in frames):
+        return "compiler"
+    if leaf == "[kernel]" or leaf.endswith(KERNEL_MARK):
+        return "kernel"
+    if _JIT.match(leaf):
+        return "jit"
+    if _INTERPRETER.match(leaf):
+        return "interpreter"
+    if _RUNTIME.search(leaf):
+        return "runtime"
+    return "other"
+
+
+def jit_owner(stack: str) -> str | None:
+    """The innermost JIT function on the stack: C helpers it calls are charged to it."""
+    for frame in reversed(stack.split(SEP)):
+        if _JIT_FUNCTION.match(frame):
+            return frame
+    return None
+
+
+def category_samples(folded: Counter) -> dict[str, int]:
+    """Samples per category (every category present, zeros included)."""
+    out = dict.fromkeys(CATEGORIES, 0)
+    for stack, n in folded.items():
+        out[category(stack)] += n
+    return out
+
+
+def self_samples(folded: Counter) -> Counter:
+    """Samples whose leaf is each function (self time)."""
+    out: Counter = Counter()
+    for stack, n in folded.items():
+        out[stack.rsplit(SEP, 1)[-1]] += n
+    return out
+
+
+def owned_samples(folded: Counter) -> Counter:
+    """Samples per JIT function with the helpers it called (its stack below it) included."""
+    out: Counter = Counter()
+    for stack, n in folded.items():
+        owner = jit_owner(stack)
+        if owner is not None:
+            out[owner] += n
+    return out
+
+
+def mean_ci(xs: Sequence[float], confidence: float = 0.95) -> tuple[float, float, float]:
+    """Mean of per-process figures and its Student-t interval (processes are the units)."""
+    n = len(xs)
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    m = sum(xs) / n
+    if n < 2:
+        return m, math.nan, math.nan
+    from scipy import stats
+
+    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / math.sqrt(n)
+    return m, m - half, m + half
+
+
+def _share(xs: Sequence[float], confidence: float) -> dict[str, float]:
+    m, lo, hi = mean_ci(xs, confidence)
+    return {"share_pct": m, "ci_low_pct": lo, "ci_high_pct": hi}
+
+
+def shares(processes: Sequence[Counter], confidence: float = 0.95) -> dict[str, dict]:
+    """Per category: mean share (%) of a process's samples, with its CI across processes.
+
+    ``jit_functions``, beside the categories, is the share of samples spent in JIT functions or
+    in the helpers they called.
+    """
+    per = [category_samples(f) for f in processes]
+    totals = [max(1, sum(f.values())) for f in processes]
+    out = {
+        cat: _share([100.0 * c[cat] / t for c, t in zip(per, totals, strict=True)], confidence)
+        for cat in CATEGORIES
+    }
+    owned = [sum(owned_samples(f).values()) for f in processes]
+    out["jit_functions"] = _share(
+        [100.0 * o / t for o, t in zip(owned, totals, strict=True)], confidence
+    )
+    return out
+
+
+def merged(processes: Sequence[Counter]) -> Counter:
+    """All processes' stacks added up."""
+    total: Counter = Counter()
+    for f in processes:
+        total.update(f)
+    return total
+
+
+def top_functions(folded: Counter, n: int = 15) -> list[dict]:
+    """The functions with most self samples; JIT functions also with their helpers' samples."""
+    total = max(1, sum(folded.values()))
+    selfs = self_samples(folded)
+    owned = owned_samples(folded)
+    names = {name for name, _ in selfs.most_common(n)} | {name for name, _ in owned.most_common(n)}
+    rows = [
+        {
+            "function": name,
+            "self_pct": 100.0 * selfs.get(name, 0) / total,
+            "with_helpers_pct": (100.0 * owned[name] / total) if name in owned else None,
+            "category": category(name),
+        }
+        for name in names
+    ]
+    rows.sort(key=lambda r: (-max(r["self_pct"], r["with_helpers_pct"] or 0.0), r["function"]))
+    return rows[:n]

@@ -1,0 +1,100 @@
+"""perf samples only the measured values: the runner opens and closes its window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import jitbench.benchmarks
+from jitbench.execute.process import run_process
+from jitbench.execute.transport import LocalTransport
+from jitbench.model import Benchmark, Runtime, Variant
+from jitbench.profile.folded import decode
+from jitbench.profile.process import run_profiled
+
+# Its import burns a second in a function of its own; the measured function is another one.
+IMPORT_BURNS = """\
+import time
+
+
+def burn_at_import(seconds):
+    end = time.perf_counter() + seconds
+    n = 0
+    while time.perf_counter() < end:
+        n += 1
+    return n
+
+
+burn_at_import(1.0)
+
+
+def work():
+    total = 0
+    for i in range(300_000):
+        total += i % 7
+    return total
+
+
+def main():
+    return work()
+"""
+
+TASK = {"action": "run", "loops": 2, "warmups": 1, "values": 4}
+
+
+@pytest.fixture
+def burner(tmp_path: Path, py314_cmd: list[str]) -> tuple[Variant, Benchmark]:
+    (tmp_path / "burner.py").write_text(IMPORT_BURNS)
+    # The chroot's stock CPython 3.14 names every Python function in its perf map (py::…).
+    runtime = Runtime("py314", tuple(py314_cmd), "cpython")
+    return (
+        Variant("stock", runtime),
+        Benchmark("burner", tmp_path / "burner.py", "plain", function="main"),
+    )
+
+
+def _functions(record: dict) -> set[str]:
+    stacks = decode(record["profile"]["folded"])
+    return {
+        frame.split(":")[2] for s in stacks for frame in s.split(";") if frame.startswith("py::")
+    }
+
+
+@pytest.mark.slow
+def test_import_and_warmup_are_outside_the_profile(burner):
+    variant, bench = burner
+    rec = run_profiled(LocalTransport(), variant, bench, TASK, 120)
+    assert rec["status"] == "ok", rec
+    assert rec["instrument"] == "perf"
+    functions = _functions(rec)
+    assert "work" in functions, functions
+    assert "burn_at_import" not in functions
+    # Samples fall only while values run: at most the rate times the measured time, with slack.
+    window_s = rec["profile"]["window_ns"] / 1e9
+    assert 0 < rec["profile"]["samples"] < 5000 * window_s + 50
+    # Negative control: the same process sampled from its start shows the import.
+    whole = run_profiled(LocalTransport(), variant, bench, TASK, 120, windowed=False)
+    assert "burn_at_import" in _functions(whole)
+
+
+@pytest.mark.slow
+def test_events_show_compiles_landing_during_warmup(tmp_path, cinderx_cmd):
+    runtime = Runtime("cx", tuple(cinderx_cmd), "cinderx")
+    richards = Path(jitbench.benchmarks.__file__).parent / "richards.py"
+    bench = Benchmark("richards", richards, "plain", function="run")
+    task = {"action": "run", "loops": 1, "warmups": 3, "values": 4}
+    rec = run_process(
+        LocalTransport(), Variant("auto50", runtime, mode="autojit=50"), bench, task, 120
+    )
+    events = rec["events"]
+    assert len(events["warmups"]) == 3 and len(events["values"]) == 4
+    compiled = [
+        e["compiled"]
+        for e in [events["start"], events["first"], *events["warmups"], *events["values"]]
+    ]
+    assert compiled[0] < compiled[-1], compiled
+    assert compiled == sorted(compiled)
+    # Negative control: without the JIT nothing is compiled, so no count is reported.
+    rec = run_process(LocalTransport(), Variant("nojit", runtime, mode="nojit"), bench, task, 120)
+    assert all("compiled" not in e for e in rec["events"]["values"])
