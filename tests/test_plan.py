@@ -1,6 +1,6 @@
 """The interleaved design: every round runs each variant once, in a reshuffled, seeded order."""
 
-from jitbench.plan import interleaved
+from jitbench.plan.schedule import interleaved
 
 
 def test_interleaving_alternates_variants_every_round():

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from jitbench.results import first_error
+from jitbench.results.artifact import first_error
 
 from .conftest import (
     EXAMPLE_CONFIG,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from rich.console import Console
@@ -48,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     except JitbenchError as exc:
         _error_console().print(f"jitbench: error: {exc}", highlight=False, soft_wrap=True,
                               markup=False)
-        from .experiment import Interrupted
+        from .execute.experiment import Interrupted
 
         return EXIT_INTERRUPTED if isinstance(exc, Interrupted) else EXIT_BAD_INPUT
     except KeyboardInterrupt:
@@ -61,7 +60,3 @@ def main(argv: list[str] | None = None) -> int:
 def _error_console() -> Console:
     return Console(stderr=True, highlight=False)
 
-
-def print_json(doc: dict) -> None:
-    """The --json output: one document on stdout."""
-    sys.stdout.write(json.dumps(doc, indent=2) + "\n")

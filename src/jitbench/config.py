@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import benchmarks as bundled_benchmarks
-from .builds.model import BuildSpec
 from .errors import ConfigError
-from .model import LOCAL, Benchmark, Host, Runtime, Variant
+from .model import LOCAL, Benchmark, BuildSpec, Host, Runtime, Variant
 from .suites import pyperformance as suite
 
 RUNTIME_KINDS = ("python", "cpython", "cinderx", "pypy")

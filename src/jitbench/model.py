@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .builds.model import BuildSpec
-
 LOCAL = "local"
 """The host name of this machine: runtimes without ``host`` run here."""
 
@@ -25,6 +23,19 @@ class Host:
     ssh_config: Path | None = None  # passed as ``ssh -F``; None = the user's own configuration
     ssh_options: tuple[str, ...] = ()  # extra ``ssh`` arguments, e.g. ("-p", "2222")
     load_threshold: float | None = None  # cores other processes may use before "contaminated"
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """How to turn a revision of a repository into a runtime; built by config from ``[runtimes.X]``."""
+
+    runtime: str  # runtime name, for messages and the cache folder
+    repo: Path  # absolute path of a git repository
+    base: tuple[str, ...]  # argv of the interpreter the environment is made from
+    build: str | None  # command template run in the revision's checkout
+    test: str | None  # the gate: command template run in the built environment
+    install: str | None = None  # overrides the default "pip install the wheels in {out}"
+    host: Host | None = None  # build, gate and cache on this host over SSH; None = here
 
 
 @dataclass(frozen=True)

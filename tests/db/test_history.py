@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from jitbench import db, stats
-from jitbench.results import processes_of
+from jitbench.results.artifact import processes_of
 
 from ..conftest import Cli, assert_one_line_error
 from ..report import synth

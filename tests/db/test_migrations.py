@@ -9,7 +9,7 @@ from jitbench import db, stats
 from jitbench.db import engine as dbengine
 from jitbench.db.schema import HEAD
 from jitbench.errors import ConfigError, JitbenchError
-from jitbench.results import processes_of
+from jitbench.results.artifact import processes_of
 
 from ..report import synth
 

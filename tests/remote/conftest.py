@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from jitbench import provisioned
+from jitbench.runtimes import provisioned
 
 from ..conftest import WORK_PY, Cli, in_ci, write
 

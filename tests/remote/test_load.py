@@ -7,8 +7,8 @@ import json
 import os
 import subprocess
 
-from jitbench import load
-from jitbench.experiment import Runner
+from jitbench.execute import load
+from jitbench.execute.experiment import Runner
 from jitbench.model import Design, Experiment, Runtime, Variant
 
 from .conftest import FAST

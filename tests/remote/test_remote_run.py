@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jitbench.execute.ssh import quote_command
 from jitbench.model import Host
-from jitbench.results import first_error
+from jitbench.results.artifact import first_error
 
 from ..conftest import WORK_PY, Cli, ab_holding_the_real_change, assert_one_line_error, write
 from .conftest import FAST, HOSTS, artifact, hosts_toml

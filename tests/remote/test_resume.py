@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from jitbench.results import first_error
+from jitbench.results.artifact import first_error
 
 from ..conftest import WORK_PY, Cli, assert_one_line_error, write
 from .conftest import FAST, REMOTE_CONFIG, hosts_toml

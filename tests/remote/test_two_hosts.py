@@ -7,8 +7,8 @@ import datetime as dt
 import json
 import sys
 
-from jitbench import provisioned
-from jitbench.results import first_error
+from jitbench.results.artifact import first_error
+from jitbench.runtimes import provisioned
 
 from ..conftest import WORK_PY, Cli, write
 from .conftest import FAST, HOSTS, artifact, hosts_toml

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from jitbench.results import first_error
+from jitbench.results.artifact import first_error
 
 HOST = {"hostname": "bench-host", "machine": "x86_64", "cpu_model": "Synthetic CPU @ 3.0GHz",
         "cpu_count": 8, "system": "Linux", "kernel": "6.1.0", "os": "Debian GNU/Linux 12",

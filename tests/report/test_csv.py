@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from jitbench.results import load, processes_of
+from jitbench.results.artifact import load, processes_of
 
 from ..conftest import Cli, assert_one_line_error
 

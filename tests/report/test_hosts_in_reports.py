@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from jitbench import analysis as an
+from jitbench.analysis import experiment as an
 from jitbench.report import html
 from jitbench.report.markdown import findings
 

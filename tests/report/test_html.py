@@ -9,9 +9,9 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-from jitbench import analysis as an
+from jitbench.analysis import experiment as an
 from jitbench.report import html
-from jitbench.results import load
+from jitbench.results.artifact import load
 
 from ..conftest import Cli
 from .chromium import Page, chromium_or_skip

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from jitbench import analysis as an
+from jitbench.analysis import experiment as an
 from jitbench.report.markdown import findings
-from jitbench.results import load
+from jitbench.results.artifact import load
 
 from ..conftest import Cli
 from . import synth

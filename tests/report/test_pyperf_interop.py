@@ -14,7 +14,7 @@ import pyperf
 import pytest
 
 from jitbench import stats
-from jitbench.results import first_error, load, processes_of
+from jitbench.results.artifact import first_error, load, processes_of
 
 from ..conftest import Cli, assert_one_line_error
 

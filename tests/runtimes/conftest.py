@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from jitbench import provisioned
+from jitbench.runtimes import provisioned
 
 from ..conftest import Cli, in_ci, write
 

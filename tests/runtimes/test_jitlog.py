@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jitbench import jitlog
+from jitbench.runtimes import jitlog
 
 LOG_A = """\
 JIT: cinderx/Jit/pyjit.cpp:2178 -- Configuring JIT to compile functions after 1000 calls

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from jitbench import sweep
 from jitbench.errors import ConfigError
 from jitbench.model import Runtime, Variant
+from jitbench.plan import sweep
 from jitbench.runtimes import check_variant, launch_for
 
 from ..conftest import Cli, assert_one_line_error

@@ -6,8 +6,9 @@ The CLI calls ``prepare`` once per (runtime, revision) and runs benchmarks with 
 
 from jitbench.builds.build import build_hash, prepare, resolve_rev
 from jitbench.builds.git import first_parent_range
-from jitbench.builds.model import WORKTREE, BuildSpec, BuiltRuntime
+from jitbench.builds.model import WORKTREE, BuiltRuntime
 from jitbench.builds.steps import PLACEHOLDERS
+from jitbench.model import BuildSpec
 
 __all__ = [
     "PLACEHOLDERS",

@@ -26,11 +26,12 @@ from pathlib import Path
 
 from jitbench.builds import cache
 from jitbench.builds.git import resolve_commit
-from jitbench.builds.model import WORKTREE, BuildSpec, BuiltRuntime, short_sha
+from jitbench.builds.model import WORKTREE, BuiltRuntime, short_sha
 from jitbench.builds.site import LocalSite, Site
 from jitbench.builds.snapshot import snapshot_id
 from jitbench.builds.steps import expand, parse_template
 from jitbench.errors import JitbenchError
+from jitbench.model import BuildSpec
 
 
 def resolve_rev(spec: BuildSpec, rev: str) -> str:

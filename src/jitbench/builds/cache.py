@@ -27,8 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from jitbench.atomic import write_text_atomic
 from jitbench.builds.model import short_sha
+from jitbench.results.atomic import write_text_atomic
 
 FORMAT = 1  # bump when the entry layout or marker changes, so old entries are rebuilt
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from jitbench.builds.model import WORKTREE, BuildSpec
+from jitbench.builds.model import WORKTREE
 from jitbench.errors import JitbenchError
+from jitbench.model import BuildSpec
 
 
 def run_git(spec: BuildSpec, *args: str) -> subprocess.CompletedProcess[str]:

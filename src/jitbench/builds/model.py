@@ -1,31 +1,15 @@
-"""What a build is asked for (BuildSpec) and what it yields (BuiltRuntime): plain data, no I/O."""
+"""What a build yields (BuiltRuntime): plain data, no I/O. What it is asked for, ``BuildSpec``,
+lives in :mod:`jitbench.model` with the other things a configuration names."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path, PurePath
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # jitbench.model imports this module; the host type is only an annotation here
-    from jitbench.model import Host
+from pathlib import PurePath
 
 WORKTREE = "WORKTREE"
 """Pseudo-revision: the user's working tree as it is now, uncommitted changes included."""
 
 GATE_OUTCOMES = ("passed", "failed", "skipped", "none")
-
-
-@dataclass(frozen=True)
-class BuildSpec:
-    """How to turn a revision of a repository into a runtime; built by config from ``[runtimes.X]``."""
-
-    runtime: str  # runtime name, for messages and the cache folder
-    repo: Path  # absolute path of a git repository
-    base: tuple[str, ...]  # argv of the interpreter the environment is made from
-    build: str | None  # command template run in the revision's checkout
-    test: str | None  # the gate: command template run in the built environment
-    install: str | None = None  # overrides the default "pip install the wheels in {out}"
-    host: Host | None = None  # build, gate and cache on this host over SSH; None = here
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,14 @@ from contextlib import contextmanager
 from pathlib import PurePath, PurePosixPath
 
 from jitbench.builds import cache
-from jitbench.builds.model import WORKTREE, BuildSpec
+from jitbench.builds.model import WORKTREE
 from jitbench.builds.site import PROBE
 from jitbench.builds.snapshot import check_snapshot, snapshot_files
 from jitbench.errors import JitbenchError
 from jitbench.execute.hosts import access_for
 from jitbench.execute.ssh import last_line, quote_command
 from jitbench.execute.transport import Completed
-from jitbench.model import Host
+from jitbench.model import BuildSpec, Host
 
 # Holds an exclusive flock on argv[1] until stdin closes: when jitbench ends or dies, ssh closes
 # the session, stdin ends, the process exits and the kernel drops the lock.

@@ -15,10 +15,11 @@ from typing import Protocol
 
 from jitbench.builds import cache
 from jitbench.builds.git import add_worktree_argv, remove_worktree
-from jitbench.builds.model import WORKTREE, BuildSpec
+from jitbench.builds.model import WORKTREE
 from jitbench.builds.snapshot import copy_snapshot
 from jitbench.builds.steps import run_step, step_environ
 from jitbench.errors import JitbenchError
+from jitbench.model import BuildSpec
 
 PROBE = "import platform, sys; print(sys.version); print(platform.machine())"
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from jitbench.builds.cache import CACHEDIR_TAG
 from jitbench.builds.git import working_tree_files
-from jitbench.builds.model import WORKTREE, BuildSpec
+from jitbench.builds.model import WORKTREE
 from jitbench.errors import JitbenchError
+from jitbench.model import BuildSpec
 
 _CHUNK = 1 << 20
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, replace
 
-from .. import analysis as an
+from ..analysis import experiment as an
 from ..builds import first_parent_range, resolve_rev
+from ..builds.revisions import builds_dir, materialize
 from ..errors import JitbenchError
-from ..experiment import Runner
+from ..execute.experiment import Runner
 from ..model import Experiment, Variant
 from ..report import fmt
-from ..results import default_results_dir
-from ..revisions import builds_dir, materialize
+from ..results.artifact import default_results_dir
 from .common import load_config, stderr_console, wide_console
 from .options import add_build, add_run, percent, positive_int
 from .run import design_from

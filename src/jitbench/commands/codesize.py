@@ -7,8 +7,8 @@ import argparse
 
 from rich.table import Table
 
-from .. import codesize as cs
 from ..errors import JitbenchError
+from ..execute import codesize as cs
 from ..execute.hosts import access_for
 from .common import load_config, stderr_console, wide_console
 from .options import add_config, percent, positive_float, positive_int
@@ -49,7 +49,7 @@ def codesize_command(args: argparse.Namespace, argv: list[str]) -> int:
     growth = cs.growth_pct(results[0], results[1]) if len(results) == 2 else None
     failed = growth is not None and args.max_growth is not None and growth > args.max_growth
     if args.json:
-        from ..cli import print_json
+        from .common import print_json
 
         print_json({"shape": args.shape, "count": args.count,
                     "results": [r.to_dict() for r in results], "growth_pct": growth,

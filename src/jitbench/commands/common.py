@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,9 +18,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from .. import analysis as an
 from .. import config as cfgmod
-from ..experiment import Progress as RunProgress
+from ..analysis import experiment as an
+from ..execute.experiment import Progress as RunProgress
 from ..report import markdown, terminal
 
 DEFAULT_CONFIG = Path("jitbench.toml")
@@ -90,7 +91,6 @@ def live_progress(enabled: bool):
 def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: str | None) -> None:
     """Print the analysis as the user asked: JSON, Markdown or terminal tables."""
     if getattr(args, "json", False):
-        from ..cli import print_json
 
         print_json(an.to_json(analysis, doc, path))
     elif getattr(args, "markdown", False):
@@ -131,3 +131,8 @@ def chosen_benchmarks(args: argparse.Namespace, cfg: cfgmod.Config) -> list:
                             "deltablue) or define [benchmarks.NAME] in jitbench.toml")
     chosen = {b.name: b for name in names for b in cfg.expand(name)}
     return list(chosen.values())
+
+
+def print_json(doc: dict) -> None:
+    """The --json output: one document on stdout."""
+    sys.stdout.write(json.dumps(doc, indent=2) + "\n")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import analysis as an
-from ..results import load
+from ..analysis import experiment as an
+from ..results.artifact import load
 from .common import analysis_options, present
 from .options import add_analysis
 

@@ -14,13 +14,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from .. import analysis as an
-from .. import provisioned
+from ..analysis import experiment as an
 from ..benchmarks import bundled_names
 from ..config import default_config
-from ..experiment import Runner
+from ..execute.experiment import Runner
 from ..model import Design, Experiment, Runtime, Variant
-from ..results import default_results_dir
+from ..results.artifact import default_results_dir
+from ..runtimes import provisioned
 from .common import live_progress, present, record_result, stderr_console
 from .options import add_db, positive_int
 from .run import raise_on_failures

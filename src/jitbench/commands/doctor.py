@@ -6,9 +6,9 @@ import argparse
 
 from rich.table import Table
 
-from .. import doctor
+from ..execute import doctor
 from ..execute.hosts import access_for
-from ..load import Quiet
+from ..execute.load import Quiet
 from ..model import LOCAL
 from .common import load_config, wide_console
 from .options import add_config, cores
@@ -23,7 +23,7 @@ def doctor_command(args: argparse.Namespace, argv: list[str]) -> int:
         host.load_threshold if host else None)
     checks = doctor.examine(access, threshold)
     if args.json:
-        from ..cli import print_json
+        from .common import print_json
 
         print_json(doctor.to_json(args.host, checks))
         return 0

@@ -12,10 +12,10 @@ from ..errors import JitbenchError
 
 def export_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Write the formats asked for."""
-    from ..atomic import write_bytes_atomic, write_text_atomic
     from ..interop import to_pyperf
     from ..report.csvout import values_csv
-    from ..results import load
+    from ..results.artifact import load
+    from ..results.atomic import write_bytes_atomic, write_text_atomic
     from .common import stderr_console
 
     if not (args.pyperf or args.csv):

@@ -88,9 +88,9 @@ def to_json(benchmark: str, rows: list[db.HistoryRow]) -> dict:
 
 def write_plot(path: Path, benchmark: str, rows: list[db.HistoryRow]) -> None:
     """The history plot as PNG, SVG or a self-contained HTML page, by the file's suffix."""
-    from ..atomic import write_bytes_atomic, write_text_atomic
     from ..report import plots
     from ..report.plots.history import history as history_plot
+    from ..results.atomic import write_bytes_atomic, write_text_atomic
 
     suffix = path.suffix.lower()
     if suffix not in PLOT_SUFFIXES:
@@ -133,7 +133,7 @@ def history_command(args: argparse.Namespace, argv: list[str]) -> int:
         write_plot(args.plot, args.benchmark, rows)
         stderr_console().print(f"plot: {args.plot}", highlight=False)
     if args.json:
-        from ..cli import print_json
+        from .common import print_json
 
         print_json(json.loads(json.dumps(to_json(args.benchmark, rows))))
     else:

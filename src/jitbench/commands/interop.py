@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from ..errors import JitbenchError
-from ..results import SCHEMA_NAME, default_results_dir, load, write_atomic
+from ..results.artifact import SCHEMA_NAME, default_results_dir, load, write_atomic
 from .history import add_db_and_config, db_url
 
 

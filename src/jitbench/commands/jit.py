@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from .. import introspection, jitlog
-from ..results import load
+from ..results.artifact import load
+from ..runtimes import introspection, jitlog
 from .common import wide_console
 from .options import positive_int
 
@@ -151,7 +151,7 @@ def jit_command(args: argparse.Namespace, argv: list[str]) -> int:
     if args.logs:
         rep["logs"] = _log_report(doc, variants, benchmarks)
     if args.json:
-        from ..cli import print_json
+        from .common import print_json
 
         print_json({"result": str(args.result), **rep})
         return 0

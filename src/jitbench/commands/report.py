@@ -15,10 +15,10 @@ if TYPE_CHECKING:
 
 
 def _analyse(args: argparse.Namespace, path: Path) -> ReportInput:
-    from .. import analysis as an
+    from ..analysis import experiment as an
     from ..report.html import ReportInput
     from ..report.sweep import is_sweep
-    from ..results import load
+    from ..results.artifact import load
     from .common import analysis_options
 
     doc = load(path)
@@ -35,9 +35,9 @@ def report_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Analyse each result, then write/print what was asked (terminal tables by default)."""
     # Imported here: matplotlib and friends must not slow down every other command's start.
 
-    from .. import analysis as an
-    from ..atomic import write_text_atomic
+    from ..analysis import experiment as an
     from ..report import html, markdown, terminal
+    from ..results.atomic import write_text_atomic
     from .common import stderr_console
 
     items = [_analyse(args, p) for p in args.results]
@@ -47,7 +47,7 @@ def report_command(args: argparse.Namespace, argv: list[str]) -> int:
     if args.markdown:
         sys.stdout.write("\n---\n\n".join(markdown.findings(i.analysis, i.doc) for i in items))
     elif args.json:
-        from ..cli import print_json
+        from .common import print_json
 
         docs = [an.to_json(i.analysis, i.doc, i.path) for i in items]
         print_json(docs[0] if len(docs) == 1 else {"results": docs})

@@ -7,16 +7,16 @@ import secrets
 from dataclasses import replace
 from pathlib import Path
 
-from .. import analysis as an
-from .. import results
-from ..adaptive import Target, extender
+from ..analysis import experiment as an
+from ..builds.revisions import builds_dir, materialize
 from ..errors import JitbenchError
-from ..experiment import Runner
-from ..load import Quiet
+from ..execute.experiment import Runner
+from ..execute.load import Quiet
+from ..execute.resume import experiment_from
 from ..model import Design, Experiment, Variant
-from ..results import default_results_dir
-from ..resume import experiment_from
-from ..revisions import builds_dir, materialize
+from ..plan.adaptive import Target, extender
+from ..results import artifact as results
+from ..results.artifact import default_results_dir
 from .common import (
     analysis_options,
     chosen_benchmarks,

@@ -8,14 +8,14 @@ import math
 
 from rich.table import Table
 
-from .. import analysis as an
-from .. import sweep as sw
+from ..analysis import experiment as an
 from ..errors import JitbenchError
-from ..experiment import Runner
+from ..execute.experiment import Runner
 from ..model import Experiment
+from ..plan import sweep as sw
 from ..report import fmt
 from ..report.terminal import VERDICT_STYLE
-from ..results import default_results_dir
+from ..results.artifact import default_results_dir
 from .common import analysis_options, chosen_benchmarks, live_progress, load_config, wide_console
 from .options import add_analysis, add_run
 from .run import design_from, raise_on_failures
@@ -84,7 +84,7 @@ def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
     table = sw.rows(analysis, sweep)
     best = sw.best(table, base.name)
     if args.json:
-        from ..cli import print_json
+        from .common import print_json
 
         print_json({"result": path, "sweep": sweep, "best": best,
                     "points": [{**r, **{k: _json_safe(r[k]) for k in

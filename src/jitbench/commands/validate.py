@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..results import SCHEMA_PATH, load
+from ..results.artifact import SCHEMA_PATH, load
 
 
 def validate_command(args: argparse.Namespace, argv: list[str]) -> int:

@@ -11,9 +11,9 @@ import atexit
 import threading
 import time
 
-from .. import load
-from ..host import FACTS_SCRIPT, host_facts, parse_facts
 from ..model import LOCAL, Host
+from . import load
+from .host import FACTS_SCRIPT, host_facts, parse_facts
 from .ssh import SshConnection, SshTransport, quote_command
 from .transport import LocalTransport, Transport
 

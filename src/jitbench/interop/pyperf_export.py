@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..errors import JitbenchError
 from ..report.facts import interpreter
-from ..results import processes_of
+from ..results.artifact import processes_of
 
 PYPERF_FORMAT = "1.0"
 

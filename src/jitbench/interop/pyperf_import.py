@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import JitbenchError
 from ..model import Design
-from ..results import SCHEMA_NAME, SCHEMA_VERSION, first_error
+from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, first_error
 
 SUPPORTED_VERSIONS = ("1.0",)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from ..results import processes_of
+from ..results.artifact import processes_of
 
 COLUMNS = ("benchmark", "variant", "slot", "round", "index", "warmup", "seconds")
 

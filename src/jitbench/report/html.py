@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import __version__, stats
-from ..analysis import Analysis
-from ..introspection import CinderxView
-from ..results import ProcessView, processes_of
+from ..analysis.experiment import Analysis
+from ..results.artifact import ProcessView, processes_of
+from ..runtimes.introspection import CinderxView
 from . import facts, fmt, jit, markdown, plots, sweep
 
 CSS = """

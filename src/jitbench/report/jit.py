@@ -5,14 +5,14 @@ The records come from the in-target probes (``runner/jitbench_probes.py``):
 ``jit["cinderx"] = {"initialized", "enabled", "compiled_count", "code_bytes", "compiled", ...}``,
 ``jit["pypy"] = {"available", "loops", "bridges", "asm_bytes", ...}``. This module reads them; it
 picks and counts, it computes no statistics. Per-function detail (code-size ranking) is
-:mod:`jitbench.introspection`'s.
+:mod:`jitbench.runtimes.introspection`'s.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..introspection import CinderxView, cinderx_view
+from ..runtimes.introspection import CinderxView, cinderx_view
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ..analysis import Analysis, BenchmarkComparison, host_phrase
+from ..analysis.experiment import Analysis, BenchmarkComparison, host_phrase
 from . import facts, fmt, jit
 
 

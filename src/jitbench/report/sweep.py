@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..analysis import Analysis
+from ..analysis.experiment import Analysis
 
 
 @dataclass(frozen=True)

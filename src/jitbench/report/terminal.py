@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..analysis import Analysis, host_phrase
+from ..analysis.experiment import Analysis, host_phrase
 from . import fmt
 
 VERDICT_STYLE = {"faster": "bold green", "slower": "bold red", "equivalent": "cyan",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ...results import ProcessView
+from ...results.artifact import ProcessView
 from ...stats import SteadyState
 from .render import new_figure, styled, time_unit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from ...introspection import CinderxView
+from ...runtimes.introspection import CinderxView
 from .render import new_figure, styled
 
 TOP = 15

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ...analysis import BenchmarkComparison
+from ...analysis.experiment import BenchmarkComparison
 from ..sweep import SweepSeries, finite, show
 from .render import VERDICT_COLOURS, new_figure, styled
 

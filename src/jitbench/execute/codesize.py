@@ -11,10 +11,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import JitbenchError
-from .execute.process import run_process
-from .execute.transport import Transport
-from .model import Benchmark, Variant
+from ..errors import JitbenchError
+from ..model import Benchmark, Variant
+from .process import run_process
+from .transport import Transport
 
 MODULE = "codesize_probe"
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 
+from ..errors import JitbenchError
 from .atomic import write_text_atomic
-from .errors import JitbenchError
 
 SCHEMA_NAME = "jitbench.result"
 SCHEMA_VERSION = 1
-SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "result-v1.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "result-v1.schema.json"
 
 
 @cache

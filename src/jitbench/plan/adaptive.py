@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import analysis as an
-from . import stats
-from .experiment import Runner
+from .. import stats
+from ..analysis import experiment as an
+from ..execute.experiment import Runner
 
 
 @dataclass(frozen=True)

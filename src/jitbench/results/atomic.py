@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import JitbenchError
+from ..errors import JitbenchError
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

@@ -2,7 +2,7 @@
 toggle or a grid), then read the verdicts of every point against the base as configured.
 
 Pure functions: the ``sweep`` command runs the derived variants through the interleaving
-``experiment.Runner`` and prints what ``rows`` and ``best`` return.
+``execute.experiment.Runner`` and prints what ``rows`` and ``best`` return.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import math
 import statistics
 from dataclasses import dataclass, replace
 
-from .analysis import Analysis
-from .errors import ConfigError
-from .model import Variant
-from .runtimes import check_variant
+from ..analysis.experiment import Analysis
+from ..errors import ConfigError
+from ..model import Variant
+from ..runtimes import check_variant
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from .config import Config
-from .errors import JitbenchError
+from ..builds.revisions import builds_dir, materialize
+from ..config import Config
+from ..errors import JitbenchError
+from ..model import Design, Experiment, Variant
 from .experiment import variant_record
-from .model import Design, Experiment, Variant
-from .revisions import builds_dir, materialize
 
 AGAIN = "-again"  # the A/A candidate's name suffix (``ab base base``)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from .model import Slot
+from ..model import Slot
 
 
 def interleaved(variants: list[str], benchmarks: list[str], processes: int, seed: int,

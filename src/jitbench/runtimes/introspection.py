@@ -11,7 +11,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .errors import JitbenchError
+from ..errors import JitbenchError
 
 
 @dataclass

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import load
-from .execute.hosts import HostAccess, SshHostAccess
 from .host import split_sections
+from .hosts import HostAccess, SshHostAccess
 
 # section → the files it reads (a glob); the same list serves here and on a host.
 FILES = {

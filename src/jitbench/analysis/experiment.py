@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import stats
-from .errors import JitbenchError
-from .results import ProcessView, failed_processes, processes_of
+from .. import stats
+from ..errors import JitbenchError
+from ..results.artifact import ProcessView, failed_processes, processes_of
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from .builds import prepare
-from .model import Runtime, Variant
+from ..model import Runtime, Variant
+from . import prepare
 
 
 def builds_dir(config_path: Path | None) -> Path:

@@ -15,17 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import __version__, load
-from .errors import JitbenchError
-from .execute.hosts import HostAccess, access_for
-from .execute.parallel import run_per_host
-from .execute.process import run_process
-from .execute.transport import LocalTransport, Transport
+from .. import __version__
+from ..errors import JitbenchError
+from ..model import Benchmark, Experiment, Slot, Variant
+from ..plan.schedule import interleaved
+from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
+from ..runtimes import launch_for, preflight_problem, prepare_variant
+from . import load
 from .host import host_facts
-from .model import Benchmark, Experiment, Slot, Variant
-from .plan import interleaved
-from .results import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
-from .runtimes import launch_for, preflight_problem, prepare_variant
+from .hosts import HostAccess, access_for
+from .parallel import run_per_host
+from .process import run_process
+from .transport import LocalTransport, Transport
 
 CONTAMINATED_RERUNS = 2  # passes over contaminated slots with --exclude-contaminated
 

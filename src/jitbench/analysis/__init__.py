@@ -1,0 +1,1 @@
+"""Composes the statistics into comparisons of an experiment."""

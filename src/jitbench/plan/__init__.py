@@ -1,0 +1,1 @@
+"""design → ordered schedule (interleaved, seeded), adaptive rounds, sweep points."""

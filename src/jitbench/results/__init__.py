@@ -1,0 +1,1 @@
+"""The result artifact: its model, JSON round trip, schema and atomic writes."""
