@@ -72,6 +72,9 @@ class Benchmark:
     description: str = ""
     args: tuple[str, ...] = ()  # the script's command-line arguments (pyperformance extra_opts)
     requirements: tuple[str, ...] = ()  # packages it imports, as requirement lines
+    # A suite's benchmark runs as the suite defines it, hot or not: a JIT that compiled nothing
+    # because no code reached its threshold is then noted on the process, not a failure.
+    jit_idle_ok: bool = False
 
 
 @dataclass(frozen=True)

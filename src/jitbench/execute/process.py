@@ -9,16 +9,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
 from ..errors import JitbenchError
 from ..model import Benchmark, Variant
-from ..runtimes import launch_for, verify_activity
-from .payload import BOOTSTRAP, benchmark_files, build_payload
+from ..runtimes import jit_idle, launch_for, verify_activity
+from .payload import (
+    BOOTSTRAP,
+    MISSING_STATUS,
+    Bundle,
+    benchmark_files,
+    bundles_for,
+    encode,
+    missing_digests,
+)
 from .transport import Completed, LocalTransport, Transport
 
 RESULT_MARKER = b"@@jitbench-result@@ "
 CONNECTION_LOST = "connection lost"
 STDERR_TAIL = 2000
+
+# Bundles each target holds in its cache, as far as this jitbench process knows: those travel as
+# their hash alone. A target that lost one says so and gets it whole.
+_held: dict[tuple, set[str]] = {}
+_held_lock = threading.Lock()
 
 
 def benchmark_task(bench: Benchmark) -> dict:
@@ -49,22 +63,37 @@ def run_process(transport: Transport, variant: Variant, bench: Benchmark | None,
     full_task["mode"] = variant.mode
     full_task["jit_options"] = dict(variant.jit_options)
     files = {}
-    if bench is not None:
-        full_task["benchmark"] = benchmark_task(bench)
-        files = benchmark_files(bench.path, bench.data_files)
-    payload = build_payload(full_task, files)
-    argv = [*variant.runtime.command, *launch.args, "-c", BOOTSTRAP]
+    extra: list[Bundle] = []
     host = variant.runtime.host
     if host is not None and isinstance(transport, LocalTransport):
         # A runtime on an SSH host runs there, whichever feature asked for the process.
         from .hosts import access_for
 
         transport = access_for(host).transport
+    env_record = None
+    if bench is not None:
+        full_task["benchmark"] = benchmark_task(bench)
+        files = benchmark_files(bench.path, bench.data_files)
+        if bench.requirements:
+            from ..suites import environments
+
+            prepared = environments.for_benchmark(transport, variant.runtime, bench, timeout)
+            if isinstance(prepared, str):
+                return {"status": "failed", "error": prepared, "wall_ns": 0, "returncode": None,
+                        "stderr_tail": "", "environment_error": True,
+                        "started": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")}
+            bundle, env_record = prepared
+            extra.append(bundle)
+            full_task["site"] = bundle.mount
+    bundles = bundles_for(files, extra)
+    argv = [*variant.runtime.command, *launch.args, "-c", BOOTSTRAP]
     where = f" on host {host.name!r}" if host is not None else ""
     fix = f"runtimes.{variant.runtime.name.split('@')[0]}.command"
     started = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     try:
-        done = transport.run(argv, launch.env, payload, timeout)
+        done = _run_with_bundles(transport, argv, launch.env, full_task, bundles, timeout,
+                                 (variant.runtime.host_name, variant.runtime.command,
+                                  launch.env.get("TMPDIR")))
     except FileNotFoundError:
         raise JitbenchError(
             f"runtime {variant.runtime.name!r}: interpreter {variant.runtime.command[0]!r} not "
@@ -76,18 +105,49 @@ def run_process(transport: Transport, variant: Variant, bench: Benchmark | None,
     record = interpret(done, timeout)
     if host is not None:
         record["host"] = host.name
+    if env_record is not None:
+        record["environment"] = env_record
     record["started"] = started
-    if record["status"] == "ok" and "command" in (record.get("metadata") or {}):
+    if record["status"] == "ok":
+        _check_activity(record, variant, bench)
+    return record
+
+
+def _check_activity(record: dict, variant: Variant, bench: Benchmark | None) -> None:
+    """Fail a finished process whose JIT mode did not take effect; note why when it may not."""
+    jit = record.get("jit", {})
+    if "command" in (record.get("metadata") or {}):
         # A whole-process benchmark times the commands it starts: this process runs no hot code,
         # so its own JIT state proves nothing either way.
         record["activity"] = "not checked: whole-process benchmark (bench_command)"
-    elif record["status"] == "ok":
-        problem = verify_activity(variant, record.get("jit", {}))
-        if problem is not None:
-            record["status"] = "failed"
-            record["activity_error"] = problem
-            record["error"] = f"mode {variant.mode!r} did not activate: {problem}"
-    return record
+        return
+    problem = verify_activity(variant, jit)
+    if problem is None:
+        return
+    if bench is not None and bench.jit_idle_ok and jit_idle(variant, jit):
+        record["activity"] = f"idle: {problem}"
+        return
+    record["status"] = "failed"
+    record["activity_error"] = problem
+    record["error"] = f"mode {variant.mode!r} did not activate: {problem}"
+
+
+def _run_with_bundles(transport: Transport, argv: list[str], env: dict[str, str], task: dict,
+                      bundles: list[Bundle], timeout: float, target: tuple) -> Completed:
+    """Run once sending only the bundles the target lacks; send them all if its cache lost some."""
+    with _held_lock:
+        held = set(_held.get(target, ()))
+    done = transport.run(argv, env, encode(task, bundles, held), timeout)
+    lost = done.returncode == MISSING_STATUS and missing_digests(done.stdout) is not None
+    if lost:
+        done = transport.run(argv, env, encode(task, bundles), timeout)
+    if done.connection_lost or missing_digests(done.stdout) is not None:
+        return done
+    with _held_lock:
+        if lost:  # the cache was emptied: what it holds now is what was just sent
+            _held[target] = set()
+        _held.setdefault(target, set()).update(b.digest for b in bundles)
+    return done
 
 
 def _tail(data: bytes) -> str:

@@ -213,6 +213,16 @@ def _run_pyperf_script(session, path, shim_dir):
         raise BenchmarkError("pyperf script registered no benchmark (no Runner().bench_* call ran)")
 
 
+def _add_site(folder):
+    """Make the packages installed in ``folder`` importable, ahead of the runtime's own."""
+    import site
+
+    before = list(sys.path)
+    site.addsitedir(folder)  # also runs the folder's .pth files, as a venv's site-packages would
+    added = [p for p in sys.path if p not in before]
+    sys.path[:] = added + before
+
+
 def _pre_import(names):
     for name in names:
         importlib.import_module(name)
@@ -229,6 +239,8 @@ def _run_task(task, root):
         return out
     session = _Session(task, root, probes)
     bench = task["benchmark"]
+    if task.get("site"):
+        _add_site(os.path.join(root, task["site"]))
     path = os.path.join(root, bench["file"])
     sys.path.insert(0, os.path.dirname(path))
     os.chdir(os.path.dirname(path))

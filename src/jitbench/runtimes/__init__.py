@@ -31,6 +31,12 @@ def verify_activity(variant: Variant, jit: dict) -> str | None:
     return _kind(variant).verify(variant, jit)
 
 
+def jit_idle(variant: Variant, jit: dict) -> bool:
+    """Whether the mode took effect but the workload never got hot enough to compile anything."""
+    idle = getattr(_kind(variant), "idle", None)
+    return bool(idle is not None and idle(variant, jit))
+
+
 def preflight_problem(variant: Variant, record: dict) -> str | None:
     """A one-line error from the variant's kind about its preflight process (e.g. cinderx missing)."""
     check = getattr(_kind(variant), "preflight", None)

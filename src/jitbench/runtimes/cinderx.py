@@ -186,6 +186,14 @@ def verify(variant: Variant, jit: dict) -> str | None:
     return None
 
 
+def idle(variant: Variant, jit: dict) -> bool:
+    """The JIT was on and working, but no function got hot enough to compile (autojit=N)."""
+    head, _ = parse_mode(variant.mode)
+    cx = jit.get("cinderx", {})
+    return (head == "autojit" and bool(cx.get("initialized")) and bool(cx.get("enabled"))
+            and not cx.get("compiled_count"))
+
+
 def _entries(text: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
 

@@ -133,6 +133,7 @@ def benchmark(entry: Entry) -> Benchmark:
         data_files=(entry.folder,),
         args=entry.args,
         requirements=entry.requirements,
+        jit_idle_ok=True,
         description=f"pyperformance {manifest().version}: {entry.name}",
     )
 

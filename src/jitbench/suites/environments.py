@@ -1,0 +1,257 @@
+"""Package environments for benchmarks with requirements, made on the host for the target.
+
+The target may have no network and no pip (the CinderX root), so everything happens here: its
+interpreter is asked once what wheels it takes (implementation, version, ABI, glibc, machine);
+``pip download --only-binary=:all:`` fetches wheels for exactly that, and ``pip install --target``
+lays them out offline into a site folder. The folder is cached by what went into it and ships to
+the target as a payload bundle (sent once per target, then named by its hash), where the runner
+adds it as a site directory ahead of the runtime's own packages.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import provisioned
+from ..execute.payload import Bundle, folder_files, make_bundle
+from ..execute.transport import Transport
+from ..model import Benchmark, Runtime
+
+PIP_TIMEOUT = 900.0
+# pyperformance's own venvs hold these installer packages too; setuptools' distutils shim is what
+# older pinned packages (Django 3.2) import on Python 3.12+, where distutils is gone.
+INSTALLER_PACKAGES = ("setuptools", "wheel")
+# What the target reports about itself: enough to name the wheels it can import.
+PROBE = (
+    "import sys,json,platform,sysconfig\n"
+    "print(json.dumps({'impl':sys.implementation.name,'version':list(sys.version_info[:2]),"
+    "'soabi':sysconfig.get_config_var('SOABI') or '','machine':platform.machine(),"
+    "'libc':list(platform.libc_ver()),'platform':sysconfig.get_platform()}))\n"
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The wheel tags a target interpreter accepts, in pip's command-line terms."""
+
+    implementation: str  # cp, pp
+    python_version: str  # 3.14
+    abis: tuple[str, ...]  # cp314, abi3, none
+    platforms: tuple[str, ...]  # manylinux_2_41_x86_64 ... linux_x86_64
+
+    @property
+    def label(self) -> str:
+        return f"{self.abis[0]} {self.platforms[-1]}"
+
+    def pip_args(self) -> list[str]:
+        out = [
+            "--only-binary=:all:",
+            "--implementation",
+            self.implementation,
+            "--python-version",
+            self.python_version,
+        ]
+        for abi in self.abis:
+            out += ["--abi", abi]
+        for plat in self.platforms:
+            out += ["--platform", plat]
+        return out
+
+
+def target_from_facts(facts: dict) -> Target:
+    """Wheel tags from what the target interpreter reported (``PROBE``)."""
+    major, minor = facts["version"]
+    impl = {"cpython": "cp", "pypy": "pp"}.get(facts["impl"], facts["impl"][:2])
+    soabi = facts.get("soabi") or ""
+    if impl == "cp":
+        # cpython-314-x86_64-linux-gnu → cp314; a free-threaded build says cpython-314t.
+        m = re.match(r"cpython-(\d+t?)", soabi)
+        abis = (f"cp{m.group(1) if m else f'{major}{minor}'}", "abi3", "none")
+    else:
+        # pypy39-pp73-x86_64-linux-gnu → pypy39_pp73
+        abis = ("_".join(soabi.split("-")[:2]) or "none", "none")
+    machine = facts["machine"]
+    libc, libc_version = facts.get("libc") or ["", ""]
+    platforms: list[str] = []
+    if libc == "glibc" and libc_version:
+        glibc_major, glibc_minor = (int(x) for x in libc_version.split(".")[:2])
+        platforms += [f"manylinux_{glibc_major}_{m}_{machine}" for m in range(glibc_minor, 16, -1)]
+        platforms += [
+            f"manylinux2014_{machine}",
+            f"manylinux2010_{machine}",
+            f"manylinux1_{machine}",
+        ]
+    platforms.append(facts["platform"].replace("-", "_").replace(".", "_"))
+    return Target(impl, f"{major}.{minor}", abis, tuple(platforms))
+
+
+_targets: dict[tuple, Target | str] = {}
+
+
+def probe_target(transport: Transport, runtime: Runtime, timeout: float) -> Target | str:
+    """What wheels ``runtime`` takes (asked once per runtime), or why it could not be asked."""
+    key = (runtime.host_name, runtime.command)
+    if key not in _targets:
+        done = transport.run([*runtime.command, "-c", PROBE], {}, b"", min(timeout, 120.0))
+        try:
+            _targets[key] = target_from_facts(json.loads(done.stdout.decode().splitlines()[-1]))
+        except (ValueError, IndexError, KeyError, TypeError):
+            tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no answer"]
+            return (
+                f"runtime {runtime.name!r} did not say which wheels it takes: {tail[0]}; "
+                f"check runtimes.{runtime.name}.command"
+            )
+    return _targets[key]
+
+
+def environments_dir() -> Path:
+    """Where prepared site folders and downloaded wheels are kept on the host."""
+    return provisioned.cache_dir() / "environments"
+
+
+def for_benchmark(
+    transport: Transport, runtime: Runtime, bench: Benchmark, timeout: float
+) -> tuple[Bundle, dict] | str:
+    """The site bundle holding ``bench``'s requirements for ``runtime`` and its record, or why not."""
+    target = probe_target(transport, runtime, timeout)
+    if isinstance(target, str):
+        return target
+    prepared = prepare(bench.requirements, target)
+    if isinstance(prepared, str):
+        return f"benchmark {bench.name!r} on runtime {runtime.name!r}: {prepared}"
+    site, record = prepared
+    return _bundle(str(site)), record
+
+
+@functools.cache
+def _bundle(site: str) -> Bundle:
+    return make_bundle("site", folder_files(Path(site)))
+
+
+_prepared: dict[str, tuple[Path, dict] | str] = {}
+_prepare_lock = threading.Lock()  # hosts run in parallel threads; one pip at a time
+
+
+def prepare(requirements: tuple[str, ...], target: Target) -> tuple[Path, dict] | str:
+    """A site folder with ``requirements`` installed for ``target`` (cached), or one line why not."""
+    key = hashlib.sha256(
+        json.dumps([sorted(requirements), target.pip_args()]).encode()
+    ).hexdigest()[:24]
+    with _prepare_lock:
+        if key not in _prepared:
+            root = environments_dir()
+            record_path = root / key / "environment.json"
+            if record_path.is_file() and (root / key / "site").is_dir():
+                _prepared[key] = root / key / "site", json.loads(record_path.read_text())
+            else:
+                _prepared[key] = _build(requirements, target, root, key)
+        return _prepared[key]
+
+
+def _build(
+    requirements: tuple[str, ...], target: Target, root: Path, key: str
+) -> tuple[Path, dict] | str:
+    wheels = root / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="jitbench-env-", dir=root) as tmp:
+        reqfile = Path(tmp) / "requirements.txt"
+        reqfile.write_text("\n".join([*requirements, *INSTALLER_PACKAGES]) + "\n", encoding="utf-8")
+        pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+        problem = _pip(
+            [
+                *pip,
+                "download",
+                "-q",
+                *target.pip_args(),
+                "-d",
+                str(wheels),
+                "--find-links",
+                str(wheels),
+                "-r",
+                str(reqfile),
+            ],
+            target,
+        )
+        if problem:
+            return problem
+        staged = Path(tmp) / "site"
+        problem = _pip(
+            [
+                *pip,
+                "install",
+                "-q",
+                *target.pip_args(),
+                "--no-index",
+                "--find-links",
+                str(wheels),
+                "--no-compile",
+                "--target",
+                str(staged),
+                "-r",
+                str(reqfile),
+            ],
+            target,
+        )
+        if problem:
+            return problem
+        packages = sorted(_installed(staged))
+        record = {
+            "key": key,
+            "python": target.abis[0],
+            "platform": target.platforms[0],
+            "requirements": list(requirements),
+            "packages": packages,
+        }
+        final = root / key
+        final.mkdir(parents=True, exist_ok=True)
+        if not (final / "site").exists():
+            os.replace(staged, final / "site")
+        (final / "environment.json.tmp").write_text(json.dumps(record, indent=1))
+        os.replace(final / "environment.json.tmp", final / "environment.json")
+    return final / "site", record
+
+
+def _installed(site: Path) -> list[str]:
+    """name==version of every distribution in ``site``."""
+    out = []
+    for d in site.glob("*.dist-info"):
+        name, _, version = d.name[: -len(".dist-info")].partition("-")
+        out.append(f"{name}=={version}")
+    return out
+
+
+def _pip(argv: list[str], target: Target) -> str | None:
+    """Run pip; None when it worked, else one line naming the package and the fix."""
+    if shutil.which(argv[0]) is None and not Path(argv[0]).exists():
+        return f"no interpreter {argv[0]!r} to run pip; reinstall jitbench"
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=PIP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return f"pip did not finish within {PIP_TIMEOUT:g} s; check the network and rerun"
+    if proc.returncode == 0:
+        return None
+    text = proc.stderr + proc.stdout
+    if "No module named pip" in text:
+        return f"jitbench's interpreter {sys.executable} has no pip; install pip next to jitbench"
+    m = re.search(
+        r"(?:No matching distribution found for|satisfies the requirement) ([^\s(]+)", text
+    )
+    if m:
+        return (
+            f"package {m.group(1)} has no binary wheel for {target.label}; the target "
+            f"installs wheels only (no compiler, no network): use a runtime it has wheels "
+            f"for, or put a wheel of it in {environments_dir() / 'wheels'}"
+        )
+    last = [ln for ln in text.strip().splitlines() if ln.strip()][-1:] or ["(no message)"]
+    return f"pip failed: {last[0].strip()}"

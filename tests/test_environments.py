@@ -1,0 +1,102 @@
+"""Requirements environments: the wheel tags a target takes, derived from what it reports, and
+the environment built on the host for the real interpreter that runs these tests."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from jitbench.suites import environments
+from jitbench.suites.environments import PROBE, target_from_facts
+
+
+def test_cinderx_root_facts_give_cp314_manylinux_tags():
+    t = target_from_facts(
+        {
+            "impl": "cpython",
+            "version": [3, 14],
+            "soabi": "cpython-314-x86_64-linux-gnu",
+            "machine": "x86_64",
+            "libc": ["glibc", "2.41"],
+            "platform": "linux-x86_64",
+        }
+    )
+    assert t.implementation == "cp" and t.python_version == "3.14"
+    assert t.abis == ("cp314", "abi3", "none")
+    assert t.platforms[0] == "manylinux_2_41_x86_64"
+    assert "manylinux_2_17_x86_64" in t.platforms and "manylinux_2_16_x86_64" not in t.platforms
+    assert t.platforms[-1] == "linux_x86_64" and "manylinux2014_x86_64" in t.platforms
+    args = t.pip_args()
+    assert args[:5] == ["--only-binary=:all:", "--implementation", "cp", "--python-version", "3.14"]
+
+
+def test_free_threaded_and_pypy_abis():
+    ft = target_from_facts(
+        {
+            "impl": "cpython",
+            "version": [3, 14],
+            "soabi": "cpython-314t-x86_64",
+            "machine": "x86_64",
+            "libc": ["glibc", "2.36"],
+            "platform": "linux-x86_64",
+        }
+    )
+    assert ft.abis[0] == "cp314t"
+    pypy = target_from_facts(
+        {
+            "impl": "pypy",
+            "version": [3, 9],
+            "soabi": "pypy39-pp73-x86_64-linux-gnu",
+            "machine": "aarch64",
+            "libc": ["glibc", "2.36"],
+            "platform": "linux-aarch64",
+        }
+    )
+    assert pypy.implementation == "pp" and pypy.abis == ("pypy39_pp73", "none")
+    assert pypy.platforms[0] == "manylinux_2_36_aarch64"
+
+
+def test_probe_runs_on_the_real_interpreter():
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    t = target_from_facts(json.loads(out.stdout))
+    assert t.python_version == f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert t.abis[0] == f"cp{sys.version_info[0]}{sys.version_info[1]}"
+
+
+@pytest.mark.slow
+def test_environment_holds_pinned_packages_and_records_them(tmp_path, monkeypatch):
+    """Built for this interpreter from binary wheels; a second ask is the cached folder."""
+    monkeypatch.setenv("JITBENCH_CACHE", str(tmp_path))
+    monkeypatch.setattr(environments, "_prepared", {})
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, check=True)
+    target = target_from_facts(json.loads(out.stdout))
+    site, record = environments.prepare(("sqlparse==0.4.1",), target)
+    assert (site / "sqlparse" / "__init__.py").is_file()
+    assert "sqlparse==0.4.1" in record["packages"] and record["python"] == target.abis[0]
+    assert (site.parent / "environment.json").is_file()
+    monkeypatch.setattr(environments, "_prepared", {})
+    again, _ = environments.prepare(("sqlparse==0.4.1",), target)
+    assert again == site
+
+
+@pytest.mark.slow
+def test_a_package_without_a_binary_wheel_is_one_line_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("JITBENCH_CACHE", str(tmp_path))
+    monkeypatch.setattr(environments, "_prepared", {})
+    target = target_from_facts(
+        {
+            "impl": "cpython",
+            "version": [3, 14],
+            "soabi": "cpython-314-x86_64-linux-gnu",
+            "machine": "x86_64",
+            "libc": ["glibc", "2.41"],
+            "platform": "linux-x86_64",
+        }
+    )
+    # greenlet 1.1.3 predates Python 3.14: no cp314 wheel exists, only older ones and an sdist.
+    why = environments.prepare(("greenlet==1.1.3",), target)
+    assert isinstance(why, str) and "\n" not in why
+    assert why.startswith("package greenlet==1.1.3 has no binary wheel for cp314")
