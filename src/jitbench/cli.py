@@ -23,7 +23,7 @@ class _Parser(argparse.ArgumentParser):
 
 # Each module registers its own subcommands: register(sub) adds parsers with set_defaults(func=...),
 # where func(args, argv) -> exit status. Adding a subcommand touches its module and this list only.
-COMMAND_MODULES = ("run", "compare", "validate", "demo", "listing", "bisect", "jit", "codesize", "sweep", "report", "history", "interop", "export", "doctor")
+COMMAND_MODULES = ("run", "compare", "validate", "demo", "listing", "bisect", "jit", "codesize", "sweep", "report", "history", "interop", "export", "doctor", "profile")
 
 
 def build_parser() -> argparse.ArgumentParser:

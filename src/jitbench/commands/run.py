@@ -46,7 +46,7 @@ def design_from(args: argparse.Namespace, defaults: dict) -> Design:
         seed = secrets.randbelow(2**31)
     return Design(processes=pick("processes"), values=pick("values"), warmups=pick("warmups"),
                   timeout=pick("timeout"), seed=seed, min_time=pick("min_time"),
-                  loops=pick("loops"))
+                  loops=pick("loops"), profile=getattr(args, "profile", None) or 0)
 
 
 def quiet_from(args: argparse.Namespace) -> Quiet:

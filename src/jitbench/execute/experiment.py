@@ -27,6 +27,7 @@ from .hosts import HostAccess, access_for
 from .parallel import run_per_host
 from .process import run_process
 from .transport import LocalTransport, Transport
+from ..profile import rounds as profile_rounds
 
 CONTAMINATED_RERUNS = 2  # passes over contaminated slots with --exclude-contaminated
 
@@ -72,7 +73,7 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
         "baseline": exp.variants[0].name,
         "design": {"kind": "interleaved", "processes": d.processes, "values": d.values,
                    "warmups": d.warmups, "timeout": d.timeout, "min_time": d.min_time,
-                   "loops": d.loops},
+                   "loops": d.loops, "profile": d.profile},
         "host": host_facts(),
         # Every machine the variants ran on, by the name the user gave it ("local" = this one).
         "hosts": {},
@@ -136,6 +137,8 @@ class Runner:
         benchmark still needs; it returns 0 to stop.
         """
         try:
+            if self.exp.design.profile:
+                profile_rounds.check(self)
             self._open_hosts()
             self._preflight()
             self._prepare()
@@ -148,6 +151,8 @@ class Runner:
                 if not more:
                     break
             self._rerun_contaminated()
+            if self.exp.design.profile:
+                profile_rounds.run_rounds(self)
         except KeyboardInterrupt:
             self._interrupted()
         return self._finish()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..execute.process import run_process
 from ..execute.transport import Completed, Transport
 from ..model import Benchmark, Variant
+from .code import DUMP_ENV
 from .perf import PerfSession
 
 INSTRUMENT = "perf"
@@ -34,6 +35,15 @@ class _Wrapped:
         return self.inner.run(self.session.wrap(argv), {**env, **self.extra_env}, stdin, timeout)
 
 
+def code_dump_env(kind: str) -> dict[str, str]:
+    """Env vars that make a runtime of ``kind`` dump its final code into the JIT log it ships."""
+    if kind == "cinderx":
+        from ..runtimes.cinderx import LOG_PATH
+
+        return {**DUMP_ENV, "CINDERX_JIT_LOG_FILE": LOG_PATH}
+    return {}
+
+
 def run_profiled(
     transport: Transport,
     variant: Variant,
@@ -42,14 +52,19 @@ def run_profiled(
     timeout: float,
     *,
     windowed: bool = True,
+    dump_code: bool = False,
 ) -> dict:
     """Run ``task`` in one process sampled during its measured values; the record has ``profile``.
 
-    ``windowed=False`` samples the whole process instead (start-up, import and warmup too).
+    ``windowed=False`` samples the whole process instead (start-up, import and warmup too);
+    ``dump_code`` also ships the JIT's final code of every compiled function in its JIT log.
     """
     session = PerfSession(list(variant.runtime.command), windowed=windowed)
+    env = perf_map_env(variant.runtime.kind)
+    if dump_code:
+        env.update(code_dump_env(variant.runtime.kind))
     try:
-        wrapped = _Wrapped(transport, session, perf_map_env(variant.runtime.kind))
+        wrapped = _Wrapped(transport, session, env)
         record = run_process(
             wrapped, variant, bench, {**task, "profile_window": session.window()}, timeout
         )

@@ -17,7 +17,7 @@ from .. import __version__, stats
 from ..analysis.experiment import Analysis
 from ..results.artifact import ProcessView, processes_of
 from ..runtimes.introspection import CinderxView
-from . import facts, fmt, jit, markdown, plots, sweep
+from . import facts, fmt, jit, markdown, plots, profiles, sweep
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1180px; padding: 1em 2em;
@@ -255,7 +255,7 @@ def result_section(index: int, item: ReportInput) -> str:
     out.append(_cross_host(a))
     out.append(_sweep(a, doc))
     out.extend(_benchmark(a, doc, b, colours, rankings) for b in doc["benchmarks"])
-    out += [_jit(doc), _environment(doc), _failures(a), "</section>"]
+    out += [_jit(doc), profiles.section(doc), _environment(doc), _failures(a), "</section>"]
     return "".join(out)
 
 
@@ -272,7 +272,7 @@ def render(items: list[ReportInput], title: str = "jitbench report") -> str:
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
             f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{_e(title)}</title><style>{CSS}</style></head><body>"
+            f"<title>{_e(title)}</title><style>{CSS}{profiles.CSS}</style></head><body>"
             f"<header><h1>{_e(title)}</h1><p class='meta'>jitbench {_e(__version__)}; "
             f"{len(items)} result(s). Times are per iteration; CIs count processes, not values."
             f"</p><nav><ul>{toc}</ul></nav></header>{body}</body></html>\n")

@@ -1,0 +1,194 @@
+"""``jitbench profile RESULT``: where each variant's measured time went, which functions explain
+A → B with what the JIT did to them, their code diffs, and the JIT's events per value."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.table import Table
+
+from .common import wide_console
+from .options import positive_int
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def _pct(x: float | None, sign: bool = False) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:+.1f} %" if sign else f"{x:.1f} %"
+
+
+def _ci(s: dict) -> str:
+    if math.isnan(s["ci_low_pct"]):
+        return _pct(s["share_pct"])
+    return f"{s['share_pct']:.1f} % [{s['ci_low_pct']:.1f}, {s['ci_high_pct']:.1f}]"
+
+
+def _shares_table(bench: str, profiles: dict) -> Table:
+    from ..profile.shares import CATEGORIES, LABELS
+
+    t = Table(
+        title=f"Where the measured time goes — {bench} (share of samples, 95 % CI "
+        "across processes)",
+        title_justify="left",
+    )
+    t.add_column("variant")
+    for cat in (*CATEGORIES, "jit_functions"):
+        t.add_column(LABELS.get(cat, "JIT fns + helpers"), justify="right")
+    t.add_column("samples", justify="right")
+    t.add_column("samples/s", justify="right")
+    t.add_column("profiled slowdown", justify="right")
+    for v, p in profiles.items():
+        c = p["cost"]
+        t.add_row(
+            v,
+            *[_ci(p["shares"][k]) for k in (*CATEGORIES, "jit_functions")],
+            f"{c['samples']:,d}",
+            f"{c['samples_per_s']:,.0f}" if c["samples_per_s"] else "–",
+            _pct(c["slowdown_pct"], sign=True),
+        )
+    return t
+
+
+def _top_table(bench: str, v: str, p: dict, n: int) -> Table:
+    t = Table(title=f"Top functions — {v} on {bench}", title_justify="left")
+    for col in ("function", "self", "with helpers", "category"):
+        t.add_column(col, justify="left" if col in ("function", "category") else "right")
+    for r in p["top"][:n]:
+        t.add_row(
+            escape(r["function"]), _pct(r["self_pct"]), _pct(r["with_helpers_pct"]), r["category"]
+        )
+    return t
+
+
+def _size(x: float | None) -> str:
+    return "–" if x is None else f"{x / 1024:.1f} KB"
+
+
+def _jit_text(j: dict | None) -> str:
+    if not j:
+        return ""
+    comp = "/".join("yes" if c else "no" for c in j["compiled"])
+    parts = [f"compiled {comp}", f"{_size(j['code_size'][0])} → {_size(j['code_size'][1])}"]
+    if any(d for d in j["deopts"] if d):
+        parts.append("deopts " + " → ".join("–" if d is None else f"{d:g}" for d in j["deopts"]))
+    parts += j["hir_changes"][:3]
+    return "; ".join(parts)
+
+
+def _diff_table(d: dict, n: int) -> Table:
+    t = Table(
+        title=f"{d['a']} → {d['b']} on {d['benchmark']}: {d['change_pct']:+.1f} % time per "
+        "iteration; functions ranked by their part of it",
+        title_justify="left",
+    )
+    for col in ("function", "contribution", d["a"], d["b"], "JIT facts (A → B)"):
+        t.add_column(
+            col, justify="right" if col not in ("function", "JIT facts (A → B)") else "left"
+        )
+    for r in d["functions"][:n]:
+        t.add_row(
+            escape(r["function"]),
+            _pct(r["contribution_pct"], sign=True),
+            _pct(r["a_pct"]),
+            _pct(r["b_pct"]),
+            escape(_jit_text(r.get("jit"))),
+        )
+    return t
+
+
+def _print_code(console: Console, d: dict, lines: int) -> None:
+    for c in d["code"]:
+        console.print(
+            f"[bold]Code of {escape(c['function'])}[/]: {c['a_instructions']} → "
+            f"{c['b_instructions']} instructions ({escape(d['a'])} → {escape(d['b'])})"
+        )
+        shown = c["unified"][:lines]
+        for ln in shown:
+            style = "green" if ln.startswith("+") else "red" if ln.startswith("-") else None
+            console.print(ln, style=style, markup=False, highlight=False)
+        if len(c["unified"]) > lines:
+            console.print(
+                f"  [dim]… {len(c['unified']) - lines} more diff lines (see --json or "
+                "the HTML report)[/]"
+            )
+
+
+def _print_events(console: Console, bench: str, events: dict) -> None:
+    for v, rows in events.items():
+        texts = [r["text"] for r in rows if r.get("text")]
+        if texts:
+            console.print(
+                f"JIT events — {v} on {bench}: "
+                + "; ".join(f"process {r['slot']}: {r['text']}" for r in rows if r.get("text"))
+            )
+
+
+def profile_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """Summarise a result's profiles; terminal tables, or --json, or an HTML page."""
+    from ..errors import JitbenchError
+    from ..profile.analysis import summarise
+    from ..results.artifact import load
+
+    doc = load(args.result)
+    summary = summarise(doc, top=args.top, code_top=args.code)
+    if not any(b["profiles"] for b in summary["benchmarks"].values()):
+        raise JitbenchError(f"{args.result}: no profiled processes; run with --profile first")
+    if args.html:
+        from ..results.atomic import write_text_atomic
+        from ..report.profiles import page
+        from .common import stderr_console
+
+        write_text_atomic(args.html, page(doc, summary))
+        stderr_console().print(f"profile report: {args.html}", highlight=False)
+    if args.json:
+        from .common import print_json
+
+        print_json({"result": str(args.result), **summary})
+        return 0
+    console = wide_console()
+    for bench, b in summary["benchmarks"].items():
+        if b["profiles"]:
+            console.print(_shares_table(bench, b["profiles"]))
+            for v, p in b["profiles"].items():
+                console.print(_top_table(bench, v, p, args.top))
+        for d in b["diffs"]:
+            console.print(_diff_table(d, args.top))
+            _print_code(console, d, args.lines)
+        _print_events(console, bench, b["events"])
+    console.print(
+        "[dim]Profiled processes are extra processes sampled during their measured "
+        "values; no time verdict uses them.[/]"
+    )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "profile",
+        help="where the measured time went, A vs B, JIT code diffs",
+        description="Summarise the profiles of a result run with --profile.",
+    )
+    p.add_argument("result", type=Path, help="a result file written by run/ab/sweep --profile")
+    p.add_argument("--top", type=positive_int, default=12, help="functions per table (12)")
+    p.add_argument(
+        "--code",
+        type=int,
+        default=3,
+        help="hot functions whose code diff is shown per A/B pair (3; 0: none)",
+    )
+    p.add_argument(
+        "--lines",
+        type=positive_int,
+        default=60,
+        help="diff lines per function in the terminal (60)",
+    )
+    p.add_argument("--html", type=Path, help="also write a self-contained HTML page here")
+    p.add_argument("--json", action="store_true", help="the summary as JSON")
+    p.set_defaults(func=profile_command)

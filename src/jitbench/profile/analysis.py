@@ -1,0 +1,320 @@
+"""A result's profiles explained: where each variant's time goes, what the JIT did per value, and
+which functions explain the change from A to B, joined with the JIT's facts about them.
+
+Pure functions over the result document; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+
+from . import code as jitcode
+from . import folded as folding
+from . import shares as sharing
+
+CINDER_PREFIX = "__CINDER_JIT:"
+
+
+def _all_profiled(doc: dict) -> list[dict]:
+    """Profiled processes: kept apart in ``profiled``, or marked with their instrument."""
+    return [*doc.get("profiled", []), *(p for p in doc.get("processes", []) if p.get("instrument"))]
+
+
+def profiled_records(doc: dict, bench: str, variant: str) -> list[dict]:
+    """The processes of ``variant`` on ``bench`` that were sampled, in run order."""
+    return [
+        p
+        for p in _all_profiled(doc)
+        if p.get("benchmark") == bench
+        and p.get("variant") == variant
+        and p.get("status") == "ok"
+        and p.get("profile")
+    ]
+
+
+def timed_records(doc: dict, bench: str, variant: str) -> list[dict]:
+    """The unprofiled (timed) processes: the only ones a time verdict may use."""
+    return [
+        p
+        for p in doc.get("processes", [])
+        if p.get("benchmark") == bench
+        and p.get("variant") == variant
+        and p.get("status") == "ok"
+        and not p.get("instrument")
+    ]
+
+
+def stacks(record: dict) -> Counter:
+    """A profiled process's folded stacks."""
+    return folding.decode(record["profile"]["folded"])
+
+
+def _per_iteration_s(record: dict) -> float:
+    per = max(1, record.get("loops") or 1) * max(1, record.get("inner_loops") or 1)
+    values = record.get("values_ns") or [0]
+    return statistics.fmean(values) / per / 1e9
+
+
+def cost(profiled: list[dict], timed: list[dict]) -> dict:
+    """What sampling cost: samples per second of window, and the profiled values' slowdown."""
+    samples = sum(r["profile"]["samples"] for r in profiled)
+    window_s = sum(r["profile"]["window_ns"] for r in profiled) / 1e9
+    slowdown = None
+    if profiled and timed:
+        p = statistics.median(_per_iteration_s(r) for r in profiled)
+        t = statistics.median(_per_iteration_s(r) for r in timed)
+        slowdown = 100.0 * (p / t - 1.0) if t > 0 else None
+    return {
+        "processes": len(profiled),
+        "samples": samples,
+        "window_s": window_s,
+        "samples_per_s": samples / window_s if window_s > 0 else None,
+        "slowdown_pct": slowdown,
+        "event": profiled[0]["profile"]["event"] if profiled else None,
+    }
+
+
+def variant_profile(doc: dict, bench: str, variant: str, top: int = 15) -> dict | None:
+    """Shares with CIs across processes, top functions, cost; None without profiled processes."""
+    recs = profiled_records(doc, bench, variant)
+    if not recs:
+        return None
+    per = [stacks(r) for r in recs]
+    return {
+        "variant": variant,
+        "benchmark": bench,
+        "shares": sharing.shares(per),
+        "top": sharing.top_functions(sharing.merged(per), top),
+        "cost": cost(recs, timed_records(doc, bench, variant)),
+    }
+
+
+def attributed(folded: Counter) -> Counter:
+    """Each sample charged once: to its innermost JIT function, else to its leaf function."""
+    out: Counter = Counter()
+    for stack, n in folded.items():
+        out[sharing.jit_owner(stack) or stack.rsplit(folding.SEP, 1)[-1]] += n
+    return out
+
+
+def python_name(frame: str) -> str | None:
+    """``module:qualname`` of a JIT frame (CinderX) as the JIT's facts name it, else None."""
+    return frame[len(CINDER_PREFIX) :] if frame.startswith(CINDER_PREFIX) else None
+
+
+def _facts(records: Iterable[dict], name: str) -> dict:
+    """What the JIT says about ``name`` in a variant's processes: compiled, size, HIR, deopts."""
+    sizes, opcodes, deopts, n = [], None, 0, 0
+    qualname = name.split(":", 1)[-1]
+    for r in records:
+        cx = (r.get("jit") or {}).get("cinderx") or {}
+        if not cx:
+            continue
+        n += 1
+        if name in (cx.get("sizes") or {}):
+            sizes.append(cx["sizes"][name])
+        for d in cx.get("compiled") or []:
+            if d.get("name") == name and opcodes is None:
+                opcodes = d.get("hir_opcodes") or {}
+        for site in (cx.get("deopts") or {}).get("top") or []:
+            if site.get("function") == qualname:
+                deopts += site.get("count") or 0
+    return {
+        "compiled": bool(sizes),
+        "processes": n,
+        "code_size": statistics.median(sizes) if sizes else None,
+        "hir_opcodes": opcodes,
+        "deopts": deopts / n if n else None,
+    }
+
+
+def _opcode_changes(a: dict | None, b: dict | None, n: int = 4) -> list[str]:
+    if not a and not b:
+        return []
+    a, b = a or {}, b or {}
+    ops = sorted(set(a) | set(b), key=lambda op: (-abs(b.get(op, 0) - a.get(op, 0)), op))
+    return [
+        f"{op} {a.get(op, 0)} → {b.get(op, 0)}" for op in ops[:n] if a.get(op, 0) != b.get(op, 0)
+    ]
+
+
+def differential(doc: dict, bench: str, a: str, b: str, top: int = 15) -> dict | None:
+    """Functions ranked by their contribution to the change in time per iteration from A to B.
+
+    A function's time per iteration is its share of samples times the variant's time per
+    iteration (timed processes; profiled ones when there are none). Its contribution is B's time
+    minus A's, in % of A's time per iteration; the rows of all functions add up to the change.
+    """
+    ra, rb = profiled_records(doc, bench, a), profiled_records(doc, bench, b)
+    if not ra or not rb:
+        return None
+    fa, fb = (
+        attributed(sharing.merged(stacks(r) for r in ra)),
+        attributed(sharing.merged(stacks(r) for r in rb)),
+    )
+    ta = statistics.median(_per_iteration_s(r) for r in (timed_records(doc, bench, a) or ra))
+    tb = statistics.median(_per_iteration_s(r) for r in (timed_records(doc, bench, b) or rb))
+    na, nb = max(1, sum(fa.values())), max(1, sum(fb.values()))
+    rows = []
+    for name in set(fa) | set(fb):
+        sa, sb = fa.get(name, 0) / na, fb.get(name, 0) / nb
+        rows.append(
+            {
+                "function": name,
+                "a_pct": 100 * sa,
+                "b_pct": 100 * sb,
+                "contribution_pct": 100 * (sb * tb - sa * ta) / ta,
+                "category": sharing.category(name),
+            }
+        )
+    rows.sort(key=lambda r: (-abs(r["contribution_pct"]), r["function"]))
+    rows = rows[:top]
+    for row in rows:
+        pyname = python_name(row["function"])
+        if pyname is None:
+            continue
+        fa_, fb_ = (
+            _facts(ra + timed_records(doc, bench, a), pyname),
+            _facts(rb + timed_records(doc, bench, b), pyname),
+        )
+        row["jit"] = {
+            "compiled": [fa_["compiled"], fb_["compiled"]],
+            "code_size": [fa_["code_size"], fb_["code_size"]],
+            "deopts": [fa_["deopts"], fb_["deopts"]],
+            "hir_changes": _opcode_changes(fa_["hir_opcodes"], fb_["hir_opcodes"]),
+        }
+    return {
+        "benchmark": bench,
+        "a": a,
+        "b": b,
+        "a_s_per_iteration": ta,
+        "b_s_per_iteration": tb,
+        "change_pct": 100 * (tb / ta - 1),
+        "functions": rows,
+    }
+
+
+# --- per-iteration JIT events ---------------------------------------------------------------
+
+
+def _timeline(events: dict) -> list[tuple[str, dict]]:
+    out = [("start", events.get("start") or {}), ("first", events.get("first") or {})]
+    out += [(f"warmup {i}", e) for i, e in enumerate(events.get("warmups") or [], 1)]
+    out += [(f"value {i}", e) for i, e in enumerate(events.get("values") or [], 1)]
+    return out
+
+
+def last_change(events: dict, key: str) -> str | None:
+    """Where the counter ``key`` last grew ("warmup 2", "value 7"), or None if it never did."""
+    line = _timeline(events)
+    last = None
+    for (_, prev), (label, cur) in zip(line, line[1:], strict=False):
+        if key in cur and cur[key] != prev.get(key, cur[key]):
+            last = label
+    return last
+
+
+def events_summary(record: dict, steady_start: int | None) -> dict:
+    """One process: where compiles, deopts and collections last happened; where steady begins."""
+    events = record.get("events") or {}
+    keys = sorted({k for _, e in _timeline(events) for k in e})
+    last = {k: last_change(events, k) for k in keys}
+    out = {
+        "last": last,
+        "steady_from": None if steady_start is None else f"value {steady_start + 1}",
+        "totals": (events.get("values") or [{}])[-1],
+    }
+    if "compiled" in last:
+        where = last["compiled"] or "start-up"
+        where = "the first iteration" if where == "first" else where
+        out["text"] = f"the last compile lands at {where}" + (
+            f"; steady from {out['steady_from']}" if out["steady_from"] else ""
+        )
+    return out
+
+
+# --- code diffs -----------------------------------------------------------------------------
+
+
+def function_code(doc: dict, bench: str, variant: str) -> dict[str, jitcode.FunctionCode]:
+    """The final code of each function, from the first process of the variant that dumped it."""
+    from ..runtimes import jitlog
+
+    for r in _all_profiled(doc):
+        if r.get("benchmark") != bench or r.get("variant") != variant:
+            continue
+        log = ((r.get("jit") or {}).get("cinderx") or {}).get("log")
+        if log and "data" in log:
+            found = jitcode.functions(jitlog.decode(log))
+            if found:
+                return found
+    return {}
+
+
+def code_diffs(doc: dict, diff: dict, top: int = 3) -> list[dict]:
+    """For the hottest JIT functions compiled in both A and B, both versions and their diff."""
+    ca = function_code(doc, diff["benchmark"], diff["a"])
+    cb = function_code(doc, diff["benchmark"], diff["b"])
+    out = []
+    for row in diff["functions"]:
+        name = python_name(row["function"])
+        if name is None or name not in ca or name not in cb:
+            continue
+        a, b = ca[name], cb[name]
+        out.append(
+            {
+                "function": name,
+                "a_instructions": a.instructions,
+                "b_instructions": b.instructions,
+                "unified": jitcode.unified_diff(a, b, f"{diff['a']}/{name}", f"{diff['b']}/{name}"),
+                "side_by_side": jitcode.side_by_side(a, b),
+            }
+        )
+        if len(out) == top:
+            break
+    return out
+
+
+# --- everything about one result ------------------------------------------------------------
+
+
+def _steady_start(record: dict) -> int | None:
+    import numpy as np
+
+    from ..stats import steady_state
+
+    values = record.get("values_ns") or []
+    if len(values) < 2:
+        return None
+    return int(steady_state(np.asarray(values, dtype=float) / 1e9).steady_start)
+
+
+def summarise(doc: dict, top: int = 15, code_top: int = 3) -> dict:
+    """Per benchmark: each profiled variant, each variant against the baseline, code diffs and
+    per-value JIT events (timed processes)."""
+    variants = list(doc.get("variants") or {})
+    baseline = doc.get("baseline") or (variants[0] if variants else None)
+    out: dict = {"baseline": baseline, "benchmarks": {}}
+    for bench in doc.get("benchmarks") or {}:
+        profiles = {v: p for v in variants if (p := variant_profile(doc, bench, v, top))}
+        diffs = []
+        for v in profiles:
+            if v != baseline and baseline in profiles:
+                d = differential(doc, bench, baseline, v, top)
+                if d is not None:
+                    d["code"] = code_diffs(doc, d, code_top)
+                    diffs.append(d)
+        events = {}
+        for v in variants:
+            rows = [
+                {"slot": r.get("slot"), **events_summary(r, _steady_start(r))}
+                for r in timed_records(doc, bench, v)
+                if r.get("events")
+            ]
+            if rows:
+                events[v] = rows
+        if profiles or events:
+            out["benchmarks"][bench] = {"profiles": profiles, "diffs": diffs, "events": events}
+    return out

@@ -1,0 +1,110 @@
+"""The JIT's own final code per function (CinderX ``CINDERX_JIT_DUMP_ASM``), and A/B code diffs.
+
+CinderX writes, for each compiled function, ``Disassembly for MODULE:QUALNAME`` followed by its
+machine code annotated with the HIR instruction each piece implements. Addresses and value
+numbers differ between processes, so both are normalised before two versions are compared.
+Pure functions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+# CinderX's dump and the log lines around it, e.g.
+# "JIT: cinderx/Jit/codegen/gen_asm.cpp:1683 -- Disassembly for richards:Task.run"
+_HEADER = re.compile(r"^JIT: \S+ -- Disassembly for (\S+)\s*$")
+_LOG_LINE = re.compile(r"^JIT: \S+ -- ")
+# "  0x007fd398c00000:        pushq %r14"
+_ADDRESS = re.compile(r"^(\s*)0x[0-9a-f]+:\s+")
+_HEX = re.compile(r"0x[0-9a-f]{6,}|0x[0-9a-f]+(?=\(%rip\))")
+_VALUE = re.compile(r"\bv(\d+)\b")
+
+#: Env vars that make CinderX dump each compiled function's final code into its JIT log.
+DUMP_ENV = {"CINDERX_JIT_DUMP_ASM": "1"}
+
+
+@dataclass(frozen=True)
+class FunctionCode:
+    """One compiled function's final code, normalised for comparison."""
+
+    name: str  # module:qualname, as in CinderX's perf map after "__CINDER_JIT:"
+    lines: tuple[str, ...]
+    instructions: int  # machine instructions in the dump
+
+
+def split_dump(log: str) -> dict[str, list[str]]:
+    """The raw dump lines of each function in a JIT log (the last dump wins on recompiles)."""
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in log.splitlines():
+        head = _HEADER.match(line)
+        if head:
+            current = out[head.group(1)] = []
+            continue
+        if _LOG_LINE.match(line):
+            current = None  # another log message ends the dump
+            continue
+        if current is not None:
+            current.append(line)
+    return out
+
+
+def normalise(lines: list[str]) -> tuple[str, ...]:
+    """Addresses dropped, long constants blanked, HIR values renumbered in order of appearance."""
+    numbers: dict[str, str] = {}
+
+    def renumber(m: re.Match) -> str:
+        return numbers.setdefault(m.group(1), f"v{len(numbers)}")
+
+    out = []
+    for line in lines:
+        line = _ADDRESS.sub(r"\1  ", line.rstrip())
+        line = _HEX.sub("0x…", line)
+        out.append(_VALUE.sub(renumber, line))
+    while out and not out[-1].strip():
+        out.pop()
+    return tuple(out)
+
+
+def functions(log: str) -> dict[str, FunctionCode]:
+    """Every function's normalised final code in a CinderX JIT log."""
+    return {
+        name: FunctionCode(name, normalise(lines), sum(1 for ln in lines if _ADDRESS.match(ln)))
+        for name, lines in split_dump(log).items()
+    }
+
+
+def unified_diff(
+    a: FunctionCode | None, b: FunctionCode | None, label_a: str, label_b: str, context: int = 3
+) -> list[str]:
+    """A unified diff of two versions of a function's code (either may be missing)."""
+    return list(
+        difflib.unified_diff(
+            list(a.lines) if a else [],
+            list(b.lines) if b else [],
+            f"{label_a}",
+            f"{label_b}",
+            n=context,
+            lineterm="",
+        )
+    )
+
+
+def side_by_side(a: FunctionCode | None, b: FunctionCode | None) -> list[tuple[str, str, str]]:
+    """Rows (tag, line in A, line in B), tag one of "=", "-", "+", "~", aligned by difflib."""
+    la, lb = list(a.lines) if a else [], list(b.lines) if b else []
+    rows: list[tuple[str, str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, la, lb, autojunk=False).get_opcodes():
+        if op == "equal":
+            rows += [("=", x, y) for x, y in zip(la[i1:i2], lb[j1:j2], strict=True)]
+        elif op == "delete":
+            rows += [("-", x, "") for x in la[i1:i2]]
+        elif op == "insert":
+            rows += [("+", "", y) for y in lb[j1:j2]]
+        else:
+            n = max(i2 - i1, j2 - j1)
+            left, right = la[i1:i2] + [""] * n, lb[j1:j2] + [""] * n
+            rows += [("~", left[k], right[k]) for k in range(n)]
+    return rows

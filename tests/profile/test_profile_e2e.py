@@ -1,0 +1,126 @@
+"""--profile end to end on CinderX: shares, the A/B table with JIT facts, code diffs, HTML."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from ..conftest import Cli, assert_one_line_error
+from ..report import synth
+from ..report.chromium import Page, chromium_or_skip
+from ..runtimes.conftest import project, runtime_table
+
+DESIGN = ["--bench", "richards", "-p", "1", "-w", "3", "-n", "4", "--min-time", "0.05"]
+
+
+@pytest.fixture(scope="module")
+def cx(tmp_path_factory, cinderx_cmd) -> Cli:
+    root = tmp_path_factory.mktemp("profiles")
+    return project(
+        root,
+        runtime_table("cx", cinderx_cmd, "cinderx")
+        + """\
+        [variants.nojit]
+        runtime = "cx"
+        mode = "nojit"
+
+        [variants.auto]
+        runtime = "cx"
+        mode = "autojit=1000"
+
+        [variants.generic]
+        runtime = "cx"
+        mode = "autojit=1000"
+        jit_options = { specialized_opcodes = false }
+        """,
+    )
+
+
+@pytest.fixture(scope="module")
+def jit_vs_nojit(cx) -> tuple[Path, dict]:
+    doc = cx.json("run", "nojit", "auto", *DESIGN, "--profile", "2", "--seed", "1")
+    path = cx.cwd / doc["result"]
+    return path, cx.json("profile", str(path))
+
+
+@pytest.mark.slow
+def test_jit_time_lands_in_jit_functions_and_nojit_has_none(jit_vs_nojit):
+    path, summary = jit_vs_nojit
+    bench = summary["benchmarks"]["richards"]
+    auto, nojit = bench["profiles"]["auto"], bench["profiles"]["nojit"]
+    assert auto["shares"]["jit_functions"]["share_pct"] > 5, auto["shares"]
+    assert nojit["shares"]["jit_functions"]["share_pct"] == 0
+    assert nojit["shares"]["jit"]["share_pct"] == 0
+    assert any(r["function"].startswith("__CINDER_JIT:richards:") for r in auto["top"])
+    assert auto["cost"]["samples_per_s"] > 0 and auto["cost"]["processes"] == 2
+    # Profiled processes are kept apart: the timed ones are exactly -p per variant.
+    doc = json.loads(path.read_text())
+    assert len(doc["processes"]) == 2 and len(doc["profiled"]) == 4
+    assert all(p["instrument"] == "perf" for p in doc["profiled"])
+
+
+@pytest.mark.slow
+def test_ab_table_names_the_compiled_functions_with_their_facts(jit_vs_nojit):
+    _, summary = jit_vs_nojit
+    (diff,) = summary["benchmarks"]["richards"]["diffs"]
+    assert (diff["a"], diff["b"]) == ("nojit", "auto")
+    jitted = [r for r in diff["functions"] if r["function"].startswith("__CINDER_JIT:richards:")]
+    assert jitted, diff["functions"]
+    for r in jitted:
+        assert r["jit"]["compiled"] == [False, True]
+        assert r["jit"]["code_size"][0] is None and r["jit"]["code_size"][1] > 0
+    # Functions that are not JIT code carry no JIT facts.
+    assert all("jit" not in r for r in diff["functions"] if r not in jitted)
+
+
+@pytest.mark.slow
+def test_code_diff_shows_generic_against_specialised_operations(cx):
+    doc = cx.json("ab", "auto", "generic", *DESIGN, "--profile", "1", "--seed", "2")
+    summary = cx.json("profile", doc["result"])
+    (diff,) = summary["benchmarks"]["richards"]["diffs"]
+    code = diff["code"][0]
+    removed = "\n".join(ln for ln in code["unified"] if ln.startswith("-"))
+    added = "\n".join(ln for ln in code["unified"] if ln.startswith("+"))
+    assert "GuardType" in removed and "GuardType" not in added, code["function"]
+    assert any(op in added for op in ("CompareBool", "BinaryOp", "richCompare")), added[:2000]
+    text = cx("profile", doc["result"], check=0).stdout
+    assert f"Code of {code['function']}" in text
+
+
+@pytest.mark.slow
+def test_html_report_shows_both_flame_graphs_and_the_differential(jit_vs_nojit, tmp_path):
+    path, _ = jit_vs_nojit
+    exe = chromium_or_skip()
+    out = tmp_path / "report.html"
+    Cli(path.parent)("report", str(path), "--html", str(out), check=0)
+    with Page(exe, tmp_path / "chrome", tmp_path / "chromium.log") as page:
+        page.open(out.as_uri())
+        found = json.loads(
+            page.evaluate("""JSON.stringify(
+          Array.from(document.querySelectorAll('section.profile figure.flame')).map(f => {
+            const svg = f.querySelector('svg'); const box = svg.getBoundingClientRect();
+            return {variant: f.dataset.variant || null, diff: f.classList.contains('differential'),
+                    w: box.width, h: box.height, boxes: svg.querySelectorAll('rect').length,
+                    jit: Array.from(svg.querySelectorAll('title')).some(
+                           t => t.textContent.startsWith('__CINDER_JIT:richards:'))};
+          }))""")
+        )
+        shot = Path(os.environ.get("JITBENCH_ARTIFACTS_DIR") or tmp_path) / "profile-report.png"
+        page.screenshot(shot)
+        errors = page.errors()
+    flames = {f["variant"]: f for f in found if not f["diff"]}
+    assert set(flames) == {"nojit", "auto"}
+    (differential,) = [f for f in found if f["diff"]]
+    for f in found:
+        assert f["w"] > 300 and f["h"] > 50 and f["boxes"] > 5, f
+    assert flames["auto"]["jit"] and differential["jit"] and not flames["nojit"]["jit"]
+    assert errors == [], errors
+
+
+def test_profile_of_a_result_without_profiles_is_one_line(tmp_path):
+    path = tmp_path / "plain.json"
+    path.write_text(json.dumps(synth.result()))
+    assert_one_line_error(Cli(tmp_path)("profile", str(path)), "no profiled processes", "--profile")
