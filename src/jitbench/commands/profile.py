@@ -141,8 +141,8 @@ def profile_command(args: argparse.Namespace, argv: list[str]) -> int:
     if not any(b["profiles"] for b in summary["benchmarks"].values()):
         raise JitbenchError(f"{args.result}: no profiled processes; run with --profile first")
     if args.html:
-        from ..results.atomic import write_text_atomic
         from ..report.profiles import page
+        from ..results.atomic import write_text_atomic
         from .common import stderr_console
 
         write_text_atomic(args.html, page(doc, summary))

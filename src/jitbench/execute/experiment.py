@@ -19,6 +19,7 @@ from .. import __version__
 from ..errors import JitbenchError
 from ..model import Benchmark, Experiment, Slot, Variant
 from ..plan.schedule import interleaved
+from ..profile import rounds as profile_rounds
 from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
 from ..runtimes import launch_for, preflight_problem, prepare_variant
 from . import load
@@ -27,7 +28,6 @@ from .hosts import HostAccess, access_for
 from .parallel import run_per_host
 from .process import run_process
 from .transport import LocalTransport, Transport
-from ..profile import rounds as profile_rounds
 
 CONTAMINATED_RERUNS = 2  # passes over contaminated slots with --exclude-contaminated
 
