@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -104,11 +104,13 @@ class Rates:
         return self.faster + self.slower
 
 
-def _run_chunk(args: tuple[int, range, float, Design, bool, str, float]) -> list[tuple[str, bool]]:
+def _run_chunk(
+    args: tuple[int, range, float, Design, bool, str, float, int],
+) -> list[tuple[str, bool]]:
     """(verdict, CI covers the truth) for experiments ``indexes`` (a worker's share)."""
     from jitbench.stats import compare
 
-    seed, indexes, ratio, design, paired, metric, margin_pct = args
+    seed, indexes, ratio, design, paired, metric, margin_pct, n_resamples = args
     truth = 100.0 * (ratio - 1.0)
     out = []
     for i in indexes:
@@ -121,6 +123,7 @@ def _run_chunk(args: tuple[int, range, float, Design, bool, str, float]) -> list
             seed=i,
             metric=metric,
             margin_pct=margin_pct,
+            n_resamples=n_resamples,
         )
         out.append((c.verdict, c.ci_low_pct <= truth <= c.ci_high_pct))
     return out
@@ -136,11 +139,24 @@ def rates(
     metric: str = "steady",
     margin_pct: float = 1.0,
     workers: int = 1,
+    n_resamples: int = 2000,
 ) -> Rates:
-    """Run ``n_experiments`` seeded experiments through compare() and count the outcomes."""
+    """Run ``n_experiments`` seeded experiments through compare() and count the outcomes.
+
+    ``n_resamples`` only sizes the bootstrap cross-check: the verdict does not depend on it.
+    """
     start = time.perf_counter()
     chunks = [
-        (seed, range(k, n_experiments, workers), ratio, design, paired, metric, margin_pct)
+        (
+            seed,
+            range(k, n_experiments, workers),
+            ratio,
+            design,
+            paired,
+            metric,
+            margin_pct,
+            n_resamples,
+        )
         for k in range(workers)
     ]
     if workers > 1:
@@ -161,6 +177,119 @@ def rates(
         coverage=sum(covered for _, covered in results) / n,
         seconds=time.perf_counter() - start,
     )
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A calibration scenario for the vectorised path: one number per process (metric "mean")."""
+
+    name: str
+    design: Design
+    paired: bool
+    ratio: float = 1.0
+    #: Each process sits at level 1 or ``bimodal`` (times), with equal odds, on both sides.
+    bimodal: float = 0.0
+
+
+def simulate_values(
+    rng: np.random.Generator, n: int, design: Design, ratio: float = 1.0, bimodal: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-process mean values of ``n`` experiments at once: (baseline, candidate), (n, P) each.
+
+    The same model as :func:`simulate` (interleaved slots, drift, lognormal process levels, AR(1)
+    within-process noise with spikes), vectorised over experiments.
+    """
+    d = design
+    r = d.n_processes
+    cand_second = rng.integers(0, 2, (n, r))
+    slots = 2 * np.arange(r) + cand_second, 2 * np.arange(r) + 1 - cand_second
+    drift = d.drift_pct / 100.0 / max(2 * r - 1, 1)
+
+    def side(slot: np.ndarray, factor: float) -> np.ndarray:
+        level = np.log(d.level * factor) + drift * slot + d.between_sd * rng.standard_normal((n, r))
+        level -= 0.5 * d.between_sd**2
+        if bimodal:
+            high = rng.random((n, r)) < 0.5
+            # Centre so that E[level factor] = 1 and the ratio stays ``ratio`` exactly.
+            level += np.where(high, np.log(bimodal), 0.0) - np.log((1.0 + bimodal) / 2.0)
+        noise = _ar1(rng, n * r, d.n_values, d.phi, d.within_sd).reshape(n, r, d.n_values)
+        noise -= 0.5 * d.within_sd**2
+        spikes = (rng.random((n, r, d.n_values)) < d.spike_prob) * d.spike_size
+        return np.asarray((np.exp(level[..., None] + noise) * (1.0 + spikes)).mean(axis=2))
+
+    return side(slots[0], 1.0), side(slots[1], ratio)
+
+
+def scenario_rates(scenario: Scenario, n_experiments: int, seed: int) -> Rates:
+    """Verdict rates of the verdict interval (levels included) over seeded experiments."""
+    from jitbench.stats.intervals import pct, ratio_of_means_t
+    from jitbench.stats.levels import MIN_GAP
+    from jitbench.stats.parts import find_levels
+    from jitbench.stats.verdict import decide
+
+    start = time.perf_counter()
+    b, c = simulate_values(
+        np.random.default_rng(seed),
+        n_experiments,
+        scenario.design,
+        scenario.ratio,
+        scenario.bimodal,
+    )
+    fb, fc = np.zeros(n_experiments), np.zeros(n_experiments)
+    gaps = np.diff(np.sort(np.log(np.concatenate([b, c], axis=1)), axis=1), axis=1).max(axis=1)
+    # Only experiments with a MIN_GAP jump can have levels (find_levels would say the same).
+    for i in np.flatnonzero(gaps >= np.log1p(MIN_GAP)):
+        lv = find_levels(b[i], c[i])
+        fb[i], fc[i] = lv.floor_baseline, lv.floor_candidate
+    r = ratio_of_means_t(
+        b, c, paired=scenario.paired, confidence=0.95, floor_baseline=fb, floor_candidate=fc
+    )
+    truth = np.log(scenario.ratio)
+    verdicts = [
+        decide(pct(e), pct(lo), pct(hi), margin_pct=1.0, min_effect_pct=0.0)
+        for e, lo, hi in zip(r.estimate, r.low, r.high, strict=True)
+    ]
+    n = n_experiments
+    return Rates(
+        n=n,
+        faster=verdicts.count("faster") / n,
+        slower=verdicts.count("slower") / n,
+        equivalent=verdicts.count("equivalent") / n,
+        inconclusive=verdicts.count("inconclusive") / n,
+        coverage=float(np.mean((r.low <= truth) & (truth <= r.high))),
+        seconds=time.perf_counter() - start,
+    )
+
+
+#: Between-process-dominated (3 % between, 0.5 % within, 10 values) and within-dominated
+#: (0.5 % between, 3 % AR(1) within, 20 values) noise; unpaired designs have no drift.
+BETWEEN = Design(n_values=10, between_sd=0.03, within_sd=0.005)
+WITHIN = Design(n_values=20, between_sd=0.005, within_sd=0.03)
+
+
+def calibration_scenarios() -> list[Scenario]:
+    """The scenarios of the calibration tests and of docs/statistics.md's table."""
+    out = []
+    for p in (3, 5, 10):
+        for noise, base in (("between", BETWEEN), ("within", WITHIN)):
+            for paired in (True, False):
+                design = replace(base, n_processes=p, drift_pct=2.0 if paired else 0.0)
+                kind = "paired" if paired else "unpaired"
+                out.append(Scenario(f"A/A {p} procs, {noise}-dominated, {kind}", design, paired))
+    for p in (3, 5, 10):
+        for paired in (True, False):
+            design = Design(
+                n_processes=p, n_values=10, between_sd=0.01, within_sd=0.01, drift_pct=0.0
+            )
+            kind = "paired" if paired else "unpaired"
+            out.append(
+                Scenario(f"A/A {p} procs, bimodal 1 / 2.5, {kind}", design, paired, bimodal=2.5)
+            )
+    for paired in (True, False):
+        design = replace(BETWEEN, n_processes=3, n_values=1, drift_pct=0.0)
+        kind = "paired" if paired else "unpaired"
+        out.append(Scenario(f"A/A 3 procs, one value each, {kind}", design, paired))
+    return out
 
 
 def steady_rates(
@@ -190,46 +319,49 @@ def steady_table(n_series: int = 1000) -> None:
         print(f"{n:7d} " + " ".join(f"{a:6.3f} /{b:6.3f}" for a, b in cells), flush=True)
 
 
-def main(argv: list[str]) -> None:
-    """Print the calibration table (``--quick``: 1000 experiments per row, else 4000).
+def grid_table(n: int = 2000) -> None:
+    """Print the scenario grid of the calibration tests (same seeds: 5000 + index)."""
+    print(f"{'scenario':48} {'false':>7} {'cover':>7}")
+    for k, sc in enumerate(calibration_scenarios()):
+        r = scenario_rates(sc, n, seed=5000 + k)
+        print(f"{sc.name:48} {r.false_difference:7.4f} {r.coverage:7.4f}", flush=True)
 
-    ``--steady`` prints the steady-state classification rates instead.
+
+def main(argv: list[str]) -> None:
+    """Print the calibration tables: the scenario grid, then the default design via compare().
+
+    ``--quick``: 1000 experiments per compare() row instead of 2000. ``--steady`` prints the
+    steady-state classification rates instead.
     """
     if "--steady" in argv:
         steady_table()
         return
-    n = 1000 if "--quick" in argv else 4000
+    grid_table()
+    n = 1000 if "--quick" in argv else 2000
     workers = os.cpu_count() or 1
     rows = [
-        ("A/A paired (default)", 1.00, Design(), True, "steady"),
-        ("A/A unpaired", 1.00, Design(), False, "steady"),
-        ("A/A paired, metric=mean", 1.00, Design(), True, "mean"),
-        ("A/A paired, between 1 %", 1.00, Design(between_sd=0.01), True, "steady"),
-        ("A/A paired, between 2 %", 1.00, Design(between_sd=0.02), True, "steady"),
-        ("A/A paired, no drift", 1.00, Design(drift_pct=0.0), True, "steady"),
-        ("A/A paired, 100 values", 1.00, Design(n_values=100), True, "steady"),
-        ("A/A paired, 5 processes", 1.00, Design(n_processes=5), True, "steady"),
-        ("A/A paired, 20 processes", 1.00, Design(n_processes=20), True, "steady"),
-        ("3 % slower, paired", 1.03, Design(), True, "steady"),
-        ("3 % slower, unpaired", 1.03, Design(), False, "steady"),
-        ("3 % slower, 5 processes", 1.03, Design(n_processes=5), True, "steady"),
-        ("2 % faster, paired", 0.98, Design(), True, "steady"),
+        ("A/A paired (default)", 1.00, Design(), True, 20240601),
+        ("A/A unpaired", 1.00, Design(), False, 20240603),
+        ("3 % slower, paired", 1.03, Design(), True, 20240602),
+        ("3 % slower, unpaired", 1.03, Design(), False, 20240604),
+        ("3 % slower, 5 processes", 1.03, Design(n_processes=5), True, 20240605),
+        ("2 % faster, paired", 0.98, Design(), True, 20240606),
     ]
-    print(f"{n} experiments per row; seeds 1000 + row")
+    print(f"{n} experiments per row, through compare(metric='steady')")
     print(f"{'scenario':28} {'faster':>7} {'slower':>7} {'equiv':>7} {'incon':>7} {'cover':>7}")
-    for k, (name, ratio, design, paired, metric) in enumerate(rows):
+    for name, ratio, design, paired, seed in rows:
         r = rates(
             n,
             ratio=ratio,
             design=design,
-            seed=1000 + k,
+            seed=seed,
             paired=paired,
-            metric=metric,
             workers=workers,
+            n_resamples=200,
         )
         print(
-            f"{name:28} {r.faster:7.3f} {r.slower:7.3f} {r.equivalent:7.3f}"
-            f" {r.inconclusive:7.3f} {r.coverage:7.3f}   ({r.seconds:.0f} s)",
+            f"{name:28} {r.faster:7.4f} {r.slower:7.4f} {r.equivalent:7.4f}"
+            f" {r.inconclusive:7.4f} {r.coverage:7.4f}   ({r.seconds:.0f} s)",
             flush=True,
         )
 

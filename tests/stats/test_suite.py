@@ -67,3 +67,24 @@ def test_suite_of_one_without_ci_and_empty_suite() -> None:
     assert any("no CI" in w for w in s.warnings)
     with pytest.raises(ValueError):
         suite_summary([])
+
+
+def test_holm_keeps_large_effects_at_five_processes() -> None:
+    """p-values come from the t statistic: no Monte Carlo floor erases clear changes."""
+    import numpy as np
+
+    from jitbench.stats import compare
+
+    rng = np.random.default_rng(5)
+
+    def procs(level: float) -> list[np.ndarray]:
+        return [
+            level * np.exp(0.02 * rng.standard_normal() + 0.01 * rng.standard_normal(20))
+            for _ in range(5)
+        ]
+
+    comps = [compare(procs(1e-3), procs(1e-3 * r), metric="mean") for r in (1.49, 0.71, 1.19)]
+    s = suite_summary(comps)
+    assert s.verdicts == ["slower", "faster", "slower"]
+    assert s.adjusted_verdicts == ["slower", "faster", "slower"]
+    assert max(s.holm_p_values) < 1e-3

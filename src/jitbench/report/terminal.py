@@ -92,9 +92,10 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
         if r.verdict == "inconclusive" and r.resolution_hint:
             notes.append(r.resolution_hint)
         if verbose:
-            notes.append(f"method: {r.method}; t-interval cross-check: "
-                         f"{fmt.ci(r.t_interval['low_pct'], r.t_interval['high_pct'])}"
-                         if r.t_interval else f"method: {r.method}")
+            boot = r.bootstrap
+            notes.append(f"method: {r.method}; bootstrap cross-check: "
+                         f"{fmt.ci(boot['low_pct'], boot['high_pct'])}"
+                         if boot.get("low_pct") is not None else f"method: {r.method}")
         for n in notes:
             grouped.setdefault((c.benchmark, n), []).append(c.candidate)
     for (bench, note), candidates in grouped.items():

@@ -233,20 +233,3 @@ def expanded_percentile_interval(
     tail = expanded_tail(confidence, df, expansion)
     lo, hi = np.quantile(replicates, [tail, 1.0 - tail])
     return float(lo), float(hi)
-
-
-def bootstrap_p_value(replicates: np.ndarray, *, df: float, expansion: float) -> float:
-    """Two-sided p-value of "statistic = 0" that agrees with the expanded interval.
-
-    The interval at confidence 1-α excludes 0 exactly when the fraction f of replicates on the
-    far side of 0 is below Φ(-k t_{df,1-α/2}); solving for α gives
-    ``p = 2 (1 - T_df(Φ⁻¹(1-f) / k))``. f is floored at 1/(B+1): B replicates cannot prove a
-    smaller tail.
-    """
-    b = replicates.size
-    below = float(np.count_nonzero(replicates <= 0.0))
-    above = float(np.count_nonzero(replicates >= 0.0))
-    f = max(min(below, above) / b, 1.0 / (b + 1))
-    f = min(f, 0.5)
-    z = float(special.ndtri(1.0 - f))
-    return float(min(1.0, 2.0 * special.stdtr(df, -z / expansion)))

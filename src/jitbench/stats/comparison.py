@@ -1,53 +1,46 @@
 """Compare two variants of one benchmark: ratio of means, its CI, and a verdict.
 
-Which interval drives the verdict:
+The verdict interval is a t-interval of log(ratio of means) over one value per process (the
+process is the unit): paired over rounds when pairs are given and complete (drift common to a
+round cancels; R - 1 degrees of freedom), else Welch's over independent sides. When the
+processes settle at separate *levels* (see :mod:`.levels`), the uncertainty of each side's level
+mix is a lower bound of its variance, so a few processes that happen to sit at one level cannot
+give a tight interval. The p-value comes from the same t statistic, so it agrees with the CI
+exactly and has no Monte Carlo floor (Holm keeps large effects). The hierarchical bootstrap
+(:mod:`.bootstrap`) is reported as a cross-check; any disagreement of verdicts is a warning.
 
-- pairs given and complete (every process of both sides in exactly one round pair): the *paired
-  hierarchical bootstrap* (rounds resampled jointly; method ``paired-hierarchical-bootstrap``).
-  The design paired the processes, so the analysis does too: drift common to a round cancels, and
-  the interval stays valid without drift (it costs degrees of freedom, R - 1 instead of ~2P - 2).
-  Choosing per experiment whichever interval is narrower would inflate false positives.
-- otherwise: the *hierarchical bootstrap* over independent sides (``hierarchical-bootstrap``).
-
-Both are expanded percentile intervals of log(ratio of means) (see :mod:`.bootstrap`). The
-t-interval on log process means (and, with pairs, on per-round log ratios) is reported alongside
-as a cross-check; it never drives the verdict.
+``compare`` runs small steps, each returning a typed part (see :mod:`.parts`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
-from .bootstrap import (
-    ProcessData,
-    bootstrap_p_value,
-    expanded_percentile_interval,
-    expanded_tail,
-    log_ratio_replicates,
-    paired_expansion,
-    resolve_inner,
-    two_sample_expansion,
+from .descriptive import Summary, as_series, outlier_indexes, summarize
+from .levels import Level
+from .parts import (
+    METRICS,
+    CrossCheck,
+    Interval,
+    LevelsPart,
+    MetricValues,
+    bootstrap_check,
+    drift_check,
+    find_levels,
+    metric_values,
+    t_interval,
 )
-from .descriptive import Summary, as_series, summarize
-from .intervals import drift, paired_t_interval, pct, t_interval_log
-from .steady import CLASSES, class_counts, steady_states
 from .verdict import decide, resolution
 
-METRICS: tuple[str, ...] = ("steady", "mean", "first", "cold")
+__all__ = ["METRICS", "Comparison", "ci_halfwidth_pct", "compare"]
 
 #: Fewer processes per side than this earns a warning (intervals from 2-4 units are fragile).
 MIN_PROCESSES = 5
-#: Warn about the class mix when some class's share differs by at least this between sides.
-CLASS_MIX_SHARE = 0.3
-#: Drift is material when its effect over the run exceeds this fraction of the CI half-width
-#: (and the trend is itself significant at DRIFT_ALPHA: a noisy slope is not a drift).
-DRIFT_MATERIAL_FRACTION = 0.5
-DRIFT_ALPHA = 0.05
 
 
 def _clean(obj: Any) -> Any:
@@ -67,6 +60,13 @@ def _nan(x: Any) -> float:
     return math.nan if x is None else float(x)
 
 
+def _levels_from(d: dict[str, Any]) -> dict[str, list[Level]]:
+    return {
+        side: [Level(float(lv["center"]), [int(i) for i in lv["processes"]]) for lv in levels]
+        for side, levels in d.items()
+    }
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Result of :func:`compare`; percentages are candidate vs baseline, > 0 = candidate slower."""
@@ -78,7 +78,7 @@ class Comparison:
     ci_high_pct: float
     verdict: str
     method: str
-    #: Two-sided p-value of "no change" consistent with the CI (used by Holm in the suite).
+    #: Two-sided p-value of "no change" from the CI's own t statistic (used by Holm).
     p_value: float
     confidence: float
     margin_pct: float
@@ -94,29 +94,34 @@ class Comparison:
     #: Verdict recomputed without MAD-outlier processes (whole rounds when paired).
     robust_verdict: str
     outlier_sensitive: bool
-    #: ≈ more processes per side to resolve an inconclusive result (None otherwise / unknown).
+    #: ≈ more processes per side for the planned precision (None otherwise / unknown).
     more_processes: int | None
     resolution_hint: str
-    #: Cross-check: t-interval on log process means ({"change_pct", "low_pct", "high_pct", ...}).
-    t_interval: dict[str, Any]
-    #: With pairs: paired t-interval on per-round log ratios, drift of the baseline; else None.
+    #: With pairs: n_pairs, whether they drive the verdict, drift of the baseline; else None.
     paired: dict[str, Any] | None
     #: The robust re-analysis: excluded processes, its CI.
     robust: dict[str, Any] = field(default_factory=dict)
-    #: Bootstrap details: n_resamples, seed, inner method, df, expansion, tail level.
+    #: Cross-check: the hierarchical bootstrap's interval and verdict, and its details.
     bootstrap: dict[str, Any] = field(default_factory=dict)
+    #: Degrees of freedom of the verdict interval.
+    df: float = math.nan
+    #: Per side, the levels its processes settled at: {"baseline": [Level, ...], ...}.
+    levels: dict[str, list[Level]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able types (no numpy, no NaN: non-finite numbers become None)."""
         d = asdict(self)
         d["baseline"] = self.baseline.to_dict()
         d["candidate"] = self.candidate.to_dict()
+        d["levels"] = {k: [lv.to_dict() for lv in v] for k, v in self.levels.items()}
         return dict(_clean(d))
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Comparison:
         """Inverse of :meth:`to_dict` (so a suite can be summarised from stored results)."""
         more = d.get("more_processes")
+        boot = dict(d.get("bootstrap") or {})
+        old_t = d.get("t_interval") or {}
         return cls(
             change_pct=_nan(d["change_pct"]),
             ci_low_pct=_nan(d["ci_low_pct"]),
@@ -138,76 +143,25 @@ class Comparison:
             outlier_sensitive=bool(d["outlier_sensitive"]),
             more_processes=None if more is None else int(more),
             resolution_hint=str(d["resolution_hint"]),
-            t_interval=dict(d["t_interval"]),
             paired=None if d.get("paired") is None else dict(d["paired"]),
             robust=dict(d.get("robust", {})),
-            bootstrap=dict(d.get("bootstrap", {})),
+            bootstrap=boot,
+            # Results written before the t-interval drove the verdict stored df elsewhere.
+            df=_nan(d.get("df", boot.get("df", old_t.get("df")))),
+            levels=_levels_from(d.get("levels") or {}),
         )
 
 
 def ci_halfwidth_pct(c: Comparison) -> float:
-    """Half-width of the verdict CI in %; inf when there is none.
+    """Half-width of the verdict CI on the log scale, in % (100 · t · se); inf when there is none.
 
-    For adaptive runs: add processes until this is small enough (precision), never until the
-    verdict turns significant: stopping on significance makes false positives likely.
+    On the log scale a slowdown and the equal speed-up need the same precision. For adaptive
+    runs: add processes until this is small enough (precision), never until the verdict turns
+    significant: stopping on significance makes false positives likely.
     """
     if not (math.isfinite(c.ci_low_pct) and math.isfinite(c.ci_high_pct)):
         return math.inf
-    return (c.ci_high_pct - c.ci_low_pct) / 2.0
-
-
-@dataclass(frozen=True)
-class _Interval:
-    """One bootstrap analysis of the ratio of means."""
-
-    change_pct: float
-    low_pct: float
-    high_pct: float
-    p_value: float
-    method: str
-    df: float
-    expansion: float
-    inner: str
-    paired: bool
-    n_units: int
-
-
-def _analyse(
-    base: ProcessData,
-    cand: ProcessData,
-    pairs: np.ndarray | None,
-    *,
-    confidence: float,
-    n_resamples: int,
-    seed: int,
-) -> _Interval:
-    """Point estimate, bootstrap CI and p-value; ``pairs`` not None means a complete pairing."""
-    change = pct(math.log(cand.means.mean()) - math.log(base.means.mean()))
-    paired = pairs is not None
-    method = "paired-hierarchical-bootstrap" if paired else "hierarchical-bootstrap"
-    n_units = int(pairs.shape[0]) if pairs is not None else min(base.n_processes, cand.n_processes)
-    inner = resolve_inner("auto", base, cand)
-    if n_units < 2:
-        return _Interval(
-            change, math.nan, math.nan, math.nan, method, 0.0, 1.0, inner, paired, n_units
-        )
-    if pairs is not None:
-        expansion, df = paired_expansion(n_units)
-    else:
-        expansion, df = two_sample_expansion(np.log(base.means), np.log(cand.means))
-    rng = np.random.default_rng(seed)
-    reps = log_ratio_replicates(
-        base, cand, pairs=pairs, n_resamples=n_resamples, rng=rng, inner=inner
-    )
-    lo, hi = expanded_percentile_interval(reps, confidence=confidence, df=df, expansion=expansion)
-    p = bootstrap_p_value(reps, df=df, expansion=expansion)
-    return _Interval(change, pct(lo), pct(hi), p, method, df, expansion, inner, paired, n_units)
-
-
-def _check_positive(arrays: list[np.ndarray], side: str) -> None:
-    for i, a in enumerate(arrays):
-        if np.any(a <= 0.0):
-            raise ValueError(f"{side} process {i}: times must be positive")
+    return 50.0 * (math.log1p(c.ci_high_pct / 100.0) - math.log1p(c.ci_low_pct / 100.0))
 
 
 def _pairs_array(pairs: Sequence[tuple[int, int]] | None, pb: int, pc: int) -> np.ndarray | None:
@@ -221,57 +175,166 @@ def _pairs_array(pairs: Sequence[tuple[int, int]] | None, pb: int, pc: int) -> n
     return arr
 
 
-def _per_process(values: Sequence[float] | None, n: int, what: str) -> np.ndarray:
-    if values is None:
-        raise ValueError(f"{what} is required for this metric")
-    arr = as_series(values, what)
-    if arr.size != n:
-        raise ValueError(f"{what}: {arr.size} values for {n} processes")
-    if np.any(arr <= 0.0):
-        raise ValueError(f"{what}: times must be positive")
-    return arr
+def _check_arguments(
+    metric: str, confidence: float, n_resamples: int, margin_pct: float, min_effect_pct: float
+) -> None:
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError("confidence must be between 0 and 1")
+    if n_resamples < 100:
+        raise ValueError("n_resamples must be at least 100")
+    if margin_pct < 0.0 or min_effect_pct < 0.0:
+        raise ValueError("margin_pct and min_effect_pct must be >= 0")
 
 
-def _class_mix_warning(counts_b: dict[str, int], counts_c: dict[str, int]) -> str | None:
-    nb, nc = sum(counts_b.values()), sum(counts_c.values())
-    if not nb or not nc:
-        return None
-    if all(abs(counts_b[k] / nb - counts_c[k] / nc) < CLASS_MIX_SHARE for k in CLASSES):
-        return None
+def _processes(values: Sequence[np.ndarray], side: str) -> list[np.ndarray]:
+    out = [as_series(p, f"{side} process {i}") for i, p in enumerate(values)]
+    for i, a in enumerate(out):
+        if np.any(a <= 0.0):
+            raise ValueError(f"{side} process {i}: times must be positive")
+    return out
 
-    def fmt(c: dict[str, int]) -> str:
-        return ", ".join(f"{v} {k}" for k, v in c.items() if v)
 
-    return (
-        f"steady-state class mix differs (baseline: {fmt(counts_b)}; candidate: {fmt(counts_c)});"
-        " the variants may not be warming up alike"
+def _within_level_outliers(values: np.ndarray, labels: np.ndarray) -> list[int]:
+    """MAD outliers judged inside each level, so the rule never removes a whole level."""
+    out: list[int] = []
+    for level in np.unique(labels):
+        idx = np.flatnonzero(labels == level)
+        out += [int(idx[i]) for i in outlier_indexes(values[idx])]
+    return sorted(out)
+
+
+def _summaries(
+    base: list[np.ndarray],
+    cand: list[np.ndarray],
+    mv: MetricValues,
+    lv: LevelsPart,
+    extra: dict[str, Any],
+) -> tuple[Summary, Summary]:
+    """Each side's Summary, with outliers judged within levels."""
+    out = []
+    for side, arrays, vals, labels in (
+        ("baseline", base, mv.baseline, lv.labels_baseline),
+        ("candidate", cand, mv.candidate, lv.labels_candidate),
+    ):
+        s = summarize(
+            arrays,
+            first_iteration=extra[f"{side}_first"],
+            cold_start=extra[f"{side}_cold"],
+            process_values=vals.tolist(),
+            steady_state=mv.steady_state[side],
+        )
+        out.append(replace(s, outlier_processes=_within_level_outliers(vals, labels)))
+    return out[0], out[1]
+
+
+def _verdict(i: Interval, margin_pct: float, min_effect_pct: float) -> str:
+    return decide(
+        i.change_pct, i.low_pct, i.high_pct, margin_pct=margin_pct, min_effect_pct=min_effect_pct
     )
 
 
-def _robust_analysis(
-    base: ProcessData,
-    cand: ProcessData,
+def _robust(
+    mv: MetricValues,
     pairs: np.ndarray | None,
     out_b: list[int],
     out_c: list[int],
-    **kw: Any,
-) -> tuple[_Interval | None, list[int], list[int]]:
-    """Re-analyse without outlier processes; paired designs drop the outliers' whole rounds."""
+    confidence: float,
+) -> tuple[Interval | None, dict[str, Any]]:
+    """The verdict interval without outlier processes; paired designs drop whole rounds."""
+    if not out_b and not out_c:
+        return None, {"excluded_baseline": [], "excluded_candidate": []}
     if pairs is not None:
-        keep = [r for r, (b, c) in enumerate(pairs) if b not in out_b and c not in out_c]
-        kept = pairs[keep]
-        drop_b = sorted(set(range(base.n_processes)) - set(kept[:, 0].tolist()))
-        drop_c = sorted(set(range(cand.n_processes)) - set(kept[:, 1].tolist()))
-        sub_b, sub_c = base.subset(kept[:, 0].tolist()), cand.subset(kept[:, 1].tolist())
-        new_pairs = np.column_stack([np.arange(len(keep)), np.arange(len(keep))])
-        if len(keep) < 2:
-            return None, drop_b, drop_c
-        return _analyse(sub_b, sub_c, new_pairs, **kw), drop_b, drop_c
-    keep_b = [i for i in range(base.n_processes) if i not in out_b]
-    keep_c = [i for i in range(cand.n_processes) if i not in out_c]
-    if len(keep_b) < 2 or len(keep_c) < 2:
-        return None, list(out_b), list(out_c)
-    return _analyse(base.subset(keep_b), cand.subset(keep_c), None, **kw), list(out_b), list(out_c)
+        kept = np.array([(b, c) for b, c in pairs if b not in out_b and c not in out_c])
+        kept = kept.reshape(-1, 2)
+        drop_b = sorted(set(range(mv.baseline.size)) - set(kept[:, 0].tolist()))
+        drop_c = sorted(set(range(mv.candidate.size)) - set(kept[:, 1].tolist()))
+        vb, vc = mv.baseline[kept[:, 0]], mv.candidate[kept[:, 1]]
+        new_pairs: np.ndarray | None = np.column_stack([np.arange(len(kept))] * 2)
+    else:
+        drop_b, drop_c = list(out_b), list(out_c)
+        vb = np.delete(mv.baseline, out_b)
+        vc = np.delete(mv.candidate, out_c)
+        new_pairs = None
+    excluded: dict[str, Any] = {"excluded_baseline": drop_b, "excluded_candidate": drop_c}
+    if min(vb.size, vc.size) < 2:
+        return None, excluded
+    return t_interval(vb, vc, new_pairs, find_levels(vb, vc), confidence), excluded
+
+
+def _robust_part(
+    mv: MetricValues,
+    pairs: np.ndarray | None,
+    summaries: tuple[Summary, Summary],
+    verdict: str,
+    rules: tuple[float, float, float],
+) -> tuple[str, dict[str, Any]]:
+    """(robust verdict, robust dict) for the Comparison."""
+    margin, min_effect, confidence = rules
+    out_b, out_c = summaries[0].outlier_processes, summaries[1].outlier_processes
+    rob, robust = _robust(mv, pairs, out_b, out_c, confidence)
+    if not robust["excluded_baseline"] and not robust["excluded_candidate"]:
+        robust["verdict"] = verdict
+        return verdict, robust
+    if rob is None:
+        robust.update(change_pct=math.nan, low_pct=math.nan, high_pct=math.nan)
+        robust["verdict"] = "inconclusive"
+    else:
+        robust.update(change_pct=rob.change_pct, low_pct=rob.low_pct, high_pct=rob.high_pct)
+        robust["verdict"] = _verdict(rob, margin, min_effect)
+    return str(robust["verdict"]), robust
+
+
+def _paired_part(
+    mv: MetricValues, pairs: np.ndarray | None, complete: bool, half: float
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """Pairing facts and the drift of the baseline over the rounds, with warnings."""
+    if pairs is None:
+        return None, []
+    if pairs.shape[0] < 2:
+        return None, ["fewer than 2 pairs: no paired analysis"]
+    d = drift_check(np.log(mv.baseline[pairs[:, 0]]), half)
+    warnings = []
+    if d["material"]:
+        note = "the paired analysis cancels it" if complete else "pairs are incomplete"
+        warnings.append(
+            f"baseline drifted {d['over_run_pct']:+.2f} % over the run"
+            f" ({d['pct_per_round']:+.3f} % per round); {note}"
+        )
+    return {"n_pairs": int(pairs.shape[0]), "drives_verdict": complete, "drift": d}, warnings
+
+
+def _design_warnings(
+    pair_arr: np.ndarray | None, pb: int, pc: int, lv: LevelsPart, n: int
+) -> list[str]:
+    warnings = []
+    if pair_arr is not None and not (pair_arr.shape[0] == pb == pc and pb >= 2):
+        warnings.append(
+            f"{pair_arr.shape[0]} pairs do not cover all {pb} + {pc} processes;"
+            " the unpaired interval drives the verdict"
+        )
+    if n < MIN_PROCESSES:
+        warnings.append(
+            f"only {n} process(es) on one side; intervals from fewer than"
+            f" {MIN_PROCESSES} processes are wide"
+        )
+    if lv.mix_differs:
+        warnings.append(
+            f"processes settle at different levels (baseline: {lv.describe('baseline')};"
+            f" candidate: {lv.describe('candidate')}); the change depends on how often each"
+            " level occurs, and the CI carries that uncertainty"
+        )
+    return warnings
+
+
+def _cross_check_warning(check: CrossCheck, verdict: str) -> list[str]:
+    if check.verdict == verdict:
+        return []
+    return [
+        f"the bootstrap cross-check says {check.verdict} [{check.low_pct:+.1f} %,"
+        f" {check.high_pct:+.1f} %], the t-interval {verdict}"
+    ]
 
 
 def compare(
@@ -285,6 +348,7 @@ def compare(
     n_resamples: int = 2000,
     seed: int = 0,
     metric: str = "steady",
+    precision_pct: float | None = None,
     baseline_first: Sequence[float] | None = None,
     candidate_first: Sequence[float] | None = None,
     baseline_cold: Sequence[float] | None = None,
@@ -293,173 +357,45 @@ def compare(
     """Compare candidate with baseline; one array of seconds per iteration per process.
 
     ``pairs`` lists (baseline index, candidate index) of processes run in the same round, in
-    round order. ``metric``: "steady" (mean of each process's steady part), "mean" (all values),
-    "first" / "cold" (one first-iteration / cold-start time per process, passed separately).
+    round order. ``metric``: "steady", "mean", "first" / "cold" (one time per process, passed
+    separately). ``precision_pct`` (default: the margin) is the CI half-width the hint plans for.
     """
-    if metric not in METRICS:
-        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError("confidence must be between 0 and 1")
-    if n_resamples < 100:
-        raise ValueError("n_resamples must be at least 100")
-    if margin_pct < 0.0 or min_effect_pct < 0.0:
-        raise ValueError("margin_pct and min_effect_pct must be >= 0")
-    base = [as_series(p, f"baseline process {i}") for i, p in enumerate(baseline)]
-    cand = [as_series(p, f"candidate process {i}") for i, p in enumerate(candidate)]
+    _check_arguments(metric, confidence, n_resamples, margin_pct, min_effect_pct)
+    base, cand = _processes(baseline, "baseline"), _processes(candidate, "candidate")
     if not base or not cand:
         raise ValueError("each variant needs at least one process")
-    _check_positive(base, "baseline")
-    _check_positive(cand, "candidate")
     pb, pc = len(base), len(cand)
     pair_arr = _pairs_array(pairs, pb, pc)
-    warnings: list[str] = []
-
-    counts: dict[str, dict[str, int]] = {"baseline": {}, "candidate": {}}
-    if metric == "steady":
-        states = steady_states(base + cand)
-        st_b, st_c = states[:pb], states[pb:]
-        used_b = [a[s.steady_start :] for a, s in zip(base, st_b, strict=True)]
-        used_c = [a[s.steady_start :] for a, s in zip(cand, st_c, strict=True)]
-        counts = {"baseline": class_counts(st_b), "candidate": class_counts(st_c)}
-        mix = _class_mix_warning(counts["baseline"], counts["candidate"])
-        if mix:
-            warnings.append(mix)
-        n_none = counts["baseline"]["no-steady-state"] + counts["candidate"]["no-steady-state"]
-        if n_none:
-            warnings.append(
-                f"{n_none} process(es) reached no steady state; their last segment is used"
-            )
-    elif metric == "mean":
-        used_b, used_c = base, cand
-    else:
-        kind = "first" if metric == "first" else "cold"
-        vb = _per_process(
-            baseline_first if kind == "first" else baseline_cold, pb, f"baseline_{kind}"
-        )
-        vc = _per_process(
-            candidate_first if kind == "first" else candidate_cold, pc, f"candidate_{kind}"
-        )
-        used_b = [np.array([v]) for v in vb]
-        used_c = [np.array([v]) for v in vc]
-
-    data_b, data_c = ProcessData.from_arrays(used_b), ProcessData.from_arrays(used_c)
-    sum_b = summarize(
-        base,
-        first_iteration=baseline_first,
-        cold_start=baseline_cold,
-        process_values=data_b.means.tolist(),
-        steady_state=counts["baseline"],
-    )
-    sum_c = summarize(
-        cand,
-        first_iteration=candidate_first,
-        cold_start=candidate_cold,
-        process_values=data_c.means.tolist(),
-        steady_state=counts["candidate"],
-    )
-
-    complete = pair_arr is not None and pair_arr.shape[0] == pb == pc and pair_arr.shape[0] >= 2
-    if pair_arr is not None and not complete:
-        warnings.append(
-            f"{pair_arr.shape[0]} pairs do not cover all {pb} + {pc} processes;"
-            " the unpaired bootstrap drives the verdict"
-        )
-    driving_pairs = pair_arr if complete else None
-    kw: dict[str, Any] = {"confidence": confidence, "n_resamples": n_resamples, "seed": seed}
-    main = _analyse(data_b, data_c, driving_pairs, **kw)
-    verdict = decide(
-        main.change_pct,
-        main.low_pct,
-        main.high_pct,
-        margin_pct=margin_pct,
-        min_effect_pct=min_effect_pct,
-    )
+    extra = {
+        "baseline_first": baseline_first,
+        "candidate_first": candidate_first,
+        "baseline_cold": baseline_cold,
+        "candidate_cold": candidate_cold,
+    }
+    mv = metric_values(base, cand, metric, extra)
+    complete = pair_arr is not None and pair_arr.shape[0] == pb == pc and pb >= 2
+    driving = pair_arr if complete else None
+    lv = find_levels(mv.baseline, mv.candidate)
+    main = t_interval(mv.baseline, mv.candidate, driving, lv, confidence)
+    verdict = _verdict(main, margin_pct, min_effect_pct)
+    check = bootstrap_check(mv, driving, confidence, n_resamples, seed)
+    check = replace(check, verdict=_verdict(check.interval, margin_pct, min_effect_pct))
     half = (main.high_pct - main.low_pct) / 2.0
-
-    log_b, log_c = np.log(data_b.means), np.log(data_c.means)
-    t_int = t_interval_log(log_b, log_c, confidence=confidence)
-    t_int["verdict"] = decide(
-        t_int["change_pct"],
-        t_int["low_pct"],
-        t_int["high_pct"],
-        margin_pct=margin_pct,
-        min_effect_pct=min_effect_pct,
-    )
-    decisive = {"faster", "slower", "equivalent"}
-    if verdict in decisive and t_int["verdict"] in decisive and t_int["verdict"] != verdict:
-        warnings.append(
-            f"the t-interval cross-check says {t_int['verdict']}, the bootstrap {verdict}"
-        )
-
-    paired: dict[str, Any] | None = None
-    if pair_arr is not None and pair_arr.shape[0] >= 2:
-        ratios = log_c[pair_arr[:, 1]] - log_b[pair_arr[:, 0]]
-        paired = paired_t_interval(ratios, confidence=confidence)
-        paired["n_pairs"] = int(pair_arr.shape[0])
-        paired["drives_verdict"] = complete
-        d = drift(log_b[pair_arr[:, 0]])
-        material = bool(
-            math.isfinite(d["p_value"])
-            and d["p_value"] < DRIFT_ALPHA
-            and math.isfinite(half)
-            and abs(d["over_run_pct"]) > DRIFT_MATERIAL_FRACTION * half
-        )
-        paired["drift"] = {**d, "material": material}
-        if material:
-            note = "the paired analysis cancels it" if complete else "pairs are incomplete"
-            warnings.append(
-                f"baseline drifted {d['over_run_pct']:+.2f} % over the run"
-                f" ({d['pct_per_round']:+.3f} % per round); {note}"
-            )
-    elif pair_arr is not None:
-        warnings.append("fewer than 2 pairs: no paired analysis")
-
-    if min(pb, pc) < MIN_PROCESSES:
-        warnings.append(
-            f"only {min(pb, pc)} process(es) on one side; intervals from fewer than"
-            f" {MIN_PROCESSES} processes are fragile"
-        )
-
-    out_b, out_c = sum_b.outlier_processes, sum_c.outlier_processes
-    robust: dict[str, Any] = {"excluded_baseline": [], "excluded_candidate": []}
-    robust_verdict = verdict
-    if out_b or out_c:
-        rob, drop_b, drop_c = _robust_analysis(data_b, data_c, driving_pairs, out_b, out_c, **kw)
-        robust = {"excluded_baseline": drop_b, "excluded_candidate": drop_c}
-        if rob is None:
-            robust_verdict = "inconclusive"
-            robust.update(change_pct=math.nan, low_pct=math.nan, high_pct=math.nan)
-        else:
-            robust_verdict = decide(
-                rob.change_pct,
-                rob.low_pct,
-                rob.high_pct,
-                margin_pct=margin_pct,
-                min_effect_pct=min_effect_pct,
-            )
-            robust.update(change_pct=rob.change_pct, low_pct=rob.low_pct, high_pct=rob.high_pct)
-    robust["verdict"] = robust_verdict
-    outlier_sensitive = robust_verdict != verdict
-    if outlier_sensitive:
+    paired, drift_warnings = _paired_part(mv, pair_arr, complete, half)
+    sums = _summaries(base, cand, mv, lv, extra)
+    rules = (margin_pct, min_effect_pct, confidence)
+    robust_verdict, robust = _robust_part(mv, driving, sums, verdict, rules)
+    warnings = [*mv.warnings, *_design_warnings(pair_arr, pb, pc, lv, min(pb, pc))]
+    warnings += drift_warnings + _cross_check_warning(check, verdict)
+    if robust_verdict != verdict:
         warnings.append(
             f"outlier-sensitive: without MAD-outlier processes the verdict is {robust_verdict}"
         )
-
-    more: int | None = None
-    hint = ""
+    more, hint = (None, "")
     if verdict == "inconclusive":
         more, hint = resolution(
-            change_pct=main.change_pct,
-            ci_low_pct=main.low_pct,
-            ci_high_pct=main.high_pct,
-            df=main.df,
-            n_units=main.n_units,
-            paired=main.paired,
-            margin_pct=margin_pct,
-            min_effect_pct=min_effect_pct,
-            confidence=confidence,
+            main, margin_pct=margin_pct, confidence=confidence, precision_pct=precision_pct
         )
-
     return Comparison(
         change_pct=main.change_pct,
         ci_low_pct=main.low_pct,
@@ -471,27 +407,19 @@ def compare(
         margin_pct=margin_pct,
         min_effect_pct=min_effect_pct,
         metric=metric,
-        baseline=sum_b,
-        candidate=sum_c,
+        baseline=sums[0],
+        candidate=sums[1],
         n_baseline=pb,
         n_candidate=pc,
-        steady_state=counts,
+        steady_state=mv.steady_state,
         warnings=warnings,
         robust_verdict=robust_verdict,
-        outlier_sensitive=outlier_sensitive,
+        outlier_sensitive=robust_verdict != verdict,
         more_processes=more,
         resolution_hint=hint,
-        t_interval=t_int,
         paired=paired,
         robust=robust,
-        bootstrap={
-            "n_resamples": n_resamples,
-            "seed": seed,
-            "inner": main.inner,
-            "df": main.df,
-            "expansion": main.expansion,
-            "tail": expanded_tail(confidence, main.df, main.expansion)
-            if main.df >= 1
-            else math.nan,
-        },
+        bootstrap=check.to_dict(),
+        df=main.df,
+        levels={"baseline": lv.baseline, "candidate": lv.candidate},
     )

@@ -93,13 +93,10 @@ def suite_summary(
     rng = np.random.default_rng(seed)
     missing = 0
     for i, c in enumerate(comparisons):
-        stored = c.bootstrap.get("df") if c.bootstrap else None
-        df = math.nan if stored is None else float(stored)
+        df = c.df if math.isfinite(c.df) and c.df >= 1 else math.inf
         if not (math.isfinite(c.ci_low_pct) and math.isfinite(c.ci_high_pct)):
             missing += 1
             continue
-        if not math.isfinite(df) or df < 1:
-            df = float(c.t_interval.get("df") or math.inf)
         half = (math.log1p(c.ci_high_pct / 100.0) - math.log1p(c.ci_low_pct / 100.0)) / 2.0
         q = float(special.stdtrit(df, 0.5 + c.confidence / 2.0))
         se = half / q

@@ -10,6 +10,7 @@ Verdicts (``change`` and CI bounds in %, > 0 = candidate takes longer):
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from scipy import special
 
@@ -88,61 +89,63 @@ def processes_needed(
     return None
 
 
-def resolution(
-    *,
-    change_pct: float,
-    ci_low_pct: float,
-    ci_high_pct: float,
-    df: float,
-    n_units: int,
-    paired: bool,
+def processes_for_equivalence(
+    spread_pct: float,
     margin_pct: float,
-    min_effect_pct: float,
-    confidence: float,
-) -> tuple[int | None, str]:
-    """(more processes per side, hint) for an inconclusive result, assuming the estimate holds.
+    *,
+    confidence: float = 0.95,
+    power: float = PLANNING_POWER,
+    paired: bool = False,
+) -> int | None:
+    """Processes per side to show equivalence within ±margin with ``power`` if there is no change.
 
-    The spread is backed out of the current CI (so it carries whatever the CI method added),
-    then :func:`processes_needed` sizes, at :data:`PLANNING_POWER`, the cheaper of the two ways
-    to resolve: a CI inside ±margin (equivalence) or a CI that excludes 0 (a difference at least
-    min_effect).
+    Both CI bounds must land inside the margin, so the power term is z for 1 - β/2 (two
+    one-sided misses), not z for 1 - β.
     """
-    if not (math.isfinite(ci_low_pct) and math.isfinite(ci_high_pct)) or n_units < 2 or df < 1:
+    return processes_needed(
+        spread_pct,
+        margin_pct,
+        confidence=confidence,
+        power=0.5 + power / 2.0,
+        paired=paired,
+    )
+
+
+def resolution(
+    interval: Any,
+    *,
+    margin_pct: float,
+    confidence: float,
+    precision_pct: float | None = None,
+) -> tuple[int | None, str]:
+    """(more processes per side, hint) for an inconclusive result, Kalibera & Jones style.
+
+    The between-process spread is the interval's own standard error scaled back to one process;
+    :func:`processes_needed` then sizes the processes for a CI half-width of ``precision_pct``
+    (default: the margin). It plans a precision, never "resolving" the observed change: an
+    inconclusive change is not supported by the data. With a margin, it adds the processes that
+    show equivalence within it with 80 % power *if* there is no change.
+    """
+    n_units, df, se = interval.n_units, interval.df, interval.se
+    if n_units < 2 or df < 1 or not math.isfinite(se):
         return None, "need at least 2 processes per side for a confidence interval"
-    lo, hi = math.log1p(ci_low_pct / 100.0), math.log1p(ci_high_pct / 100.0)
-    half, centre = (hi - lo) / 2.0, (hi + lo) / 2.0
-    if half <= 0.0:
+    k = 1.0 if interval.paired else 2.0
+    spread = 100.0 * se / math.sqrt(k / n_units)
+    target = precision_pct if precision_pct else margin_pct
+    if not target or target <= 0.0:
         return None, ""
-    k = 1.0 if paired else 2.0
-    t = float(special.stdtrit(df, 0.5 + confidence / 2.0))
-    spread = half / (t * math.sqrt(k / n_units))
-    options: list[tuple[int, str]] = []
-    margin_log = math.log1p(margin_pct / 100.0) if margin_pct > 0.0 else 0.0
-    if margin_log > abs(centre):
-        need = processes_needed(
-            100 * spread,
-            100 * (margin_log - abs(centre)),
-            confidence=confidence,
-            power=PLANNING_POWER,
-            paired=paired,
-        )
-        if need is not None:
-            options.append((need, f"resolve ±{margin_pct:.1f} %"))
-    if abs(change_pct) >= min_effect_pct and centre != 0.0:
-        need = processes_needed(
-            100 * spread,
-            100 * abs(centre),
-            confidence=confidence,
-            power=PLANNING_POWER,
-            paired=paired,
-        )
-        if need is not None:
-            options.append((need, f"resolve the {change_pct:+.1f} % change from 0"))
-    if not options:
-        return None, (
-            f"more processes alone are unlikely to resolve ±{margin_pct:.1f} %: "
-            "the estimate sits at the margin"
-        )
-    need, what = min(options)
+    need = processes_needed(spread, target, confidence=confidence, paired=interval.paired)
+    if need is None:
+        return None, f"more processes alone are unlikely to reach a ±{target:.1f} % CI"
     more = max(1, need - n_units)
-    return more, f"≈ {more} more processes per side would {what}"
+    hint = f"≈ {more} more processes per side for a ±{target:.1f} % CI"
+    if margin_pct > 0.0:
+        eq = processes_for_equivalence(
+            spread, margin_pct, confidence=confidence, paired=interval.paired
+        )
+        if eq is not None:
+            hint += (
+                f"; ≈ {max(1, eq - n_units)} more to show equivalence within"
+                f" ±{margin_pct:.1f} % if there is no change (80 % power)"
+            )
+    return more, hint
