@@ -111,6 +111,8 @@ class Design:
     min_time: float = 0.05  # seconds a single timed value should take after calibration
     profile: int = 0  # extra processes per variant and benchmark sampled with perf (--profile)
     loops: int | None = None  # fixed inner-loop count; None = calibrate once per benchmark
+    # Each round also runs every variant once under each of these (``execute.instruments``).
+    instruments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class Slot:
     round: int
     benchmark: str
     variant: str
+    instrument: str | None = None  # None: a timed process
 
 
 @dataclass

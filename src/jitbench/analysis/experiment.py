@@ -183,7 +183,8 @@ def _cross_host(doc: dict, bench: str, opts: Options,
 
 def _failed(doc: dict, bench: str, variant: str) -> int:
     return sum(1 for p in doc["processes"]
-               if p["benchmark"] == bench and p["variant"] == variant and p["status"] != "ok")
+               if p["benchmark"] == bench and p["variant"] == variant and p["status"] != "ok"
+               and p.get("instrument") is None)
 
 
 def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:

@@ -25,6 +25,7 @@ from ..runtimes import launch_for, preflight_problem, prepare_variant
 from . import load
 from .host import host_facts
 from .hosts import HostAccess, access_for
+from .instruments import Instrument, InstrumentedTransport, resolve
 from .parallel import run_per_host
 from .process import run_process
 from .transport import LocalTransport, Transport
@@ -73,7 +74,8 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
         "baseline": exp.variants[0].name,
         "design": {"kind": "interleaved", "processes": d.processes, "values": d.values,
                    "warmups": d.warmups, "timeout": d.timeout, "min_time": d.min_time,
-                   "loops": d.loops, "profile": d.profile},
+                   "loops": d.loops, "profile": d.profile,
+                   **({"instruments": list(d.instruments)} if d.instruments else {})},
         "host": host_facts(),
         # Every machine the variants ran on, by the name the user gave it ("local" = this one).
         "hosts": {},
@@ -121,6 +123,7 @@ class Runner:
         self._lock = threading.RLock()  # host workers append records and save concurrently
         self._stop = threading.Event()
         self._lost: dict[str, str] = {}  # hosts given up on mid-run → why
+        self.instruments: dict[str, Instrument] = resolve(exp.design.instruments)
         self.hosts: dict[str, HostAccess] = {}
         for v in exp.variants:
             if v.runtime.host_name not in self.hosts:
@@ -144,7 +147,7 @@ class Runner:
             self._prepare()
             self._calibrate()
             self.progress.start(len(self.runnable()) * len(self.variants)
-                                * self.exp.design.processes)
+                                * (1 + len(self.instruments)) * self.exp.design.processes)
             self.run_rounds(0, self.exp.design.processes, self.runnable())
             while extend is not None and not self._lost:
                 more = extend(self)
@@ -189,7 +192,8 @@ class Runner:
         """Schedule and run ``rounds`` more interleaved rounds of the given benchmarks."""
         d = self.exp.design
         offset = len(self.doc["schedule"])
-        slots = interleaved(list(self.variants), benchmarks, rounds, d.seed, first_round=first_round)
+        slots = interleaved(list(self.variants), benchmarks, rounds, d.seed, first_round=first_round,
+                            instruments=tuple(self.instruments))
         slots = [replace(s, index=s.index + offset) for s in slots]
         self.doc["schedule"].extend(slot_record(s) for s in slots)
         self.save()
@@ -207,7 +211,7 @@ class Runner:
             if (p is None or p.get("connection_lost")
                     or (self.quiet.exclude_contaminated and p.get("contaminated"))):
                 out.append(Slot(index=s["slot"], round=s["round"], benchmark=s["benchmark"],
-                                variant=s["variant"]))
+                                variant=s["variant"], instrument=s.get("instrument")))
         return out
 
     def _interrupted(self) -> None:
@@ -261,6 +265,11 @@ class Runner:
             problem = preflight_problem(v, rec)  # the runtime kind's own diagnosis, e.g. no cinderx
             if problem is not None:
                 raise JitbenchError(problem)
+            for instrument in self.instruments.values():
+                problem = instrument.check(v, self._access(v))
+                if problem is not None:
+                    raise JitbenchError(f"instrument {instrument.name!r}, variant {v.name!r}: "
+                                        f"{problem}")
             if rec["status"] != "ok":
                 tail = _last_line(rec.get("stderr_tail"))
                 where = f" on host {v.runtime.host_name!r}" if v.runtime.host else ""
@@ -354,7 +363,10 @@ class Runner:
         before = access.sample(reuse=waited is None)
         task = {"action": "run", "loops": self.doc["benchmarks"][bench.name]["loops"],
                 "warmups": d.warmups, "values": d.values}
-        rec = run_process(access.transport, variant, bench, task, d.timeout)
+        if slot.instrument is None:
+            rec = run_process(access.transport, variant, bench, task, d.timeout)
+        else:
+            rec = self._run_instrumented(access, variant, bench, task, slot.instrument)
         if self._stop.is_set():
             return False  # killed because jitbench is stopping: not a measurement
         after = access.sample()
@@ -372,6 +384,20 @@ class Runner:
         self._record(rec)
         return host not in self._lost
 
+    def _run_instrumented(self, access: HostAccess, variant: Variant, bench: Benchmark, task: dict,
+                          name: str) -> dict:
+        """One process under an instrument: its wrapping, env and task keys, then its collect."""
+        facts = self.doc["variants"][variant.name].get("facts") or {}
+        process = self.instruments[name].start(variant, facts)
+        try:
+            rec = run_process(InstrumentedTransport(access.transport, process), variant, bench,
+                              {**task, **process.task}, self.exp.design.timeout)
+            rec["instrument"] = name
+            process.collect(rec)
+        finally:
+            process.close()
+        return rec
+
     def _record(self, rec: dict) -> None:
         """Add a process record in slot order (replacing an earlier try of its slot) and save."""
         with self._lock:
@@ -387,8 +413,11 @@ class Runner:
 
 
 def slot_record(slot: Slot) -> dict:
-    return {"slot": slot.index, "round": slot.round, "benchmark": slot.benchmark,
-            "variant": slot.variant}
+    rec = {"slot": slot.index, "round": slot.round, "benchmark": slot.benchmark,
+           "variant": slot.variant}
+    if slot.instrument is not None:
+        rec["instrument"] = slot.instrument
+    return rec
 
 
 def _last_line(text: str | None) -> str:

@@ -61,7 +61,8 @@ def extender(target: Target, opts: an.Options,
         if elapsed + per_round * target.rounds_per_step > target.budget_s:
             state["stopped"] = "budget spent"
             return 0
-        runner.progress.grow(len(need) * len(runner.variants) * target.rounds_per_step)
+        runner.progress.grow(len(need) * len(runner.variants) * (1 + len(runner.instruments))
+                             * target.rounds_per_step)
         runner.run_rounds(rounds, target.rounds_per_step, need)
         return target.rounds_per_step
 

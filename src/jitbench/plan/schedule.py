@@ -8,24 +8,26 @@ processes of one round form the pairs of a paired analysis.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from ..model import Slot
 
 
 def interleaved(variants: list[str], benchmarks: list[str], processes: int, seed: int,
-                first_round: int = 0) -> list[Slot]:
+                first_round: int = 0, instruments: tuple[str, ...] = ()) -> list[Slot]:
     """Slots for rounds ``first_round .. first_round+processes-1``, variants shuffled per round.
 
     The shuffle of round r depends only on (seed, r), so a run extended by more rounds keeps the
-    order of the rounds it already has.
+    order of the rounds it already has. Each instrument adds one process per variant to every
+    round, shuffled together with the timed ones.
     """
     slots: list[Slot] = []
+    kinds: list[str | None] = [None, *instruments]
     for r in range(first_round, first_round + processes):
         rng = random.Random(f"{seed}:{r}")
         for bench in benchmarks:
-            order = list(variants)
+            order = [(v, k) for k in kinds for v in variants]
             rng.shuffle(order)
-            for v in order:
-                slots.append(Slot(index=0, round=r, benchmark=bench, variant=v))
-    return [Slot(index=i, round=s.round, benchmark=s.benchmark, variant=s.variant)
-            for i, s in enumerate(slots)]
+            for v, k in order:
+                slots.append(Slot(index=0, round=r, benchmark=bench, variant=v, instrument=k))
+    return [replace(s, index=i) for i, s in enumerate(slots)]

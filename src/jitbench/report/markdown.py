@@ -81,7 +81,7 @@ def _consumers(doc: dict, bench: str, variant: str, top: int = 3) -> list[tuple[
     most: dict[str, float] = {}
     for p in doc["processes"]:
         if (p["benchmark"], p["variant"], p["status"]) != (bench, variant, "ok") \
-                or not p.get("contaminated"):
+                or not p.get("contaminated") or p.get("instrument") is not None:
             continue
         for t in (p.get("host_load") or {}).get("top", []):
             most[t["name"]] = max(most.get(t["name"], 0.0), float(t["cores"]))

@@ -94,11 +94,18 @@ class ProcessView:
     record: dict
 
 
-def processes_of(doc: dict, benchmark: str, variant: str) -> list[ProcessView]:
-    """The successful processes of one variant on one benchmark, in slot order."""
+def processes_of(doc: dict, benchmark: str, variant: str, instrument: str | None = None
+                 ) -> list[ProcessView]:
+    """The successful processes of one variant on one benchmark, in slot order.
+
+    Timed processes by default; ``instrument`` selects those run under that instrument instead
+    (their times are not comparable with timed ones).
+    """
     out = []
     for p in doc["processes"]:
         if p["benchmark"] != benchmark or p["variant"] != variant or p["status"] != "ok":
+            continue
+        if p.get("instrument") != instrument:
             continue
         per = float(p["loops"] * p["inner_loops"]) * 1e9
         out.append(ProcessView(
