@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .common import wide_console
 from .options import positive_int
@@ -103,12 +104,33 @@ def _diff_table(d: dict, n: int) -> Table:
     return t
 
 
-def _print_code(console: Console, d: dict, lines: int) -> None:
+def _side_by_side(d: dict, rows: list, lines: int) -> Table:
+    """The changed rows of a code diff with a line of context each side, A left, B right."""
+    keep = {i + k for i, r in enumerate(rows) if r[0] != "=" for k in (-1, 0, 1)}
+    t = Table(show_header=True, box=None, pad_edge=False)
+    t.add_column(d["a"], overflow="fold", ratio=1)
+    t.add_column(d["b"], overflow="fold", ratio=1)
+    shown = 0
+    for i, (tag, a, b) in enumerate(rows):
+        if i not in keep or shown >= lines:
+            continue
+        shown += 1
+        t.add_row(
+            Text(a, style="red" if tag in "-~" else "dim"),
+            Text(b, style="green" if tag in "+~" else "dim"),
+        )
+    return t
+
+
+def _print_code(console: Console, d: dict, lines: int, side_by_side: bool = False) -> None:
     for c in d["code"]:
         console.print(
             f"[bold]Code of {escape(c['function'])}[/]: {c['a_instructions']} → "
             f"{c['b_instructions']} instructions ({escape(d['a'])} → {escape(d['b'])})"
         )
+        if side_by_side:
+            console.print(_side_by_side(d, c["side_by_side"], lines))
+            continue
         shown = c["unified"][:lines]
         for ln in shown:
             style = "green" if ln.startswith("+") else "red" if ln.startswith("-") else None
@@ -160,7 +182,7 @@ def profile_command(args: argparse.Namespace, argv: list[str]) -> int:
                 console.print(_top_table(bench, v, p, args.top))
         for d in b["diffs"]:
             console.print(_diff_table(d, args.top))
-            _print_code(console, d, args.lines)
+            _print_code(console, d, args.lines, args.side_by_side)
         _print_events(console, bench, b["events"])
     console.print(
         "[dim]Profiled processes are extra processes sampled during their measured "
@@ -188,6 +210,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=positive_int,
         default=60,
         help="diff lines per function in the terminal (60)",
+    )
+    p.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="code diffs as A and B side by side (changed lines with context)",
     )
     p.add_argument("--html", type=Path, help="also write a self-contained HTML page here")
     p.add_argument("--json", action="store_true", help="the summary as JSON")

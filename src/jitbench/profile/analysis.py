@@ -92,10 +92,11 @@ def variant_profile(doc: dict, bench: str, variant: str, top: int = 15) -> dict 
 
 
 def attributed(folded: Counter) -> Counter:
-    """Each sample charged once: to its innermost JIT function, else to its leaf function."""
+    """Each sample charged once: to its innermost named Python function (JIT-compiled or, with
+    CPython's perf trampolines, interpreted), else to its leaf function."""
     out: Counter = Counter()
     for stack, n in folded.items():
-        out[sharing.jit_owner(stack) or stack.rsplit(folding.SEP, 1)[-1]] += n
+        out[sharing.python_owner(stack) or stack.rsplit(folding.SEP, 1)[-1]] += n
     return out
 
 

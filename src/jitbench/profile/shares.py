@@ -24,11 +24,14 @@ LABELS = {
 }
 
 # JIT code as named by perf maps: CinderX, CPython's -X perf trampolines and -X perf_jit.
-_JIT = re.compile(r"^(__CINDER_JIT:|__CINDER_INFRA_JIT:|py::|\[JIT\]|\[anon\]|\[//anon\])")
+_JIT = re.compile(r"^(__CINDER_JIT:|__CINDER_INFRA_JIT:|\[JIT\]|\[anon\]|\[//anon\])")
 # A JIT function itself (infrastructure such as deopt trampolines excluded).
-_JIT_FUNCTION = re.compile(r"^(__CINDER_JIT:|py::)")
+_JIT_FUNCTION = re.compile(r"^__CINDER_JIT:")
+# A Python function as named in a perf map: compiled (CinderX) or interpreted (CPython -X perf
+# trampolines, "py::qualname:file").
+_PYTHON_FUNCTION = re.compile(r"^(__CINDER_JIT:|py::)")
 _INTERPRETER = re.compile(
-    r"^(_PyEval_EvalFrameDefault|_PyEval_EvalFrame|PyEval_EvalCode|Ci_EvalFrame|_CiEval_\w+"
+    r"^(py::.*|_PyEval_EvalFrameDefault|_PyEval_EvalFrame|PyEval_EvalCode|Ci_EvalFrame|_CiEval_\w+"
     r"|Ci_\w*Interpret\w*|pypy_g_\w*dispatch\w*|pypy_g_execute_frame\w*)$"
 )
 _GC = re.compile(
@@ -66,12 +69,21 @@ def category(stack: str) -> str:
     return "other"
 
 
-def jit_owner(stack: str) -> str | None:
-    """The innermost JIT function on the stack: C helpers it calls are charged to it."""
+def _innermost(stack: str, pattern: re.Pattern) -> str | None:
     for frame in reversed(stack.split(SEP)):
-        if _JIT_FUNCTION.match(frame):
+        if pattern.match(frame):
             return frame
     return None
+
+
+def jit_owner(stack: str) -> str | None:
+    """The innermost JIT function on the stack: C helpers it calls are charged to it."""
+    return _innermost(stack, _JIT_FUNCTION)
+
+
+def python_owner(stack: str) -> str | None:
+    """The innermost Python function a perf map names, compiled by the JIT or interpreted."""
+    return _innermost(stack, _PYTHON_FUNCTION)
 
 
 def category_samples(folded: Counter) -> dict[str, int]:

@@ -1,0 +1,142 @@
+"""The pure parts of profiles: folding perf script output, categories, A/B attribution, code
+normalisation and diffs, flame graph geometry."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from jitbench.profile import analysis, code, folded, shares
+from jitbench.report.flame import flame_svg
+
+# Two samples as perf script -F comm,pid,tid,period,event,ip,sym,dso prints them (perf 6.1), and
+# one of another process.
+SCRIPT = """\
+python 15895/15895     250000 cpu-clock: 
+\t          2522c2 [unknown] (/usr/bin/python3.14)
+\t    7fac10600d13 __CINDER_JIT:__main__:fib+0x3 (/tmp/perf-15895.map)
+\t    7fac1060085a __CINDER_JIT:__main__:fib (/tmp/perf-15895.map)
+\t          17e0aa PyObject_Vectorcall+0x2a (/usr/bin/python3.14)
+
+python 15895/15895     250000 cpu-clock: 
+\tffffffff821eb0e7 clear_page_erms+0x7 ([kernel.kallsyms])
+\t          18f757 cinderx::jit::hir::Preloader::preload (/opt/cx/lib/_cinderx.so)
+
+perf 15000/15000     250000 cpu-clock: 
+\tffffffff821eb0e7 clear_page_erms+0x7 ([kernel.kallsyms])
+"""
+
+
+def test_perf_script_folds_into_root_first_stacks_of_the_target_only():
+    stacks = folded.parse(SCRIPT.splitlines(), {15895})
+    assert stacks == Counter(
+        {
+            "PyObject_Vectorcall;__CINDER_JIT:__main__:fib;__CINDER_JIT:__main__:fib;[python3.14]": 1,
+            "cinderx::jit::hir::Preloader::preload;clear_page_erms_[k]": 1,
+        }
+    )
+    assert sum(folded.parse(SCRIPT.splitlines()).values()) == 3  # all processes
+    assert folded.decode(folded.encode(stacks)) == stacks
+
+
+def test_each_sample_gets_one_category():
+    assert shares.category("main;__CINDER_JIT:m:f") == "jit"
+    assert shares.category("main;__CINDER_JIT:m:f;[python3.14]") == "runtime"
+    assert shares.category("x;gc_collect_main;memset") == "gc"  # a collection, whatever it calls
+    assert shares.category("x;cinderx::jit::hir::Builder::build;malloc") == "compiler"
+    assert shares.category("x;clear_page_erms_[k]") == "kernel"
+    assert shares.category("x;Ci_EvalFrame") == "interpreter"
+    assert shares.category("x;py::work:/b.py") == "interpreter"
+    assert shares.category("x;[libc.so.6]") == "other"
+
+
+def test_helpers_are_charged_to_the_jit_function_that_called_them():
+    stacks = Counter(
+        {
+            "main;__CINDER_JIT:m:f;PyObject_SetAttr": 3,
+            "main;__CINDER_JIT:m:f": 1,
+            "main;Ci_EvalFrame": 4,
+        }
+    )
+    assert shares.owned_samples(stacks) == Counter({"__CINDER_JIT:m:f": 4})
+    s = shares.shares([stacks, stacks])
+    assert s["jit_functions"]["share_pct"] == 50.0
+    assert s["jit"]["share_pct"] == 12.5 and s["interpreter"]["share_pct"] == 50.0
+    assert sum(s[c]["share_pct"] for c in shares.CATEGORIES) == 100.0
+
+
+def _process(variant: str, stacks: Counter, ns_per_value: int) -> dict:
+    return {
+        "benchmark": "b",
+        "variant": variant,
+        "status": "ok",
+        "loops": 1,
+        "inner_loops": 1,
+        "values_ns": [ns_per_value] * 3,
+        "instrument": "perf",
+        "profile": {
+            "folded": folded.encode(stacks),
+            "samples": sum(stacks.values()),
+            "window_ns": 3 * ns_per_value,
+            "event": "cpu-clock",
+        },
+    }
+
+
+def test_contributions_add_up_to_the_change_and_rank_the_cause_first():
+    a = Counter({"main;__CINDER_JIT:m:hot": 50, "main;__CINDER_JIT:m:cold": 50})
+    # B: "hot" got three times slower; "cold" did not change (same time, smaller share).
+    b = Counter({"main;__CINDER_JIT:m:hot": 150, "main;__CINDER_JIT:m:cold": 50})
+    doc = {"processes": [_process("A", a, 100), _process("B", b, 200)]}
+    d = analysis.differential(doc, "b", "A", "B", top=10)
+    assert round(d["change_pct"], 6) == 100.0
+    assert round(sum(r["contribution_pct"] for r in d["functions"]), 6) == 100.0
+    first, second = d["functions"]
+    assert first["function"] == "__CINDER_JIT:m:hot" and round(first["contribution_pct"]) == 100
+    assert round(second["contribution_pct"], 6) == 0.0
+
+
+DUMP_A = """\
+JIT: cinderx/Jit/codegen/gen_asm.cpp:1683 -- Disassembly for m:f
+
+v51:LongExact = GuardType<LongExact> v21 {
+  0x007fd398c00042:        cmpq $0x7fd399e09730, 8(%r12)
+  0x007fd398c00049:        callq *0xb18(%rip)
+JIT: other/file.cpp:1 -- Finished compiling m:f
+"""
+DUMP_B = (
+    DUMP_A.replace("0x007fd398c", "0x007aaaaac")
+    .replace("v51", "v7")
+    .replace("v21", "v3")
+    .replace("0xb18", "0xa30")
+    .replace("0x7fd399e09730", "0x7aaaa0000000")
+)
+
+
+def test_code_of_two_processes_compares_equal_after_normalising():
+    a, b = code.functions(DUMP_A)["m:f"], code.functions(DUMP_B)["m:f"]
+    assert a.lines == b.lines and a.instructions == 2
+    assert code.unified_diff(a, b, "A", "B") == []
+    generic = code.functions(DUMP_A.replace("GuardType<LongExact>", "CompareBool<LessThan>"))
+    diff = code.unified_diff(a, generic["m:f"], "A", "B")
+    assert [ln for ln in diff if ln[:1] in "+-" and ln[:3] not in ("+++", "---")] == [
+        "-v0:LongExact = GuardType<LongExact> v1 {",
+        "+v0:LongExact = CompareBool<LessThan> v1 {",
+    ]
+    rows = code.side_by_side(a, generic["m:f"])
+    assert [t for t, _, _ in rows].count("~") == 1 and len(rows) == len(a.lines)
+
+
+def test_flame_graph_widths_follow_samples_and_the_differential_colours_growth():
+    svg = flame_svg(Counter({"main;a": 3, "main;b": 1}), "t")
+    widths = {
+        m[1]: float(m[0])
+        for m in re.findall(
+            r'<title>(?:[^<]*)</title><rect x="[\d.]+" y="\d+" width="([\d.]+)"[^>]*/><text[^>]*>(\w+)<',
+            svg,
+        )
+    }
+    assert abs(widths["a"] / widths["b"] - 3) < 0.05 and widths["main"] > widths["a"]
+    diff = flame_svg(Counter({"main;a": 3, "main;b": 1}), "t", Counter({"main;a": 1, "main;b": 3}))
+    fills = dict(re.findall(r"<title>(\w+):[^<]*</title><rect [^>]*fill=\"rgb\((\d+),", diff))
+    assert fills["a"] == "235" and fills["b"] != "235"  # a grew (red), b shrank (blue)
