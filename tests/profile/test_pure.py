@@ -12,17 +12,17 @@ from jitbench.report.flame import flame_svg
 # Two samples as perf script -F comm,pid,tid,period,event,ip,sym,dso prints them (perf 6.1), and
 # one of another process.
 SCRIPT = """\
-python 15895/15895     250000 cpu-clock: 
+python 15895/15895     250000 cpu-clock:
 \t          2522c2 [unknown] (/usr/bin/python3.14)
 \t    7fac10600d13 __CINDER_JIT:__main__:fib+0x3 (/tmp/perf-15895.map)
 \t    7fac1060085a __CINDER_JIT:__main__:fib (/tmp/perf-15895.map)
 \t          17e0aa PyObject_Vectorcall+0x2a (/usr/bin/python3.14)
 
-python 15895/15895     250000 cpu-clock: 
+python 15895/15895     250000 cpu-clock:
 \tffffffff821eb0e7 clear_page_erms+0x7 ([kernel.kallsyms])
 \t          18f757 cinderx::jit::hir::Preloader::preload (/opt/cx/lib/_cinderx.so)
 
-perf 15000/15000     250000 cpu-clock: 
+perf 15000/15000     250000 cpu-clock:
 \tffffffff821eb0e7 clear_page_erms+0x7 ([kernel.kallsyms])
 """
 
