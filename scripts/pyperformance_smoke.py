@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from jitbench import provisioned
+from jitbench.runtimes import provisioned
 
 VARIANTS = ("py311", "nojit", "autojit")
 

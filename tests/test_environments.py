@@ -12,18 +12,19 @@ import pytest
 from jitbench.suites import environments
 from jitbench.suites.environments import PROBE, target_from_facts
 
+# What the CinderX root's interpreter reports (Debian sid, CPython 3.14).
+CINDERX_FACTS = {
+    "impl": "cpython",
+    "version": [3, 14],
+    "soabi": "cpython-314-x86_64-linux-gnu",
+    "machine": "x86_64",
+    "libc": ["glibc", "2.41"],
+    "platform": "linux-x86_64",
+}
+
 
 def test_cinderx_root_facts_give_cp314_manylinux_tags():
-    t = target_from_facts(
-        {
-            "impl": "cpython",
-            "version": [3, 14],
-            "soabi": "cpython-314-x86_64-linux-gnu",
-            "machine": "x86_64",
-            "libc": ["glibc", "2.41"],
-            "platform": "linux-x86_64",
-        }
-    )
+    t = target_from_facts(CINDERX_FACTS)
     assert t.implementation == "cp" and t.python_version == "3.14"
     assert t.abis == ("cp314", "abi3", "none")
     assert t.platforms[0] == "manylinux_2_41_x86_64"
@@ -86,17 +87,22 @@ def test_environment_holds_pinned_packages_and_records_them(tmp_path, monkeypatc
 def test_a_package_without_a_binary_wheel_is_one_line_naming_it(tmp_path, monkeypatch):
     monkeypatch.setenv("JITBENCH_CACHE", str(tmp_path))
     monkeypatch.setattr(environments, "_prepared", {})
-    target = target_from_facts(
-        {
-            "impl": "cpython",
-            "version": [3, 14],
-            "soabi": "cpython-314-x86_64-linux-gnu",
-            "machine": "x86_64",
-            "libc": ["glibc", "2.41"],
-            "platform": "linux-x86_64",
-        }
-    )
-    # greenlet 1.1.3 predates Python 3.14: no cp314 wheel exists, only older ones and an sdist.
+    target = target_from_facts(CINDERX_FACTS)
+    # greenlet 1.1.3 predates Python 3.14: no cp314 wheel exists, and its source is C.
     why = environments.prepare(("greenlet==1.1.3",), target)
     assert isinstance(why, str) and "\n" not in why
     assert why.startswith("package greenlet==1.1.3 has no binary wheel for cp314")
+    assert "its source is not pure Python" in why
+
+
+@pytest.mark.slow
+def test_a_pure_python_package_published_as_source_only_is_built_into_a_wheel(
+    tmp_path, monkeypatch
+):
+    """pyaes 1.6.1 (crypto_pyaes) has no wheel at all: built here once, it installs anywhere."""
+    monkeypatch.setenv("JITBENCH_CACHE", str(tmp_path))
+    monkeypatch.setattr(environments, "_prepared", {})
+    target = target_from_facts(CINDERX_FACTS)
+    site, record = environments.prepare(("pyaes==1.6.1",), target)
+    assert (site / "pyaes" / "__init__.py").is_file() and "pyaes==1.6.1" in record["packages"]
+    assert list((tmp_path / "environments" / "wheels").glob("pyaes-1.6.1-*-none-any.whl"))

@@ -78,8 +78,11 @@ def host_run(tmp_path_factory) -> dict:
         "asyncio_tcp",
     ]
     args = [a for n in names for a in ("--bench", f"pyperformance:{n}")]
-    doc = cli.json("run", *args, *TINY, "--timeout", "300")
-    return json.loads((cli.cwd / doc["result"]).read_text())
+    proc = cli("run", *args, *TINY, "--timeout", "300", check=0)
+    (path,) = [ln.split(": ", 1)[1] for ln in proc.stdout.splitlines() if ln.startswith("result: ")]
+    art = json.loads((cli.cwd / path).read_text())
+    art["stderr"] = proc.stderr  # progress: what the user saw while it ran
+    return art
 
 
 @pytest.mark.slow
@@ -96,6 +99,15 @@ def test_pyperformance_benchmarks_run_with_their_files_arguments_and_commands(ho
     assert startup["bench_name"] == "python_startup_no_site"
     assert startup["metadata"]["command"].endswith(" -S -c pass")
     assert startup["activity"].startswith("not checked: whole-process benchmark")
+
+
+@pytest.mark.slow
+def test_a_run_prints_its_estimate_before_the_rounds(host_run):
+    err = host_run["stderr"]
+    assert "6 processes planned; calibrating loops first (6 processes)" in err
+    assert err.index("estimate: 6 processes, about ") < err.index(
+        "pyperformance:", err.index("estimate:")
+    )
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import JitbenchError
 from ..model import Benchmark, Experiment, Slot, Variant
+from ..plan import estimate
 from ..plan.schedule import interleaved
 from ..profile import rounds as profile_rounds
 from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
@@ -145,7 +146,16 @@ class Runner:
             self._open_hosts()
             self._preflight()
             self._prepare()
+            d = self.exp.design
+            planned = estimate.process_count(len(self.benchmarks), len(self.variants), d)
+            if d.loops is None:
+                self.progress.message(f"{planned} processes planned; calibrating loops first "
+                                      f"({len(self.benchmarks)} processes)")
             self._calibrate()
+            seconds = estimate.run_seconds(
+                {b: self.doc["benchmarks"][b] for b in self.runnable()}, len(self.variants), d)
+            self.progress.message(estimate.describe(
+                seconds, estimate.process_count(len(self.runnable()), len(self.variants), d)))
             self.progress.start(len(self.runnable()) * len(self.variants)
                                 * (1 + len(self.instruments)) * self.exp.design.processes)
             self.run_rounds(0, self.exp.design.processes, self.runnable())
@@ -320,7 +330,7 @@ class Runner:
                 continue
             entry.update(loops=rec["loops"], inner_loops=rec["inner_loops"],
                          calibration={"variant": baseline.name, "min_time": d.min_time,
-                                      "steps": rec.get("steps", [])})
+                                      "steps": rec.get("steps", []), "wall_ns": rec["wall_ns"]})
         self.save()
         if all(e["error"] for e in self.doc["benchmarks"].values()):
             first = next(iter(self.doc["benchmarks"].items()))

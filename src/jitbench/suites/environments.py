@@ -23,10 +23,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import provisioned
 from ..execute.payload import Bundle, folder_files, make_bundle
 from ..execute.transport import Transport
 from ..model import Benchmark, Runtime
+from ..runtimes import provisioned
 
 PIP_TIMEOUT = 900.0
 # pyperformance's own venvs hold these installer packages too; setuptools' distutils shim is what
@@ -168,25 +168,30 @@ def _build(
         reqfile = Path(tmp) / "requirements.txt"
         reqfile.write_text("\n".join([*requirements, *INSTALLER_PACKAGES]) + "\n", encoding="utf-8")
         pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
-        problem = _pip(
-            [
-                *pip,
-                "download",
-                "-q",
-                *target.pip_args(),
-                "-d",
-                str(wheels),
-                "--find-links",
-                str(wheels),
-                "-r",
-                str(reqfile),
-            ],
-            target,
-        )
-        if problem:
-            return problem
+        download = [
+            *pip,
+            "download",
+            "-q",
+            *target.pip_args(),
+            "-d",
+            str(wheels),
+            "--find-links",
+            str(wheels),
+            "-r",
+            str(reqfile),
+        ]
+        # A pure-Python package published only as source is built into a wheel here, once.
+        for _ in range(len(requirements) + len(INSTALLER_PACKAGES)):
+            failure = _pip(download, target)
+            if failure is None:
+                break
+            message, package = failure
+            if package is None or not _pure_wheel(pip, package, wheels):
+                return message
+        else:
+            return message
         staged = Path(tmp) / "site"
-        problem = _pip(
+        failure = _pip(
             [
                 *pip,
                 "install",
@@ -203,8 +208,8 @@ def _build(
             ],
             target,
         )
-        if problem:
-            return problem
+        if failure is not None:
+            return failure[0]
         packages = sorted(_installed(staged))
         record = {
             "key": key,
@@ -231,27 +236,48 @@ def _installed(site: Path) -> list[str]:
     return out
 
 
-def _pip(argv: list[str], target: Target) -> str | None:
-    """Run pip; None when it worked, else one line naming the package and the fix."""
-    if shutil.which(argv[0]) is None and not Path(argv[0]).exists():
-        return f"no interpreter {argv[0]!r} to run pip; reinstall jitbench"
+def _pure_wheel(pip: list[str], package: str, wheels: Path) -> bool:
+    """Build ``package`` from its source into ``wheels`` if that gives a pure-Python wheel."""
+    name = re.split(r"[<>=!~;\[ ]", package, maxsplit=1)[0]
+    with tempfile.TemporaryDirectory(prefix="jitbench-wheel-") as out:
+        try:
+            proc = subprocess.run(
+                [*pip, "wheel", "-q", "--no-deps", "--no-binary", name, "-w", out, package],
+                capture_output=True,
+                timeout=PIP_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            return False
+        built = list(Path(out).glob("*.whl"))
+        if proc.returncode != 0 or len(built) != 1 or not built[0].name.endswith("-none-any.whl"):
+            return False  # compiled for this host's Python: no use to another target
+        shutil.move(str(built[0]), wheels / built[0].name)
+    return True
+
+
+def _pip(argv: list[str], target: Target) -> tuple[str, str | None] | None:
+    """Run pip; None when it worked, else one line naming the package and the fix, and the
+    requirement that has no wheel (None when pip failed otherwise)."""
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=PIP_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return f"pip did not finish within {PIP_TIMEOUT:g} s; check the network and rerun"
+        return f"pip did not finish within {PIP_TIMEOUT:g} s; check the network and rerun", None
     if proc.returncode == 0:
         return None
     text = proc.stderr + proc.stdout
     if "No module named pip" in text:
-        return f"jitbench's interpreter {sys.executable} has no pip; install pip next to jitbench"
+        return (
+            f"jitbench's interpreter {sys.executable} has no pip; install pip next to jitbench"
+        ), None
     m = re.search(
         r"(?:No matching distribution found for|satisfies the requirement) ([^\s(]+)", text
     )
     if m:
         return (
-            f"package {m.group(1)} has no binary wheel for {target.label}; the target "
-            f"installs wheels only (no compiler, no network): use a runtime it has wheels "
-            f"for, or put a wheel of it in {environments_dir() / 'wheels'}"
-        )
+            f"package {m.group(1)} has no binary wheel for {target.label} and its source is "
+            f"not pure Python; the target installs wheels only (no compiler, no network): "
+            f"use a runtime it has wheels for, or put a wheel of it in "
+            f"{environments_dir() / 'wheels'}"
+        ), m.group(1)
     last = [ln for ln in text.strip().splitlines() if ln.strip()][-1:] or ["(no message)"]
-    return f"pip failed: {last[0].strip()}"
+    return f"pip failed: {last[0].strip()}", None
