@@ -109,7 +109,6 @@ class Design:
     timeout: float = 300.0
     seed: int = 0
     min_time: float = 0.05  # seconds a single timed value should take after calibration
-    profile: int = 0  # extra processes per variant and benchmark sampled with perf (--profile)
     loops: int | None = None  # fixed inner-loop count; None = calibrate once per benchmark
     # Each round also runs every variant once under each of these (``execute.instruments``).
     instruments: tuple[str, ...] = ()

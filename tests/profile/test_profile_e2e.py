@@ -13,7 +13,7 @@ from ..report import synth
 from ..report.chromium import Page, chromium_or_skip
 from ..runtimes.conftest import project, runtime_table
 
-DESIGN = ["--bench", "richards", "-p", "1", "-w", "3", "-n", "4", "--min-time", "0.05"]
+DESIGN = ["--bench", "richards", "-w", "3", "-n", "4", "--min-time", "0.05"]
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def cx(tmp_path_factory, cinderx_cmd) -> Cli:
 
 @pytest.fixture(scope="module")
 def jit_vs_nojit(cx) -> tuple[Path, dict]:
-    doc = cx.json("run", "nojit", "auto", *DESIGN, "--profile", "2", "--seed", "1")
+    doc = cx.json("run", "nojit", "auto", *DESIGN, "-p", "2", "--profile", "--seed", "1")
     path = cx.cwd / doc["result"]
     return path, cx.json("profile", str(path))
 
@@ -56,10 +56,12 @@ def test_jit_time_lands_in_jit_functions_and_nojit_has_none(jit_vs_nojit):
     assert nojit["shares"]["jit"]["share_pct"] == 0
     assert any(r["function"].startswith("__CINDER_JIT:richards:") for r in auto["top"])
     assert auto["cost"]["samples_per_s"] > 0 and auto["cost"]["processes"] == 2
-    # Profiled processes are kept apart: the timed ones are exactly -p per variant.
+    # Each round has one timed and one profiled process per variant; only timed ones are compared.
     doc = json.loads(path.read_text())
-    assert len(doc["processes"]) == 2 and len(doc["profiled"]) == 4
-    assert all(p["instrument"] == "perf" for p in doc["profiled"])
+    profiled = [p for p in doc["processes"] if p.get("instrument") == "perf"]
+    timed = [p for p in doc["processes"] if "instrument" not in p]
+    assert len(profiled) == 4 and len(timed) == 4
+    assert all("profile" in p for p in profiled) and not any("profile" in p for p in timed)
 
 
 @pytest.mark.slow
@@ -78,7 +80,7 @@ def test_ab_table_names_the_compiled_functions_with_their_facts(jit_vs_nojit):
 
 @pytest.mark.slow
 def test_code_diff_shows_generic_against_specialised_operations(cx):
-    doc = cx.json("ab", "auto", "generic", *DESIGN, "--profile", "1", "--seed", "2")
+    doc = cx.json("ab", "auto", "generic", *DESIGN, "-p", "1", "--profile", "--seed", "2")
     summary = cx.json("profile", doc["result"])
     (diff,) = summary["benchmarks"]["richards"]["diffs"]
     code = diff["code"][0]
@@ -124,3 +126,16 @@ def test_profile_of_a_result_without_profiles_is_one_line(tmp_path):
     path = tmp_path / "plain.json"
     path.write_text(json.dumps(synth.result()))
     assert_one_line_error(Cli(tmp_path)("profile", str(path)), "no profiled processes", "--profile")
+
+
+def test_profile_without_perf_is_one_line_naming_the_fix(cx):
+    # perf lives in /usr/bin; the chroot command in /usr/sbin.
+    proc = cx("run", "auto", *DESIGN, "-p", "1", "--profile", env={"PATH": "/usr/sbin:/sbin"})
+    assert_one_line_error(
+        proc, "instrument 'perf'", "perf, which is not installed", "apt-get install linux-perf"
+    )
+    # Negative control: without --profile the same run needs no perf.
+    doc = cx.json("run", "auto", *DESIGN, "-p", "1", env={"PATH": "/usr/sbin:/sbin"})
+    assert all(
+        "instrument" not in p for p in json.loads((cx.cwd / doc["result"]).read_text())["processes"]
+    )

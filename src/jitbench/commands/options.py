@@ -95,9 +95,9 @@ def add_run(p: argparse.ArgumentParser) -> None:
                    help="wall-time budget of an adaptive run (default 30m), e.g. 600, 15m")
     p.add_argument("--out", "-o", type=Path, default=None,
                    help="artifact folder or .json file (default .jitbench/results/)")
-    p.add_argument("--profile", type=positive_int, nargs="?", const=2, default=None, metavar="N",
-                   help="also run N (default 2) processes per variant and benchmark under perf, "
-                        "sampled during their measured values; kept apart from the timed ones "
+    p.add_argument("--profile", action="store_true",
+                   help="each round also runs every variant once under perf, sampled during its "
+                        "measured values only; no time verdict uses those processes "
                         "(see: jitbench profile RESULT)")
     add_db(p)
 

@@ -46,7 +46,8 @@ def design_from(args: argparse.Namespace, defaults: dict) -> Design:
         seed = secrets.randbelow(2**31)
     return Design(processes=pick("processes"), values=pick("values"), warmups=pick("warmups"),
                   timeout=pick("timeout"), seed=seed, min_time=pick("min_time"),
-                  loops=pick("loops"), profile=getattr(args, "profile", None) or 0)
+                  loops=pick("loops"),
+                  instruments=("perf",) if getattr(args, "profile", False) else ())
 
 
 def quiet_from(args: argparse.Namespace) -> Quiet:

@@ -20,7 +20,6 @@ from ..errors import JitbenchError
 from ..model import Benchmark, Experiment, Slot, Variant
 from ..plan import estimate
 from ..plan.schedule import interleaved
-from ..profile import rounds as profile_rounds
 from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
 from ..runtimes import launch_for, preflight_problem, prepare_variant
 from . import load
@@ -75,7 +74,7 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
         "baseline": exp.variants[0].name,
         "design": {"kind": "interleaved", "processes": d.processes, "values": d.values,
                    "warmups": d.warmups, "timeout": d.timeout, "min_time": d.min_time,
-                   "loops": d.loops, "profile": d.profile,
+                   "loops": d.loops,
                    **({"instruments": list(d.instruments)} if d.instruments else {})},
         "host": host_facts(),
         # Every machine the variants ran on, by the name the user gave it ("local" = this one).
@@ -141,8 +140,6 @@ class Runner:
         benchmark still needs; it returns 0 to stop.
         """
         try:
-            if self.exp.design.profile:
-                profile_rounds.check(self)
             self._open_hosts()
             self._preflight()
             self._prepare()
@@ -164,8 +161,6 @@ class Runner:
                 if not more:
                     break
             self._rerun_contaminated()
-            if self.exp.design.profile:
-                profile_rounds.run_rounds(self)
         except KeyboardInterrupt:
             self._interrupted()
         return self._finish()

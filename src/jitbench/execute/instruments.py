@@ -98,10 +98,18 @@ def available() -> list[str]:
     return sorted(_REGISTRY)
 
 
+# Instruments jitbench ships, by name → the module that registers it when imported.
+BUILTIN = {"perf": "jitbench.profile.instrument"}
+
+
 def resolve(names: tuple[str, ...]) -> dict[str, Instrument]:
     """The instruments a design names; a one-line error for an unknown name."""
+    import importlib
+
     out = {}
     for name in names:
+        if name not in _REGISTRY and name in BUILTIN:
+            importlib.import_module(BUILTIN[name])
         if name not in _REGISTRY:
             known = ", ".join(available()) or "none"
             raise JitbenchError(f"unknown instrument {name!r} (available: {known})")

@@ -18,8 +18,8 @@ CINDER_PREFIX = "__CINDER_JIT:"
 
 
 def _all_profiled(doc: dict) -> list[dict]:
-    """Profiled processes: kept apart in ``profiled``, or marked with their instrument."""
-    return [*doc.get("profiled", []), *(p for p in doc.get("processes", []) if p.get("instrument"))]
+    """Processes run under the perf instrument."""
+    return [p for p in doc.get("processes", []) if p.get("instrument") == "perf"]
 
 
 def profiled_records(doc: dict, bench: str, variant: str) -> list[dict]:

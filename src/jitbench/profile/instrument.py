@@ -1,0 +1,87 @@
+"""The ``perf`` instrument (``--profile``): processes sampled by perf during their measured values.
+
+Each profiled process runs under ``perf record`` with its events off; the runner opens the window
+around each measured value (``profile_window``). The process's runtime names its JIT code in a
+perf map, and CinderX also dumps each compiled function's final code into its JIT log, so that
+``jitbench profile`` can diff the code of the hottest functions between variants.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..execute.instruments import InstrumentedProcess, register
+from ..runtimes.cinderx import LOG_PATH
+from .code import DUMP_ENV
+from .perf import PerfSession, problem
+
+if TYPE_CHECKING:
+    from ..execute.hosts import HostAccess
+    from ..model import Variant
+
+NAME = "perf"
+
+
+def perf_map_env(kind: str) -> dict[str, str]:
+    """Env vars that make a runtime of ``kind`` name its JIT code in ``/tmp/perf-PID.map``.
+
+    CinderX: ``__CINDER_JIT:module:qualname``. CPython 3.12+: ``py::`` trampolines (``-X perf``),
+    which name every Python function, interpreted or not. PyPy writes no perf map: its JIT code
+    stays unnamed (``[unknown]``) and is counted as "other".
+    """
+    if kind == "cinderx":
+        return {"CINDERX_JIT_PERF_MAP": "1"}
+    if kind in ("cpython", "python"):
+        return {"PYTHONPERFSUPPORT": "1"}
+    return {}
+
+
+def code_dump_env(kind: str) -> dict[str, str]:
+    """Env vars that make a runtime of ``kind`` dump its final code into the JIT log it ships."""
+    if kind == "cinderx":
+        return {**DUMP_ENV, "CINDERX_JIT_LOG_FILE": LOG_PATH}
+    return {}
+
+
+def profiled_process(variant: Variant, *, windowed: bool = True) -> InstrumentedProcess:
+    """One process of ``variant`` under perf; its record gains ``profile`` when it succeeds.
+
+    ``windowed=False`` samples the whole process instead (start-up, import and warmup too).
+    """
+    session = PerfSession(list(variant.runtime.command), windowed=windowed)
+    kind = variant.runtime.kind
+
+    def collect(record: dict) -> None:
+        if record.get("status") == "ok":
+            window_ns = sum(record.get("values_ns") or [])
+            record["profile"] = session.collect(window_ns).to_record()
+
+    window = session.window()
+    return InstrumentedProcess(
+        wrap=session.wrap,
+        env={**perf_map_env(kind), **code_dump_env(kind)},
+        task={"profile_window": window} if window else {},
+        collect=collect,
+        close=session.close,
+    )
+
+
+class PerfInstrument:
+    """``--profile``: perf on this machine, sampling only the measured values."""
+
+    name = NAME
+
+    def check(self, variant: Variant, host: HostAccess) -> str | None:
+        """perf must be installed and allowed to sample; the variant must run here."""
+        if variant.runtime.host is not None:
+            return (
+                f"profiles are taken on this machine only, and this variant runs on host "
+                f"{variant.runtime.host.name!r}; profile a local runtime or drop --profile"
+            )
+        return problem()
+
+    def start(self, variant: Variant, facts: dict) -> InstrumentedProcess:
+        return profiled_process(variant)
+
+
+register(PerfInstrument())
