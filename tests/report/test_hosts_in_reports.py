@@ -30,7 +30,7 @@ def test_markdown_has_the_cross_host_table_in_words():
     doc, a = _analysed()
     text = findings(a, doc)
     table = _section(text, "Across hosts")
-    assert ("| benchmark | variant | hosts | mean (from → to) | change | 95 % CI | verdict | "
+    assert ("| benchmark | variant | hosts | process mean (from → to) | change | 95 % CI | verdict | "
             "processes | in words |") in table
     rows = {_cells(ln)[1]: _cells(ln) for ln in table.splitlines() if ln.startswith("| alpha |")}
     assert set(rows) == {"jit", "nojit"}

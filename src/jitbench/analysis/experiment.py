@@ -33,6 +33,9 @@ class BenchmarkComparison:
     result: stats.Comparison
     failed_baseline: int = 0
     failed_candidate: int = 0
+    #: The verdict after Holm's adjustment over this candidate's benchmarks (the verdict itself
+    #: when the candidate has one benchmark).
+    adjusted_verdict: str = ""
 
 
 @dataclass
@@ -117,7 +120,18 @@ def analyse(doc: dict, opts: Options) -> Analysis:
         if len(mine) >= 2:
             out.suite[cand_name] = stats.suite_summary(mine, seed=opts.seed,
                                                        n_resamples=opts.n_resamples)
+    _adjust(out)
     return out
+
+
+def _adjust(out: Analysis) -> None:
+    """Each comparison's Holm-adjusted verdict, from its candidate's suite summary."""
+    position: dict[str, int] = {}
+    for c in out.comparisons:
+        suite = out.suite.get(c.candidate)
+        k = position.get(c.candidate, 0)
+        position[c.candidate] = k + 1
+        c.adjusted_verdict = suite.adjusted_verdicts[k] if suite else c.result.verdict
 
 
 def _compare(doc: dict, bench: str, base_name: str, cand_name: str,

@@ -30,3 +30,9 @@ def ci(low: float, high: float, digits: int = 2) -> str:
 def from_to(a: float, b: float) -> str:
     """'a → b' with units."""
     return f"{seconds(a)} → {seconds(b)}"
+
+
+def metric_of(analysis: object) -> str:
+    """The metric the analysis's verdicts use (``steady`` when there is no comparison)."""
+    comparisons = getattr(analysis, "comparisons", [])
+    return comparisons[0].result.metric if comparisons else "steady"

@@ -86,9 +86,11 @@ def _comparisons(a: Analysis, doc: dict) -> str:
     # On several hosts a candidate is compared with the baseline's peer on its own host.
     per_host = markdown.per_host_baselines(a)
     hot = bool(a.contaminated)  # then: contaminated processes of each side (baseline/candidate)
-    header = ("benchmark", "candidate", *(("vs",) if per_host else ()), "mean (from → to)",
-              "median (from → to)", "change", "95 % CI", "verdict", "robust verdict",
-              "processes", *(("contaminated",) if hot else ()))
+    metric = fmt.metric_of(a)
+    header = ("benchmark", "candidate", *(("vs",) if per_host else ()),
+              f"{metric} mean (from → to)", f"{metric} median (from → to)", "change", "95 % CI",
+              "verdict", "verdict after Holm", "robust verdict", "processes",
+              *(("contaminated",) if hot else ()))
     rows = []
     for c in a.comparisons:
         r = c.result
@@ -96,14 +98,19 @@ def _comparisons(a: Analysis, doc: dict) -> str:
         load = (f"{a.contaminated.get((c.benchmark, c.baseline), 0)}/"
                 f"{a.contaminated.get((c.benchmark, c.candidate), 0)}",)
         rows.append((c.benchmark, c.candidate, *((c.baseline,) if per_host else ()),
-                     fmt.from_to(r.baseline.mean, r.candidate.mean),
-                     fmt.from_to(r.baseline.median, r.candidate.median), fmt.pct(r.change_pct),
-                     fmt.ci(r.ci_low_pct, r.ci_high_pct), _verdict(r.verdict), robust,
+                     fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
+                     fmt.from_to(r.baseline.value_median, r.candidate.value_median),
+                     fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct),
+                     _verdict(r.verdict), _verdict(c.adjusted_verdict), robust,
                      f"{r.n_baseline}/{r.n_candidate}", *(load if hot else ())))
     numeric = {i for i, h in enumerate(header) if h in (
-        "mean (from → to)", "median (from → to)", "change", "95 % CI", "processes",
-        "contaminated")}
-    out = [_table(header, rows, numeric=numeric, raw={header.index("verdict")})]
+        f"{metric} mean (from → to)", f"{metric} median (from → to)", "change", "95 % CI",
+        "processes", "contaminated")}
+    out = [_table(header, rows, numeric=numeric,
+                  raw={header.index("verdict"), header.index("verdict after Holm")}),
+           f"<p class='meta'>Means and medians are of the per-process {_e(metric)} values the "
+           "verdict uses. Verdict after Holm: adjusted for testing all of a candidate's "
+           "benchmarks at once.</p>"]
     for name, s in a.suite.items():
         out.append(f"<p>Suite geometric mean, {_e(name)} vs {_e(a.baseline)}: "
                    f"{_e(fmt.pct(s.geomean_change_pct))} "

@@ -38,22 +38,27 @@ def per_host_baselines(analysis: Analysis) -> bool:
 
 
 def from_to_section(analysis: Analysis) -> list[str]:
-    """Mean and median from → to, change, 95 % CI and verdict per comparison."""
+    """Mean and median from → to, change, 95 % CI, verdict and Holm-adjusted verdict."""
     per_host = per_host_baselines(analysis)  # on several hosts: say what each is compared with
+    metric = fmt.metric_of(analysis)
     rows = []
     for c in analysis.comparisons:
         r = c.result
         verdict = f"**{r.verdict}**" + (" (outlier-sensitive)" if r.outlier_sensitive else "")
         rows.append((c.benchmark, c.candidate, *((c.baseline,) if per_host else ()),
-                     fmt.from_to(r.baseline.mean, r.candidate.mean),
-                     fmt.from_to(r.baseline.median, r.candidate.median), fmt.pct(r.change_pct),
-                     fmt.ci(r.ci_low_pct, r.ci_high_pct), verdict))
-    return _table(("benchmark", "candidate", *(("vs",) if per_host else ()), "mean (from → to)",
-                   "median (from → to)", "change", "95 % CI", "verdict"), rows,
-                  "lllllrll" if per_host else "llllrll")
+                     fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
+                     fmt.from_to(r.baseline.value_median, r.candidate.value_median),
+                     fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct), verdict,
+                     c.adjusted_verdict))
+    return [*_table(("benchmark", "candidate", *(("vs",) if per_host else ()),
+                     f"{metric} mean (from → to)", f"{metric} median (from → to)", "change",
+                     "95 % CI", "verdict", "verdict after Holm"), rows,
+                    "lllllrlll" if per_host else "llllrlll"),
+            "", f"Means and medians are of the per-process {metric} values the verdict uses. "
+            "*Verdict after Holm*: adjusted for testing all of a candidate's benchmarks at once."]
 
 
-CROSS_HOST_COLUMNS = ("benchmark", "variant", "hosts", "mean (from → to)", "change", "95 % CI",
+CROSS_HOST_COLUMNS = ("benchmark", "variant", "hosts", "process mean (from → to)", "change", "95 % CI",
                       "verdict", "processes", "in words")
 
 
@@ -64,7 +69,8 @@ def cross_host_rows(analysis: Analysis) -> list[tuple[str, ...]]:
         r = h.comparison.result
         verdict = r.verdict + (" (outlier-sensitive)" if r.outlier_sensitive else "")
         rows.append((h.benchmark, h.group, f"{h.reference_host} → {h.host}",
-                     fmt.from_to(r.baseline.mean, r.candidate.mean), fmt.pct(r.change_pct),
+                     fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
+                     fmt.pct(r.change_pct),
                      fmt.ci(r.ci_low_pct, r.ci_high_pct), verdict,
                      f"{r.n_baseline}/{r.n_candidate}", host_phrase(h)))
     return rows
@@ -167,8 +173,9 @@ def robust_section(analysis: Analysis) -> list[str]:
                      fmt.from_to(r.baseline.trimmed_mean, r.candidate.trimmed_mean),
                      fmt.from_to(r.baseline.median, r.candidate.median)))
     return _table(("benchmark", "candidate", "verdict", "robust verdict", "outlier-sensitive",
-                   "outlier processes excluded", "robust 95 % CI", "trimmed mean (from → to)",
-                   "median (from → to)"), rows)
+                   "outlier processes excluded", "robust 95 % CI",
+                   "trimmed mean, all values (from → to)",
+                   "median, all values (from → to)"), rows)
 
 
 def jit_section(doc: dict) -> list[str]:

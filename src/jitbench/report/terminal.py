@@ -32,24 +32,27 @@ def summary_table(analysis: Analysis) -> Table:
 
 
 def comparison_table(analysis: Analysis) -> Table:
-    """Per benchmark: baseline → candidate, change, 95 % CI and verdict."""
+    """Per benchmark: baseline → candidate, change, 95 % CI, verdict and Holm-adjusted verdict."""
     # On several hosts each candidate is compared with the baseline of its own host: say which.
     per_host = any(c.baseline != analysis.baseline for c in analysis.comparisons)
+    metric = fmt.metric_of(analysis)
     t = Table(title=f"Change vs {analysis.baseline}{' (or its peer on the same host)' if per_host else ''}"
-                    " (95 % CI; > 0 means slower)",
+                    f" (95 % CI; > 0 means slower; mean and median of the per-process {metric}"
+                    " values the verdict uses; Holm: verdict adjusted over the candidate's"
+                    " benchmarks)",
               title_justify="left")
-    cols = ("benchmark", "candidate", *(("vs",) if per_host else ()), "mean", "median", "change",
-            "95 % CI", "verdict", "P")
+    cols = ("benchmark", "candidate", *(("vs",) if per_host else ()), f"{metric} mean",
+            f"{metric} median", "change", "95 % CI", "verdict", "Holm", "P")
     for col in cols:
-        t.add_column(col, justify="left" if col in ("benchmark", "candidate", "vs", "verdict")
-                     else "right", no_wrap=True)
+        t.add_column(col, justify="left" if col in ("benchmark", "candidate", "vs", "verdict",
+                                                    "Holm") else "right", no_wrap=True)
     for c in analysis.comparisons:
         r = c.result
         t.add_row(c.benchmark, c.candidate, *((c.baseline,) if per_host else ()),
-                  fmt.from_to(r.baseline.mean, r.candidate.mean),
-                  fmt.from_to(r.baseline.median, r.candidate.median),
+                  fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
+                  fmt.from_to(r.baseline.value_median, r.candidate.value_median),
                   fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct), _verdict(r),
-                  f"{r.n_baseline}/{r.n_candidate}")
+                  c.adjusted_verdict, f"{r.n_baseline}/{r.n_candidate}")
     return t
 
 
@@ -64,14 +67,15 @@ def cross_host_table(analysis: Analysis) -> Table:
     """The same variant on each host against its first host: ``arm faster by 51.8 %``."""
     t = Table(title="Across hosts (same variant, same loops; 95 % CI; > 0 means slower)",
               title_justify="left")
-    for col in ("benchmark", "variant", "hosts", "mean", "change", "95 % CI", "verdict", "P",
+    for col in ("benchmark", "variant", "hosts", "process mean", "change", "95 % CI", "verdict", "P",
                 "in words"):
         t.add_column(col, justify="left" if col in ("benchmark", "variant", "hosts", "verdict",
                                                     "in words") else "right", no_wrap=True)
     for h in analysis.cross_host:
         r = h.comparison.result
         t.add_row(h.benchmark, h.group, f"{h.reference_host} → {h.host}",
-                  fmt.from_to(r.baseline.mean, r.candidate.mean), fmt.pct(r.change_pct),
+                  fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
+                  fmt.pct(r.change_pct),
                   fmt.ci(r.ci_low_pct, r.ci_high_pct), _verdict(r),
                   f"{r.n_baseline}/{r.n_candidate}", host_phrase(h))
     return t

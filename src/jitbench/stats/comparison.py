@@ -319,11 +319,16 @@ def _design_warnings(
             f"only {n} process(es) on one side; intervals from fewer than"
             f" {MIN_PROCESSES} processes are wide"
         )
-    if lv.mix_differs:
+    if len(lv.baseline) > 1 or len(lv.candidate) > 1:
+        mix = (
+            "; the change depends on how often each level occurs, and the CI carries that"
+            " uncertainty"
+            if lv.mix_differs
+            else ""
+        )
         warnings.append(
             f"processes settle at different levels (baseline: {lv.describe('baseline')};"
-            f" candidate: {lv.describe('candidate')}); the change depends on how often each"
-            " level occurs, and the CI carries that uncertainty"
+            f" candidate: {lv.describe('candidate')}){mix}"
         )
     return warnings
 

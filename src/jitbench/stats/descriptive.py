@@ -104,6 +104,16 @@ class Summary:
     #: Steady-state class counts, e.g. {"flat": 8, "warmup": 2, ...}; empty when not detected.
     steady_state: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def value_mean(self) -> float:
+        """Mean of ``process_values``: what the comparison's change is the ratio of."""
+        return float(np.mean(self.process_values)) if self.process_values else math.nan
+
+    @property
+    def value_median(self) -> float:
+        """Median of ``process_values`` (the middle process, on the verdict's values)."""
+        return float(np.median(self.process_values)) if self.process_values else math.nan
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able types; non-finite floats become ``None``."""
         d = asdict(self)

@@ -1,0 +1,50 @@
+"""Comparison tables: columns on the verdict's own values, the Holm-adjusted verdict, levels."""
+
+from __future__ import annotations
+
+from jitbench.analysis import experiment as an
+from jitbench.report import fmt, html
+from jitbench.report.markdown import findings
+from jitbench.report.terminal import comparison_table
+
+from . import synth
+
+
+def _two_level_doc() -> dict:
+    """Candidate 'cand' of benchmark alpha: half its processes at 40 % of the baseline's time."""
+    doc = synth.result(variants={"base": 1.0, "cand": 1.0}, processes=8, seed=3)
+    fast = [p for p in doc["processes"] if p["benchmark"] == "alpha" and p["variant"] == "cand"]
+    for p in fast[:4]:
+        p["values_ns"] = [int(v * 0.4) for v in p["values_ns"]]
+        p["warmups_ns"] = [int(v * 0.4) for v in p["warmups_ns"]]
+    return doc
+
+
+def test_means_are_of_the_verdicts_values_and_holm_is_shown() -> None:
+    doc = synth.result(variants={"base": 1.0, "cand": 1.5}, processes=6, seed=2)
+    a = an.analyse(doc, an.Options())
+    c = a.comparisons[0]
+    r = c.result
+    expected = fmt.from_to(r.baseline.value_mean, r.candidate.value_mean)
+    # The steady means, not the means of all values (those include the warmup).
+    assert expected != fmt.from_to(r.baseline.mean, r.candidate.mean)
+    text = findings(a, doc)
+    assert "| steady mean (from → to) | steady median (from → to) |" in text
+    assert "verdict after Holm" in text and expected in text
+    assert all(x.adjusted_verdict == "slower" for x in a.comparisons)
+    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
+    assert "verdict after Holm" in page and "steady mean (from → to)" in page
+    columns = [col.header for col in comparison_table(a).columns]
+    assert "Holm" in columns and "steady mean" in columns
+
+
+def test_levels_are_named_in_the_reports() -> None:
+    doc = _two_level_doc()
+    a = an.analyse(doc, an.Options())
+    alpha = next(c for c in a.comparisons if c.benchmark == "alpha")
+    assert [len(lv.processes) for lv in alpha.result.levels["candidate"]] == [4, 4]
+    assert alpha.result.verdict != "faster" or alpha.result.ci_high_pct < -5.0
+    text = findings(a, doc)
+    assert "candidate: 4 of 8 processes at" in text and ", 4 at " in text
+    # Negative control: beta has one level and no such note.
+    assert "beta/cand: processes settle" not in text
