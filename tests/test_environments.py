@@ -106,3 +106,11 @@ def test_a_pure_python_package_published_as_source_only_is_built_into_a_wheel(
     site, record = environments.prepare(("pyaes==1.6.1",), target)
     assert (site / "pyaes" / "__init__.py").is_file() and "pyaes==1.6.1" in record["packages"]
     assert list((tmp_path / "environments" / "wheels").glob("pyaes-1.6.1-*-none-any.whl"))
+
+
+def test_a_wheel_built_from_source_fits_only_a_target_of_its_kind():
+    cp314 = target_from_facts(CINDERX_FACTS)
+    assert environments.fits("pyaes-1.6.1-py3-none-any.whl", cp314)
+    assert not environments.fits("greenlet-1.1.3-cp311-cp311-linux_x86_64.whl", cp314)
+    assert environments.fits("greenlet-1.1.3-cp314-cp314-linux_x86_64.whl", cp314)
+    assert not environments.fits("greenlet-1.1.3-cp314-cp314-linux_aarch64.whl", cp314)

@@ -130,3 +130,22 @@ def test_payload_ships_the_folder_without_bytecode_caches():
     )
     assert not any("__pycache__" in k or k.endswith(".pyc") for k in files)
     assert Path(bench.path).parent.name == "bm_regex_compile"
+
+
+def test_a_script_sees_the_builtins_module_as_when_python_runs_it(tmp_path):
+    """bm_sphinx assigns ``__builtins__.open``: in a script run by Python that is the module."""
+    write(
+        tmp_path / "bench" / "b.py",
+        """\
+        import pyperf
+
+        __builtins__.jitbench_probe = len
+
+        pyperf.Runner().bench_func("b", jitbench_probe, "abc")
+        """,
+    )
+    write(tmp_path / "jitbench.toml", '[benchmarks.b]\npath = "bench/b.py"\n')
+    doc = Cli(tmp_path).json("run", "--bench", "b", *TINY, "--db", "off")
+    art = json.loads((tmp_path / doc["result"]).read_text())
+    (p,) = art["processes"]
+    assert p["status"] == "ok", p.get("error")

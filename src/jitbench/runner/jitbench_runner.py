@@ -11,6 +11,7 @@ descriptor that was stdout when the process started; the benchmark's own stdout 
 stderr first, so nothing it prints can corrupt the result.
 """
 
+import builtins
 import contextlib
 import gc
 import importlib
@@ -203,7 +204,8 @@ def _run_pyperf_script(session, path, shim_dir):
     pyperf = importlib.import_module("pyperf")
     pyperf._jitbench_hook = session.on_benchmark
     sys.argv = [path] + list(session.task["benchmark"].get("args") or [])
-    runpy.run_path(path, run_name="__main__")
+    # As when Python runs a script: its __builtins__ is the module (scripts assign to it).
+    runpy.run_path(path, init_globals={"__builtins__": builtins}, run_name="__main__")
     if session.result is None:
         wanted = session.task["benchmark"].get("bench_name")
         if wanted and session.seen:

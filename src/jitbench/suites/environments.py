@@ -180,16 +180,16 @@ def _build(
             "-r",
             str(reqfile),
         ]
-        # A pure-Python package published only as source is built into a wheel here, once.
-        for _ in range(len(requirements) + len(INSTALLER_PACKAGES)):
-            failure = _pip(download, target)
-            if failure is None:
-                break
+        # A package published only as source is built into a wheel here, once, if the wheel
+        # fits the target: pure Python, or compiled by an interpreter of the target's own kind.
+        built: set[str] = set()
+        while (failure := _pip(download, target)) is not None:
             message, package = failure
-            if package is None or not _pure_wheel(pip, package, wheels):
+            if package is None or package in built:
                 return message
-        else:
-            return message
+            built.add(package)
+            if not _wheel_from_source(pip, package, wheels, target):
+                return message
         staged = Path(tmp) / "site"
         failure = _pip(
             [
@@ -236,8 +236,8 @@ def _installed(site: Path) -> list[str]:
     return out
 
 
-def _pure_wheel(pip: list[str], package: str, wheels: Path) -> bool:
-    """Build ``package`` from its source into ``wheels`` if that gives a pure-Python wheel."""
+def _wheel_from_source(pip: list[str], package: str, wheels: Path, target: Target) -> bool:
+    """Build ``package`` from its source into ``wheels`` if the wheel fits ``target``."""
     name = re.split(r"[<>=!~;\[ ]", package, maxsplit=1)[0]
     with tempfile.TemporaryDirectory(prefix="jitbench-wheel-") as out:
         try:
@@ -249,10 +249,18 @@ def _pure_wheel(pip: list[str], package: str, wheels: Path) -> bool:
         except subprocess.TimeoutExpired:
             return False
         built = list(Path(out).glob("*.whl"))
-        if proc.returncode != 0 or len(built) != 1 or not built[0].name.endswith("-none-any.whl"):
-            return False  # compiled for this host's Python: no use to another target
+        if proc.returncode != 0 or len(built) != 1 or not fits(built[0].name, target):
+            return False
         shutil.move(str(built[0]), wheels / built[0].name)
     return True
+
+
+def fits(wheel: str, target: Target) -> bool:
+    """Whether the wheel file name's tags are ones ``target`` takes."""
+    *_, abi, platform = wheel[: -len(".whl")].split("-")
+    if abi == "none" and platform == "any":
+        return True
+    return abi in target.abis and any(p in target.platforms for p in platform.split("."))
 
 
 def _pip(argv: list[str], target: Target) -> tuple[str, str | None] | None:
