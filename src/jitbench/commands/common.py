@@ -128,7 +128,8 @@ def chosen_benchmarks(args: argparse.Namespace, cfg: cfgmod.Config) -> list:
     names = args.bench or list(cfg.benchmarks)
     if not names:
         raise JitbenchError("no benchmark chosen; pass --bench NAME (bundled: richards, nbody, "
-                            "deltablue) or define [benchmarks.NAME] in jitbench.toml")
+                            "deltablue; pyperformance:NAME or pyperformance:GROUP) or define "
+                            "[benchmarks.NAME] in jitbench.toml")
     chosen = {b.name: b for name in names for b in cfg.expand(name)}
     return list(chosen.values())
 

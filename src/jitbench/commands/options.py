@@ -73,8 +73,9 @@ def add_analysis(p: argparse.ArgumentParser) -> None:
 def add_run(p: argparse.ArgumentParser) -> None:
     add_config(p)
     p.add_argument("--bench", "-b", action="append", default=[], metavar="NAME",
-                   help="benchmark to run (repeatable; config benchmarks or bundled: "
-                        "richards, nbody, deltablue)")
+                   help="benchmark to run (repeatable; config benchmarks, bundled: "
+                        "richards, nbody, deltablue, or pyperformance:NAME / pyperformance:GROUP, "
+                        "see jitbench benchmarks --pyperformance)")
     p.add_argument("--processes", "-p", type=positive_int, default=None,
                    help="processes per variant and benchmark (default 5)")
     p.add_argument("--values", "-n", type=positive_int, default=None,
