@@ -149,3 +149,23 @@ def test_a_script_sees_the_builtins_module_as_when_python_runs_it(tmp_path):
     art = json.loads((tmp_path / doc["result"]).read_text())
     (p,) = art["processes"]
     assert p["status"] == "ok", p.get("error")
+
+
+def test_every_pyperformance_script_is_recognised_as_a_pyperf_script_by_path(tmp_path):
+    """Named by path in jitbench.toml (no kind), each script is a pyperf script, bm_asyncio_tcp
+    (``from pyperf import Runner``) included; a plain file stays plain (negative control)."""
+    from jitbench import config
+
+    scripts = sorted({e.script for e in suite.manifest().entries.values()})
+    lines = [f'[benchmarks.s{i}]\npath = "{p}"\n' for i, p in enumerate(scripts)]
+    plain = write(tmp_path / "plain.py", "def main():\n    return 1\n")
+    lines.append(f'[benchmarks.plain]\npath = "{plain}"\nfunction = "main"\n')
+    write(tmp_path / "jitbench.toml", "\n".join(lines))
+    cfg = config.load(tmp_path / "jitbench.toml")
+    kinds = {
+        cfg.benchmarks[f"s{i}"].path.parent.name: cfg.benchmarks[f"s{i}"].kind
+        for i in range(len(scripts))
+    }
+    assert kinds["bm_asyncio_tcp"] == "pyperf"
+    assert set(kinds.values()) == {"pyperf"}, kinds
+    assert cfg.benchmarks["plain"].kind == "plain"

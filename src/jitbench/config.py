@@ -363,9 +363,15 @@ def _benchmark(c: _Checker, name: str, t: dict, base: Path) -> Benchmark:
                      data_files=files, description=str(desc))
 
 
+_PYPERF_IMPORT = re.compile(r"^\s*(import pyperf\b|from pyperf import )", re.MULTILINE)
+_PYPERF_CALL = re.compile(r"\.(bench_\w+|timeit)\(")
+
+
 def _looks_like_pyperf(path: Path) -> bool:
+    """A pyperf script: imports pyperf (``import pyperf`` or ``from pyperf import Runner``) and
+    registers a benchmark."""
     text = path.read_text(encoding="utf-8", errors="replace")
-    return "import pyperf" in text and ".bench_" in text
+    return bool(_PYPERF_IMPORT.search(text) and _PYPERF_CALL.search(text))
 
 
 def _variant(c: _Checker, name: str, t: dict, runtimes: dict[str, Runtime]) -> Variant:
