@@ -17,7 +17,7 @@ from ..report import synth
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def _experiments(n: int = 3) -> list[dict]:
+def _experiments(n: int = 5) -> list[dict]:
     """``n`` experiments of variant 'main' a day apart, revisions r1..rn; the last is 30 % slower."""
     out = []
     for i in range(n):
@@ -29,7 +29,7 @@ def _experiments(n: int = 3) -> list[dict]:
 
 
 def test_history_over_three_experiments_lists_them_in_time_order(db_url, tmp_path):
-    docs = _experiments()
+    docs = _experiments(3)
     elsewhere = synth.result(variants={"main": 1.0}, benchmarks={"alpha": 0.002}, seed=40,
                              created=T0 + timedelta(hours=12),
                              host={**synth.HOST, "hostname": "other-host"})
@@ -52,8 +52,24 @@ def test_history_over_three_experiments_lists_them_in_time_order(db_url, tmp_pat
         assert row.summary.mean == expected.mean and row.summary.stdev == expected.stdev
         assert row.summary.n_processes == 6 and row.interpreter == "cpython 3.14.0"
     assert rows[0].vs_previous is None
-    assert rows[2].vs_previous is not None and rows[2].vs_previous.verdict == "slower"
+    # Two earlier runs cannot measure the drift between runs: no verdict, and the reason.
+    assert rows[2].vs_previous is not None and rows[2].vs_previous.verdict == "inconclusive"
+    assert "3 needed to measure that drift" in rows[2].vs_previous.reason
     assert 25 < rows[2].vs_previous.change_pct < 35
+
+
+def test_vs_previous_counts_the_drift_between_runs(db_url):
+    for doc in _experiments(5):
+        db.record(doc, None, db_url)
+    engine = db.open_database(db_url)
+    try:
+        rows = db.history(engine, "alpha", variant="main")
+    finally:
+        engine.dispose()
+    assert [r.vs_previous.verdict for r in rows[1:3]] == ["inconclusive", "inconclusive"]
+    assert rows[3].vs_previous.verdict not in ("faster", "slower")  # identical configurations
+    assert rows[4].vs_previous.verdict == "slower" and rows[4].vs_previous.reason == ""
+    assert 25 < rows[4].vs_previous.change_pct < 35
 
 
 def test_history_command_prints_the_table_and_draws_the_plot(db_url, tmp_path):
@@ -62,13 +78,14 @@ def test_history_command_prints_the_table_and_draws_the_plot(db_url, tmp_path):
     cli = Cli(tmp_path)
     proc = cli("history", "alpha", "--db", db_url, "--variant", "main", "--plot", "h.png",
                check=0, env={"COLUMNS": "250"})
-    for rev in ("r1@1111111111", "r2@2222222222", "r3@3333333333"):
+    for rev in ("r1@1111111111", "r2@2222222222", "r3@3333333333", "r5@5555555555"):
         assert rev in proc.stdout
-    assert "slower" in proc.stdout
+    assert "slower" in proc.stdout and "no verdict: runs made apart drift together" in proc.stdout
     assert (tmp_path / "h.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     rows = json.loads(cli("history", "alpha", "--db", db_url, "--json", check=0).stdout)["rows"]
-    assert [r["revision"] for r in rows] == ["r1@1111111111", "r2@2222222222", "r3@3333333333"]
-    assert rows[2]["vs_previous"]["verdict"] == "slower"
+    assert [r["revision"] for r in rows][:3] == ["r1@1111111111", "r2@2222222222", "r3@3333333333"]
+    assert rows[4]["vs_previous"]["verdict"] == "slower"
+    assert rows[2]["vs_previous"]["reason"].startswith("runs made apart drift together")
 
 
 def test_recording_a_result_again_replaces_it(db_url):

@@ -42,8 +42,10 @@ def _vs_previous(row: db.HistoryRow) -> str:
     c = row.vs_previous
     if c is None:
         return "—"
-    return (f"{fmt.pct(c.change_pct, 1)} [{fmt.pct(c.ci_low_pct, 1)}, "
-            f"{fmt.pct(c.ci_high_pct, 1)}] {c.verdict}")
+    if c.reason:
+        return f"{fmt.pct(c.change_pct, 1)}, no verdict: {c.reason}"
+    return (f"{fmt.pct(c.change_pct, 1)} [{fmt.pct(c.low_pct, 1)}, "
+            f"{fmt.pct(c.high_pct, 1)}] {c.verdict} (run-to-run sd {c.run_sd_pct:.1f} %)")
 
 
 def table(benchmark: str, rows: list[db.HistoryRow]) -> Table:
@@ -51,7 +53,8 @@ def table(benchmark: str, rows: list[db.HistoryRow]) -> Table:
     from rich.table import Table
 
     t = Table(title=f"{benchmark}: history (per iteration; vs previous = change from the previous "
-                    "row of the same variant and host, 95 % CI)", title_justify="left")
+                    "row of the same variant and host, 95 % CI counting the drift between runs)",
+              title_justify="left")
     optional = {
         "host": len({r.hostname for r in rows}) > 1,
         "interpreter": len({r.interpreter for r in rows}) > 1,

@@ -2,8 +2,9 @@
 
 Each row's numbers are recomputed from the stored values with :mod:`jitbench.stats` (pyperf-style
 mean/median/stdev over all values, process means), and each row is compared with the previous row
-of the same variant on the same host (``stats.compare``; the experiments were not interleaved with
-each other, so machine drift between them is not cancelled).
+of the same variant on the same host. The experiments were not interleaved with each other, so the
+drift between runs is counted from the spread of the earlier runs (:mod:`jitbench.stats.runs`), or
+the verdict is declined with the reason.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from .. import stats
+from ..stats.runs import RunToRun, run_to_run
 from ..errors import JitbenchError
 from . import schema as t
 from .summaries import seconds
@@ -35,7 +37,7 @@ class HistoryRow:
     summary: stats.Summary
     values: list[np.ndarray] = field(repr=False, default_factory=list)
     #: This row against the previous row of the same variant and host (None: not comparable).
-    vs_previous: stats.Comparison | None = None
+    vs_previous: RunToRun | None = None
 
 
 def _revision(rev: str | None, sha: str | None) -> str | None:
@@ -90,11 +92,21 @@ def history(engine: Engine, benchmark: str, *, variant: str | None = None,
 
 def _compare_consecutive(rows: list[HistoryRow], seed: int) -> None:
     previous: dict[tuple[str, str], HistoryRow] = {}
+    # Per variant and host: the mean steady value of each earlier comparable run.
+    run_means: dict[tuple[str, str], list[float]] = {}
     for row in rows:
         key = (row.variant, row.hostname)
         prev = previous.get(key)
         if prev is not None and len(prev.values) >= 2 and len(row.values) >= 2:
-            row.vs_previous = stats.compare(prev.values, row.values, seed=seed)
+            c = stats.compare(prev.values, row.values, seed=seed)
+            earlier = run_means.setdefault(key, [])
+            if not earlier:
+                earlier.append(c.baseline.value_mean)
+            row.vs_previous = run_to_run(
+                c.change_pct, c.ci_low_pct, c.ci_high_pct, c.df, list(earlier),
+                confidence=c.confidence, margin_pct=c.margin_pct,
+                min_effect_pct=c.min_effect_pct)
+            earlier.append(c.candidate.value_mean)
         previous[key] = row
 
 
