@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from .. import stats
-from ..stats.runs import RunToRun, run_to_run
 from ..errors import JitbenchError
+from ..stats.runs import RunToRun, run_to_run
 from . import schema as t
 from .summaries import seconds
 
