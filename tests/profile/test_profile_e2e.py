@@ -79,17 +79,20 @@ def test_ab_table_names_the_compiled_functions_with_their_facts(jit_vs_nojit):
 
 
 @pytest.mark.slow
-def test_code_diff_shows_generic_against_specialised_operations(cx):
-    doc = cx.json("ab", "auto", "generic", *DESIGN, "-p", "1", "--profile", "--seed", "2")
+@pytest.mark.parametrize("code", ["asm", "hir"])
+def test_code_diff_shows_generic_against_specialised_operations(cx, code):
+    doc = cx.json("ab", "auto", "generic", *DESIGN, "-p", "1", f"--profile={code}", "--seed", "2")
     summary = cx.json("profile", doc["result"])
     (diff,) = summary["benchmarks"]["richards"]["diffs"]
-    code = diff["code"][0]
-    removed = "\n".join(ln for ln in code["unified"] if ln.startswith("-"))
-    added = "\n".join(ln for ln in code["unified"] if ln.startswith("+"))
-    assert "GuardType" in removed and "GuardType" not in added, code["function"]
+    hottest = diff["code"][0]
+    removed = "\n".join(ln for ln in hottest["unified"] if ln.startswith("-"))
+    added = "\n".join(ln for ln in hottest["unified"] if ln.startswith("+"))
+    assert "GuardType" in removed and "GuardType" not in added, hottest["function"]
     assert any(op in added for op in ("CompareBool", "BinaryOp", "richCompare")), added[:2000]
+    # Machine code only where it was asked for.
+    assert ("callq" in removed + added) == (code == "asm")
     text = cx("profile", doc["result"], check=0).stdout
-    assert f"Code of {code['function']}" in text
+    assert f"Code of {hottest['function']}" in text
 
 
 @pytest.mark.slow

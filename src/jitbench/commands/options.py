@@ -96,10 +96,12 @@ def add_run(p: argparse.ArgumentParser) -> None:
                    help="wall-time budget of an adaptive run (default 30m), e.g. 600, 15m")
     p.add_argument("--out", "-o", type=Path, default=None,
                    help="artifact folder or .json file (default .jitbench/results/)")
-    p.add_argument("--profile", action="store_true",
+    p.add_argument("--profile", nargs="?", const="asm", default=None, choices=("asm", "hir", "lir"),
+                   metavar="CODE",
                    help="each round also runs every variant once under perf, sampled during its "
-                        "measured values only; no time verdict uses those processes "
-                        "(see: jitbench profile RESULT)")
+                        "measured values only; no time verdict uses those processes (see: "
+                        "jitbench profile RESULT). CODE: what CinderX dumps for code diffs: asm "
+                        "(default, final machine code annotated with HIR), hir or lir")
     add_db(p)
 
 

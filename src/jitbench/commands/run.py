@@ -31,6 +31,14 @@ from .options import add_analysis, add_build, add_run, cores, duration
 DEFAULT_BUDGET_S = 1800.0
 
 
+def _instruments(args: argparse.Namespace) -> tuple[str, ...]:
+    """--profile [asm|hir|lir]: the perf instrument dumping that code."""
+    from ..profile.instrument import instrument_name
+
+    code = getattr(args, "profile", None)
+    return (instrument_name(code),) if code else ()
+
+
 def design_from(args: argparse.Namespace, defaults: dict) -> Design:
     """Command line first, then the config's [experiment] table, then built-in defaults."""
     base = Design()
@@ -47,7 +55,7 @@ def design_from(args: argparse.Namespace, defaults: dict) -> Design:
     return Design(processes=pick("processes"), values=pick("values"), warmups=pick("warmups"),
                   timeout=pick("timeout"), seed=seed, min_time=pick("min_time"),
                   loops=pick("loops"),
-                  instruments=("perf",) if getattr(args, "profile", False) else ())
+                  instruments=_instruments(args))
 
 
 def quiet_from(args: argparse.Namespace) -> Quiet:

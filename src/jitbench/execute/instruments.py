@@ -99,7 +99,7 @@ def available() -> list[str]:
 
 
 # Instruments jitbench ships, by name → the module that registers it when imported.
-BUILTIN = {"perf": "jitbench.profile.instrument"}
+BUILTIN = {name: "jitbench.profile.instrument" for name in ("perf", "perf-hir", "perf-lir")}
 
 
 def resolve(names: tuple[str, ...]) -> dict[str, Instrument]:

@@ -18,8 +18,8 @@ CINDER_PREFIX = "__CINDER_JIT:"
 
 
 def _all_profiled(doc: dict) -> list[dict]:
-    """Processes run under the perf instrument."""
-    return [p for p in doc.get("processes", []) if p.get("instrument") == "perf"]
+    """Processes run under the perf instrument (whichever code it dumped)."""
+    return [p for p in doc.get("processes", []) if (p.get("instrument") or "").startswith("perf")]
 
 
 def profiled_records(doc: dict, bench: str, variant: str) -> list[dict]:
@@ -248,7 +248,8 @@ def function_code(doc: dict, bench: str, variant: str) -> dict[str, jitcode.Func
             continue
         log = ((r.get("jit") or {}).get("cinderx") or {}).get("log")
         if log and "data" in log:
-            found = jitcode.functions(jitlog.decode(log))
+            kind = (r.get("profile") or {}).get("code", "asm")
+            found = jitcode.functions(jitlog.decode(log), kind)
             if found:
                 return found
     return {}

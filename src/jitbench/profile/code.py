@@ -1,9 +1,9 @@
-"""The JIT's own final code per function (CinderX ``CINDERX_JIT_DUMP_ASM``), and A/B code diffs.
+"""The JIT's own code per function (CinderX's dumps in its JIT log), and A/B code diffs.
 
 CinderX writes, for each compiled function, ``Disassembly for MODULE:QUALNAME`` followed by its
-machine code annotated with the HIR instruction each piece implements. Addresses and value
-numbers differ between processes, so both are normalised before two versions are compared.
-Pure functions.
+machine code annotated with the HIR instruction each piece implements (``asm``, the default);
+on request its final HIR (``hir``) or its final LIR (``lir``). Addresses and value numbers differ
+between processes, so both are normalised before two versions are compared. Pure functions.
 """
 
 from __future__ import annotations
@@ -12,17 +12,29 @@ import difflib
 import re
 from dataclasses import dataclass
 
-# CinderX's dump and the log lines around it, e.g.
+# Each kind of dump: the env var that asks CinderX for it, and the log line that starts it, e.g.
 # "JIT: cinderx/Jit/codegen/gen_asm.cpp:1683 -- Disassembly for richards:Task.run"
-_HEADER = re.compile(r"^JIT: \S+ -- Disassembly for (\S+)\s*$")
+KINDS = {
+    "asm": ("CINDERX_JIT_DUMP_ASM", re.compile(r"^JIT: \S+ -- Disassembly for (\S+)\s*$")),
+    "hir": (
+        "CINDERX_JIT_DUMP_FINAL_HIR",
+        re.compile(r"^JIT: \S+ -- Optimized HIR for (\S+?):\s*$"),
+    ),
+    "lir": (
+        "CINDERX_JIT_DUMP_LIR",
+        re.compile(r"^JIT: \S+ -- LIR for (\S+) after postalloc rewrites:\s*$"),
+    ),
+}
 _LOG_LINE = re.compile(r"^JIT: \S+ -- ")
 # "  0x007fd398c00000:        pushq %r14"
 _ADDRESS = re.compile(r"^(\s*)0x[0-9a-f]+:\s+")
 _HEX = re.compile(r"0x[0-9a-f]{6,}|0x[0-9a-f]+(?=\(%rip\))")
 _VALUE = re.compile(r"\bv(\d+)\b")
 
-#: Env vars that make CinderX dump each compiled function's final code into its JIT log.
-DUMP_ENV = {"CINDERX_JIT_DUMP_ASM": "1"}
+
+def dump_env(kind: str = "asm") -> dict[str, str]:
+    """Env vars that make CinderX dump each compiled function's code of ``kind`` into its log."""
+    return {KINDS[kind][0]: "1"}
 
 
 @dataclass(frozen=True)
@@ -31,15 +43,16 @@ class FunctionCode:
 
     name: str  # module:qualname, as in CinderX's perf map after "__CINDER_JIT:"
     lines: tuple[str, ...]
-    instructions: int  # machine instructions in the dump
+    instructions: int  # machine instructions (asm), or instructions and blocks (hir, lir)
 
 
-def split_dump(log: str) -> dict[str, list[str]]:
+def split_dump(log: str, kind: str = "asm") -> dict[str, list[str]]:
     """The raw dump lines of each function in a JIT log (the last dump wins on recompiles)."""
+    header = KINDS[kind][1]
     out: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in log.splitlines():
-        head = _HEADER.match(line)
+        head = header.match(line)
         if head:
             current = out[head.group(1)] = []
             continue
@@ -68,11 +81,17 @@ def normalise(lines: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def functions(log: str) -> dict[str, FunctionCode]:
-    """Every function's normalised final code in a CinderX JIT log."""
+def _instructions(lines: list[str], kind: str) -> int:
+    if kind == "asm":
+        return sum(1 for ln in lines if _ADDRESS.match(ln))
+    return sum(1 for ln in lines if ln.strip() and ln.strip() not in ("{", "}"))
+
+
+def functions(log: str, kind: str = "asm") -> dict[str, FunctionCode]:
+    """Every function's normalised code of ``kind`` in a CinderX JIT log."""
     return {
-        name: FunctionCode(name, normalise(lines), sum(1 for ln in lines if _ADDRESS.match(ln)))
-        for name, lines in split_dump(log).items()
+        name: FunctionCode(name, normalise(lines), _instructions(lines, kind))
+        for name, lines in split_dump(log, kind).items()
     }
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..execute.instruments import InstrumentedProcess, register
 from ..runtimes.cinderx import LOG_PATH
-from .code import DUMP_ENV
+from .code import KINDS, dump_env
 from .perf import PerfSession, problem
 
 if TYPE_CHECKING:
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from ..model import Variant
 
 NAME = "perf"
+
+
+def instrument_name(code: str = "asm") -> str:
+    """``perf`` dumps final machine code; ``perf-hir`` / ``perf-lir`` dump HIR / LIR instead."""
+    return NAME if code == "asm" else f"{NAME}-{code}"
 
 
 def perf_map_env(kind: str) -> dict[str, str]:
@@ -36,30 +41,36 @@ def perf_map_env(kind: str) -> dict[str, str]:
     return {}
 
 
-def code_dump_env(kind: str) -> dict[str, str]:
-    """Env vars that make a runtime of ``kind`` dump its final code into the JIT log it ships."""
+def code_dump_env(kind: str, code: str = "asm") -> dict[str, str]:
+    """Env vars that make a runtime of ``kind`` dump its ``code`` into the JIT log it ships."""
     if kind == "cinderx":
-        return {**DUMP_ENV, "CINDERX_JIT_LOG_FILE": LOG_PATH}
+        return {**dump_env(code), "CINDERX_JIT_LOG_FILE": LOG_PATH}
     return {}
 
 
-def profiled_process(variant: Variant, *, windowed: bool = True) -> InstrumentedProcess:
+def profiled_process(
+    variant: Variant, *, windowed: bool = True, code: str = "asm"
+) -> InstrumentedProcess:
     """One process of ``variant`` under perf; its record gains ``profile`` when it succeeds.
 
-    ``windowed=False`` samples the whole process instead (start-up, import and warmup too).
+    ``windowed=False`` samples the whole process instead (start-up, import and warmup too);
+    ``code`` is what the JIT dumps for code diffs: ``asm``, ``hir`` or ``lir``.
     """
     session = PerfSession(list(variant.runtime.command), windowed=windowed)
     kind = variant.runtime.kind
+    dumps = code_dump_env(kind, code)
 
     def collect(record: dict) -> None:
         if record.get("status") == "ok":
             window_ns = sum(record.get("values_ns") or [])
             record["profile"] = session.collect(window_ns).to_record()
+            if dumps:
+                record["profile"]["code"] = code
 
     window = session.window()
     return InstrumentedProcess(
         wrap=session.wrap,
-        env={**perf_map_env(kind), **code_dump_env(kind)},
+        env={**perf_map_env(kind), **dumps},
         task={"profile_window": window} if window else {},
         collect=collect,
         close=session.close,
@@ -69,7 +80,9 @@ def profiled_process(variant: Variant, *, windowed: bool = True) -> Instrumented
 class PerfInstrument:
     """``--profile``: perf on this machine, sampling only the measured values."""
 
-    name = NAME
+    def __init__(self, code: str = "asm"):
+        self.code = code
+        self.name = instrument_name(code)
 
     def check(self, variant: Variant, host: HostAccess) -> str | None:
         """perf must be installed and allowed to sample; the variant must run here."""
@@ -81,7 +94,8 @@ class PerfInstrument:
         return problem()
 
     def start(self, variant: Variant, facts: dict) -> InstrumentedProcess:
-        return profiled_process(variant)
+        return profiled_process(variant, code=self.code)
 
 
-register(PerfInstrument())
+for _code in KINDS:
+    register(PerfInstrument(_code))
