@@ -12,7 +12,7 @@ import zlib
 import pytest
 
 from jitbench.execute import process
-from jitbench.execute.payload import make_bundle
+from jitbench.execute.payload import folder_bundle, make_bundle
 from jitbench.execute.transport import LocalTransport
 from jitbench.model import Runtime, Variant
 from jitbench.suites import pyperformance as suite
@@ -77,6 +77,16 @@ def test_a_bundle_digest_follows_content_and_place_only():
     assert a.digest != make_bundle("bench", {"x.py": b"1", "data/y": b"3"}).digest
     assert a.digest != make_bundle("bench", {"x.py": b"1", "data/z": b"2"}).digest
     assert a.digest != make_bundle("site", {"x.py": b"1", "data/y": b"2"}).digest
+
+
+def test_a_folder_bundle_is_named_as_its_files_are_and_read_only_when_sent(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "x.py").write_bytes(b"1")
+    (tmp_path / "data" / "y").write_bytes(b"2")
+    b = folder_bundle("bench", tmp_path)
+    assert b.files is None
+    assert b.digest == make_bundle("bench", {"x.py": b"1", "data/y": b"2"}).digest
+    assert b.contents() == {"x.py": b"1", "data/y": b"2"}
 
 
 def test_a_cache_folder_another_user_could_write_is_refused(target):

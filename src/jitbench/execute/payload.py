@@ -96,21 +96,38 @@ BOOTSTRAP = (
 
 @dataclass(frozen=True)
 class Bundle:
-    """Files that appear together under ``mount`` in the process's folder, named by their hash."""
+    """Files that appear together under ``mount`` in the process's folder, named by their hash.
+
+    Small bundles keep their ``files``; a large one made from a folder (a package environment)
+    keeps only the ``folder`` and reads it again on the rare occasions it is sent whole.
+    """
 
     mount: str
-    files: dict[str, bytes]  # path under the mount → content
+    files: dict[str, bytes] | None  # path under the mount → content
     digest: str
+    folder: Path | None = None
+
+    def contents(self) -> dict[str, bytes]:
+        return self.files if self.files is not None else folder_files(self.folder)
 
 
-def make_bundle(mount: str, files: dict[str, bytes]) -> Bundle:
-    """A bundle of ``files`` (paths relative to ``mount``), its digest computed from the content."""
+def _digest(mount: str, files: dict[str, bytes]) -> str:
     h = hashlib.sha256(mount.encode() + b"\0")
     for rel in sorted(files):
         data = files[rel]
         h.update(f"{rel}\0{len(data)}\0".encode())
         h.update(data)
-    return Bundle(mount, dict(files), h.hexdigest()[:32])
+    return h.hexdigest()[:32]
+
+
+def make_bundle(mount: str, files: dict[str, bytes]) -> Bundle:
+    """A bundle of ``files`` (paths relative to ``mount``), its digest computed from the content."""
+    return Bundle(mount, dict(files), _digest(mount, files))
+
+
+def folder_bundle(mount: str, folder: Path) -> Bundle:
+    """A bundle of every file under ``folder``, hashed now and read again only when sent."""
+    return Bundle(mount, None, _digest(mount, folder_files(folder)), folder)
 
 
 @functools.cache
@@ -175,7 +192,7 @@ def encode(
 def _bundle_doc(b: Bundle, held: bool) -> dict:
     doc: dict = {"mount": b.mount, "digest": b.digest}
     if not held:
-        doc["files"] = {k: base64.b64encode(v).decode("ascii") for k, v in b.files.items()}
+        doc["files"] = {k: base64.b64encode(v).decode("ascii") for k, v in b.contents().items()}
     return doc
 
 

@@ -23,7 +23,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..execute.payload import Bundle, folder_files, make_bundle
+from ..execute.payload import Bundle, folder_bundle
 from ..execute.transport import Transport
 from ..model import Benchmark, Runtime
 from ..runtimes import provisioned
@@ -136,7 +136,7 @@ def for_benchmark(
 
 @functools.cache
 def _bundle(site: str) -> Bundle:
-    return make_bundle("site", folder_files(Path(site)))
+    return folder_bundle("site", Path(site))
 
 
 _prepared: dict[str, tuple[Path, dict] | str] = {}
