@@ -56,7 +56,11 @@ def profiled_process(
     ``windowed=False`` samples the whole process instead (start-up, import and warmup too);
     ``code`` is what the JIT dumps for code diffs: ``asm``, ``hir`` or ``lir``.
     """
-    session = PerfSession(list(variant.runtime.command), windowed=windowed)
+    from ..execute.hosts import access_for
+
+    # perf runs where the process runs: this machine, or its SSH host.
+    where = access_for(variant.runtime.host).transport
+    session = PerfSession(list(variant.runtime.command), windowed=windowed, where=where)
     kind = variant.runtime.kind
     dumps = code_dump_env(kind, code)
 
@@ -78,20 +82,15 @@ def profiled_process(
 
 
 class PerfInstrument:
-    """``--profile``: perf on this machine, sampling only the measured values."""
+    """``--profile``: perf where the variant runs, sampling only the measured values."""
 
     def __init__(self, code: str = "asm"):
         self.code = code
         self.name = instrument_name(code)
 
     def check(self, variant: Variant, host: HostAccess) -> str | None:
-        """perf must be installed and allowed to sample; the variant must run here."""
-        if variant.runtime.host is not None:
-            return (
-                f"profiles are taken on this machine only, and this variant runs on host "
-                f"{variant.runtime.host.name!r}; profile a local runtime or drop --profile"
-            )
-        return problem()
+        """perf must be installed and allowed to sample where the variant runs."""
+        return problem(host.transport)
 
     def start(self, variant: Variant, facts: dict) -> InstrumentedProcess:
         return profiled_process(variant, code=self.code)
