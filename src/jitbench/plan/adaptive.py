@@ -1,7 +1,9 @@
 """Adaptive runs: add interleaved rounds until every CI is as narrow as asked, or the budget ends.
 
-Stopping is decided on precision (the CI half-width), never on significance, so the verdict is not
-biased by when the run stopped.
+Stopping is decided on precision (the CI half-width on the log scale, so slowdowns and speed-ups
+need the same rounds), never on significance, so the verdict is not biased by when the run stopped;
+and never before ``stats.ADAPTIVE_MIN_ROUNDS`` rounds, since a spread estimated from a few rounds is
+often small by chance and stopping on it would select optimistic intervals.
 """
 
 from __future__ import annotations
@@ -52,18 +54,21 @@ def extender(target: Target, opts: an.Options,
                  "unreached": [{"benchmark": b, "candidate": c, "halfwidth_pct": _finite(w)}
                                for (b, c), w in sorted(wide.items())]}
         runner.doc["adaptive"] = state
-        if not wide:
+        below_minimum = rounds < stats.ADAPTIVE_MIN_ROUNDS
+        if not widths or (not wide and not below_minimum):
             state["stopped"] = "target reached"
             return 0
-        need = sorted({b for b, _ in wide})
+        # Below the minimum every benchmark continues, whatever its half-width says so far.
+        need = sorted({b for b, _ in (widths if below_minimum else wide)})
+        step = target.rounds_per_step
         # Rounds of the benchmarks still needed cost about their share of a full round.
         per_round = elapsed / max(rounds, 1) * len(need) / max(len(runner.runnable()), 1)
-        if elapsed + per_round * target.rounds_per_step > target.budget_s:
+        if elapsed + per_round * step > target.budget_s:
             state["stopped"] = "budget spent"
             return 0
         runner.progress.grow(len(need) * len(runner.variants) * (1 + len(runner.instruments))
-                             * target.rounds_per_step)
-        runner.run_rounds(rounds, target.rounds_per_step, need)
-        return target.rounds_per_step
+                             * step)
+        runner.run_rounds(rounds, step, need)
+        return step
 
     return extend

@@ -10,7 +10,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .comparison import METRICS, Comparison, ci_halfwidth_pct, compare
+    from .comparison import (
+        ADAPTIVE_MIN_ROUNDS,
+        METRICS,
+        Comparison,
+        ci_halfwidth_pct,
+        compare,
+    )
     from .descriptive import Summary, mad, outlier_indexes, summarize, trimmed_mean
     from .steady import CLASSES, SteadyState, steady_state, steady_states
     from .suite import SuiteSummary, holm, suite_summary
@@ -19,7 +25,13 @@ if TYPE_CHECKING:
 # Where each public name lives. Submodules load on first use, so commands that never compute
 # statistics (--help, validate, schema) do not pay for scipy and ruptures at start-up.
 _HOME = {
-    "comparison": ("METRICS", "Comparison", "ci_halfwidth_pct", "compare"),
+    "comparison": (
+        "ADAPTIVE_MIN_ROUNDS",
+        "METRICS",
+        "Comparison",
+        "ci_halfwidth_pct",
+        "compare",
+    ),
     "descriptive": ("Summary", "mad", "outlier_indexes", "summarize", "trimmed_mean"),
     "steady": ("CLASSES", "SteadyState", "steady_state", "steady_states"),
     "suite": ("SuiteSummary", "holm", "suite_summary"),
@@ -38,6 +50,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ADAPTIVE_MIN_ROUNDS",
     "CLASSES",
     "METRICS",
     "VERDICTS",

@@ -37,7 +37,13 @@ from .parts import (
 )
 from .verdict import decide, resolution
 
-__all__ = ["METRICS", "Comparison", "ci_halfwidth_pct", "compare"]
+__all__ = [
+    "ADAPTIVE_MIN_ROUNDS",
+    "METRICS",
+    "Comparison",
+    "ci_halfwidth_pct",
+    "compare",
+]
 
 #: Fewer processes per side than this earns a warning (intervals from 2-4 units are fragile).
 MIN_PROCESSES = 5
@@ -162,6 +168,12 @@ def ci_halfwidth_pct(c: Comparison) -> float:
     if not (math.isfinite(c.ci_low_pct) and math.isfinite(c.ci_high_pct)):
         return math.inf
     return 50.0 * (math.log1p(c.ci_high_pct / 100.0) - math.log1p(c.ci_low_pct / 100.0))
+
+
+#: Adaptive runs never stop before this many rounds: a spread estimated from fewer rounds is too
+#: often small by chance, and stopping on it selects optimistic intervals (coverage measured in
+#: tests/stats/test_adaptive_coverage.py).
+ADAPTIVE_MIN_ROUNDS = 10
 
 
 def _pairs_array(pairs: Sequence[tuple[int, int]] | None, pb: int, pc: int) -> np.ndarray | None:

@@ -89,6 +89,4 @@ def run_to_run(
     t = float(special.stdtrit(df, 0.5 + confidence / 2.0))
     lo, hi = pct(estimate - t * se), pct(estimate + t * se)
     verdict = decide(change_pct, lo, hi, margin_pct=margin_pct, min_effect_pct=min_effect_pct)
-    return RunToRun(
-        change_pct, lo, hi, verdict, "", 100.0 * s, k, within_low_pct, within_high_pct
-    )
+    return RunToRun(change_pct, lo, hi, verdict, "", 100.0 * s, k, within_low_pct, within_high_pct)
