@@ -131,6 +131,52 @@ def test_profile_of_a_result_without_profiles_is_one_line(tmp_path):
     assert_one_line_error(Cli(tmp_path)("profile", str(path)), "no profiled processes", "--profile")
 
 
+# Each iteration calls ``step`` 20 times: under autojit=50 it is compiled during the third
+# iteration, i.e. in warmup 2 with one first iteration before the warmups.
+COUNTED = """def step(n):
+    total = 0
+    for i in range(n):
+        total += i % 7
+    return total
+
+
+def main():
+    return sum(step(2000) for _ in range(20))
+"""
+
+
+@pytest.mark.slow
+def test_events_show_the_last_compile_landing_in_the_warmups(cx):
+    (cx.cwd / "counted.py").write_text(COUNTED)
+    with (cx.cwd / "jitbench.toml").open("a") as f:
+        f.write(
+            '\n[benchmarks.counted]\npath = "counted.py"\nfunction = "main"\n'
+            '\n[variants.auto50]\nruntime = "cx"\nmode = "autojit=50"\n'
+        )
+    doc = cx.json(
+        "run",
+        "auto50",
+        "nojit",
+        "--bench",
+        "counted",
+        "--loops",
+        "1",
+        "-w",
+        "6",
+        "-n",
+        "6",
+        "-p",
+        "1",
+    )
+    events = cx.json("profile", doc["result"])["benchmarks"]["counted"]["events"]
+    (auto,) = events["auto50"]
+    assert auto["last"]["compiled"].startswith("warmup "), auto
+    assert auto["text"].startswith(f"the last compile lands at {auto['last']['compiled']}")
+    # Negative control: nothing is compiled without the JIT.
+    (nojit,) = events["nojit"]
+    assert "compiled" not in nojit["last"] and "text" not in nojit
+
+
 def test_profile_without_perf_is_one_line_naming_the_fix(cx):
     # perf lives in /usr/bin; the chroot command in /usr/sbin.
     proc = cx("run", "auto", *DESIGN, "-p", "1", "--profile", env={"PATH": "/usr/sbin:/sbin"})

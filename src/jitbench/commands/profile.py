@@ -160,8 +160,10 @@ def profile_command(args: argparse.Namespace, argv: list[str]) -> int:
 
     doc = load(args.result)
     summary = summarise(doc, top=args.top, code_top=args.code)
-    if not any(b["profiles"] for b in summary["benchmarks"].values()):
-        raise JitbenchError(f"{args.result}: no profiled processes; run with --profile first")
+    if not summary["benchmarks"]:
+        raise JitbenchError(
+            f"{args.result}: no profiled processes and no JIT events; run with --profile first"
+        )
     if args.html:
         from ..report.profiles import page
         from ..results.atomic import write_text_atomic
@@ -184,10 +186,11 @@ def profile_command(args: argparse.Namespace, argv: list[str]) -> int:
             console.print(_diff_table(d, args.top))
             _print_code(console, d, args.lines, args.side_by_side)
         _print_events(console, bench, b["events"])
-    console.print(
-        "[dim]Profiled processes are extra processes sampled during their measured "
-        "values; no time verdict uses them.[/]"
-    )
+    if any(b["profiles"] for b in summary["benchmarks"].values()):
+        console.print(
+            "[dim]Profiled processes are extra processes sampled during their measured "
+            "values; no time verdict uses them.[/]"
+        )
     return 0
 
 
