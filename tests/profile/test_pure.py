@@ -63,6 +63,8 @@ def test_helpers_are_charged_to_the_jit_function_that_called_them():
     assert s["jit_functions"]["share_pct"] == 50.0
     assert s["jit"]["share_pct"] == 12.5 and s["interpreter"]["share_pct"] == 50.0
     assert sum(s[c]["share_pct"] for c in shares.CATEGORIES) == 100.0
+    spread = shares.shares([stacks, Counter({"main;Ci_EvalFrame": 1})])["interpreter"]
+    assert 0.0 <= spread["ci_low_pct"] < spread["share_pct"] < spread["ci_high_pct"] <= 100.0
 
 
 def _process(variant: str, stacks: Counter, ns_per_value: int) -> dict:

@@ -40,7 +40,13 @@ def _shares_table(bench: str, profiles: dict) -> Table:
         title_justify="left",
     )
     t.add_column("variant")
-    for cat in (*CATEGORIES, "jit_functions"):
+    # Categories no variant spent time in would only widen the table (--json has them all).
+    shown = [
+        k
+        for k in (*CATEGORIES, "jit_functions")
+        if any(p["shares"][k]["share_pct"] > 0 for p in profiles.values())
+    ]
+    for cat in shown:
         t.add_column(LABELS.get(cat, "JIT fns + helpers"), justify="right")
     t.add_column("samples", justify="right")
     t.add_column("samples/s", justify="right")
@@ -49,7 +55,7 @@ def _shares_table(bench: str, profiles: dict) -> Table:
         c = p["cost"]
         t.add_row(
             v,
-            *[_ci(p["shares"][k]) for k in (*CATEGORIES, "jit_functions")],
+            *[_ci(p["shares"][k]) for k in shown],
             f"{c['samples']:,d}",
             f"{c['samples_per_s']:,.0f}" if c["samples_per_s"] else "–",
             _pct(c["slowdown_pct"], sign=True),

@@ -129,7 +129,12 @@ def mean_ci(xs: Sequence[float], confidence: float = 0.95) -> tuple[float, float
 
 def _share(xs: Sequence[float], confidence: float) -> dict[str, float]:
     m, lo, hi = mean_ci(xs, confidence)
-    return {"share_pct": m, "ci_low_pct": lo, "ci_high_pct": hi}
+    # A share cannot leave 0..100 %: a t interval of few processes would.
+    return {
+        "share_pct": m,
+        "ci_low_pct": max(0.0, lo) if not math.isnan(lo) else lo,
+        "ci_high_pct": min(100.0, hi) if not math.isnan(hi) else hi,
+    }
 
 
 def shares(processes: Sequence[Counter], confidence: float = 0.95) -> dict[str, dict]:
