@@ -6,7 +6,7 @@ import pytest
 
 from jitbench.profile import perf
 
-from ..runtimes.conftest import cinderx_cmd, py314_cmd  # noqa: F401 - fixtures used here
+from ..runtimes.conftest import cinderx_cmd, py314_cmd, pypy_cmd  # noqa: F401 - fixtures used here
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,6 +10,7 @@ import jitbench.benchmarks
 from jitbench.execute.process import run_process
 from jitbench.execute.transport import LocalTransport
 from jitbench.model import Benchmark, Runtime, Variant
+from jitbench.profile import shares
 from jitbench.profile.folded import decode
 from jitbench.profile.process import run_profiled
 
@@ -98,3 +99,18 @@ def test_events_show_compiles_landing_during_warmup(tmp_path, cinderx_cmd):
     # Negative control: without the JIT nothing is compiled, so no count is reported.
     rec = run_process(LocalTransport(), Variant("nojit", runtime, mode="nojit"), bench, task, 120)
     assert all("compiled" not in e for e in rec["events"]["values"])
+
+
+@pytest.mark.slow
+def test_pypy_jit_code_is_counted_as_jit_though_unnamed(pypy_cmd):
+    # PyPy writes no perf map: its JIT code is anonymous executable memory, labelled [JIT].
+    richards = Path(jitbench.benchmarks.__file__).parent / "richards.py"
+    bench = Benchmark("richards", richards, "plain", function="run")
+    task = {"action": "run", "loops": 10, "warmups": 3, "values": 3}
+    shares_of = {}
+    for mode in ("jit", "nojit"):
+        runtime = Runtime("pypy", tuple(pypy_cmd), "pypy")
+        rec = run_profiled(LocalTransport(), Variant(mode, runtime, mode=mode), bench, task, 300)
+        assert rec["status"] == "ok", rec
+        shares_of[mode] = shares.shares([decode(rec["profile"]["folded"])])["jit"]["share_pct"]
+    assert shares_of["jit"] > 50 and shares_of["nojit"] < 5, shares_of

@@ -20,6 +20,9 @@ _OFFSET = re.compile(r"\+0x[0-9a-f]+$")
 _HEADER = re.compile(r"^(.*?)\s+(\d+)/(\d+)\s+(\d+)\s+(\S+):\s*$")
 KERNEL_DSO = "[kernel.kallsyms]"
 KERNEL_MARK = "_[k]"
+JIT_UNNAMED = "[JIT]"
+# perf names anonymous executable memory after the perf map it would read ("/tmp/perf-PID.map").
+_ANON = re.compile(r"(^|/)perf-\d+\.map$|^//anon|^\[anon")
 SEP = ";"
 
 #: The ``perf script -F`` fields :func:`parse` reads.
@@ -37,6 +40,9 @@ def frame_name(sym: str, dso: str) -> str:
         return sym.replace(SEP, ",").replace("\n", " ")
     if dso in ("", "[unknown]"):
         return "[unknown]"
+    if _ANON.search(dso):
+        # Anonymous executable memory no perf map names: JIT code (PyPy's, or a map entry missing).
+        return JIT_UNNAMED
     return f"[{os.path.basename(dso)}]"
 
 

@@ -32,7 +32,7 @@ def perf_map_env(kind: str) -> dict[str, str]:
 
     CinderX: ``__CINDER_JIT:module:qualname``. CPython 3.12+: ``py::`` trampolines (``-X perf``),
     which name every Python function, interpreted or not. PyPy writes no perf map: its JIT code
-    stays unnamed (``[unknown]``) and is counted as "other".
+    stays unnamed (``[JIT]``, anonymous executable memory).
     """
     if kind == "cinderx":
         return {"CINDERX_JIT_PERF_MAP": "1"}
