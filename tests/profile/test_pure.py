@@ -23,8 +23,8 @@ python 15895/15895     250000 cpu-clock:
 \t          18f757 cinderx::jit::hir::Preloader::preload (/opt/cx/lib/_cinderx.so)
 
 python 15895/15895     250000 cpu-clock:
-	    7f0010000010 [unknown] (/tmp/perf-15895.map)
-	          17e0aa PyObject_Vectorcall+0x2a (/usr/bin/python3.14)
+\t    7f0010000010 [unknown] (/tmp/perf-15895.map)
+\t          17e0aa PyObject_Vectorcall+0x2a (/usr/bin/python3.14)
 
 perf 15000/15000     250000 cpu-clock:
 \tffffffff821eb0e7 clear_page_erms+0x7 ([kernel.kallsyms])
