@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import benchmarks as bundled_benchmarks
-from .errors import ConfigError
+from . import inputfile
+from .errors import ConfigError, JitbenchError
 from .model import LOCAL, Benchmark, BuildSpec, Host, Runtime, Variant
 from .suites import pyperformance as suite
 
@@ -30,6 +31,8 @@ _VARIANT_KEYS = {"runtime", "env", "args", "pre_import", "mode", "jit_options", 
 _HOST_KEYS = {"ssh", "workdir", "ssh_config", "ssh_options", "load_threshold", "description"}
 # Host names end up in variant names (``cx@arm``) and messages: keep them plain.
 _HOST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A config is a few KB; one this big is the wrong file, and reading it would only be slow.
+CONFIG_MAX_BYTES = 16 * 1024 * 1024
 _EXPERIMENT_KEYS = {"processes", "values", "warmups", "timeout", "seed", "min_time", "loops",
                     "margin", "min_effect", "baseline"}
 
@@ -167,17 +170,19 @@ def _typename(value: Any) -> str:
 
 def load(path: Path) -> Config:
     """Read and validate a config file; ConfigError on any problem."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         raise ConfigError(f"{path}: config file not found; pass --config FILE or create "
-                          "jitbench.toml (see docs/config.md)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc.strerror}") from None
+                          "jitbench.toml (see docs/config.md)")
+    try:
+        text = inputfile.read_text(path, "config file", limit=CONFIG_MAX_BYTES)
+    except JitbenchError as exc:
+        raise ConfigError(str(exc)) from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     return parse(raw, path)
 
 
@@ -342,12 +347,16 @@ def _benchmark(c: _Checker, name: str, t: dict, base: Path) -> Benchmark:
     path = (base / c.string(t["path"], f"{key}.path")).resolve()
     if not path.is_file():
         raise c.fail(f"{key}.path", f"file not found: {path}")
+    try:
+        source = inputfile.read_source(path, "benchmark file")
+    except JitbenchError as exc:
+        raise c.fail(f"{key}.path", str(exc)) from None
     kind = t.get("kind", "auto")
     if kind not in BENCHMARK_KINDS:
         raise c.fail(f"{key}.kind", f"unknown kind {kind!r}; allowed: {', '.join(BENCHMARK_KINDS)}")
     function = c.string(t["function"], f"{key}.function") if "function" in t else None
     if kind == "auto":
-        kind = "plain" if function else ("pyperf" if _looks_like_pyperf(path) else "plain")
+        kind = "plain" if function else ("pyperf" if _looks_like_pyperf(source) else "plain")
     if kind == "plain" and not function:
         raise c.fail(f"{key}.function", "missing; a plain benchmark file needs the function to time "
                                         '(e.g. function = "main"), or make it a pyperf script')
@@ -367,10 +376,9 @@ _PYPERF_IMPORT = re.compile(r"^\s*(import pyperf\b|from pyperf import )", re.MUL
 _PYPERF_CALL = re.compile(r"\.(bench_\w+|timeit)\(")
 
 
-def _looks_like_pyperf(path: Path) -> bool:
+def _looks_like_pyperf(text: str) -> bool:
     """A pyperf script: imports pyperf (``import pyperf`` or ``from pyperf import Runner``) and
     registers a benchmark."""
-    text = path.read_text(encoding="utf-8", errors="replace")
     return bool(_PYPERF_IMPORT.search(text) and _PYPERF_CALL.search(text))
 
 

@@ -16,7 +16,8 @@ from .history import add_db_and_config, db_url
 
 def _is_jitbench(path: Path) -> bool:
     try:
-        head = path.read_bytes()[:4096]
+        with path.open("rb") as f:
+            head = f.read(4096)
     except OSError:
         return False
     return f'"schema":"{SCHEMA_NAME}"' in head.decode("utf-8", "replace").replace(" ", "")

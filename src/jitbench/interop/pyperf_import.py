@@ -10,14 +10,14 @@ the benchmark's ``calibration``. All pyperf metadata is kept (``doc["pyperf"]``,
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import __version__
+import jsonschema
+
+from .. import __version__, inputfile
 from ..errors import JitbenchError
 from ..model import Design
 from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, first_error
@@ -27,28 +27,61 @@ SUPPORTED_VERSIONS = ("1.0",)
 
 def read_pyperf(path: Path) -> tuple[dict, bytes]:
     """The JSON document of a pyperf file (``.json`` or ``.json.gz``) and its raw bytes."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise JitbenchError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise JitbenchError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-        data = json.loads(text)
-    except (OSError, ValueError):
-        raise JitbenchError(f"{path}: not JSON; pass a file written by pyperf or "
-                            "pyperformance (-o FILE.json)") from None
+    hint = "pass a file written by pyperf or pyperformance (-o FILE.json)"
+    raw = inputfile.read_bytes(path, "pyperf file")
+    text = inputfile.decode(inputfile.gunzip(raw, path, "pyperf file"), path, "pyperf file")
+    data = inputfile.parse_json(text, path, "pyperf file", hint)
     if not isinstance(data, dict) or "benchmarks" not in data:
         hint = " (it is a jitbench result already)" if isinstance(data, dict) and \
             data.get("schema") == SCHEMA_NAME else ""
         raise JitbenchError(f"{path}: not a pyperf result (no 'benchmarks' list){hint}; pass a "
                             "file written by pyperf or pyperformance")
+    problem = _shape_error(data)
+    if problem is not None:
+        raise JitbenchError(f"{path}: not a pyperf result: {problem}; {hint}")
     if data.get("version") not in SUPPORTED_VERSIONS:
         raise JitbenchError(f"{path}: pyperf file format {data.get('version')!r} is not "
                             f"supported (only {', '.join(SUPPORTED_VERSIONS)}); rewrite it with "
                             "pyperf >= 1.0 (python -m pyperf convert)")
     return data, raw
+
+
+# The parts of pyperf's format (version 1.0) the import reads, with the types it relies on.
+_METADATA = {"type": "object", "properties": {
+    "name": {"type": "string"}, "unit": {"type": "string"}, "date": {"type": "string"},
+    "loops": {"type": "integer", "minimum": 1}, "inner_loops": {"type": "integer", "minimum": 1},
+    "duration": {"type": "number"}}}
+_PYPERF_SHAPE = {
+    "type": "object",
+    "properties": {
+        "version": {"type": "string"},
+        "metadata": _METADATA,
+        "benchmarks": {"type": "array", "items": {
+            "type": "object",
+            "properties": {
+                "metadata": _METADATA,
+                "runs": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "metadata": _METADATA,
+                        "values": {"type": "array", "items": {"type": "number"}},
+                        "warmups": {"type": "array", "items": {
+                            "type": "array", "prefixItems": [{"type": "integer"}, {"type": "number"}],
+                            "minItems": 2, "maxItems": 2}},
+                    }}},
+            }}},
+    },
+}
+
+
+def _shape_error(data: dict) -> str | None:
+    """The first place where ``data`` breaks the pyperf format the import reads, or None."""
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(_PYPERF_SHAPE).iter_errors(data))
+    if error is None:
+        return None
+    where = ".".join(str(p) for p in error.absolute_path) or "document"
+    return f"{where}: {error.message}"
 
 
 def _ns(seconds_per_iteration: float, iterations: int) -> int:

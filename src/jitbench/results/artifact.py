@@ -15,6 +15,7 @@ from pathlib import Path
 import jsonschema
 import numpy as np
 
+from .. import inputfile
 from ..errors import JitbenchError
 from .atomic import write_text_atomic
 
@@ -64,17 +65,8 @@ def _consistency_error(doc: dict) -> str | None:
 
 def load(path: Path) -> dict:
     """Read and validate an artifact; JitbenchError naming the file and the first bad field."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise JitbenchError(f"{path}: result file not found") from None
-    except OSError as exc:
-        raise JitbenchError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise JitbenchError(f"{path}: not JSON ({exc.msg} at line {exc.lineno}); "
-                            "is it a jitbench result?") from None
+    text = inputfile.read_text(path, "result file")
+    doc = inputfile.parse_json(text, path, "result file", "is it a jitbench result?")
     err = first_error(doc)
     if err is not None:
         raise JitbenchError(f"{path}: invalid result: {err}")

@@ -1,0 +1,3 @@
+# -*- coding: no-such-codec -*-
+def main():
+    return 1
