@@ -46,6 +46,11 @@ def py314_cmd() -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def arm64_cmd() -> list[str]:
+    return need(provisioned.cinderx_arm64_command(), "the aarch64 CinderX chroot")
+
+
+@pytest.fixture(scope="session")
 def pypy_cmd() -> list[str]:
     return need(pypy_command(), "PyPy")
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .. import stats
 from ..errors import JitbenchError
+from ..execute.emulation import refusal
 from ..results.artifact import ProcessView, failed_processes, processes_of
 
 
@@ -94,6 +95,10 @@ def analyse(doc: dict, opts: Options) -> Analysis:
         if c not in doc["variants"]:
             raise JitbenchError(f"variant {c!r} is not in result {doc['id']}; "
                                 f"it has: {', '.join(variants)}")
+    for name in dict.fromkeys([baseline, *candidates]):
+        emulated = (doc["variants"][name].get("facts") or {}).get("emulation")
+        if emulated:
+            raise JitbenchError(refusal(name, emulated))
     out = Analysis(result_id=doc["id"], baseline=baseline, failures=failed_processes(doc))
     for bench in doc["benchmarks"]:
         views = {v: processes_of(doc, bench, v)

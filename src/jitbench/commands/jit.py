@@ -33,11 +33,12 @@ def _num(x: float | None, digits: int = 0) -> str:
 
 def _summary_table(bench: str, variants: dict) -> Table:
     t = Table(title=f"JIT activity per process — {bench}", title_justify="left")
-    for col in ("variant", "kind", "processes", "compiled", "code bytes", "compile ms", "deopts",
-                "loops", "bridges", "aborts", "executors"):
-        t.add_column(col, justify="left" if col in ("variant", "kind") else "right")
+    for col in ("variant", "kind", "machine", "processes", "compiled", "code bytes", "compile ms",
+                "deopts", "loops", "bridges", "aborts", "executors"):
+        t.add_column(col, justify="left" if col in ("variant", "kind", "machine") else "right")
     for name, v in variants.items():
-        t.add_row(name, v.get("kind") or "–", str(v.get("processes", 0)),
+        machine = (v.get("machine") or "–") + (" (emulated)" if v.get("emulation") else "")
+        t.add_row(name, v.get("kind") or "–", machine, str(v.get("processes", 0)),
                   _num(v.get("compiled_count"), 1), _num(v.get("code_bytes")),
                   _num(v.get("compile_time_ms")), _num(v.get("deopts"), 1),
                   _num(v.get("loops"), 1), _num(v.get("bridges"), 1), _num(v.get("aborts"), 1),
@@ -78,7 +79,9 @@ def _ops_text(ops: dict[str, int], n: int = 4) -> str:
 
 def _print_diff(console: Console, bench: str, d: dict) -> None:
     tot = d["totals"]
-    console.print(f"[bold]{d['a']} → {d['b']}[/] on {bench}: compiled "
+    ma, mb = d.get("machines") or (None, None)
+    archs = f" ({ma} → {mb} code)" if ma != mb else ""
+    console.print(f"[bold]{d['a']} → {d['b']}[/]{archs} on {bench}: compiled "
                   f"{_num(tot['compiled_count'][0], 1)} → {_num(tot['compiled_count'][1], 1)}, "
                   f"code bytes {_num(tot['code_bytes'][0])} → {_num(tot['code_bytes'][1])}"
                   + (f" ({tot['code_bytes_delta_pct']:+.2f} %)"

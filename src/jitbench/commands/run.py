@@ -23,8 +23,10 @@ from .common import (
     live_progress,
     load_config,
     present,
+    print_json,
     record_result,
     stderr_console,
+    wide_console,
 )
 from .options import add_analysis, add_build, add_run, cores, duration
 
@@ -118,6 +120,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
                      design=design_from(args, cfg.experiment), config_path=cfg.path)
     out = args.out or default_results_dir()
     runner = Runner(exp, out, argv=argv, quiet=quiet_from(args))
+    runner.verdicts = not args.jit_only
     opts = analysis_options(args, cfg, seed=exp.design.seed)
     extend = None
     if args.target_ci is not None:
@@ -126,11 +129,31 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
         runner.progress = progress
         doc = runner.run(extend=extend)
     path = str(runner.out_path)
+    if args.jit_only:
+        return jit_only_done(doc, path, args.json)
     analysis = an.analyse(doc, opts)
     present(analysis, doc, args, path)
     record_result(doc, path, cfg, args.db)
     report_adaptive(doc, quiet)
     raise_on_failures(doc, path)
+    return 0
+
+
+def jit_only_done(doc: dict, path: str, as_json: bool) -> int:
+    """After ``--jit-only``: where the result is and how to read it; no verdict."""
+    raise_on_failures(doc, path)
+    machines = {name: {"machine": v["facts"].get("machine"),
+                       "emulation": v["facts"].get("emulation")}
+                for name, v in doc["variants"].items()}
+    if as_json:
+        print_json({"result": path, "jit_only": True, "variants": machines})
+        return 0
+    console = wide_console()
+    for name, m in machines.items():
+        how = m["emulation"]["text"] if m["emulation"] else "native"
+        console.print(f"{name}: {m['machine']} ({how})")
+    console.print(f"result: {path} (JIT only: no time verdict); what the JIT compiled: "
+                  f"jitbench jit {path}")
     return 0
 
 
@@ -200,6 +223,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", type=Path, default=None, metavar="RESULT",
                    help="complete a partial result: run its missing slots (and those whose "
                         "connection was lost) with the same seed, order and loops")
+    add_jit_only(p)
     add_analysis(p)
     p.set_defaults(func=run_command)
     p = sub.add_parser("ab", help="run a baseline and a candidate, then compare them")
@@ -210,8 +234,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_run(p)
     add_build(p)
     add_quiet(p)
+    add_jit_only(p)
     add_analysis(p)
     p.set_defaults(func=run_command)
+
+
+def add_jit_only(p: argparse.ArgumentParser) -> None:
+    """``--jit-only``: record what the JIT did, draw no time verdict (emulated runtimes may run)."""
+    p.add_argument("--jit-only", action="store_true",
+                   help="record what the JIT compiled for `jitbench jit RESULT`, and print no "
+                        "time verdict; runtimes under emulation (e.g. aarch64 on qemu-user) run "
+                        "only so")
 
 
 def add_quiet(p: argparse.ArgumentParser) -> None:

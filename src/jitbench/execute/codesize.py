@@ -61,6 +61,8 @@ class CodeSize:
     totals: list[int]
     extra_name: str | None = None
     extra: list[int | None] | None = None  # e.g. CinderX's code allocator growth
+    machine: str | None = None  # the architecture of the code, e.g. aarch64
+    emulation: dict | None = None  # how that code ran when its machine is another one
 
     @property
     def size1(self) -> int:
@@ -101,7 +103,8 @@ class CodeSize:
                 "count": len(self.totals), "size1": self.size1, "size2": self.size2,
                 "delta": self.delta, "size_n": self.size_n,
                 "per_function": round(self.per_function, 2), "totals": self.totals,
-                "extra_name": self.extra_name, "extra": self.extra}
+                "extra_name": self.extra_name, "extra": self.extra, "machine": self.machine,
+                "emulation": self.emulation}
 
 
 def measure(transport: Transport, variant: Variant, shape: str, count: int,
@@ -128,7 +131,8 @@ def measure(transport: Transport, variant: Variant, shape: str, count: int,
     extra = [p[2] for p in points]
     return CodeSize(variant=variant.name, shape=shape, measure=result.get("measure", "?"),
                     totals=[int(p[1]) for p in points], extra_name=result.get("extra"),
-                    extra=extra if any(e is not None for e in extra) else None)
+                    extra=extra if any(e is not None for e in extra) else None,
+                    machine=rec.get("facts", {}).get("machine"))
 
 
 def growth_pct(base: CodeSize, cand: CodeSize) -> float:

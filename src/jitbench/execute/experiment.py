@@ -23,6 +23,7 @@ from ..plan.schedule import interleaved
 from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
 from ..runtimes import launch_for, preflight_problem, prepare_variant
 from . import load
+from .emulation import emulation_of, refusal
 from .host import host_facts
 from .hosts import HostAccess, access_for
 from .instruments import Instrument, InstrumentedTransport, resolve
@@ -114,6 +115,8 @@ class Runner:
         self.transport = transport or LocalTransport()
         self.progress = progress or Progress()
         self.quiet = quiet or load.Quiet()
+        # False (``--jit-only``): no time verdict will be drawn, so emulated runtimes may run.
+        self.verdicts = True
         # ``doc`` is a partial artifact being resumed; a new run starts a new one.
         self.doc = doc if doc is not None else new_artifact(exp, argv)
         # --out may name the file itself or the folder that collects artifacts.
@@ -270,6 +273,13 @@ class Runner:
             problem = preflight_problem(v, rec)  # the runtime kind's own diagnosis, e.g. no cinderx
             if problem is not None:
                 raise JitbenchError(problem)
+            # Code of another architecture than its host's runs emulated: no time or counts.
+            facts = rec.get("facts", {})
+            facts["emulation"] = emulation_of(
+                facts.get("machine"), self.doc["hosts"][v.runtime.host_name].get("machine"),
+                local=v.runtime.host is None)
+            if facts["emulation"] and self.verdicts:
+                raise JitbenchError(refusal(v.name, facts["emulation"]))
             for instrument in self.instruments.values():
                 problem = instrument.check(v, self._access(v))
                 if problem is not None:
@@ -284,11 +294,11 @@ class Runner:
                     + f"; check runtimes.{v.runtime.name.split('@')[0]}.command and the "
                       "variant's args/env")
             if record:
-                facts = rec.get("facts", {})
                 self.doc["variants"][v.name]["facts"] = facts
                 interpreters = self.doc["hosts"][v.runtime.host_name]["interpreters"]
                 interpreters[v.runtime.name] = {k: facts.get(k) for k in (
-                    "implementation", "version", "version_full", "executable", "machine")}
+                    "implementation", "version", "version_full", "executable", "machine",
+                    "emulation")}
         self.save()
 
     def _prepare(self) -> None:

@@ -31,9 +31,12 @@ def interpreter(spec: dict) -> str:
     impl, version = facts.get("implementation"), facts.get("version")
     if not impl and not version:
         return "—"
+    # An emulated interpreter's code is of another architecture than its host: say so.
+    emulated = facts.get("emulation")
+    where = f" [{emulated['code']}, emulated on {emulated['machine']}]" if emulated else ""
     if facts.get("pypy_version"):
-        return f"{impl} {facts['pypy_version']} (python {version})"
-    return f"{impl or 'python'} {version or ''}".strip()
+        return f"{impl} {facts['pypy_version']} (python {version}){where}"
+    return f"{impl or 'python'} {version or ''}".strip() + where
 
 
 def revision(spec: dict) -> str:

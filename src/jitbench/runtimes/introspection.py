@@ -185,6 +185,12 @@ def cpython_view(doc: dict, variant: str, benchmark: str) -> dict | None:
                for k in ("executors", "functions", "uops", "jit_code_bytes")}}
 
 
+def machine_of(doc: dict, variant: str) -> dict:
+    """The architecture a variant's code was compiled for, and its emulation (None if native)."""
+    facts = doc["variants"][variant].get("facts") or {}
+    return {"machine": facts.get("machine"), "emulation": facts.get("emulation")}
+
+
 def report(doc: dict, variants: list[str], benchmarks: list[str], top: int) -> dict:
     """The whole ``jitbench jit`` document: per benchmark, each variant, and A vs B diffs."""
     for v in variants:
@@ -217,7 +223,12 @@ def report(doc: dict, variants: list[str], benchmarks: list[str], top: int) -> d
                     break
             else:
                 entry["variants"][v] = {"kind": None, "note": "no JIT activity recorded"}
+        for v in variants:
+            entry["variants"][v].update(machine_of(doc, v))
         names = list(views)
-        entry["diffs"] = [diff(views[names[0]], views[b]) for b in names[1:]]
+        entry["diffs"] = [{**diff(views[names[0]], views[b]),
+                           "machines": [machine_of(doc, names[0])["machine"],
+                                        machine_of(doc, b)["machine"]]}
+                          for b in names[1:]]
         out["benchmarks"][bench] = entry
     return out

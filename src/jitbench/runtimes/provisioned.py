@@ -1,4 +1,4 @@
-"""Runtimes provisioned on this machine by ``scripts/provision-runtimes`` (CinderX root, PyPy).
+"""Runtimes provisioned on this machine by ``scripts/provision-runtimes`` (CinderX roots, PyPy).
 
 The script writes ``runtimes.env`` (KEY=VALUE lines) into jitbench's cache folder; the demo and the
 tests read it to find the runtimes. Nothing here installs anything.
@@ -33,10 +33,10 @@ def provisioned() -> dict[str, str]:
     return out
 
 
-def _chroot_command(python_key: str) -> list[str] | None:
-    """``chroot ROOT PYTHON`` for an interpreter of the provisioned root (needs root to run)."""
+def _chroot_command(python_key: str, root_key: str = "JITBENCH_CINDERX_ROOT") -> list[str] | None:
+    """``chroot ROOT PYTHON`` for an interpreter of a provisioned root (needs root to run)."""
     env = provisioned()
-    root, python = env.get("JITBENCH_CINDERX_ROOT"), env.get(python_key)
+    root, python = env.get(root_key), env.get(python_key)
     if root and python and Path(root).is_dir() and os.geteuid() == 0:
         return ["chroot", root, python]
     return None
@@ -50,3 +50,8 @@ def cinderx_command() -> list[str] | None:
 def py314_command() -> list[str] | None:
     """argv prefix of the chroot's stock CPython 3.14 (it has CPython's JIT), if present."""
     return _chroot_command("JITBENCH_PY314_PYTHON")
+
+
+def cinderx_arm64_command() -> list[str] | None:
+    """argv prefix of the provisioned aarch64 CinderX interpreter (emulated on other hosts)."""
+    return _chroot_command("JITBENCH_CINDERX_ARM64_PYTHON", "JITBENCH_CINDERX_ARM64_ROOT")
