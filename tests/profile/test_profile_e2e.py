@@ -93,6 +93,11 @@ def test_code_diff_shows_generic_against_specialised_operations(cx, code):
     assert ("callq" in removed + added) == (code == "asm")
     text = cx("profile", doc["result"], check=0).stdout
     assert f"Code of {hottest['function']}" in text
+    # The other way round: the same diff with its sides swapped.
+    (back,) = cx.json("profile", doc["result"], "--baseline", "generic")["benchmarks"]["richards"][
+        "diffs"
+    ]
+    assert (back["a"], back["b"]) == ("generic", "auto")
 
 
 @pytest.mark.slow

@@ -165,7 +165,12 @@ def profile_command(args: argparse.Namespace, argv: list[str]) -> int:
     from ..results.artifact import load
 
     doc = load(args.result)
-    summary = summarise(doc, top=args.top, code_top=args.code)
+    if args.baseline is not None and args.baseline not in (doc.get("variants") or {}):
+        known = ", ".join(doc.get("variants") or {}) or "none"
+        raise JitbenchError(
+            f"--baseline {args.baseline!r} is not a variant of {args.result} (variants: {known})"
+        )
+    summary = summarise(doc, top=args.top, code_top=args.code, baseline=args.baseline)
     if not summary["benchmarks"]:
         raise JitbenchError(
             f"{args.result}: no profiled processes and no JIT events; run with --profile first"
@@ -207,6 +212,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Summarise the profiles of a result run with --profile.",
     )
     p.add_argument("result", type=Path, help="a result file written by run/ab/sweep --profile")
+    p.add_argument(
+        "--baseline",
+        metavar="VARIANT",
+        help="compare every variant against this one (default: the result's baseline, "
+        "or a sweep's default point)",
+    )
     p.add_argument("--top", type=positive_int, default=12, help="functions per table (12)")
     p.add_argument(
         "--code",

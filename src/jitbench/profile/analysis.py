@@ -293,11 +293,17 @@ def _steady_start(record: dict) -> int | None:
     return int(steady_state(np.asarray(values, dtype=float) / 1e9).steady_start)
 
 
-def summarise(doc: dict, top: int = 15, code_top: int = 3) -> dict:
-    """Per benchmark: each profiled variant, each variant against the baseline, code diffs and
-    per-value JIT events (timed processes)."""
+def summarise(doc: dict, top: int = 15, code_top: int = 3, baseline: str | None = None) -> dict:
+    """Per benchmark: each profiled variant, each variant against the baseline (the result's,
+    a sweep's default point, or ``baseline``), code diffs and per-value JIT events."""
     variants = list(doc.get("variants") or {})
-    baseline = doc.get("baseline") or (variants[0] if variants else None)
+    default = (doc.get("sweep") or {}).get("default")
+    baseline = (
+        baseline
+        or (default if default in variants else None)
+        or doc.get("baseline")
+        or (variants[0] if variants else None)
+    )
     out: dict = {"baseline": baseline, "benchmarks": {}}
     for bench in doc.get("benchmarks") or {}:
         profiles = {v: p for v in variants if (p := variant_profile(doc, bench, v, top))}
