@@ -96,11 +96,13 @@ def test_unknown_host_in_config_is_one_line(tmp_path):
 
 def test_doctor_reports_each_knob_with_a_fix_here_and_on_a_host(rcli):
     for where in ("local", "lo"):
-        proc = rcli("doctor", where, "--json", check=0)
+        proc = rcli("doctor", where, "--json", "--stability", "1", check=0)
         doc = json.loads(proc.stdout)
         names = {c["name"] for c in doc["checks"]}
         assert {"CPU frequency governor", "Turbo boost", "SMT (hyper-threading)", "Isolated CPUs",
-                "ASLR", "Load", "Free memory"} <= names
+                "ASLR", "Load", "Free memory", "Host stability"} <= names
+        stability = next(c for c in doc["checks"] if c["name"] == "Host stability")
+        assert stability["state"].startswith("±") == (where == "local"), stability
         for c in doc["checks"]:
             assert c["ok"] is not False or c["fix"], c
     proc = rcli("doctor", "lo", check=0)

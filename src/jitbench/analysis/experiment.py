@@ -3,7 +3,10 @@ and hand the numbers to ``jitbench.stats``. No statistics are computed here."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .. import stats
 from ..errors import JitbenchError
@@ -66,6 +69,8 @@ class Analysis:
     # (benchmark, variant) → successful processes measured while the host was busy.
     contaminated: dict[tuple[str, str], int] = field(default_factory=dict)
     busy_with: dict[str, float] = field(default_factory=dict)  # foreign process → most cores seen
+    # The host's own noise over the run: a canary between processes, swings inside processes.
+    host_noise: stats.HostNoise | None = None
 
 
 def pairs_by_round(base: list[ProcessView], cand: list[ProcessView]) -> list[tuple[int, int]]:
@@ -120,6 +125,7 @@ def analyse(doc: dict, opts: Options) -> Analysis:
             if compared is not None:
                 out.comparisons.append(compared)
         out.cross_host.extend(_cross_host(doc, bench, opts, out.skipped))
+    out.host_noise = _host_noise(doc)
     for cand_name in candidates:
         mine = [c.result for c in out.comparisons if c.candidate == cand_name]
         if len(mine) >= 2:
@@ -127,6 +133,42 @@ def analyse(doc: dict, opts: Options) -> Analysis:
                                                        n_resamples=opts.n_resamples)
     _adjust(out)
     return out
+
+
+def _host_noise(doc: dict) -> stats.HostNoise | None:
+    """The run's host noise from its canary timings and its processes' levels."""
+    ok = [p for p in doc["processes"] if p.get("status") == "ok" and p.get("values_ns")]
+    if not ok:
+        return None
+    states = stats.steady_states([np.asarray(p["values_ns"], dtype=np.float64) for p in ok])
+    levels = []
+    for p, st in zip(ok, states, strict=True):
+        bounds = [0, *st.changepoints, st.n_values]
+        lengths = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
+        levels.append(stats.ProcessLevels(p["slot"], list(st.segment_means), lengths))
+    canaries = {p["slot"]: p["canary_ns"] for p in ok if p.get("canary_ns")}
+    return stats.host_noise(canaries, levels)
+
+
+def host_noise_line(analysis: Analysis) -> str | None:
+    """``host noise ±X % during this run ...`` with the advice that fits, or None."""
+    n = analysis.host_noise
+    if n is None or not math.isfinite(n.pct):
+        return None
+    hit = sorted(set(n.affected_slots) | set(n.swinging_slots))
+    where = (f"; {len(hit)} process(es) ran while the host's speed moved (slots "
+             f"{', '.join(map(str, hit[:8]))}{', …' if len(hit) > 8 else ''})" if hit else "")
+    if n.pct < 2.0:
+        advice = "a quiet host"
+    elif n.pct < 10.0:
+        advice = "interleaving cancels most of it; more processes narrow the CI"
+    else:
+        advice = ("more processes, a quieter host (see jitbench doctor), or a deterministic "
+                  "metric (instruction counts)")
+    parts = [f"{what} ±{x:.1f} %" for what, x in (("canary between processes", n.canary_pct),
+                                                    ("level swings inside processes",
+                                                     n.within_pct)) if math.isfinite(x)]
+    return (f"host noise ±{n.pct:.1f} % during this run ({'; '.join(parts)}){where}: {advice}")
 
 
 def _adjust(out: Analysis) -> None:
@@ -233,6 +275,7 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
         "baseline": analysis.baseline,
         "comparisons": comps,
         "cross_host": cross,
+        "host_noise": analysis.host_noise.to_dict() if analysis.host_noise else None,
         "contaminated": [{"benchmark": b, "variant": v, "processes": n}
                          for (b, v), n in analysis.contaminated.items()],
         "suite": {k: v.to_dict() for k, v in analysis.suite.items()},

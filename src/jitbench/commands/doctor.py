@@ -21,7 +21,7 @@ def doctor_command(args: argparse.Namespace, argv: list[str]) -> int:
     access = access_for(host)
     threshold = Quiet(threshold=args.load_threshold).threshold_for(
         host.load_threshold if host else None)
-    checks = doctor.examine(access, threshold)
+    checks = doctor.examine(access, threshold, args.stability)
     if args.json:
         from .common import print_json
 
@@ -49,5 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_config(p)
     p.add_argument("--load-threshold", type=cores, default=None, metavar="CORES",
                    help="cores of other work that count as a busy host (default 0.5)")
+    p.add_argument("--stability", type=float, default=doctor.STABILITY_S, metavar="SECONDS",
+                   help="time a fixed workload back to back for this long to measure how much "
+                        "the machine's speed moves (default 10; 0 skips)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=doctor_command)

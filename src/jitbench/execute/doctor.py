@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import load
+from . import canary, load
 from .host import split_sections
 from .hosts import HostAccess, SshHostAccess
 
@@ -29,6 +29,10 @@ FILES = {
 SCRIPT = " ".join(f"echo @{name}; cat {pattern} 2>/dev/null;" for name, pattern in FILES.items())
 SCRIPT += " echo @end; exit 0"
 LOAD_WINDOW_S = 1.0
+#: Seconds the canary runs back to back for the stability check.
+STABILITY_S = 10.0
+#: A host whose canary times stay within ± this (%) is stable enough for 1 % effects.
+STABLE_PCT = 5.0
 
 
 @dataclass(frozen=True)
@@ -68,14 +72,36 @@ def diagnose(files: dict[str, list[str]], before: load.Sample | None,
             _nmi(files.get("nmi", [])), _load(before, after, threshold), _memory(after)]
 
 
-def examine(access: HostAccess, threshold: float) -> list[Check]:
-    """Read a host (here or over SSH) and diagnose it."""
+def examine(access: HostAccess, threshold: float, stability_s: float = STABILITY_S) -> list[Check]:
+    """Read a host (here or over SSH) and diagnose it; time the canary for ``stability_s``."""
     access.connect()
-    files = read_remote(access) if isinstance(access, SshHostAccess) else read_local()
+    remote = isinstance(access, SshHostAccess)
+    files = read_remote(access) if remote else read_local()
     before = access.sample()
     time.sleep(LOAD_WINDOW_S)
     after = access.sample()
-    return diagnose(files, before, after, threshold)
+    checks = diagnose(files, before, after, threshold)
+    if stability_s > 0:
+        checks.append(_stability(None if remote else canary.stability(stability_s), stability_s))
+    return checks
+
+
+def _stability(timings_ns: list[int] | None, seconds: float) -> Check:
+    """How much this machine's speed moves: a fixed workload timed back to back."""
+    if timings_ns is None:
+        return Check("Host stability", "measured on this machine only", None,
+                     "run jitbench doctor on the host itself")
+    from ..stats.noise import stability_pct
+
+    pct = stability_pct(timings_ns)
+    state = (f"±{pct:.1f} % over {seconds:g} s ({len(timings_ns)} timings of a fixed "
+             f"workload, median {sorted(timings_ns)[len(timings_ns) // 2] / 1e6:.2f} ms)")
+    if pct <= STABLE_PCT:
+        return Check("Host stability", state, True)
+    return Check("Host stability", state, False,
+                 "the machine's own speed moves (frequency, a throttled cgroup, a busy "
+                 "hypervisor): use more processes, a quieter host, or a deterministic metric "
+                 "(instruction counts)")
 
 
 def to_json(host: str, checks: list[Check]) -> dict:

@@ -22,7 +22,7 @@ from ..plan import estimate
 from ..plan.schedule import interleaved
 from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
 from ..runtimes import launch_for, preflight_problem, prepare_variant
-from . import load
+from . import canary, load
 from .emulation import emulation_of, refusal
 from .host import host_facts
 from .hosts import HostAccess, access_for
@@ -375,6 +375,8 @@ class Runner:
         waited = None
         if self.quiet.wait_idle:
             waited = load.wait_idle(access.sample, threshold=threshold, limit=self.quiet.wait_idle)
+        # The canary times this machine: meaningful when the process runs here too.
+        canary_ns = canary.measure() if access.host is None else None
         before = access.sample(reuse=waited is None)
         task = {"action": "run", "loops": self.doc["benchmarks"][bench.name]["loops"],
                 "warmups": d.warmups, "values": d.values}
@@ -390,7 +392,8 @@ class Runner:
         if waited is not None:
             host_load["wait_idle"] = waited
         rec = {**slot_record(slot), **rec, "host": host, "host_load": host_load,
-               "contaminated": host_load["contaminated"]}
+               "contaminated": host_load["contaminated"],
+               **({"canary_ns": canary_ns} if canary_ns else {})}
         if rec.get("connection_lost"):
             reason = self.hosts[host].reachable()
             if reason is not None:

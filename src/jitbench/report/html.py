@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import __version__, stats
-from ..analysis.experiment import Analysis
+from ..analysis.experiment import Analysis, host_noise_line
 from ..results.artifact import ProcessView, processes_of
 from ..runtimes.introspection import CinderxView
 from . import facts, fmt, jit, markdown, plots, profiles, sweep
@@ -123,6 +123,9 @@ def _comparisons(a: Analysis, doc: dict) -> str:
     notes += [f"{c.benchmark}/{c.candidate}: {c.result.resolution_hint}" for c in a.comparisons
               if c.result.verdict == "inconclusive" and c.result.resolution_hint]
     notes += a.skipped
+    noise = host_noise_line(a)
+    if noise:
+        notes.append(noise)
     if a.contaminated:
         notes += [*markdown.contamination_lines(a, doc), markdown.CONTAMINATION_HINT]
     if notes:

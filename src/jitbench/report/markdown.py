@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ..analysis.experiment import Analysis, BenchmarkComparison, host_phrase
+from ..analysis.experiment import Analysis, BenchmarkComparison, host_noise_line, host_phrase
 from . import facts, fmt, jit
 
 
@@ -207,6 +207,9 @@ def _notes(analysis: Analysis) -> list[str]:
             notes.append(f"{c.benchmark}/{c.candidate}: {r.resolution_hint}")
         notes.extend(f"{c.benchmark}/{c.candidate}: {w}" for w in r.warnings)
     notes.extend(analysis.skipped)
+    noise = host_noise_line(analysis)
+    if noise:
+        notes.append(noise)
     return notes
 
 

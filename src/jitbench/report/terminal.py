@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..analysis.experiment import Analysis, host_phrase
+from ..analysis.experiment import Analysis, host_noise_line, host_phrase
 from . import fmt
 
 VERDICT_STYLE = {"faster": "bold green", "slower": "bold red", "equivalent": "cyan",
@@ -109,6 +109,9 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
                       f"{fmt.pct(s.geomean_change_pct)} {fmt.ci(s.ci_low_pct, s.ci_high_pct)}")
     for note in analysis.skipped:
         console.print(f"  [yellow]note:[/] {note}")
+    noise = host_noise_line(analysis)
+    if noise:
+        console.print(f"  [yellow]host:[/] {noise}", soft_wrap=True)
     if analysis.contaminated:
         hot = sum(analysis.contaminated.values())
         names = sorted(analysis.busy_with.items(), key=lambda item: -item[1])[:3]

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
         compare,
     )
     from .descriptive import Summary, mad, outlier_indexes, summarize, trimmed_mean
+    from .noise import HostNoise, ProcessLevels, host_noise
     from .steady import CLASSES, SteadyState, steady_state, steady_states
     from .suite import SuiteSummary, holm, suite_summary
     from .verdict import VERDICTS, decide, processes_needed
@@ -33,6 +34,7 @@ _HOME = {
         "compare",
     ),
     "descriptive": ("Summary", "mad", "outlier_indexes", "summarize", "trimmed_mean"),
+    "noise": ("HostNoise", "ProcessLevels", "host_noise"),
     "steady": ("CLASSES", "SteadyState", "steady_state", "steady_states"),
     "suite": ("SuiteSummary", "holm", "suite_summary"),
     "verdict": ("VERDICTS", "decide", "processes_needed"),
@@ -55,6 +57,8 @@ __all__ = [
     "METRICS",
     "VERDICTS",
     "Comparison",
+    "HostNoise",
+    "ProcessLevels",
     "SteadyState",
     "SuiteSummary",
     "Summary",
@@ -62,6 +66,7 @@ __all__ = [
     "compare",
     "decide",
     "holm",
+    "host_noise",
     "mad",
     "outlier_indexes",
     "processes_needed",
