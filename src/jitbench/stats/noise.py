@@ -41,6 +41,7 @@ class HostNoise:
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON types (NaN becomes None)."""
+
         def num(x: float) -> float | None:
             return x if math.isfinite(x) else None
 
@@ -113,9 +114,7 @@ def _within_part(processes: Sequence[ProcessLevels]) -> tuple[float, list[int]]:
     return _half_range_pct(np.array(devs), np.array(weights, dtype=np.float64)), swinging
 
 
-def host_noise(
-    canaries: dict[int, Sequence[int]], processes: Sequence[ProcessLevels]
-) -> HostNoise:
+def host_noise(canaries: dict[int, Sequence[int]], processes: Sequence[ProcessLevels]) -> HostNoise:
     """Noise of a run from the canary timings of each slot (ns) and each process's levels."""
     canary_pct, n, affected = _canary_part(canaries)
     within_pct, swinging = _within_part(processes)
