@@ -7,6 +7,7 @@ relative to the config file. The keys are documented in docs/config.md.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 import sys
 import tomllib
@@ -184,6 +185,14 @@ def load(path: Path) -> Config:
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
     return parse(raw, path)
+
+
+def digest(path: Path) -> str | None:
+    """SHA-256 of a config file's bytes (None when it cannot be read): did it change since?"""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def default_config() -> Config:

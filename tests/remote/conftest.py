@@ -124,6 +124,20 @@ class Sshd:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
 
+    def drop_connections(self) -> None:
+        """Kill only sshd's own processes serving open connections: each link drops as if the
+        network failed, and the commands those sessions started are left to fend for themselves."""
+        if self.proc is None:
+            return
+        for pid in children(self.proc.pid):
+            try:
+                comm = Path(f"/proc/{pid}/comm").read_text().strip()
+            except OSError:
+                continue
+            if comm.startswith("sshd"):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+
     def stop(self) -> None:
         """Stop listening and drop every connection."""
         if self.proc is None:

@@ -10,9 +10,9 @@ from pathlib import Path
 from ..analysis import experiment as an
 from ..builds.revisions import builds_dir, materialize
 from ..errors import JitbenchError
-from ..execute.experiment import Runner
+from ..execute.experiment import Runner, resume_hint
 from ..execute.load import Quiet
-from ..execute.resume import experiment_from
+from ..execute.resume import config_for, experiment_from
 from ..model import Design, Experiment, Variant
 from ..plan.adaptive import Target, extender
 from ..results import artifact as results
@@ -73,7 +73,7 @@ def resume_command(args: argparse.Namespace, argv: list[str]) -> int:
                             f"{' '.join(args.variants)}")
     path = args.resume
     doc = results.load(path)
-    cfg = load_config(args.config)
+    cfg = config_for(doc, path, args.config)
     quiet = args.json or args.markdown
     log = (lambda m: None) if quiet else stderr_console().print
     exp = experiment_from(doc, path, cfg, gate=not args.no_gate, log=log)
@@ -203,7 +203,7 @@ def raise_on_failures(doc: dict, path: str) -> None:
         raise JitbenchError(
             f"{len(lost)} of {len(doc['processes'])} processes lost their connection to host "
             f"{lost[0].get('host')!r}; finished processes are kept in {path}; run them again "
-            f"with: jitbench run --resume {path}")
+            f"with: {resume_hint(path)}")
     what, error = problems[0]
     raise JitbenchError(
         f"{len(failed)} of {len(doc['processes'])} processes failed"

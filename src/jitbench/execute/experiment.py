@@ -10,12 +10,13 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import secrets
+import shlex
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, config
 from ..errors import JitbenchError
 from ..model import Benchmark, Experiment, Slot, Variant
 from ..plan import estimate
@@ -32,6 +33,11 @@ from .process import run_process
 from .transport import LocalTransport, Transport
 
 CONTAMINATED_RERUNS = 2  # passes over contaminated slots with --exclude-contaminated
+
+
+def resume_hint(path: Path | str) -> str:
+    """The command that resumes the result at ``path``, ready to paste into a shell."""
+    return f"jitbench run --resume {shlex.quote(str(path))}"
 
 
 class Interrupted(JitbenchError):
@@ -70,7 +76,9 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
         "complete": False,
         "interrupted": False,
         "command": list(argv),
-        "config": str(exp.config_path) if exp.config_path else None,
+        # Where the configuration was and what it held: resume finds and checks it by these.
+        "config": str(exp.config_path.resolve()) if exp.config_path else None,
+        "config_sha256": config.digest(exp.config_path) if exp.config_path else None,
         "seed": d.seed,
         "baseline": exp.variants[0].name,
         "design": {"kind": "interleaved", "processes": d.processes, "values": d.values,
@@ -228,8 +236,8 @@ class Runner:
         self.save()
         kept = sum(1 for p in self.doc["processes"] if p["status"] == "ok")
         raise Interrupted(f"interrupted: {kept} finished processes kept in {self.out_path}; "
-                          f"nothing finished was lost; finish with: jitbench run --resume "
-                          f"{self.out_path}") from None
+                          f"nothing finished was lost; finish with: "
+                          f"{resume_hint(self.out_path)}") from None
 
     def _finish(self) -> dict:
         if self._lost:
@@ -241,8 +249,9 @@ class Runner:
             raise HostLost(f"host {host!r}: connection lost mid-run, now {why}; {left} of "
                            f"{len(self.doc['schedule'])} processes still to run, finished ones "
                            f"are kept in {self.out_path}; when the host answers again: "
-                           f"jitbench run --resume {self.out_path}")
-        self.doc["complete"] = True
+                           f"{resume_hint(self.out_path)}")
+        # A slot whose connection was lost is still to run: ``--resume`` must take the result.
+        self.doc["complete"] = not any(p.get("connection_lost") for p in self.doc["processes"])
         self.doc["finished"] = _now()
         self.save()
         return self.doc

@@ -57,7 +57,12 @@ BOOTSTRAP = (
     "            if n!=keep and os.lstat(p).st_mtime<old: _rm(p)\n"
     "        except OSError: pass\n"
     "def _jb():\n"
-    "    doc=json.loads(zlib.decompress(sys.stdin.buffer.read()).decode('utf-8'))\n"
+    # The payload is framed by its length: jitbench keeps stdin open while the process lives.
+    "    inp=sys.stdin.buffer\n"
+    "    n=int(inp.readline() or 0)\n"
+    "    data=inp.read(n)\n"
+    "    if not n or len(data)<n: return 'jitbench: the payload on stdin ended early'\n"
+    "    doc=json.loads(zlib.decompress(data).decode('utf-8'))\n"
     # tempfile would import random and shutil: a private folder from the pid and urandom is enough.
     "    base=os.environ.get('TMPDIR') or '/tmp'\n"
     "    cache=_cache(base)\n"
@@ -135,7 +140,8 @@ def runner_bundles() -> tuple[Bundle, ...]:
     """The runner and the pyperf shim, as read once per jitbench process."""
     runner = {
         name: (RUNNER_DIR / name).read_bytes()
-        for name in ("jitbench_runner.py", "jitbench_probes.py")
+        for name in ("jitbench_runner.py", "jitbench_probes.py", "jitbench_counters.py",
+                     "jitbench_lifetime.py")
     }
     shim = {
         f"pyperf/{p.name}": p.read_bytes() for p in sorted((RUNNER_DIR / "pyperf").glob("*.py"))
@@ -184,9 +190,14 @@ def bundles_for(files: dict[str, bytes], extra: Iterable[Bundle] = ()) -> list[B
 def encode(
     task: dict, bundles: list[Bundle], held: frozenset[str] | set[str] = frozenset()
 ) -> bytes:
-    """The bytes the bootstrap reads: the task, and every bundle the target does not hold whole."""
+    """The bytes the bootstrap reads: the task, and every bundle the target does not hold whole.
+
+    A length line comes first: stdin stays open after the payload, and its end-of-file tells the
+    target that jitbench (or the connection to it) is gone.
+    """
     doc = {"task": task, "bundles": [_bundle_doc(b, b.digest in held) for b in bundles]}
-    return zlib.compress(json.dumps(doc).encode("utf-8"), 6)
+    data = zlib.compress(json.dumps(doc).encode("utf-8"), 6)
+    return b"%d\n" % len(data) + data
 
 
 def _bundle_doc(b: Bundle, held: bool) -> dict:

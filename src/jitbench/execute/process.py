@@ -14,6 +14,7 @@ import threading
 from ..errors import JitbenchError
 from ..model import Benchmark, Variant
 from ..runtimes import jit_idle, launch_for, verify_activity
+from .leftovers import describe
 from .payload import (
     BOOTSTRAP,
     MISSING_STATUS,
@@ -160,6 +161,14 @@ def interpret(done: Completed, timeout: float) -> dict:
     if done.timed_out:
         return {**base, "status": "failed", "error": f"timed out after {timeout:g} s (killed)"}
     doc = _find_result(done.stdout)
+    children = [(c.get("pid"), c.get("command")) for c in (doc or {}).get("children") or []
+                if isinstance(c, dict)] or done.children
+    if children:
+        # Not a timeout, not a crash: the benchmark left a process running, which would disturb
+        # the next measurement; it has been killed.
+        return {**base, "status": "failed", "children": [list(c) for c in children],
+                "error": f"a child process of the benchmark was still running "
+                         f"({describe(children)}); killed"}
     if doc is None and done.connection_lost:
         # Not the benchmark's fault: ``jitbench run --resume`` runs this slot again.
         return {**base, "status": "failed", "error": CONNECTION_LOST, "connection_lost": True}

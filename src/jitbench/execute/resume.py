@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from .. import config as cfgmod
 from ..builds.revisions import builds_dir, materialize
 from ..config import Config
 from ..errors import JitbenchError
@@ -19,6 +20,29 @@ from ..model import Design, Experiment, Variant
 from .experiment import variant_record
 
 AGAIN = "-again"  # the A/A candidate's name suffix (``ab base base``)
+
+
+def config_for(doc: dict, path: Path, given: Path | None) -> Config:
+    """The configuration to resume ``doc`` with: ``--config`` if given, else the one the run used.
+
+    The result records that file's path and a hash of its content; a file that moved or changed
+    since is not used silently.
+    """
+    if given is not None:
+        return cfgmod.load(given)
+    recorded = doc.get("config")
+    if recorded is None:
+        return cfgmod.default_config()  # the run used no configuration file
+    where = Path(recorded)
+    if not where.is_file():
+        raise JitbenchError(f"{path}: the configuration the run used, {recorded}, is no longer "
+                            "there (moved or deleted); resume with --config FILE")
+    wanted = doc.get("config_sha256")
+    if wanted is not None and cfgmod.digest(where) != wanted:
+        raise JitbenchError(f"{path}: the configuration the run used, {recorded}, changed since "
+                            "the run; resume with --config FILE to use it as it is now (the "
+                            "variants must still match the result)")
+    return cfgmod.load(where)
 
 
 def experiment_from(doc: dict, path: Path, cfg: Config, *, gate: bool = True,

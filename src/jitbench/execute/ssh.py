@@ -130,8 +130,12 @@ class SshConnection:
     # -- commands --------------------------------------------------------------------------
 
     def run(self, remote: str, *, stdin: bytes = b"", timeout: float = 120.0,
-            stdout=None) -> Completed:
-        """Run a quoted command line on the host; its raw outcome (255 = connection failed)."""
+            stdout=None, hold_stdin: bool = False) -> Completed:
+        """Run a quoted command line on the host; its raw outcome (255 = connection failed).
+
+        ``hold_stdin`` keeps the remote command's stdin open until it exits (a target process:
+        end-of-file there means the connection or jitbench is gone).
+        """
         t0 = time.perf_counter_ns()
         try:
             proc = subprocess.Popen(self.argv(remote), stdin=subprocess.PIPE,
@@ -140,7 +144,7 @@ class SshConnection:
         except FileNotFoundError:
             raise JitbenchError(f"host {self.host.name!r}: the ssh client is not installed here; "
                                 "install OpenSSH (e.g. apt-get install openssh-client)") from None
-        done = communicate(proc, stdin, timeout, t0)
+        done = communicate(proc, stdin, timeout, t0, hold_stdin=hold_stdin)
         done.connection_lost = done.returncode == SSH_FAILED
         return done
 
@@ -168,7 +172,8 @@ class SshTransport:
         # leave a hung benchmark running on the host.
         limit = f"{max(1, round(timeout))}"
         remote = quote_command(["timeout", "-k", "5", limit, *env_prefix(env), *argv])
-        done = self.connection.run(remote, stdin=stdin, timeout=timeout + LOCAL_GRACE_S)
+        done = self.connection.run(remote, stdin=stdin, timeout=timeout + LOCAL_GRACE_S,
+                                   hold_stdin=True)
         if done.returncode == TIMEOUT_STATUS and not done.stdout.strip():
             done.timed_out = True
             done.returncode = None

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import selectors
 import signal
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from typing import Protocol
+
+from .leftovers import end_session
 
 
 @dataclass
@@ -23,10 +26,16 @@ class Completed:
     wall_ns: int  # spawn to exit, measured on the host
     timed_out: bool = False
     connection_lost: bool = False  # the transport's link to the host broke (ssh exit 255)
+    # Processes the target started that still ran after it exited (pid, command); killed.
+    children: list[tuple[int, str]] = field(default_factory=list)
 
 
 class Transport(Protocol):
-    """Starts ``argv`` with ``env`` added to the target's environment and ``stdin`` as its input."""
+    """Starts ``argv`` with ``env`` added to the target's environment and ``stdin`` as its input.
+
+    stdin stays open until the process has exited: its end-of-file tells the target that jitbench
+    is gone (see the runner's ``jitbench_lifetime``).
+    """
 
     def run(self, argv: list[str], env: dict[str, str], stdin: bytes, timeout: float) -> Completed: ...
 
@@ -38,7 +47,8 @@ class LocalTransport:
         full_env = dict(os.environ)
         full_env.update(env)
         t0 = time.perf_counter_ns()
-        # A new session lets a timeout kill the whole process tree (chroot, shell wrappers, children).
+        # A new session lets a timeout kill the whole process tree (chroot, shell wrappers,
+        # children), and tells what the target left running after it exited.
         proc = subprocess.Popen(
             argv,
             stdin=subprocess.PIPE,
@@ -47,23 +57,174 @@ class LocalTransport:
             env=full_env,
             start_new_session=True,
         )
-        return communicate(proc, stdin, timeout, t0)
+        return communicate(proc, stdin, timeout, t0, hold_stdin=True, session=True)
 
 
-def communicate(proc: subprocess.Popen, stdin: bytes, timeout: float, t0: int) -> Completed:
-    """Feed stdin, wait at most ``timeout``, and kill the whole tree on a timeout or Ctrl-C."""
+# After the process exited, its output pipes get this long to reach end-of-file; when they are
+# still open then, a child holds them. A process killed by jitbench gets as long to let go of them.
+PIPE_GRACE_S = 0.5
+DRAIN_S = 5.0
+
+
+def communicate(proc: subprocess.Popen, stdin: bytes, timeout: float, t0: int, *,
+                hold_stdin: bool = False, session: bool = False) -> Completed:
+    """Feed stdin, collect the output, wait at most ``timeout``; kill the tree on a timeout/Ctrl-C.
+
+    ``hold_stdin`` keeps stdin open until the process has exited. ``session``: the process leads
+    a session of its own here, and anything of that session still running after it exited is
+    killed and reported in ``children`` (also when it kept the output pipes open).
+    """
     with tracked(proc):
         try:
-            out, err = proc.communicate(stdin, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill_tree(proc)
-            out, err = proc.communicate()
-            return Completed(None, out or b"", err, time.perf_counter_ns() - t0, timed_out=True)
+            return _communicate(proc, stdin, timeout, t0, hold_stdin, session)
         except BaseException:
             kill_tree(proc)
-            proc.communicate()
+            _reap(proc)
             raise
-    return Completed(proc.returncode, out or b"", err, time.perf_counter_ns() - t0)
+        finally:
+            _close(proc.stdin)
+
+
+def _communicate(proc: subprocess.Popen, stdin: bytes, timeout: float, t0: int,
+                 hold_stdin: bool, session: bool) -> Completed:
+    deadline = time.monotonic() + timeout
+    sel = selectors.DefaultSelector()
+    out: dict[int, bytearray] = {}
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            out[pipe.fileno()] = bytearray()
+            sel.register(pipe, selectors.EVENT_READ)
+    pending = memoryview(stdin)
+    if proc.stdin is not None:
+        if pending:
+            os.set_blocking(proc.stdin.fileno(), False)
+            sel.register(proc.stdin, selectors.EVENT_WRITE)
+        elif not hold_stdin:
+            _close(proc.stdin)
+    exit_fd = _exit_watch(proc, sel)
+    exited_at: float | None = None
+    children: list[tuple[int, str]] = []
+    timed_out = False
+    while True:
+        now = time.monotonic()
+        if exited_at is None and proc.poll() is not None:
+            exited_at = now
+        if exited_at is not None and not _reading(sel, out):
+            break  # the usual end: exited, and its output ended
+        if now >= deadline:
+            timed_out = True
+            break
+        if exited_at is not None and now - exited_at >= PIPE_GRACE_S:
+            # It exited, yet its output pipes are still open: something it started holds them.
+            children = end_session(proc.pid) if session else []
+            if children:
+                break
+            exited_at = now  # nothing of its session is left to blame: wait on
+        wait = deadline - now
+        if exited_at is not None:
+            wait = min(wait, PIPE_GRACE_S)
+        elif exit_fd is None:
+            wait = min(wait, 0.1)  # no pidfd: poll for the exit
+        for key, _ in sel.select(wait):
+            if key.fd == exit_fd:
+                sel.unregister(exit_fd)
+            elif key.fileobj is proc.stdin:
+                pending = _feed(proc, sel, pending, hold_stdin)
+            else:
+                _read(sel, key.fileobj, out)
+    if exit_fd is not None:
+        if exit_fd in sel.get_map():
+            sel.unregister(exit_fd)
+        os.close(exit_fd)
+    if timed_out or children:
+        kill_tree(proc)
+        if session:
+            children += end_session(proc.pid)
+    _drain(sel, out)
+    returncode = _reap(proc)
+    wall = time.perf_counter_ns() - t0
+    if session and not timed_out:
+        # What it started and left running without holding the pipes.
+        children += end_session(proc.pid)
+    sel.close()
+    stdout = bytes(out[proc.stdout.fileno()]) if proc.stdout is not None else b""
+    stderr = bytes(out[proc.stderr.fileno()]) if proc.stderr is not None else b""
+    _close(proc.stdout)
+    _close(proc.stderr)
+    if timed_out:
+        return Completed(None, stdout, stderr, wall, timed_out=True)
+    return Completed(returncode, stdout, stderr, wall, children=_unique(children))
+
+
+def _unique(found: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    return list(dict.fromkeys(found))
+
+
+def _exit_watch(proc: subprocess.Popen, sel: selectors.BaseSelector) -> int | None:
+    """A pidfd that becomes readable when ``proc`` exits (None where the kernel has none)."""
+    try:
+        fd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        return None
+    sel.register(fd, selectors.EVENT_READ)
+    return fd
+
+
+def _reading(sel: selectors.BaseSelector, out: dict[int, bytearray]) -> bool:
+    """Whether an output pipe is still open (has not reached end-of-file)."""
+    return any(key.fd in out for key in sel.get_map().values())
+
+
+def _feed(proc: subprocess.Popen, sel: selectors.BaseSelector, pending: memoryview,
+          hold_stdin: bool) -> memoryview:
+    """Write what the pipe takes now; when all is written, stop watching (and maybe close)."""
+    try:
+        n = os.write(proc.stdin.fileno(), pending[:65536])
+    except BlockingIOError:
+        return pending
+    except BrokenPipeError:
+        n = len(pending)  # it stopped reading: its exit status and output will say why
+    pending = pending[n:]
+    if not pending:
+        sel.unregister(proc.stdin)
+        if not hold_stdin:
+            _close(proc.stdin)
+    return pending
+
+
+def _read(sel: selectors.BaseSelector, pipe, out: dict[int, bytearray]) -> None:
+    data = os.read(pipe.fileno(), 65536)
+    if data:
+        out[pipe.fileno()] += data
+    else:
+        sel.unregister(pipe)
+
+
+def _drain(sel: selectors.BaseSelector, out: dict[int, bytearray]) -> None:
+    """Read what is left in the output pipes until they end, for at most DRAIN_S."""
+    deadline = time.monotonic() + DRAIN_S
+    while True:
+        keys = [k for k in sel.get_map().values() if k.fd in out]
+        remaining = deadline - time.monotonic()
+        if not keys or remaining <= 0:
+            return
+        for key, _ in sel.select(remaining):
+            if key.fd in out:
+                _read(sel, key.fileobj, out)
+
+
+def _reap(proc: subprocess.Popen) -> int | None:
+    try:
+        return proc.wait(timeout=DRAIN_S)
+    except subprocess.TimeoutExpired:
+        kill_tree(proc)
+        return proc.wait()
+
+
+def _close(pipe) -> None:
+    if pipe is not None and not pipe.closed:
+        with suppress(OSError):
+            pipe.close()
 
 
 def kill_tree(proc: subprocess.Popen) -> None:

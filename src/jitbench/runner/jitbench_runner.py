@@ -22,6 +22,8 @@ import runpy
 import sys
 import time
 
+import jitbench_lifetime
+
 PROTOCOL = 1
 RESULT_MARKER = "@@jitbench-result@@ "
 
@@ -306,6 +308,7 @@ def _write_result(fd, doc):
 
 def main(task, root):
     """Run one task; write the result document to the original stdout; return the exit status."""
+    jitbench_lifetime.tie_to_stdin()
     sys.stdout.flush()
     result_fd = os.dup(1)
     # From here on, anything written to fd 1 (print, C extensions) lands on stderr instead.
@@ -325,5 +328,10 @@ def main(task, root):
         status = 1
     with contextlib.suppress(Exception):
         sys.stdout.flush()
+    left = jitbench_lifetime.children()
+    if left:
+        # Reported rather than ignored: a child still running disturbs the next measurement.
+        jitbench_lifetime.end(left)
+        doc["children"] = [{"pid": pid, "command": cmd} for pid, cmd in left]
     _write_result(result_fd, doc)
     return status

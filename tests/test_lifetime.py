@@ -1,0 +1,205 @@
+"""Nothing keeps running: benchmark processes end with jitbench (Ctrl-C or ``kill -9``), children a
+benchmark leaves behind are named and killed, and every interrupted run resumes as printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from .conftest import WORK_PY, Cli, assert_one_line_error, write
+from .marked import alive_with, check_complete, wait_gone
+
+FAST = ["--values", "4", "--warmups", "1", "--min-time", "0.01"]
+
+# The config lives under a name jitbench does not look for by itself, in a folder of its own:
+# resume must find it through the result.
+CONFIG = """\
+[runtimes.host]
+command = [{python}]
+
+[benchmarks.work]
+path = "bench/work.py"
+function = "main"
+
+[benchmarks.leaves]
+path = "bench/leaves.py"
+function = "main"
+
+[benchmarks.crashes]
+path = "bench/crashes.py"
+function = "main"
+
+[variants.base]
+runtime = "host"
+env = {{ WORK = "1.00", JB_MARK = "{mark}" }}
+
+[variants.slower]
+runtime = "host"
+env = {{ WORK = "1.30", JB_MARK = "{mark}" }}
+"""
+
+# Starts a sleeping child at import and never waits for it.
+LEAVES_PY = """\
+import subprocess, sys
+
+_child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", "sleeper"])
+
+
+def main():
+    return sum(range(100))
+"""
+
+# Forks a sleeping child that keeps the output pipes, then dies without a word.
+CRASHES_PY = """\
+import os, time
+
+
+def main():
+    if os.fork() == 0:
+        time.sleep(600)
+        os._exit(0)
+    os._exit(3)
+"""
+
+
+@pytest.fixture
+def marked(tmp_path: Path) -> tuple[Path, Path, str]:
+    """(working folder, config path, marker): every benchmark process carries the marker."""
+    mark = uuid.uuid4().hex
+    conf = tmp_path / "conf" / "work.toml"
+    write(conf, CONFIG.format(python=json.dumps(sys.executable), mark=mark))
+    write(conf.parent / "bench" / "work.py", WORK_PY)
+    write(conf.parent / "bench" / "leaves.py", LEAVES_PY)
+    write(conf.parent / "bench" / "crashes.py", CRASHES_PY)
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    return cwd, conf, mark
+
+
+def start(cwd: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "jitbench", *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, COLUMNS="300"))
+
+
+def wait_running(out: Path, processes: int, mark: str, proc: subprocess.Popen) -> None:
+    """Until the result holds ``processes`` processes and a benchmark process is running."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            done = len(json.loads(out.read_text())["processes"])
+        except (OSError, ValueError):
+            done = 0
+        if done >= processes and alive_with(mark):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"no {processes} processes and a running one: {proc.poll()} {out}")
+
+
+def test_benchmark_leaving_a_child_running_is_named_and_the_child_killed(marked):
+    cwd, conf, mark = marked
+    proc = Cli(cwd)("run", "base", "--bench", "leaves", "-p", "2", *FAST, "--config", str(conf))
+    assert_one_line_error(proc, "benchmark 'leaves'",
+                          "a child process of the benchmark was still running (pid ",
+                          "sleeper", "killed")
+    assert "timed out" not in proc.stderr
+    assert wait_gone(mark) == []
+    # Control: the same configuration with a benchmark that leaves nothing behind runs fine.
+    Cli(cwd)("run", "base", "--bench", "work", "-p", "2", *FAST, "--config", str(conf), check=0)
+
+
+def test_crashed_benchmark_whose_child_holds_the_output_is_not_a_timeout(marked):
+    cwd, conf, mark = marked
+    proc = Cli(cwd)("run", "base", "--bench", "crashes", "-p", "2", *FAST, "--timeout", "300",
+                    "--config", str(conf))
+    assert_one_line_error(proc, "benchmark 'crashes'",
+                          "a child process of the benchmark was still running (pid ", "killed")
+    assert "timed out" not in proc.stderr
+    assert wait_gone(mark) == []
+
+
+@pytest.mark.slow
+def test_killed_jitbench_leaves_no_benchmark_running_and_resumes_without_config(marked):
+    cwd, conf, mark = marked
+    out = cwd / "res" / "killed.json"
+    proc = start(cwd, "run", "base", "slower", "--bench", "work", "-p", "12", *FAST,
+                 "--config", str(conf), "--out", str(out))
+    wait_running(out, 3, mark, proc)  # a benchmark process is alive now: the check sees them
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert wait_gone(mark) == []
+    partial = json.loads(out.read_text())
+    assert not partial["complete"] and len(partial["processes"]) < len(partial["schedule"])
+    done = Cli(cwd)("run", "--resume", str(out), "--json", check=0)
+    check_complete(partial, json.loads(out.read_text()))
+    (c,) = json.loads(done.stdout)["comparisons"]
+    assert (c["n_baseline"], c["n_candidate"]) == (12, 12)
+    # A second resume of the complete result says so.
+    assert_one_line_error(Cli(cwd)("run", "--resume", str(out)), "complete", "nothing to resume")
+
+
+@pytest.mark.slow
+def test_ctrl_c_then_the_printed_resume_command_as_printed(marked):
+    cwd, conf, mark = marked
+    proc = start(cwd, "run", "base", "slower", "--bench", "work", "-p", "12", *FAST,
+                 "--config", str(conf), "--out", "my results")
+    out = cwd / "my results"
+    wait_running_in(out, proc, mark)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert wait_gone(mark) == []
+    match = re.search(r"finish with: (jitbench run --resume .+)$", err.strip())
+    assert match, err
+    argv = shlex.split(match.group(1))
+    result = Path(cwd, argv[-1])
+    partial = json.loads(result.read_text())
+    assert not partial["complete"]
+    resumed = subprocess.run([sys.executable, "-m", *argv], cwd=cwd, capture_output=True,
+                             text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    check_complete(partial, json.loads(result.read_text()))
+
+
+def wait_running_in(folder: Path, proc: subprocess.Popen, mark: str) -> None:
+    """Until the one result in ``folder`` holds 3 processes and a benchmark process runs."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        found = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        if found:
+            wait_running(found[0], 3, mark, proc)
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"no result in {folder}: {proc.poll()}")
+
+
+@pytest.mark.slow
+def test_resume_says_when_the_configuration_moved_or_changed(marked):
+    cwd, conf, mark = marked
+    out = cwd / "r.json"
+    proc = start(cwd, "run", "base", "slower", "--bench", "work", "-p", "8", *FAST,
+                 "--config", str(conf), "--out", str(out))
+    wait_running(out, 2, mark, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    text = conf.read_text()
+    conf.write_text(text + "\n# edited\n")
+    assert_one_line_error(Cli(cwd)("run", "--resume", str(out)), str(conf), "changed since",
+                          "--config FILE")
+    moved = conf.with_name("moved.toml")
+    conf.rename(moved)
+    assert_one_line_error(Cli(cwd)("run", "--resume", str(out)), str(conf), "no longer there",
+                          "--config FILE")
+    # Given explicitly, the moved (and edited) file is taken: its variants still match.
+    Cli(cwd)("run", "--resume", str(out), "--config", str(moved), check=0)
+    assert json.loads(out.read_text())["complete"]
