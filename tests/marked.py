@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from jitbench.results import first_error
+from jitbench.results.artifact import first_error
 
 
 def alive_with(mark: str) -> list[int]:

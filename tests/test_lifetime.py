@@ -41,11 +41,19 @@ function = "main"
 
 [variants.base]
 runtime = "host"
-env = {{ WORK = "1.00", JB_MARK = "{mark}" }}
+env = {{ WORK = "1.00", JB_MARK = "{mark}", JB_HOLD = "{hold}" }}
 
 [variants.slower]
 runtime = "host"
-env = {{ WORK = "1.30", JB_MARK = "{mark}" }}
+env = {{ WORK = "1.30", JB_MARK = "{mark}", JB_HOLD = "{hold}" }}
+"""
+
+# While the file JB_HOLD names exists, a benchmark process waits before it starts measuring.
+HOLD_PY = """\
+import os as _os, time as _time
+
+while _os.path.exists(_os.environ["JB_HOLD"]):
+    _time.sleep(0.01)
 """
 
 # Starts a sleeping child at import and never waits for it.
@@ -77,8 +85,9 @@ def marked(tmp_path: Path) -> tuple[Path, Path, str]:
     """(working folder, config path, marker): every benchmark process carries the marker."""
     mark = uuid.uuid4().hex
     conf = tmp_path / "conf" / "work.toml"
-    write(conf, CONFIG.format(python=json.dumps(sys.executable), mark=mark))
-    write(conf.parent / "bench" / "work.py", WORK_PY)
+    hold = tmp_path / "hold"
+    write(conf, CONFIG.format(python=json.dumps(sys.executable), mark=mark, hold=hold))
+    write(conf.parent / "bench" / "work.py", HOLD_PY + WORK_PY)
     write(conf.parent / "bench" / "leaves.py", LEAVES_PY)
     write(conf.parent / "bench" / "crashes.py", CRASHES_PY)
     cwd = tmp_path / "cwd"
@@ -86,10 +95,17 @@ def marked(tmp_path: Path) -> tuple[Path, Path, str]:
     return cwd, conf, mark
 
 
-def start(cwd: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "jitbench", *args], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ, COLUMNS="300"))
+def start_ab(cwd: Path, conf: Path, out: Path | str, processes: int) -> subprocess.Popen:
+    """``jitbench run base slower`` in the background, as a user would type it in ``cwd``."""
+    argv = ["run", "base", "slower", "--bench", "work", "-p", str(processes), *FAST]
+    return subprocess.Popen(
+        [sys.executable, "-m", "jitbench", *argv, "--config", str(conf), "--out", str(out)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, COLUMNS="300"),
+    )
 
 
 def wait_running(out: Path, processes: int, mark: str, proc: subprocess.Popen) -> None:
@@ -109,9 +125,13 @@ def wait_running(out: Path, processes: int, mark: str, proc: subprocess.Popen) -
 def test_benchmark_leaving_a_child_running_is_named_and_the_child_killed(marked):
     cwd, conf, mark = marked
     proc = Cli(cwd)("run", "base", "--bench", "leaves", "-p", "2", *FAST, "--config", str(conf))
-    assert_one_line_error(proc, "benchmark 'leaves'",
-                          "a child process of the benchmark was still running (pid ",
-                          "sleeper", "killed")
+    assert_one_line_error(
+        proc,
+        "benchmark 'leaves'",
+        "a child process of the benchmark was still running (pid ",
+        "sleeper",
+        "killed",
+    )
     assert "timed out" not in proc.stderr
     assert wait_gone(mark) == []
     # Control: the same configuration with a benchmark that leaves nothing behind runs fine.
@@ -120,10 +140,25 @@ def test_benchmark_leaving_a_child_running_is_named_and_the_child_killed(marked)
 
 def test_crashed_benchmark_whose_child_holds_the_output_is_not_a_timeout(marked):
     cwd, conf, mark = marked
-    proc = Cli(cwd)("run", "base", "--bench", "crashes", "-p", "2", *FAST, "--timeout", "300",
-                    "--config", str(conf))
-    assert_one_line_error(proc, "benchmark 'crashes'",
-                          "a child process of the benchmark was still running (pid ", "killed")
+    proc = Cli(cwd)(
+        "run",
+        "base",
+        "--bench",
+        "crashes",
+        "-p",
+        "2",
+        *FAST,
+        "--timeout",
+        "300",
+        "--config",
+        str(conf),
+    )
+    assert_one_line_error(
+        proc,
+        "benchmark 'crashes'",
+        "a child process of the benchmark was still running (pid ",
+        "killed",
+    )
     assert "timed out" not in proc.stderr
     assert wait_gone(mark) == []
 
@@ -132,8 +167,7 @@ def test_crashed_benchmark_whose_child_holds_the_output_is_not_a_timeout(marked)
 def test_killed_jitbench_leaves_no_benchmark_running_and_resumes_without_config(marked):
     cwd, conf, mark = marked
     out = cwd / "res" / "killed.json"
-    proc = start(cwd, "run", "base", "slower", "--bench", "work", "-p", "12", *FAST,
-                 "--config", str(conf), "--out", str(out))
+    proc = start_ab(cwd, conf, str(out), 12)
     wait_running(out, 3, mark, proc)  # a benchmark process is alive now: the check sees them
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
@@ -151,8 +185,7 @@ def test_killed_jitbench_leaves_no_benchmark_running_and_resumes_without_config(
 @pytest.mark.slow
 def test_ctrl_c_then_the_printed_resume_command_as_printed(marked):
     cwd, conf, mark = marked
-    proc = start(cwd, "run", "base", "slower", "--bench", "work", "-p", "12", *FAST,
-                 "--config", str(conf), "--out", "my results")
+    proc = start_ab(cwd, conf, "my results", 12)
     out = cwd / "my results"
     wait_running_in(out, proc, mark)
     proc.send_signal(signal.SIGINT)
@@ -165,8 +198,9 @@ def test_ctrl_c_then_the_printed_resume_command_as_printed(marked):
     result = Path(cwd, argv[-1])
     partial = json.loads(result.read_text())
     assert not partial["complete"]
-    resumed = subprocess.run([sys.executable, "-m", *argv], cwd=cwd, capture_output=True,
-                             text=True, timeout=600)
+    resumed = subprocess.run(
+        [sys.executable, "-m", *argv], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
     assert resumed.returncode == 0, resumed.stderr
     check_complete(partial, json.loads(result.read_text()))
 
@@ -187,19 +221,54 @@ def wait_running_in(folder: Path, proc: subprocess.Popen, mark: str) -> None:
 def test_resume_says_when_the_configuration_moved_or_changed(marked):
     cwd, conf, mark = marked
     out = cwd / "r.json"
-    proc = start(cwd, "run", "base", "slower", "--bench", "work", "-p", "8", *FAST,
-                 "--config", str(conf), "--out", str(out))
+    proc = start_ab(cwd, conf, str(out), 8)
     wait_running(out, 2, mark, proc)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
     text = conf.read_text()
     conf.write_text(text + "\n# edited\n")
-    assert_one_line_error(Cli(cwd)("run", "--resume", str(out)), str(conf), "changed since",
-                          "--config FILE")
+    assert_one_line_error(
+        Cli(cwd)("run", "--resume", str(out)), str(conf), "changed since", "--config FILE"
+    )
     moved = conf.with_name("moved.toml")
     conf.rename(moved)
-    assert_one_line_error(Cli(cwd)("run", "--resume", str(out)), str(conf), "no longer there",
-                          "--config FILE")
+    assert_one_line_error(
+        Cli(cwd)("run", "--resume", str(out)), str(conf), "no longer there", "--config FILE"
+    )
     # Given explicitly, the moved (and edited) file is taken: its variants still match.
     Cli(cwd)("run", "--resume", str(out), "--config", str(moved), check=0)
     assert json.loads(out.read_text())["complete"]
+
+
+@pytest.mark.slow
+def test_two_resumes_at_once_one_proceeds_the_other_says_why_not(marked):
+    cwd, conf, mark = marked
+    out = cwd / "r.json"
+    proc = start_ab(cwd, conf, out, 6)
+    wait_running(out, 2, mark, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert wait_gone(mark) == []
+    partial = json.loads(out.read_text())
+    hold = conf.parent.parent / "hold"
+    hold.touch()  # the first resume's benchmark processes wait: it holds the result meanwhile
+    first = subprocess.Popen(
+        [sys.executable, "-m", "jitbench", "run", "--resume", str(out)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not alive_with(mark):
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.02)
+    second = Cli(cwd)("run", "--resume", str(out))
+    assert_one_line_error(
+        second, str(out), f"another jitbench (pid {first.pid}) is writing this result"
+    )
+    hold.unlink()
+    _, err = first.communicate(timeout=600)
+    assert first.returncode == 0, err
+    check_complete(partial, json.loads(out.read_text()))
+    assert not list(out.parent.glob(".*.lock"))

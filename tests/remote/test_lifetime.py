@@ -19,8 +19,9 @@ from ..conftest import write
 from ..marked import alive_with, check_complete, wait_gone
 from .conftest import HOSTS, hosts_toml
 
-CONFIG = HOSTS.replace("[hosts.lo]", "[hosts.lo-drop]").replace('ssh = "lo"\n', 'ssh = "lo-drop"\n',
-                                                                   1) + """
+CONFIG = (
+    HOSTS.replace("[hosts.lo]", "[hosts.lo-drop]").replace('ssh = "lo"\n', 'ssh = "lo-drop"\n', 1)
+    + """
 [runtimes.remote]
 host = "lo-drop"
 command = [{python}]
@@ -37,6 +38,7 @@ env = {{ JB_MARK = {mark}, JB_FLAG = {flag} }}
 runtime = "remote"
 env = {{ JB_MARK = {mark}, JB_FLAG = {flag}, OTHER = "1" }}
 """
+)
 
 # The first process of the run waits on a child that sleeps for ten minutes; the others are quick.
 HANGS_PY = """\
@@ -67,17 +69,43 @@ def _sleeper_running(mark: str) -> bool:
 def test_dropped_connection_ends_the_remote_benchmark_and_its_child(servers, tmp_path):
     server = servers.servers.get("lo-drop") or servers.add("lo-drop", [])
     mark, flag = uuid.uuid4().hex, tmp_path / "hung-once"
-    write(tmp_path / "jitbench.toml", CONFIG.format(
-        **hosts_toml(servers, tmp_path / "w"), mark=json.dumps(mark),
-        flag=json.dumps(str(flag))))
+    write(
+        tmp_path / "jitbench.toml",
+        CONFIG.format(
+            **hosts_toml(servers, tmp_path / "w"), mark=json.dumps(mark), flag=json.dumps(str(flag))
+        ),
+    )
     write(tmp_path / "bench" / "hangs.py", HANGS_PY)
     out = tmp_path / "result.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jitbench", "run", "base", "other", "--bench", "hangs", "-p", "3",
-         "--loops", "1", "--values", "3", "--warmups", "1", "--timeout", "600",
-         "--out", str(out)],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, COLUMNS="300"))
+        [
+            sys.executable,
+            "-m",
+            "jitbench",
+            "run",
+            "base",
+            "other",
+            "--bench",
+            "hangs",
+            "-p",
+            "3",
+            "--loops",
+            "1",
+            "--values",
+            "3",
+            "--warmups",
+            "1",
+            "--timeout",
+            "600",
+            "--out",
+            str(out),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, COLUMNS="300"),
+    )
     deadline = time.monotonic() + 120
     while not _sleeper_running(mark):  # the control: the check sees the process and its child
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
@@ -91,8 +119,13 @@ def test_dropped_connection_ends_the_remote_benchmark_and_its_child(servers, tmp
     assert len(lost) == 1 and not partial["complete"], partial["processes"]
     match = re.search(r"run them again with: (jitbench run --resume .+)$", err.strip())
     assert match, err
-    resumed = subprocess.run([sys.executable, "-m", *shlex.split(match.group(1))], cwd=tmp_path,
-                             capture_output=True, text=True, timeout=300)
+    resumed = subprocess.run(
+        [sys.executable, "-m", *shlex.split(match.group(1))],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert resumed.returncode == 0, resumed.stderr
     after = json.loads(out.read_text())
     check_complete(partial, after)

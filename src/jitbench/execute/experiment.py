@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import secrets
 import shlex
 import threading
@@ -21,7 +22,9 @@ from ..errors import JitbenchError
 from ..model import Benchmark, Experiment, Slot, Variant
 from ..plan import estimate
 from ..plan.schedule import interleaved
+from ..results import artifact
 from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
+from ..results.lock import writing
 from ..runtimes import launch_for, preflight_problem, prepare_variant
 from . import canary, load
 from .emulation import emulation_of, refusal
@@ -38,6 +41,11 @@ CONTAMINATED_RERUNS = 2  # passes over contaminated slots with --exclude-contami
 def resume_hint(path: Path | str) -> str:
     """The command that resumes the result at ``path``, ready to paste into a shell."""
     return f"jitbench run --resume {shlex.quote(str(path))}"
+
+
+def nothing_to_resume(path: Path | str) -> str:
+    """Why a complete result cannot be resumed."""
+    return f"{path}: this result is complete; nothing to resume (start a new run instead)"
 
 
 class Interrupted(JitbenchError):
@@ -113,6 +121,17 @@ def variant_record(v: Variant) -> dict:
             "host": v.runtime.host_name, "group": v.group}
 
 
+def _writing_the_result(method: Callable) -> Callable:
+    """Run ``method`` holding the lock of the runner's result file (one writer per result)."""
+
+    @functools.wraps(method)
+    def holding(self: Runner, *args, **kwargs):
+        with writing(self.out_path):
+            return method(self, *args, **kwargs)
+
+    return holding
+
+
 class Runner:
     """Executes one experiment and keeps its artifact on disk up to date."""
 
@@ -144,6 +163,7 @@ class Runner:
         with self._lock:
             write_atomic(self.out_path, self.doc)
 
+    @_writing_the_result
     def run(self, extend: Callable[[Runner], int] | None = None) -> dict:
         """Preflight, calibrate, run every slot; return the finished artifact.
 
@@ -176,12 +196,17 @@ class Runner:
             self._interrupted()
         return self._finish()
 
+    @_writing_the_result
     def resume(self) -> dict:
         """Complete a partial artifact: run its slots that have no result, in schedule order.
 
         Slots whose connection was lost count as never run; with --exclude-contaminated, so do
         contaminated ones. Loops and the schedule are the artifact's: same seed, same work.
         """
+        # Read again under the lock: another resume may have finished slots meanwhile.
+        self.doc = artifact.load(self.out_path)
+        if self.doc.get("complete"):
+            raise JitbenchError(nothing_to_resume(self.out_path))
         self.doc["interrupted"] = False
         self.doc.setdefault("resumed", []).append(_now())
         try:

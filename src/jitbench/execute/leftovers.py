@@ -21,7 +21,7 @@ def _stat(entry: Path) -> tuple[str, int, int] | None:
         text = (entry / "stat").read_bytes()
     except OSError:
         return None
-    fields = text[text.rindex(b")") + 2:].split()
+    fields = text[text.rindex(b")") + 2 :].split()
     return fields[0].decode(), int(fields[2]), int(fields[3])
 
 
@@ -36,7 +36,7 @@ def _command(entry: Path) -> str:
 def short_command(argv: list[str]) -> str:
     """An argv on one short line: a long argument (a ``-c`` program) is cut."""
     parts = [" ".join(a.split()) for a in argv if a]
-    parts = [p if len(p) <= ARG_CHARS else p[:ARG_CHARS - 1] + "…" for p in parts]
+    parts = [p if len(p) <= ARG_CHARS else p[: ARG_CHARS - 1] + "…" for p in parts]
     return " ".join(parts)[:160] or "?"
 
 

@@ -17,7 +17,7 @@ from ..builds.revisions import builds_dir, materialize
 from ..config import Config
 from ..errors import JitbenchError
 from ..model import Design, Experiment, Variant
-from .experiment import variant_record
+from .experiment import nothing_to_resume, variant_record
 
 AGAIN = "-again"  # the A/A candidate's name suffix (``ab base base``)
 
@@ -49,8 +49,7 @@ def experiment_from(doc: dict, path: Path, cfg: Config, *, gate: bool = True,
                     log: Callable[[str], None] = lambda s: None) -> Experiment:
     """The Experiment of artifact ``doc`` (read from ``path``), with variants from ``cfg``."""
     if doc.get("complete"):
-        raise JitbenchError(f"{path}: this result is complete; nothing to resume "
-                            "(start a new run instead)")
+        raise JitbenchError(nothing_to_resume(path))
     if doc.get("sweep") is not None:
         # A sweep's variants are made from its parameter grid, not taken from the config.
         raise JitbenchError(f"{path}: a sweep cannot be resumed; start it again")

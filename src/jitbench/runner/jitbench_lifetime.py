@@ -55,7 +55,7 @@ def _stat(pid):
             text = f.read()
     except OSError:
         return None
-    fields = text[text.rindex(b")") + 2:].split()
+    fields = text[text.rindex(b")") + 2 :].split()
     return fields[0].decode(), int(fields[1]), int(fields[2]), int(fields[3])
 
 
