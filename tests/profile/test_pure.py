@@ -148,3 +148,36 @@ def test_flame_graph_widths_follow_samples_and_the_differential_colours_growth()
     diff = flame_svg(Counter({"main;a": 3, "main;b": 1}), "t", Counter({"main;a": 1, "main;b": 3}))
     fills = dict(re.findall(r"<title>(\w+):[^<]*</title><rect [^>]*fill=\"rgb\((\d+),", diff))
     assert fills["a"] == "235" and fills["b"] != "235"  # a grew (red), b shrank (blue)
+
+
+# aarch64 (cinderx 2026.10.26 under qemu-user): addresses built by mov/movk runs and adrp + add.
+ARM_DUMP_A = """\
+JIT: cinderx/Jit/codegen/gen_asm.cpp:1683 -- Disassembly for m:f
+
+Lightweight frame: initialize frame
+  0x0000550ad68038:        mov x1, #0x5c90
+  0x0000550ad6803c:        movk x1, #0xea, lsl #16
+  0x0000550ad68040:        ldp x2, x3, [x19, #0x10]
+  0x0000550ad68044:        adrp x23, #0x550ad69000
+  0x0000550ad68048:        add x23, x23, #0x130
+  0x0000550ad6804c:        mov x0, #1
+  0x0000550ad68050:        cmp x1, #0x10
+JIT: cinderx/Jit/codegen/gen_asm.cpp:700 -- done
+"""
+ARM_DUMP_B = (
+    ARM_DUMP_A.replace("0x0000550ad68", "0x0000550bc12")
+    .replace("#0x5c90", "#0xef0")
+    .replace("#0xea,", "#0xe2,")
+    .replace("#0x550ad69000", "#0x550bc13000")
+    .replace("#0x130", "#0xff0")
+)
+
+
+def test_arm_code_of_two_processes_compares_equal_after_normalising():
+    a, b = code.functions(ARM_DUMP_A)["m:f"], code.functions(ARM_DUMP_B)["m:f"]
+    assert a.instructions == 7 and a.lines == b.lines
+    # Small immediates that are no address stay: a changed one is a real change.
+    changed = code.functions(ARM_DUMP_A.replace("cmp x1, #0x10", "cmp x1, #0x20"))["m:f"]
+    assert [ln for ln in code.unified_diff(a, changed, "A", "B") if ln[:1] in "+-"][2:] == [
+        "-    cmp x1, #0x10", "+    cmp x1, #0x20"]
+    assert "    mov x0, #1" in a.lines

@@ -102,7 +102,7 @@ def test_jit_only_run_compares_arm_and_x86_code_per_function_with_asm_dumps(arm)
     art = artifact(arm, {"result": doc["result"]})
     assert art["hosts"]["local"]["interpreters"]["arm"]["machine"] == "aarch64"
 
-    rep = arm.json("jit", doc["result"], "x86_dump", "arm_dump", "--logs")
+    rep = arm.json("jit", doc["result"], "x86_dump", "arm_dump", "--logs", "--code")
     entry = rep["benchmarks"]["richards"]
     assert entry["variants"]["arm_dump"]["machine"] == "aarch64"
     assert entry["variants"]["x86_dump"]["machine"] == "x86_64"
@@ -115,6 +115,12 @@ def test_jit_only_run_compares_arm_and_x86_code_per_function_with_asm_dumps(arm)
     # The JIT log agrees with the introspection on how much was compiled.
     logged = rep["logs"]["richards"]["variants"]["arm_dump"]
     assert logged["compiled"] == entry["variants"]["arm_dump"]["compiled_count"] >= 1
+
+    # The code diff reads both dumps: x86-64 code on one side, ARM64 code on the other.
+    (code,) = [c for c in d["code"] if c["function"] == "richards:Scheduler.schedule"]
+    assert code["a_instructions"] > 0 and code["b_instructions"] > 0
+    assert any(ln.startswith("+") and "stp x29, x30" in ln for ln in code["unified"])
+    assert any(ln.startswith("-") and "pushq %rbp" in ln for ln in code["unified"])
 
     # The asm dump of each process is its own architecture's code.
     logs = {p["variant"]: jitlog.decode(p["jit"]["cinderx"]["log"]) for p in art["processes"]}

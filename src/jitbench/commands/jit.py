@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from ..profile import code
 from ..results.artifact import load
 from ..runtimes import introspection, jitlog
 from .common import wide_console
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 SHOWN_OPCODES = 15
+SHOWN_CODE = 3  # functions whose code --code shows per A vs B diff
 SHOWN_ROWS = 15
 
 
@@ -110,6 +112,19 @@ def _print_diff(console: Console, bench: str, d: dict) -> None:
                       f"{_ops_text(d['opcodes']['delta'], 8)}")
 
 
+def _print_code(console: Console, d: dict, kind: str) -> None:
+    if not d["code"]:
+        console.print(f"  [yellow]no {kind} dumps of changed functions in both {d['a']} and "
+                      f"{d['b']}[/] (run them with env {{ {code.KINDS[kind][0]} = \"1\" }} and "
+                      "jit_options = { log = true })")
+    for c in d["code"]:
+        console.print(f"  [bold]{c['function']}[/]: {c['a_instructions']} → "
+                      f"{c['b_instructions']} {kind} instructions")
+        for line in c["unified"]:
+            style = "green" if line.startswith("+") else "red" if line.startswith("-") else ""
+            console.print(f"    {line}", style=style, markup=False, highlight=False)
+
+
 def _log_report(doc: dict, variants: list[str], benchmarks: list[str]) -> dict:
     out: dict = {}
     for bench in benchmarks:
@@ -153,6 +168,10 @@ def jit_command(args: argparse.Namespace, argv: list[str]) -> int:
     rep = introspection.report(doc, variants, benchmarks, args.top)
     if args.logs:
         rep["logs"] = _log_report(doc, variants, benchmarks)
+    if args.code:
+        for bench, entry in rep["benchmarks"].items():
+            for d in entry["diffs"]:
+                d["code"] = introspection.code_diffs(doc, bench, d, args.code, SHOWN_CODE)
     if args.json:
         from .common import print_json
 
@@ -168,6 +187,8 @@ def jit_command(args: argparse.Namespace, argv: list[str]) -> int:
                     console.print(_opcode_table(bench, v, data["opcode_mix"]))
         for d in entry["diffs"]:
             _print_diff(console, bench, d)
+            if args.code:
+                _print_code(console, d, args.code)
     if args.logs:
         _print_logs(console, rep["logs"])
     return 0
@@ -186,5 +207,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="how many of the largest compiled functions to list (default 20)")
     p.add_argument("--logs", action="store_true",
                    help="also summarise the JIT logs (variants run with jit_options.log = true)")
+    p.add_argument("--code", nargs="?", const="asm", default=None, choices=list(code.KINDS),
+                   help="in each A vs B diff, also the code of the functions that changed most: "
+                        "asm (default), hir or lir, from the JIT logs of variants run with "
+                        "CinderX's dump env var (e.g. CINDERX_JIT_DUMP_ASM=1) and log = true")
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
     p.set_defaults(func=jit_command)

@@ -30,6 +30,11 @@ _LOG_LINE = re.compile(r"^JIT: \S+ -- ")
 _ADDRESS = re.compile(r"^(\s*)0x[0-9a-f]+:\s+")
 _HEX = re.compile(r"0x[0-9a-f]{6,}|0x[0-9a-f]+(?=\(%rip\))")
 _VALUE = re.compile(r"\bv(\d+)\b")
+# aarch64 builds a 64-bit address 16 bits at a time (mov, then movk ..., lsl #16/32/48), or as an
+# adrp page plus an add of its offset: as process-specific as x86's long immediates.
+_ARM_MOV = re.compile(r"^(\s*mov[zk]?\s+([xw]\d+),\s*#)0x[0-9a-f]+")
+_ARM_ADRP = re.compile(r"^\s*adrp\s+(x\d+),")
+_ARM_ADD = re.compile(r"^(\s*add\s+(x\d+),\s*(x\d+),\s*#)0x[0-9a-f]+")
 
 
 def dump_env(kind: str = "asm") -> dict[str, str]:
@@ -76,9 +81,30 @@ def normalise(lines: list[str]) -> tuple[str, ...]:
         line = _ADDRESS.sub(r"\1  ", line.rstrip())
         line = _HEX.sub("0x…", line)
         out.append(_VALUE.sub(renumber, line))
+    _blank_arm_addresses(out)
     while out and not out[-1].strip():
         out.pop()
     return tuple(out)
+
+
+def _blank_arm_addresses(out: list[str]) -> None:
+    """Blank the immediates of aarch64 address materialisation (mov/movk runs, adrp + add)."""
+    mov_at: dict[str, int] = {}  # register → line of the mov that may start a movk run
+    page_in: set[str] = set()  # registers holding an adrp page
+    for i, line in enumerate(out):
+        mov, add = _ARM_MOV.match(line), _ARM_ADD.match(line)
+        if mov and line.split()[0] == "movk":
+            out[i] = _ARM_MOV.sub(r"\g<1>0x…", line)
+            start = mov_at.pop(mov.group(2), None)
+            if start is not None:
+                out[start] = _ARM_MOV.sub(r"\g<1>0x…", out[start])
+        elif mov:
+            mov_at[mov.group(2)] = i
+        elif add and add.group(3) in page_in:
+            out[i] = _ARM_ADD.sub(r"\g<1>0x…", line)
+            page_in.discard(add.group(3))
+        elif (adrp := _ARM_ADRP.match(line)) is not None:
+            page_in.add(adrp.group(1))
 
 
 def _instructions(lines: list[str], kind: str) -> int:

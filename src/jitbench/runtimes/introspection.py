@@ -185,6 +185,41 @@ def cpython_view(doc: dict, variant: str, benchmark: str) -> dict | None:
                for k in ("executors", "functions", "uops", "jit_code_bytes")}}
 
 
+def logged_code(doc: dict, bench: str, variant: str, kind: str = "asm") -> dict:
+    """module:qualname → its final code of ``kind`` (a ``FunctionCode``), from the JIT logs that
+    the variant's processes shipped (variants run with the dump's env var and ``log = true``)."""
+    from ..profile import code as jitcode
+    from . import jitlog
+
+    out: dict = {}
+    for run in _runs(doc, variant, bench):
+        log = (run.get("cinderx") or {}).get("log")
+        if log and "data" in log:
+            for name, code in jitcode.functions(jitlog.decode(log), kind).items():
+                out.setdefault(name, code)
+    return out
+
+
+def code_diffs(doc: dict, bench: str, diff: dict, kind: str = "asm", top: int = 3) -> list[dict]:
+    """For the functions whose size changed most from A to B: both codes' size and their diff."""
+    from ..profile import code as jitcode
+
+    ca = logged_code(doc, bench, diff["a"], kind)
+    cb = logged_code(doc, bench, diff["b"], kind)
+    out = []
+    for row in diff["changed"]:
+        a, b = ca.get(row["name"]), cb.get(row["name"])
+        if a is None or b is None:
+            continue
+        out.append({"function": row["name"], "a_instructions": a.instructions,
+                    "b_instructions": b.instructions,
+                    "unified": jitcode.unified_diff(a, b, f"{diff['a']}/{row['name']}",
+                                                    f"{diff['b']}/{row['name']}")})
+        if len(out) == top:
+            break
+    return out
+
+
 def machine_of(doc: dict, variant: str) -> dict:
     """The architecture a variant's code was compiled for, and its emulation (None if native)."""
     facts = doc["variants"][variant].get("facts") or {}
