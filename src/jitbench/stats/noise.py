@@ -88,7 +88,6 @@ def _canary_part(canaries: dict[int, Sequence[int]]) -> tuple[float, int, list[i
     slots = sorted(s for s, v in canaries.items() if len(v))
     if len(slots) < 2:
         return math.nan, len(slots), []
-    # The median of a slot's repeats: one stall inside one repeat is not the host's speed.
     logs = np.log(np.array([float(np.median(canaries[s])) for s in slots]))
     off = np.abs(logs - float(np.median(logs))) > math.log1p(AFFECTED)
     affected = [s for s, o in zip(slots, off.tolist(), strict=True) if o]
