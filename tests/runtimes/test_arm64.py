@@ -100,6 +100,7 @@ def test_jit_only_run_compares_arm_and_x86_code_per_function_with_asm_dumps(arm)
     assert doc["variants"]["x86_dump"]["emulation"] is None
     assert EMULATED in doc["variants"]["arm_dump"]["emulation"]["text"]
     art = artifact(arm, {"result": doc["result"]})
+    assert art["jit_only"] is True
     assert art["hosts"]["local"]["interpreters"]["arm"]["machine"] == "aarch64"
 
     rep = arm.json("jit", doc["result"], "x86_dump", "arm_dump", "--logs", "--code")

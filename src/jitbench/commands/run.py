@@ -81,6 +81,8 @@ def resume_command(args: argparse.Namespace, argv: list[str]) -> int:
     with live_progress(enabled=not quiet) as progress:
         runner.progress = progress
         doc = runner.resume()
+    if doc.get("jit_only"):
+        return jit_only_done(doc, str(path), args.json)
     analysis = an.analyse(doc, analysis_options(args, cfg, seed=doc["seed"]))
     present(analysis, doc, args, str(path))
     record_result(doc, str(path), cfg, args.db)
@@ -120,7 +122,8 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
                      design=design_from(args, cfg.experiment), config_path=cfg.path)
     out = args.out or default_results_dir()
     runner = Runner(exp, out, argv=argv, quiet=quiet_from(args))
-    runner.verdicts = not args.jit_only
+    if args.jit_only:
+        runner.doc["jit_only"] = True  # kept by --resume
     opts = analysis_options(args, cfg, seed=exp.design.seed)
     extend = None
     if args.target_ci is not None:

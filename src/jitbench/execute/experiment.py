@@ -142,8 +142,6 @@ class Runner:
         self.transport = transport or LocalTransport()
         self.progress = progress or Progress()
         self.quiet = quiet or load.Quiet()
-        # False (``--jit-only``): no time verdict will be drawn, so emulated runtimes may run.
-        self.verdicts = True
         # ``doc`` is a partial artifact being resumed; a new run starts a new one.
         self.doc = doc if doc is not None else new_artifact(exp, argv)
         # --out may name the file itself or the folder that collects artifacts.
@@ -312,7 +310,9 @@ class Runner:
             facts["emulation"] = emulation_of(
                 facts.get("machine"), self.doc["hosts"][v.runtime.host_name].get("machine"),
                 local=v.runtime.host is None)
-            if facts["emulation"] and self.verdicts:
+            # A --jit-only result draws no time verdict; an instrument (perf, counters) still
+            # measures the emulator.
+            if facts["emulation"] and (not self.doc.get("jit_only") or self.instruments):
                 raise JitbenchError(refusal(v.name, facts["emulation"]))
             for instrument in self.instruments.values():
                 problem = instrument.check(v, self._access(v))
