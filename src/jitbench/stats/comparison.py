@@ -354,6 +354,20 @@ def _cross_check_warning(check: CrossCheck, verdict: str) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Rules:
+    """What the user asked of a comparison: verdict rules and the precision to plan for."""
+
+    margin_pct: float
+    min_effect_pct: float
+    confidence: float
+    precision_pct: float | None = None
+
+    def verdict(self, i: Interval) -> str:
+        """The verdict of an interval under these rules."""
+        return _verdict(i, self.margin_pct, self.min_effect_pct)
+
+
 def compare(
     baseline: Sequence[np.ndarray],
     candidate: Sequence[np.ndarray],
@@ -381,27 +395,56 @@ def compare(
     base, cand = _processes(baseline, "baseline"), _processes(candidate, "candidate")
     if not base or not cand:
         raise ValueError("each variant needs at least one process")
-    pb, pc = len(base), len(cand)
-    pair_arr = _pairs_array(pairs, pb, pc)
     extra = {
         "baseline_first": baseline_first,
         "candidate_first": candidate_first,
         "baseline_cold": baseline_cold,
         "candidate_cold": candidate_cold,
     }
-    mv = metric_values(base, cand, metric, extra)
-    complete = pair_arr is not None and pair_arr.shape[0] == pb == pc and pb >= 2
-    driving = pair_arr if complete else None
+    parts = _Parts(
+        base,
+        cand,
+        _pairs_array(pairs, len(base), len(cand)),
+        metric_values(base, cand, metric, extra),
+    )
+    rules = Rules(margin_pct, min_effect_pct, confidence, precision_pct)
+    return _analyse(parts, extra, rules, n_resamples, seed, metric)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """The validated inputs of one comparison."""
+
+    base: list[np.ndarray]
+    cand: list[np.ndarray]
+    pairs: np.ndarray | None
+    mv: MetricValues
+
+    @property
+    def complete(self) -> bool:
+        """Pairs cover every process of both sides (then they drive the verdict)."""
+        pb, pc = len(self.base), len(self.cand)
+        return self.pairs is not None and self.pairs.shape[0] == pb == pc and pb >= 2
+
+
+def _analyse(
+    parts: _Parts, extra: dict[str, Any], rules: Rules, n_resamples: int, seed: int, metric: str
+) -> Comparison:
+    """The steps of a comparison, each a typed part, assembled into a Comparison."""
+    mv, pair_arr = parts.mv, parts.pairs
+    driving = pair_arr if parts.complete else None
     lv = find_levels(mv.baseline, mv.candidate)
-    main = t_interval(mv.baseline, mv.candidate, driving, lv, confidence)
-    verdict = _verdict(main, margin_pct, min_effect_pct)
-    check = bootstrap_check(mv, driving, confidence, n_resamples, seed)
-    check = replace(check, verdict=_verdict(check.interval, margin_pct, min_effect_pct))
+    main = t_interval(mv.baseline, mv.candidate, driving, lv, rules.confidence)
+    verdict = rules.verdict(main)
+    check = bootstrap_check(mv, driving, rules.confidence, n_resamples, seed)
+    check = replace(check, verdict=rules.verdict(check.interval))
     half = (main.high_pct - main.low_pct) / 2.0
-    paired, drift_warnings = _paired_part(mv, pair_arr, complete, half)
-    sums = _summaries(base, cand, mv, lv, extra)
-    rules = (margin_pct, min_effect_pct, confidence)
-    robust_verdict, robust = _robust_part(mv, driving, sums, verdict, rules)
+    paired, drift_warnings = _paired_part(mv, pair_arr, parts.complete, half)
+    sums = _summaries(parts.base, parts.cand, mv, lv, extra)
+    robust_verdict, robust = _robust_part(
+        mv, driving, sums, verdict, (rules.margin_pct, rules.min_effect_pct, rules.confidence)
+    )
+    pb, pc = len(parts.base), len(parts.cand)
     warnings = [*mv.warnings, *_design_warnings(pair_arr, pb, pc, lv, min(pb, pc))]
     warnings += drift_warnings + _cross_check_warning(check, verdict)
     if robust_verdict != verdict:
@@ -411,7 +454,10 @@ def compare(
     more, hint = (None, "")
     if verdict == "inconclusive":
         more, hint = resolution(
-            main, margin_pct=margin_pct, confidence=confidence, precision_pct=precision_pct
+            main,
+            margin_pct=rules.margin_pct,
+            confidence=rules.confidence,
+            precision_pct=rules.precision_pct,
         )
     return Comparison(
         change_pct=main.change_pct,
@@ -420,9 +466,9 @@ def compare(
         verdict=verdict,
         method=main.method,
         p_value=main.p_value,
-        confidence=confidence,
-        margin_pct=margin_pct,
-        min_effect_pct=min_effect_pct,
+        confidence=rules.confidence,
+        margin_pct=rules.margin_pct,
+        min_effect_pct=rules.min_effect_pct,
         metric=metric,
         baseline=sums[0],
         candidate=sums[1],

@@ -79,8 +79,8 @@ def _half_range_pct(logs: np.ndarray, weights: np.ndarray | None = None) -> floa
     else:
         order = np.argsort(logs)
         cum = np.cumsum(weights[order]) / weights.sum()
-        lo = logs[order][np.searchsorted(cum, 0.025)]
-        hi = logs[order][min(np.searchsorted(cum, 0.975), logs.size - 1)]
+        lo = logs[order][int(np.searchsorted(cum, 0.025))]
+        hi = logs[order][min(int(np.searchsorted(cum, 0.975)), logs.size - 1)]
     return 100.0 * math.expm1((float(hi) - float(lo)) / 2.0)
 
 

@@ -73,6 +73,34 @@ class SuiteSummary:
         return dict(_clean(asdict(self)))
 
 
+def _geomean_ci(
+    comparisons: Sequence[Comparison], confidence: float, seed: int, n_resamples: int
+) -> tuple[float, float, float, int]:
+    """(geometric mean change %, CI low, CI high, benchmarks without a CI): see the module doc."""
+    centres = np.array([math.log1p(c.change_pct / 100.0) for c in comparisons])
+    draws = np.tile(centres, (n_resamples, 1))
+    rng = np.random.default_rng(seed)
+    missing = 0
+    for i, c in enumerate(comparisons):
+        df = c.df if math.isfinite(c.df) and c.df >= 1 else math.inf
+        if not (math.isfinite(c.ci_low_pct) and math.isfinite(c.ci_high_pct)):
+            missing += 1
+            continue
+        half = (math.log1p(c.ci_high_pct / 100.0) - math.log1p(c.ci_low_pct / 100.0)) / 2.0
+        se = half / float(special.stdtrit(df, 0.5 + c.confidence / 2.0))
+        noise = (
+            rng.standard_t(df, n_resamples)
+            if math.isfinite(df)
+            else rng.standard_normal(n_resamples)
+        )
+        draws[:, i] += se * noise
+    alpha = 1.0 - confidence
+    lo, hi = np.quantile(draws.mean(axis=1), [alpha / 2.0, 1.0 - alpha / 2.0])
+    if missing == len(comparisons):
+        return pct(float(centres.mean())), math.nan, math.nan, missing
+    return pct(float(centres.mean())), pct(float(lo)), pct(float(hi)), missing
+
+
 def suite_summary(
     comparisons: Sequence[Comparison], *, seed: int = 0, n_resamples: int = 2000
 ) -> SuiteSummary:
@@ -88,35 +116,11 @@ def suite_summary(
     if len({c.margin_pct for c in comparisons}) > 1:
         warnings.append(f"comparisons use different margins; the suite verdict uses ±{margin} %")
 
-    centres = np.array([math.log1p(c.change_pct / 100.0) for c in comparisons])
-    draws = np.tile(centres, (n_resamples, 1))
-    rng = np.random.default_rng(seed)
-    missing = 0
-    for i, c in enumerate(comparisons):
-        df = c.df if math.isfinite(c.df) and c.df >= 1 else math.inf
-        if not (math.isfinite(c.ci_low_pct) and math.isfinite(c.ci_high_pct)):
-            missing += 1
-            continue
-        half = (math.log1p(c.ci_high_pct / 100.0) - math.log1p(c.ci_low_pct / 100.0)) / 2.0
-        q = float(special.stdtrit(df, 0.5 + c.confidence / 2.0))
-        se = half / q
-        noise = (
-            rng.standard_t(df, n_resamples)
-            if math.isfinite(df)
-            else rng.standard_normal(n_resamples)
-        )
-        draws[:, i] += se * noise
+    geo, ci_lo, ci_hi, missing = _geomean_ci(comparisons, confidence, seed, n_resamples)
     if missing:
         warnings.append(
             f"{missing} benchmark(s) have no CI; they enter the geometric mean without uncertainty"
         )
-    means = draws.mean(axis=1)
-    alpha = 1.0 - confidence
-    lo, hi = np.quantile(means, [alpha / 2.0, 1.0 - alpha / 2.0])
-    geo = pct(float(centres.mean()))
-    ci_lo, ci_hi = pct(float(lo)), pct(float(hi))
-    if missing == len(comparisons):
-        ci_lo = ci_hi = math.nan
 
     pvals = [c.p_value for c in comparisons]
     adjusted = holm(pvals)
