@@ -258,3 +258,15 @@ def test_input_validation() -> None:
         compare([], ok)
     with pytest.raises(ValueError, match="confidence"):
         compare(ok, ok, confidence=1.5)
+
+
+def test_the_hint_plans_the_precision_asked() -> None:
+    rng = np.random.default_rng(3)
+    base, cand = _procs(rng, 4, 30, between=0.03), _procs(rng, 4, 30, between=0.03)
+    wide = compare(base, cand, precision_pct=5.0)
+    narrow = compare(base, cand, precision_pct=0.5)
+    assert "for a ±5.0 % CI" in wide.resolution_hint
+    assert "for a ±0.5 % CI" in narrow.resolution_hint
+    assert narrow.more_processes is not None and wide.more_processes is not None
+    # Kalibera & Jones: a ten times finer precision costs about a hundred times the processes.
+    assert narrow.more_processes > 50 * wide.more_processes

@@ -25,6 +25,8 @@ class Options:
     metric: str = "steady"
     seed: int = 0
     n_resamples: int = 2000
+    #: CI half-width (%) an inconclusive result's hint plans for (None: the margin).
+    precision_pct: float | None = None
 
 
 @dataclass
@@ -197,7 +199,8 @@ def _compare(doc: dict, bench: str, base_name: str, cand_name: str,
         [p.values for p in base], [p.values for p in cand],
         pairs=pairs_by_round(base, cand), margin_pct=opts.margin_pct,
         min_effect_pct=opts.min_effect_pct, n_resamples=opts.n_resamples,
-        seed=opts.seed, metric=opts.metric, **_metric_kwargs(base, cand))
+        seed=opts.seed, metric=opts.metric, precision_pct=opts.precision_pct,
+        **_metric_kwargs(base, cand))
     return BenchmarkComparison(
         benchmark=bench, baseline=base_name, candidate=cand_name, result=result,
         failed_baseline=_failed(doc, bench, base_name),

@@ -114,7 +114,7 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
     unsure = [s.sha[:12] for s in steps.values() if s.state == "unsure"]
     wide_console().print(
         f"first bad commit: {first.sha}\n"
-        f"  {args.bench[0]}: {fmt.from_to(r.baseline.mean, r.candidate.mean)} "
+        f"  {args.bench[0]}: {fmt.from_to(r.baseline.value_mean, r.candidate.value_mean)} "
         f"({fmt.pct(r.change_pct)}, 95 % CI {fmt.ci(r.ci_low_pct, r.ci_high_pct)}, {r.verdict}) "
         f"vs good {good_sha[:12]}\n"
         f"  {len(steps)} commits measured; result {first.result}"

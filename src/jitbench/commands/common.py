@@ -41,6 +41,8 @@ def analysis_options(args: argparse.Namespace, cfg: cfgmod.Config | None = None,
     exp = cfg.experiment if cfg else {}
     margin = args.margin if args.margin is not None else exp.get("margin", 1.0)
     min_effect = args.min_effect if args.min_effect is not None else exp.get("min_effect", 0.0)
+    # The planning hint sizes processes for the precision asked with --target-ci, else the margin.
+    overrides.setdefault("precision_pct", getattr(args, "target_ci", None))
     return an.Options(margin_pct=margin, min_effect_pct=min_effect, metric=args.metric, **overrides)
 
 
