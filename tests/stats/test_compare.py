@@ -270,3 +270,14 @@ def test_the_hint_plans_the_precision_asked() -> None:
     assert narrow.more_processes is not None and wide.more_processes is not None
     # Kalibera & Jones: a ten times finer precision costs about a hundred times the processes.
     assert narrow.more_processes > 50 * wide.more_processes
+
+
+def test_p_value_agrees_with_the_interval_exactly() -> None:
+    rng = np.random.default_rng(21)
+    for shift in np.linspace(0.0, 0.03, 25):
+        base = _procs(rng, 5, 10, between=0.01)
+        cand = _procs(rng, 5, 10, level=1e-3 * (1 + shift), between=0.01)
+        for pairs in (None, [(i, i) for i in range(5)]):
+            c = compare(base, cand, pairs=pairs, metric="mean")
+            excludes = c.ci_low_pct > 0.0 or c.ci_high_pct < 0.0
+            assert (c.p_value < 0.05) == excludes, (c.p_value, c.ci_low_pct, c.ci_high_pct)
