@@ -130,5 +130,12 @@ def test_jit_only_run_compares_arm_and_x86_code_per_function_with_asm_dumps(arm)
     assert "stp x29, x30" in logs["arm_dump"] and "stp x29, x30" not in logs["x86_dump"]
     assert "pushq %rbp" in logs["x86_dump"] and "pushq %rbp" not in logs["arm_dump"]
 
-    # The saved result gives no time verdict either.
-    assert_one_line_error(arm("report", doc["result"]), "variant 'arm_dump' runs " + EMULATED)
+    # Its report shows both architectures and no time verdict ...
+    md = arm("report", doc["result"], "--markdown", check=0).stdout
+    assert "[aarch64, emulated on x86_64]" in md and "no time verdict" in md
+    assert "faster" not in md and "slower" not in md
+    # ... while a result that would give one is refused, naming the emulation.
+    del art["jit_only"]
+    timed = arm.cwd / "timed.json"
+    timed.write_text(json.dumps(art))
+    assert_one_line_error(arm("report", str(timed)), "variant 'arm_dump' runs " + EMULATED)

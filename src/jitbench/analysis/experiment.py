@@ -102,6 +102,11 @@ def analyse(doc: dict, opts: Options) -> Analysis:
         if c not in doc["variants"]:
             raise JitbenchError(f"variant {c!r} is not in result {doc['id']}; "
                                 f"it has: {', '.join(variants)}")
+    if doc.get("jit_only"):
+        # Run for what the JIT compiled (e.g. code emulated for another architecture): no times.
+        return Analysis(result_id=doc["id"], baseline=baseline, failures=failed_processes(doc),
+                        skipped=["JIT only (run with --jit-only): no time verdict; what the "
+                                 "JIT compiled: jitbench jit RESULT"])
     for name in dict.fromkeys([baseline, *candidates]):
         emulated = (doc["variants"][name].get("facts") or {}).get("emulation")
         if emulated:
