@@ -180,11 +180,14 @@ def jit_command(args: argparse.Namespace, argv: list[str]) -> int:
     console = wide_console()
     for bench, entry in rep["benchmarks"].items():
         console.print(_summary_table(bench, entry["variants"]))
+        mixed = len({d.get("machine") for d in entry["variants"].values()}) > 1
         for v, data in entry["variants"].items():
             if data.get("kind") == "cinderx" and data["top"]:
-                console.print(_ranking_table(bench, v, data["top"]))
+                # With code of two architectures, each table says whose it is.
+                shown = f"{v} ({data['machine']})" if mixed else v
+                console.print(_ranking_table(bench, shown, data["top"]))
                 if data["opcode_mix"]["functions"]:
-                    console.print(_opcode_table(bench, v, data["opcode_mix"]))
+                    console.print(_opcode_table(bench, shown, data["opcode_mix"]))
         for d in entry["diffs"]:
             _print_diff(console, bench, d)
             if args.code:
