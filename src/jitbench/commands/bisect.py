@@ -3,13 +3,16 @@
 Binary search over the first-parent history between a good and a bad revision. Each step builds
 (cached) and measures the middle commit against the good one with the usual interleaved design and
 verdict machinery: a step is *bad* when the candidate is ``slower`` by at least ``--threshold``,
-*good* when the CI rules out a slowdown of that size; anything else is re-measured with twice the
-processes, up to ``--max-processes``.
+*good* when the CI rules out a slowdown of that size. A step that is neither (*unsure*) after the
+planned rounds gets the engine's adaptive rounds: more interleaved rounds until the CI half-width
+is at most ``--target-ci`` (default: half the threshold) or ``--budget`` is spent. Those rounds
+stop on precision, never on the step's outcome.
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..analysis import experiment as an
@@ -18,11 +21,11 @@ from ..builds.revisions import builds_dir, materialize
 from ..errors import JitbenchError
 from ..execute.experiment import Runner
 from ..model import Experiment, Variant
+from ..plan.adaptive import Target, extender
 from ..report import fmt
-from ..results.artifact import default_results_dir
 from .common import load_config, stderr_console, wide_console
-from .options import add_build, add_run, percent, positive_int
-from .run import design_from
+from .measure import DEFAULT_BUDGET_S, design_from, measure
+from .options import add_build, add_run, percent
 
 
 @dataclass
@@ -46,35 +49,69 @@ def classify(c: an.BenchmarkComparison, threshold: float) -> str:
     return "unsure"
 
 
-def _measure(args, cfg, base: Variant, good: Variant, sha: str, processes: int, console) -> Step:
-    cand = replace(base, name=sha[:12], rev=sha, build=None)
-    variants = materialize([good, cand], cache_dir=builds_dir(cfg.path), rebuild=False,
-                           gate=not args.no_gate, log=lambda m: None)
-    design = replace(design_from(args, cfg.experiment), processes=processes)
-    exp = Experiment(variants=variants, benchmarks=[cfg.benchmark(args.bench[0])], design=design,
-                     config_path=cfg.path)
-    runner = Runner(exp, args.out or default_results_dir(), argv=["jitbench", "bisect"])
-    doc = runner.run()
-    failed = [p for p in doc["processes"] if p["status"] != "ok"]
-    analysis = an.analyse(doc, an.Options(min_effect_pct=0.0, seed=doc["seed"]))
-    if failed or not analysis.comparisons:
-        raise JitbenchError(f"bisect: measuring {sha[:12]} failed ({len(failed)} processes failed); "
-                            f"see {runner.out_path}")
-    c = analysis.comparisons[0]
-    state = classify(c, args.threshold)
-    console.print(f"  {sha[:12]}: {fmt.pct(c.result.change_pct)} "
-                  f"{fmt.ci(c.result.ci_low_pct, c.result.ci_high_pct)} with {processes} processes "
-                  f"→ {state}")
-    return Step(sha, state, c, processes, str(runner.out_path))
+def _until_precise(target: Target, opts: an.Options, threshold: float) -> Callable[[Runner], int]:
+    """The engine's ``extend``: adaptive rounds, but only for a step unsure after its planned ones."""
+    adaptive: Callable[[Runner], int] | None = None
+
+    def extend(runner: Runner) -> int:
+        nonlocal adaptive
+        if adaptive is None:
+            comparisons = an.analyse(runner.doc, opts).comparisons
+            if not comparisons or classify(comparisons[0], threshold) != "unsure":
+                return 0
+            adaptive = extender(target, opts)
+        return adaptive(runner)
+
+    return extend
 
 
-def _decide(args, cfg, base, good, sha, console) -> Step:
-    processes = design_from(args, cfg.experiment).processes
-    while True:
-        step = _measure(args, cfg, base, good, sha, processes, console)
-        if step.state != "unsure" or processes * 2 > args.max_processes:
-            return step
-        processes *= 2
+class _Search:
+    """Measures commits against the good revision, each through the engine; builds once each."""
+
+    def __init__(self, args: argparse.Namespace, argv: list[str], cfg, base: Variant,
+                 good: Variant, console):
+        self.args, self.argv, self.cfg, self.console = args, argv, cfg, console
+        self.base = base
+        self.good = good
+        self.rebuilt: set[str] = set()  # --rebuild: each revision is built again once
+        target_ci = args.target_ci if args.target_ci is not None else args.threshold / 2
+        self.target = Target(target_ci, args.budget or DEFAULT_BUDGET_S)
+
+    def _built(self, variant: Variant) -> Variant:
+        rebuild = self.args.rebuild and variant.rev not in self.rebuilt
+        self.rebuilt.add(variant.rev or "")
+        (built,) = materialize([variant], cache_dir=builds_dir(self.cfg.path), rebuild=rebuild,
+                               gate=not self.args.no_gate, log=self.console.print)
+        return built
+
+    def measure(self, sha: str) -> Step:
+        if self.good.build is None or self.args.rebuild and self.good.rev not in self.rebuilt:
+            self.good = self._built(self.good)
+        cand = self._built(replace(self.base, name=sha[:12], rev=sha, build=None))
+        design = design_from(self.args, self.cfg.experiment)
+        exp = Experiment(variants=[self.good, cand],
+                         benchmarks=[self.cfg.benchmark(self.args.bench[0])], design=design,
+                         config_path=self.cfg.path)
+        opts = an.Options(min_effect_pct=0.0, seed=design.seed)
+        shown: list[an.BenchmarkComparison] = []
+
+        def show(analysis: an.Analysis, doc: dict, path: str) -> None:
+            if analysis.comparisons:
+                shown.append(analysis.comparisons[0])
+
+        measured = measure(exp, self.args, self.argv, self.cfg, opts=opts, show=show,
+                           extend=_until_precise(self.target, opts, self.args.threshold),
+                           progress=False)
+        if not shown:
+            raise JitbenchError(f"bisect: measuring {sha[:12]} gave no comparison; see "
+                                f"{measured.path}")
+        c = shown[0]
+        state = classify(c, self.args.threshold)
+        processes = measured.runner.rounds_done()
+        self.console.print(f"  {sha[:12]}: {fmt.pct(c.result.change_pct)} "
+                           f"{fmt.ci(c.result.ci_low_pct, c.result.ci_high_pct)} with {processes} "
+                           f"processes → {state}")
+        return Step(sha, state, c, processes, measured.path)
 
 
 def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -96,15 +133,16 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
     good = Variant(name=f"good-{good_sha[:12]}", runtime=runtime, rev=good_sha)
     console.print(f"bisect: {len(shas)} commits after {good_sha[:12]} up to {args.bad}; "
                   f"threshold {args.threshold:g} %")
+    search = _Search(args, argv, cfg, base, good, console)
     steps: dict[str, Step] = {}
-    steps[shas[-1]] = _decide(args, cfg, base, good, shas[-1], console)
+    steps[shas[-1]] = search.measure(shas[-1])
     if steps[shas[-1]].state != "bad":
         raise JitbenchError(f"bisect: {args.bad} is not slower than {args.good} by ≥ "
                             f"{args.threshold:g} % ({steps[shas[-1]].state}); nothing to bisect")
     lo, hi = -1, len(shas) - 1  # shas[hi] is bad; lo is good (-1: the good revision itself)
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        steps[shas[mid]] = step = _decide(args, cfg, base, good, shas[mid], console)
+        steps[shas[mid]] = step = search.measure(shas[mid])
         if step.state == "bad":
             hi = mid
         else:
@@ -130,8 +168,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bad", required=True, metavar="REV", help="a revision known to be slow")
     p.add_argument("--threshold", type=percent, default=2.0,
                    help="slowdown in %% that makes a commit bad (default 2%%)")
-    p.add_argument("--max-processes", type=positive_int, default=32,
-                   help="re-measure unresolved steps with doubled processes up to this many")
-    add_run(p)
+    add_run(p, target_ci_help="a step still unsure after its planned rounds gets more rounds "
+                              "until its CI half-width is at most this (default: half the "
+                              "threshold), or --budget is spent")
     add_build(p)
     p.set_defaults(func=bisect_command)

@@ -17,13 +17,11 @@ from pathlib import Path
 from ..analysis import experiment as an
 from ..benchmarks import bundled_names
 from ..config import default_config
-from ..execute.experiment import Runner
 from ..model import Design, Experiment, Runtime, Variant
-from ..results.artifact import default_results_dir
 from ..runtimes import provisioned
-from .common import live_progress, present, record_result, stderr_console
+from .common import stderr_console
+from .measure import measure
 from .options import add_db, positive_int
-from .run import raise_on_failures
 
 DEMO_DESIGN = Design(processes=6, values=8, warmups=2, timeout=120.0, min_time=0.02)
 
@@ -66,14 +64,7 @@ def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
             f"jitbench demo: {', '.join(b.name for b in benches)} on "
             f"{', '.join(v.name for v in variants)}; {design.processes} interleaved processes each")
     exp = Experiment(variants=variants, benchmarks=benches, design=design)
-    runner = Runner(exp, args.out or default_results_dir(), argv=argv)
-    with live_progress(enabled=not (args.json or args.markdown)) as progress:
-        runner.progress = progress
-        doc = runner.run()
-    analysis = an.analyse(doc, an.Options(seed=doc["seed"]))
-    present(analysis, doc, args, str(runner.out_path))
-    record_result(doc, str(runner.out_path), None, args.db)
-    raise_on_failures(doc, str(runner.out_path))
+    measure(exp, args, argv, None, opts=an.Options(seed=design.seed))
     return 0
 
 

@@ -56,10 +56,14 @@ def add_config(p: argparse.ArgumentParser) -> None:
                    help="configuration file (default: ./jitbench.toml when it exists)")
 
 
-def add_analysis(p: argparse.ArgumentParser) -> None:
+def add_analysis(p: argparse.ArgumentParser, *, markdown: bool = True, verbose: bool = True) -> None:
+    """How to compare and what to print; a command without a findings table or a verbose view
+    does not offer ``--markdown`` or ``--verbose``."""
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
-    out.add_argument("--markdown", action="store_true", help="print a from → to findings table")
+    if markdown:
+        out.add_argument("--markdown", action="store_true",
+                         help="print a from → to findings table")
     p.add_argument("--margin", type=percent, default=None,
                    help="equivalence margin in %% (default 1%%): 'equivalent' needs the CI inside ±margin")
     p.add_argument("--min-effect", type=percent, default=None,
@@ -67,10 +71,13 @@ def add_analysis(p: argparse.ArgumentParser) -> None:
     p.add_argument("--metric", choices=["steady", "mean", "first", "cold"], default="steady",
                    help="what to compare: steady-state values (default), all values, the first "
                         "iteration, or cold-start wall time")
-    p.add_argument("--verbose", "-v", action="store_true", help="show methods and cross-checks")
+    if verbose:
+        p.add_argument("--verbose", "-v", action="store_true",
+                       help="show methods and cross-checks")
 
 
-def add_run(p: argparse.ArgumentParser) -> None:
+def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) -> None:
+    """The design of an experiment, its adaptive precision, where it is saved and recorded."""
     add_config(p)
     p.add_argument("--bench", "-b", action="append", default=[], metavar="NAME",
                    help="benchmark to run (repeatable; config benchmarks, bundled: "
@@ -90,8 +97,8 @@ def add_run(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-time", type=positive_float, default=None,
                    help="seconds one timed value should take when calibrating (default 0.05)")
     p.add_argument("--target-ci", type=percent, default=None, metavar="PCT",
-                   help="keep adding interleaved rounds until every CI half-width is at most "
-                        "this (e.g. 0.5%%), or --budget is spent")
+                   help=target_ci_help or "keep adding interleaved rounds until every CI "
+                        "half-width is at most this (e.g. 0.5%%), or --budget is spent")
     p.add_argument("--budget", type=duration, default=None,
                    help="wall-time budget of an adaptive run (default 30m), e.g. 600, 15m")
     p.add_argument("--out", "-o", type=Path, default=None,

@@ -10,15 +10,13 @@ from rich.table import Table
 
 from ..analysis import experiment as an
 from ..errors import JitbenchError
-from ..execute.experiment import Runner
 from ..model import Experiment
 from ..plan import sweep as sw
 from ..report import fmt
 from ..report.terminal import VERDICT_STYLE
-from ..results.artifact import default_results_dir
-from .common import analysis_options, chosen_benchmarks, live_progress, load_config, wide_console
+from .common import analysis_options, chosen_benchmarks, load_config, print_json, wide_console
+from .measure import design_from, measure
 from .options import add_analysis, add_run
-from .run import design_from, raise_on_failures
 
 
 def _table(table: list[dict], sweep: dict) -> Table:
@@ -75,23 +73,18 @@ def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
                      benchmarks=benches,
                      design=design_from(args, cfg.experiment), config_path=cfg.path,
                      extra={"sweep": sweep})
-    runner = Runner(exp, args.out or default_results_dir(), argv=argv)
-    with live_progress(enabled=not (args.json or args.markdown)) as progress:
-        runner.progress = progress
-        doc = runner.run()
-    path = str(runner.out_path)
-    analysis = an.analyse(doc, analysis_options(args, cfg, seed=doc["seed"], baseline=base.name))
-    table = sw.rows(analysis, sweep)
-    best = sw.best(table, base.name)
-    if args.json:
-        from .common import print_json
+    opts = analysis_options(args, cfg, seed=exp.design.seed, baseline=base.name)
 
-        print_json({"result": path, "sweep": sweep, "best": best,
-                    "points": [{**r, **{k: _json_safe(r[k]) for k in
-                                        ("mean", "default_mean", "change_pct", "ci_low_pct",
-                                         "ci_high_pct")}} for r in table],
-                    "analysis": an.to_json(analysis, doc, path)})
-    else:
+    def show(analysis: an.Analysis, doc: dict, path: str) -> None:
+        table = sw.rows(analysis, sweep)
+        best = sw.best(table, base.name)
+        if args.json:
+            print_json({"result": path, "sweep": sweep, "best": best,
+                        "points": [{**r, **{k: _json_safe(r[k]) for k in
+                                            ("mean", "default_mean", "change_pct", "ci_low_pct",
+                                             "ci_high_pct")}} for r in table],
+                        "analysis": an.to_json(analysis, doc, path)})
+            return
         console = wide_console()
         console.print(_table(table, sweep))
         for bench, b in best.items():
@@ -99,7 +92,8 @@ def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
         for note in analysis.skipped:
             console.print(f"  [yellow]note:[/] {note}")
         console.print(f"[dim]result: {path}[/]")
-    raise_on_failures(doc, path)
+
+    measure(exp, args, argv, cfg, opts=opts, show=show)
     return 0
 
 
@@ -115,5 +109,5 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a JIT option to sweep, e.g. hir_inliner=true,false or, for PyPy, "
                         "threshold=100,1000 (repeatable: several make a grid)")
     add_run(p)
-    add_analysis(p)
+    add_analysis(p, markdown=False, verbose=False)
     p.set_defaults(func=sweep_command)

@@ -1,0 +1,207 @@
+"""The one path every measuring command takes: run the experiment through the engine (new,
+adaptive or resumed), then one finishing step: compare, show, record in the database, report
+adaptive precision, and end with one line when processes failed.
+
+``run``, ``ab``, ``sweep``, ``bisect``, ``demo`` and ``run --resume`` differ only in how they
+build the :class:`~jitbench.model.Experiment` and how they show the comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import config as cfgmod
+from ..analysis import experiment as an
+from ..errors import JitbenchError
+from ..execute.experiment import Runner, resume_hint
+from ..execute.load import Quiet
+from ..model import Design, Experiment
+from ..plan.adaptive import Target, extender
+from ..results.artifact import default_results_dir
+from .common import analysis_options, live_progress, present, record_result, stderr_console
+
+DEFAULT_BUDGET_S = 1800.0
+"""Wall-time budget of an adaptive run when ``--target-ci`` is given without ``--budget``."""
+
+Show = Callable[[an.Analysis, dict, str], None]
+
+
+@dataclass
+class Measured:
+    """A finished experiment: its artifact, where it is saved, and its comparison."""
+
+    doc: dict
+    path: str
+    analysis: an.Analysis | None  # None when no verdict was asked for (--jit-only)
+    runner: Runner
+
+
+def design_from(args: argparse.Namespace, defaults: dict) -> Design:
+    """Command line first, then the config's [experiment] table, then built-in defaults."""
+    base = Design()
+
+    def pick(name: str):
+        v = getattr(args, name, None)
+        if v is not None:
+            return v
+        return defaults.get(name, getattr(base, name))
+
+    seed = pick("seed")
+    if getattr(args, "seed", None) is None and "seed" not in defaults:
+        seed = secrets.randbelow(2**31)
+    return Design(
+        processes=pick("processes"),
+        values=pick("values"),
+        warmups=pick("warmups"),
+        timeout=pick("timeout"),
+        seed=seed,
+        min_time=pick("min_time"),
+        loops=pick("loops"),
+        instruments=_instruments(args),
+    )
+
+
+def _instruments(args: argparse.Namespace) -> tuple[str, ...]:
+    """--profile [asm|hir|lir]: the perf instrument dumping that code."""
+    from ..profile.instrument import instrument_name
+
+    code = getattr(args, "profile", None)
+    return (instrument_name(code),) if code else ()
+
+
+def quiet_from(args: argparse.Namespace) -> Quiet:
+    """The host-load options (threshold, --wait-idle, --exclude-contaminated); defaults if absent."""
+    return Quiet(
+        threshold=getattr(args, "load_threshold", None),
+        wait_idle=getattr(args, "wait_idle", None),
+        exclude_contaminated=getattr(args, "exclude_contaminated", False),
+    )
+
+
+def target_from(args: argparse.Namespace) -> Target | None:
+    """``--target-ci`` and ``--budget`` as an adaptive target; None for a fixed design."""
+    if getattr(args, "target_ci", None) is None:
+        return None
+    return Target(args.target_ci, getattr(args, "budget", None) or DEFAULT_BUDGET_S)
+
+
+def silent(args: argparse.Namespace) -> bool:
+    """--json and --markdown print one document and nothing else: no progress, no notes."""
+    return bool(getattr(args, "json", False) or getattr(args, "markdown", False))
+
+
+def measure(
+    exp: Experiment,
+    args: argparse.Namespace,
+    argv: list[str],
+    cfg: cfgmod.Config | None,
+    *,
+    opts: an.Options | None = None,
+    show: Show | None = None,
+    doc: dict | None = None,
+    out: Path | None = None,
+    extend: Callable[[Runner], int] | None = None,
+    progress: bool = True,
+    verdicts: bool = True,
+) -> Measured:
+    """Run ``exp`` (or resume the partial artifact ``doc``) and finish it.
+
+    ``show(analysis, doc, path)`` prints the comparison; by default as the user asked (table,
+    --json, --markdown). ``extend`` replaces the adaptive rounds of ``--target-ci``/``--budget``
+    (the engine asks it after the planned rounds how many more to run). ``progress=False`` draws
+    no progress bar (a command with its own lines). ``verdicts=False`` (``--jit-only``) records
+    what the JIT did, also on emulated runtimes, and compares nothing.
+    """
+    out_path = out or getattr(args, "out", None) or default_results_dir()
+    runner = Runner(exp, out_path, argv=argv, quiet=quiet_from(args), doc=doc)
+    if not verdicts:
+        runner.doc["jit_only"] = True  # kept by --resume
+    opts = opts or analysis_options(args, cfg, seed=exp.design.seed)
+    target = target_from(args)
+    with live_progress(enabled=progress and not silent(args)) as bar:
+        runner.progress = bar
+        if doc is not None:
+            result = runner.resume()
+        else:
+            if extend is None and target is not None:
+                extend = extender(target, opts)
+            result = runner.run(extend=extend)
+    if result.get("jit_only"):
+        raise_on_failures(result, str(runner.out_path))
+        return Measured(result, str(runner.out_path), None, runner)
+    return finish(runner, result, args, cfg, opts, show)
+
+
+def finish(
+    runner: Runner,
+    doc: dict,
+    args: argparse.Namespace,
+    cfg: cfgmod.Config | None,
+    opts: an.Options,
+    show: Show | None = None,
+) -> Measured:
+    """Compare, show, record in the database, report adaptive precision, raise on failures."""
+    path = str(runner.out_path)
+    analysis = an.analyse(doc, opts)
+    if show is None:
+        present(analysis, doc, args, path)
+    else:
+        show(analysis, doc, path)
+    record_result(doc, path, cfg, getattr(args, "db", None))
+    report_adaptive(doc, silent(args))
+    raise_on_failures(doc, path)
+    return Measured(doc, path, analysis, runner)
+
+
+def report_adaptive(doc: dict, quiet: bool) -> None:
+    """Say whether an adaptive run reached its precision targets, and which it did not."""
+    state = doc.get("adaptive")
+    if not state or quiet:
+        return
+    console = stderr_console()
+    if not state["unreached"]:
+        console.print(
+            f"adaptive: every CI half-width ≤ {state['target_ci_pct']:g} % after "
+            f"{state['rounds']} rounds"
+        )
+        return
+    missed = ", ".join(
+        f"{u['benchmark']}/{u['candidate']} "
+        + (f"(±{u['halfwidth_pct']:.2f} %)" if u["halfwidth_pct"] is not None else "(no CI yet)")
+        for u in state["unreached"]
+    )
+    console.print(
+        f"[yellow]adaptive: {state['stopped']} after {state['rounds']} rounds; target "
+        f"±{state['target_ci_pct']:g} % not reached for {missed}[/]"
+    )
+
+
+def raise_on_failures(doc: dict, path: str) -> None:
+    """A run with failed processes ends with one line naming the first failure (exit 2)."""
+    problems = [
+        (f"benchmark {name!r}", e["error"]) for name, e in doc["benchmarks"].items() if e["error"]
+    ]
+    failed = [p for p in doc["processes"] if p["status"] != "ok"]
+    problems += [
+        (f"benchmark {p['benchmark']!r}, variant {p['variant']!r}", p["error"]) for p in failed
+    ]
+    if not problems:
+        return
+    lost = [p for p in failed if p.get("connection_lost")]
+    if lost:
+        raise JitbenchError(
+            f"{len(lost)} of {len(doc['processes'])} processes lost their connection to host "
+            f"{lost[0].get('host')!r}; finished processes are kept in {path}; run them again "
+            f"with: {resume_hint(path)}"
+        )
+    what, error = problems[0]
+    raise JitbenchError(
+        f"{len(failed)} of {len(doc['processes'])} processes failed"
+        f"{' and a calibration failed' if len(problems) > len(failed) else ''}; first: {what}: "
+        f"{error}; finished processes are kept in {path}; fix the benchmark or runtime "
+        "(or raise --timeout) and rerun"
+    )
