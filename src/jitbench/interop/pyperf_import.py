@@ -19,8 +19,8 @@ import jsonschema
 
 from .. import __version__, inputfile
 from ..errors import JitbenchError
-from ..model import Design
-from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, first_error
+from ..results.artifact import first_error
+from ..results.model import SCHEMA_NAME, SCHEMA_VERSION, Result
 
 SUPPORTED_VERSIONS = ("1.0",)
 
@@ -201,9 +201,9 @@ def from_pyperf(data: dict, *, variant: str, source: str, argv: list[str] | None
         "created": created, "finished": max(dates) if dates else None, "complete": True,
         "interrupted": False, "command": list(argv or []), "config": None, "seed": 0,
         "baseline": variant,
-        "design": {"kind": "interleaved", "processes": max_runs, "values": max_values,
-                   "warmups": max_warmups, "timeout": Design().timeout, "loops": None,
-                   "imported": "pyperf: runs were sequential (not interleaved); no timeout"},
+        # pyperf ran its processes one after another, without a timeout.
+        "design": {"kind": "sequential", "processes": max_runs, "values": max_values,
+                   "warmups": max_warmups, "timeout": None, "loops": None},
         "host": _host(host_md), "runtimes": {},
         "variants": {variant: {
             "runtime": variant, "kind": "python",
@@ -219,7 +219,7 @@ def from_pyperf(data: dict, *, variant: str, source: str, argv: list[str] | None
     if problem is not None:
         raise JitbenchError(f"{source}: the imported result is invalid ({problem}); please "
                             "report this with the pyperf file")
-    return doc
+    return Result.from_json(doc).to_json()
 
 
 def import_file(path: Path, *, variant: str | None = None, argv: list[str] | None = None) -> dict:

@@ -18,9 +18,10 @@ import numpy as np
 from .. import inputfile
 from ..errors import JitbenchError
 from .atomic import write_text_atomic
+from .model import SCHEMA_NAME, SCHEMA_VERSION, Result
 
-SCHEMA_NAME = "jitbench.result"
-SCHEMA_VERSION = 1
+__all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "load", "load_result", "write_atomic"]
+
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "result-v1.schema.json"
 
 
@@ -30,9 +31,11 @@ def schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def write_atomic(path: Path, doc: dict) -> None:
-    """Write an artifact so that readers see the old file or the new one, never a torn one."""
-    write_text_atomic(path, json.dumps(doc, separators=(",", ":")))
+def write_atomic(path: Path, doc: dict | Result) -> None:
+    """Write an artifact through the model, so that readers see the old file or the new one,
+    never a torn one."""
+    result = doc if isinstance(doc, Result) else Result.from_json(doc)
+    write_text_atomic(path, json.dumps(result.to_json(), separators=(",", ":")))
 
 
 def first_error(doc: object) -> str | None:
@@ -64,13 +67,18 @@ def _consistency_error(doc: dict) -> str | None:
 
 
 def load(path: Path) -> dict:
+    """Read and validate an artifact, through the model; the JSON document of :func:`load_result`."""
+    return load_result(path).to_json()
+
+
+def load_result(path: Path) -> Result:
     """Read and validate an artifact; JitbenchError naming the file and the first bad field."""
     text = inputfile.read_text(path, "result file")
     doc = inputfile.parse_json(text, path, "result file", "is it a jitbench result?")
     err = first_error(doc)
     if err is not None:
         raise JitbenchError(f"{path}: invalid result: {err}")
-    return doc
+    return Result.from_json(doc)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,261 @@
+"""The result artifact as types: one dataclass per part, and its one JSON round trip.
+
+``Result.from_json(doc)`` and ``Result.to_json()`` are the only code that maps the artifact's
+keys to fields. A key the model does not name (a runtime kind's extra facts, a section a later
+version adds, ``sweep``, ``pyperf``...) is kept in the part's ``extra`` and written back as it
+was, so reading and writing an artifact never loses anything. The schema version is defined
+here, once; ``tests/results/test_model.py`` checks the published JSON Schema against these types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, TypeVar
+
+SCHEMA_NAME = "jitbench.result"
+SCHEMA_VERSION = 1
+
+Json = dict[str, Any]
+P = TypeVar("P", bound="Part")
+
+
+@dataclass
+class Part:
+    """A JSON object with typed fields; keys it does not model stay in ``extra``."""
+
+    # Fields written only when set: an absent key and None mean the same to every reader.
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset()
+
+    extra: Json = field(default_factory=dict, kw_only=True)
+
+    @classmethod
+    def from_json(cls: type[P], data: Json) -> P:
+        """The part of one JSON object; unknown keys go to ``extra``."""
+        known, extra = _split(cls, data)
+        return cls(**known, extra=extra)
+
+    def to_json(self) -> Json:
+        """The JSON object: modelled fields in declaration order, then ``extra`` as read."""
+        out: Json = {}
+        for f in fields(self):
+            if f.name == "extra":
+                continue
+            value = getattr(self, f.name)
+            if value is None and f.name in self.OPTIONAL:
+                continue
+            out[f.name] = value
+        out.update(self.extra)
+        return out
+
+
+def _split(cls: type, data: Json) -> tuple[Json, Json]:
+    """(the keys ``cls`` models, the others)."""
+    names = {f.name for f in fields(cls)} - {"extra"}
+    return (
+        {k: v for k, v in data.items() if k in names},
+        {k: v for k, v in data.items() if k not in names},
+    )
+
+
+@dataclass
+class DesignRecord(Part):
+    """How the experiment was run: ``interleaved`` (jitbench) or ``sequential`` (imported)."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"min_time", "instruments"})
+
+    kind: str
+    processes: int
+    values: int
+    warmups: int
+    timeout: float | None  # None: no timeout was applied (imported runs)
+    min_time: float | None = None
+    loops: int | None = None
+    instruments: list[str] | None = None
+
+
+@dataclass
+class VariantRecord(Part):
+    """A variant as it ran: the env and args its mode resolved to, and the interpreter's facts."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"kind", "pre_import", "jit_options", "facts"})
+
+    runtime: str
+    command: list[str]
+    env: dict[str, str]
+    args: list[str]
+    kind: str | None = None
+    pre_import: list[str] | None = None
+    mode: str | None = None
+    jit_options: dict[str, Any] | None = None
+    facts: Json | None = None
+
+
+@dataclass
+class BenchmarkRecord(Part):
+    """A benchmark and the loops calibrated once for every variant (``error`` if that failed)."""
+
+    kind: str
+    source: str
+    loops: int | None
+    function: str | None = None
+    bench_name: str | None = None
+    inner_loops: int | None = None
+    calibration: Json | None = None
+    error: str | None = None
+
+
+@dataclass
+class SlotRecord(Part):
+    """One planned process: which benchmark and variant, in which round, under which instrument."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"instrument"})
+
+    slot: int
+    round: int
+    benchmark: str
+    variant: str
+    instrument: str | None = None
+
+
+@dataclass
+class ProcessRecord(Part):
+    """One process as it ran: integer nanoseconds for ``loops × inner_loops`` iterations."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset(
+        {
+            "error",
+            "stderr_tail",
+            "returncode",
+            "started",
+            "wall_ns",
+            "loops",
+            "inner_loops",
+            "first_ns",
+            "warmups_ns",
+            "values_ns",
+            "facts",
+            "jit",
+            "activity_error",
+            "host_load",
+            "contaminated",
+            "host",
+            "connection_lost",
+            "instrument",
+        }
+    )
+
+    slot: int
+    round: int
+    benchmark: str
+    variant: str
+    status: str  # ok | failed
+    error: str | None = None
+    stderr_tail: str | None = None
+    returncode: int | None = None
+    started: str | None = None
+    wall_ns: int | None = None
+    loops: int | None = None
+    inner_loops: int | None = None
+    first_ns: int | None = None
+    warmups_ns: list[int] | None = None
+    values_ns: list[int] | None = None
+    facts: Json | None = None
+    jit: Json | None = None
+    activity_error: str | None = None
+    host_load: Json | None = None
+    contaminated: bool | None = None
+    host: str | None = None
+    connection_lost: bool | None = None
+    instrument: str | None = None  # None: a timed process; only those give time verdicts
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def timed(self) -> bool:
+        """A process whose times may enter a time verdict (not run under an instrument)."""
+        return self.instrument is None
+
+
+@dataclass
+class Result(Part):
+    """One experiment: its design, where it ran, what ran, the planned order and every process."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"hosts", "runtimes"})
+
+    schema: str
+    schema_version: int
+    tool_version: str
+    id: str
+    created: str
+    complete: bool
+    seed: int
+    design: DesignRecord
+    host: Json
+    variants: dict[str, VariantRecord]
+    benchmarks: dict[str, BenchmarkRecord]
+    schedule: list[SlotRecord]
+    processes: list[ProcessRecord]
+    finished: str | None = None
+    interrupted: bool = False
+    command: list[str] = field(default_factory=list)
+    config: str | None = None
+    baseline: str | None = None
+    hosts: Json | None = None
+    runtimes: Json | None = None
+
+    # The order schema-1 writers used, so that a round trip rewrites a file as it was.
+    ORDER: ClassVar[tuple[str, ...]] = (
+        "schema",
+        "schema_version",
+        "tool_version",
+        "id",
+        "created",
+        "finished",
+        "complete",
+        "interrupted",
+        "command",
+        "config",
+        "seed",
+        "baseline",
+        "design",
+        "host",
+        "hosts",
+        "runtimes",
+        "variants",
+        "benchmarks",
+        "schedule",
+        "processes",
+    )
+
+    @classmethod
+    def from_json(cls, data: Json) -> Result:
+        """The typed artifact of a JSON document (already checked against the schema)."""
+        known, extra = _split(cls, data)
+        known.update(
+            design=DesignRecord.from_json(data["design"]),
+            variants={k: VariantRecord.from_json(v) for k, v in data["variants"].items()},
+            benchmarks={k: BenchmarkRecord.from_json(v) for k, v in data["benchmarks"].items()},
+            schedule=[SlotRecord.from_json(s) for s in data["schedule"]],
+            processes=[ProcessRecord.from_json(p) for p in data["processes"]],
+        )
+        return cls(**known, extra=extra)
+
+    def to_json(self) -> Json:
+        """The JSON document; ``Result.from_json(r.to_json()) == r``."""
+        flat = {
+            **{f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"},
+            "design": self.design.to_json(),
+            "variants": {k: v.to_json() for k, v in self.variants.items()},
+            "benchmarks": {k: b.to_json() for k, b in self.benchmarks.items()},
+            "schedule": [s.to_json() for s in self.schedule],
+            "processes": [p.to_json() for p in self.processes],
+        }
+        out = {k: flat[k] for k in self.ORDER if not (flat[k] is None and k in self.OPTIONAL)}
+        out.update(self.extra)
+        return out
+
+    def timed_processes(self) -> list[ProcessRecord]:
+        """The processes whose times give verdicts: finished, and not run under an instrument."""
+        return [p for p in self.processes if p.ok and p.timed]
