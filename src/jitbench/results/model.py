@@ -4,7 +4,8 @@
 keys to fields. A key the model does not name (a runtime kind's extra facts, a section a later
 version adds, ``sweep``, ``pyperf``...) is kept in the part's ``extra`` and written back as it
 was, so reading and writing an artifact never loses anything. The schema version is defined
-here, once; ``tests/results/test_model.py`` checks the published JSON Schema against these types.
+here, once; ``tests/results/test_model.py`` checks the published JSON Schema against these types:
+a field added to the schema is added here too, with its type.
 """
 
 from __future__ import annotations
@@ -141,6 +142,8 @@ class ProcessRecord(Part):
             "host",
             "connection_lost",
             "instrument",
+            "events",
+            "profile",
         }
     )
 
@@ -167,6 +170,8 @@ class ProcessRecord(Part):
     host: str | None = None
     connection_lost: bool | None = None
     instrument: str | None = None  # None: a timed process; only those give time verdicts
+    events: Json | None = None  # JIT and GC counters between values (runtimes/)
+    profile: Json | None = None  # perf samples of the measured values (instrument perf)
 
     @property
     def ok(self) -> bool:
