@@ -144,6 +144,7 @@ class ProcessRecord(Part):
             "instrument",
             "events",
             "profile",
+            "canary_ns",
         }
     )
 
@@ -172,6 +173,7 @@ class ProcessRecord(Part):
     instrument: str | None = None  # None: a timed process; only those give time verdicts
     events: Json | None = None  # JIT and GC counters between values (runtimes/)
     profile: Json | None = None  # perf samples of the measured values (instrument perf)
+    canary_ns: list[int] | None = None  # the host's own speed just before the process
 
     @property
     def ok(self) -> bool:
