@@ -96,16 +96,19 @@ def test_a_package_without_a_binary_wheel_is_one_line_naming_it(tmp_path, monkey
 
 
 @pytest.mark.slow
-def test_a_pure_python_package_published_as_source_only_is_built_into_a_wheel(
-    tmp_path, monkeypatch
-):
-    """pyaes 1.6.1 (crypto_pyaes) has no wheel at all: built here once, it installs anywhere."""
+def test_packages_published_as_source_only_are_built_into_wheels_that_fit(tmp_path, monkeypatch):
+    """pyaes 1.6.1 (crypto_pyaes) is pure Python; markupsafe 2.0.1 (mako) has C speedups and no
+    cp314 wheel: built as a target without a compiler would build it, it is pure Python too."""
     monkeypatch.setenv("JITBENCH_CACHE", str(tmp_path))
     monkeypatch.setattr(environments, "_prepared", {})
     target = target_from_facts(CINDERX_FACTS)
-    site, record = environments.prepare(("pyaes==1.6.1",), target)
+    site, record = environments.prepare(("pyaes==1.6.1", "markupsafe==2.0.1"), target)
     assert (site / "pyaes" / "__init__.py").is_file() and "pyaes==1.6.1" in record["packages"]
-    assert list((tmp_path / "environments" / "wheels").glob("pyaes-1.6.1-*-none-any.whl"))
+    assert (site / "markupsafe" / "__init__.py").is_file()
+    assert not list((site / "markupsafe").glob("*.so"))
+    wheels = tmp_path / "environments" / "wheels"
+    assert list(wheels.glob("pyaes-1.6.1-*-none-any.whl"))
+    assert list(wheels.glob("markupsafe-2.0.1-*-none-any.whl"))
 
 
 def test_a_wheel_built_from_source_fits_only_a_target_of_its_kind():

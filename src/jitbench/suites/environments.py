@@ -236,23 +236,39 @@ def _installed(site: Path) -> list[str]:
     return out
 
 
+# How a source build is tried: as this host builds it, then as a target without a compiler would
+# (many packages then fall back to pure Python: markupsafe, coverage).
+_SOURCE_BUILDS = ({}, {"CC": "false", "CXX": "false"})
+
+
 def _wheel_from_source(pip: list[str], package: str, wheels: Path, target: Target) -> bool:
-    """Build ``package`` from its source into ``wheels`` if the wheel fits ``target``."""
+    """Build ``package`` from its source into ``wheels`` if a wheel that fits ``target`` results."""
     name = re.split(r"[<>=!~;\[ ]", package, maxsplit=1)[0]
-    with tempfile.TemporaryDirectory(prefix="jitbench-wheel-") as out:
-        try:
-            proc = subprocess.run(
-                [*pip, "wheel", "-q", "--no-deps", "--no-binary", name, "-w", out, package],
-                capture_output=True,
-                timeout=PIP_TIMEOUT,
-            )
-        except subprocess.TimeoutExpired:
-            return False
-        built = list(Path(out).glob("*.whl"))
-        if proc.returncode != 0 or len(built) != 1 or not fits(built[0].name, target):
-            return False
-        shutil.move(str(built[0]), wheels / built[0].name)
-    return True
+    for extra_env in _SOURCE_BUILDS:
+        with tempfile.TemporaryDirectory(prefix="jitbench-wheel-") as out:
+            argv = [
+                *pip,
+                "wheel",
+                "-q",
+                "--no-deps",
+                "--no-cache-dir",
+                "--no-binary",
+                name,
+                "-w",
+                out,
+                package,
+            ]
+            try:
+                proc = subprocess.run(
+                    argv, capture_output=True, timeout=PIP_TIMEOUT, env={**os.environ, **extra_env}
+                )
+            except subprocess.TimeoutExpired:
+                return False
+            built = list(Path(out).glob("*.whl"))
+            if proc.returncode == 0 and len(built) == 1 and fits(built[0].name, target):
+                shutil.move(str(built[0]), wheels / built[0].name)
+                return True
+    return False
 
 
 def fits(wheel: str, target: Target) -> bool:
