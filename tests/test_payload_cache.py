@@ -3,16 +3,14 @@ a target whose cache was emptied says so and gets them whole again."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
-import zlib
 
 import pytest
 
 from jitbench.execute import process
-from jitbench.execute.payload import folder_bundle, make_bundle
+from jitbench.execute.payload import decode, folder_bundle, make_bundle
 from jitbench.execute.transport import LocalTransport
 from jitbench.model import Runtime, Variant
 from jitbench.suites import pyperformance as suite
@@ -28,7 +26,7 @@ class RecordingTransport(LocalTransport):
         self.status: list[int | None] = []
 
     def run(self, argv, env, stdin, timeout):
-        self.sent.append(json.loads(zlib.decompress(stdin)))
+        self.sent.append(decode(stdin))
         done = super().run(argv, env, stdin, timeout)
         self.status.append(done.returncode)
         return done

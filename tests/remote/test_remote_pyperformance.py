@@ -3,11 +3,10 @@ on the host by content hash, and later processes name it only."""
 
 from __future__ import annotations
 
-import json
 import sys
-import zlib
 
 from jitbench.execute import process
+from jitbench.execute.payload import decode
 from jitbench.execute.ssh import SshConnection, SshTransport
 from jitbench.model import Host, Runtime, Variant
 from jitbench.suites import pyperformance as suite
@@ -23,7 +22,7 @@ class RecordingSsh(SshTransport):
         self.whole: list[list[str]] = []
 
     def run(self, argv, env, stdin, timeout):
-        doc = json.loads(zlib.decompress(stdin))
+        doc = decode(stdin)
         self.whole.append(sorted(b["mount"] for b in doc["bundles"] if "files" in b))
         return super().run(argv, env, stdin, timeout)
 

@@ -200,6 +200,12 @@ def encode(
     return b"%d\n" % len(data) + data
 
 
+def decode(payload: bytes) -> dict:
+    """The document ``encode`` framed (what the bootstrap reads): task and bundles."""
+    length, _, data = payload.partition(b"\n")
+    return json.loads(zlib.decompress(data[: int(length)]))
+
+
 def _bundle_doc(b: Bundle, held: bool) -> dict:
     doc: dict = {"mount": b.mount, "digest": b.digest}
     if not held:
