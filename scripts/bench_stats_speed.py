@@ -20,7 +20,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from jitbench.stats import compare, steady_states
+from jitbench.analysis.comparison import compare
+from jitbench.stats import steady_states
 
 
 def make_workload(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from jitbench.stats import ADAPTIVE_MIN_ROUNDS
+from jitbench.analysis.comparison import ADAPTIVE_MIN_ROUNDS
 
 from .conftest import Cli
 

@@ -108,7 +108,7 @@ def _run_chunk(
     args: tuple[int, range, float, Design, bool, str, float, int],
 ) -> list[tuple[str, bool]]:
     """(verdict, CI covers the truth) for experiments ``indexes`` (a worker's share)."""
-    from jitbench.stats import compare
+    from jitbench.analysis.comparison import compare
 
     seed, indexes, ratio, design, paired, metric, margin_pct, n_resamples = args
     truth = 100.0 * (ratio - 1.0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from jitbench.stats import ADAPTIVE_MIN_ROUNDS
+from jitbench.analysis.comparison import ADAPTIVE_MIN_ROUNDS
 from jitbench.stats.intervals import ratio_of_means_t
 
 from .sim import Design, simulate_values

@@ -10,13 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from jitbench.stats import (
-    Comparison,
-    ci_halfwidth_pct,
-    compare,
-    decide,
-    processes_needed,
-)
+from jitbench.analysis.comparison import Comparison, ci_halfwidth_pct, compare
+from jitbench.stats import decide, processes_needed
 
 from .sim import Design, simulate
 

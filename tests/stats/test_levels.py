@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from jitbench.stats import compare
+from jitbench.analysis.comparison import compare
 from jitbench.stats.levels import level_labels, mix_variance
 from jitbench.stats.parts import describe_levels
 

@@ -9,7 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from jitbench.stats import Comparison, compare, holm, suite_summary
+from jitbench.analysis.comparison import Comparison, compare
+from jitbench.analysis.suite import suite_summary
+from jitbench.stats import holm
 
 from .sim import Design, simulate
 
@@ -72,8 +74,6 @@ def test_suite_of_one_without_ci_and_empty_suite() -> None:
 def test_holm_keeps_large_effects_at_five_processes() -> None:
     """p-values come from the t statistic: no Monte Carlo floor erases clear changes."""
     import numpy as np
-
-    from jitbench.stats import compare
 
     rng = np.random.default_rng(5)
 

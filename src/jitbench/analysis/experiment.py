@@ -12,6 +12,8 @@ from .. import stats
 from ..errors import JitbenchError
 from ..execute.emulation import refusal
 from ..results.artifact import ProcessView, failed_processes, processes_of
+from .comparison import Comparison, compare
+from .suite import SuiteSummary, suite_summary
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class BenchmarkComparison:
     benchmark: str
     baseline: str
     candidate: str
-    result: stats.Comparison
+    result: Comparison
     failed_baseline: int = 0
     failed_candidate: int = 0
     #: The verdict after Holm's adjustment over this candidate's benchmarks (the verdict itself
@@ -63,7 +65,7 @@ class Analysis:
     baseline: str
     comparisons: list[BenchmarkComparison] = field(default_factory=list)
     summaries: dict[tuple[str, str], stats.Summary] = field(default_factory=dict)
-    suite: dict[str, stats.SuiteSummary] = field(default_factory=dict)
+    suite: dict[str, SuiteSummary] = field(default_factory=dict)
     failures: list[dict] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     # The same variant across hosts (variants with ``hosts = [...]``); empty on one host.
@@ -136,7 +138,7 @@ def analyse(doc: dict, opts: Options) -> Analysis:
     for cand_name in candidates:
         mine = [c.result for c in out.comparisons if c.candidate == cand_name]
         if len(mine) >= 2:
-            out.suite[cand_name] = stats.suite_summary(mine, seed=opts.seed,
+            out.suite[cand_name] = suite_summary(mine, seed=opts.seed,
                                                        n_resamples=opts.n_resamples)
     _adjust(out)
     return out
@@ -200,7 +202,7 @@ def _compare(doc: dict, bench: str, base_name: str, cand_name: str,
         skipped.append(f"{bench}: {cand_name} vs {base_name}: fewer than 2 successful "
                        "processes on a side; no comparison")
         return None
-    result = stats.compare(
+    result = compare(
         [p.values for p in base], [p.values for p in cand],
         pairs=pairs_by_round(base, cand), margin_pct=opts.margin_pct,
         min_effect_pct=opts.min_effect_pct, n_resamples=opts.n_resamples,

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from .. import stats
+from ..analysis.comparison import compare
 from ..errors import JitbenchError
 from ..stats.runs import RunToRun, run_to_run
 from . import schema as t
@@ -98,7 +99,7 @@ def _compare_consecutive(rows: list[HistoryRow], seed: int) -> None:
         key = (row.variant, row.hostname)
         prev = previous.get(key)
         if prev is not None and len(prev.values) >= 2 and len(row.values) >= 2:
-            c = stats.compare(prev.values, row.values, seed=seed)
+            c = compare(prev.values, row.values, seed=seed)
             earlier = run_means.setdefault(key, [])
             if not earlier:
                 earlier.append(c.baseline.value_mean)

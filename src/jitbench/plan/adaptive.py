@@ -2,7 +2,7 @@
 
 Stopping is decided on precision (the CI half-width on the log scale, so slowdowns and speed-ups
 need the same rounds), never on significance, so the verdict is not biased by when the run stopped;
-and never before ``stats.ADAPTIVE_MIN_ROUNDS`` rounds, since a spread estimated from a few rounds is
+and never before ``ADAPTIVE_MIN_ROUNDS`` rounds, since a spread estimated from a few rounds is
 often small by chance and stopping on it would select optimistic intervals.
 """
 
@@ -13,8 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import stats
 from ..analysis import experiment as an
+from ..analysis.comparison import ADAPTIVE_MIN_ROUNDS, ci_halfwidth_pct
 from ..execute.experiment import Runner
 
 
@@ -34,7 +34,7 @@ def _finite(x: float) -> float | None:
 def halfwidths(doc: dict, opts: an.Options) -> dict[tuple[str, str], float]:
     """CI half-width in % of every comparison of the artifact so far."""
     analysis = an.analyse(doc, opts)
-    return {(c.benchmark, c.candidate): stats.ci_halfwidth_pct(c.result)
+    return {(c.benchmark, c.candidate): ci_halfwidth_pct(c.result)
             for c in analysis.comparisons}
 
 
@@ -54,7 +54,7 @@ def extender(target: Target, opts: an.Options,
                  "unreached": [{"benchmark": b, "candidate": c, "halfwidth_pct": _finite(w)}
                                for (b, c), w in sorted(wide.items())]}
         runner.doc["adaptive"] = state
-        below_minimum = rounds < stats.ADAPTIVE_MIN_ROUNDS
+        below_minimum = rounds < ADAPTIVE_MIN_ROUNDS
         if not widths or (not wide and not below_minimum):
             state["stopped"] = "target reached"
             return 0

@@ -10,33 +10,21 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .comparison import (
-        ADAPTIVE_MIN_ROUNDS,
-        METRICS,
-        Comparison,
-        ci_halfwidth_pct,
-        compare,
-    )
     from .descriptive import Summary, mad, outlier_indexes, summarize, trimmed_mean
     from .noise import HostNoise, ProcessLevels, host_noise
+    from .parts import METRICS
     from .steady import CLASSES, SteadyState, steady_state, steady_states
-    from .suite import SuiteSummary, holm, suite_summary
+    from .suite import holm
     from .verdict import VERDICTS, decide, processes_needed
 
 # Where each public name lives. Submodules load on first use, so commands that never compute
 # statistics (--help, validate, schema) do not pay for scipy and ruptures at start-up.
 _HOME = {
-    "comparison": (
-        "ADAPTIVE_MIN_ROUNDS",
-        "METRICS",
-        "Comparison",
-        "ci_halfwidth_pct",
-        "compare",
-    ),
     "descriptive": ("Summary", "mad", "outlier_indexes", "summarize", "trimmed_mean"),
     "noise": ("HostNoise", "ProcessLevels", "host_noise"),
     "steady": ("CLASSES", "SteadyState", "steady_state", "steady_states"),
-    "suite": ("SuiteSummary", "holm", "suite_summary"),
+    "parts": ("METRICS",),
+    "suite": ("holm",),
     "verdict": ("VERDICTS", "decide", "processes_needed"),
 }
 _WHERE = {name: module for module, names in _HOME.items() for name in names}
@@ -52,18 +40,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "ADAPTIVE_MIN_ROUNDS",
     "CLASSES",
     "METRICS",
     "VERDICTS",
-    "Comparison",
     "HostNoise",
     "ProcessLevels",
     "SteadyState",
-    "SuiteSummary",
     "Summary",
-    "ci_halfwidth_pct",
-    "compare",
     "decide",
     "holm",
     "host_noise",
@@ -72,7 +55,6 @@ __all__ = [
     "processes_needed",
     "steady_state",
     "steady_states",
-    "suite_summary",
     "summarize",
     "trimmed_mean",
 ]

@@ -1,15 +1,19 @@
-"""Compare two variants of one benchmark: ratio of means, its CI, and a verdict.
+"""Compare two variants of one benchmark: ratio of means, its CI, a verdict, and what to trust.
+
+This composes the pure maths of :mod:`jitbench.stats` into one comparison: the verdict interval,
+the bootstrap cross-check, the robust re-analysis without outlier processes, the drift of the
+baseline, the warnings and the planning hint.
 
 The verdict interval is a t-interval of log(ratio of means) over one value per process (the
 process is the unit): paired over rounds when pairs are given and complete (drift common to a
 round cancels; R - 1 degrees of freedom), else Welch's over independent sides. When the
-processes settle at separate *levels* (see :mod:`.levels`), the uncertainty of each side's level
+processes settle at separate *levels* (see :mod:`jitbench.stats.levels`), the uncertainty of each side's level
 mix is a lower bound of its variance, so a few processes that happen to sit at one level cannot
 give a tight interval. The p-value comes from the same t statistic, so it agrees with the CI
 exactly and has no Monte Carlo floor (Holm keeps large effects). The hierarchical bootstrap
-(:mod:`.bootstrap`) is reported as a cross-check; any disagreement of verdicts is a warning.
+(:mod:`jitbench.stats.bootstrap`) is reported as a cross-check; any disagreement of verdicts is a warning.
 
-``compare`` runs small steps, each returning a typed part (see :mod:`.parts`).
+``compare`` runs small steps, each returning a typed part (see :mod:`jitbench.stats.parts`).
 """
 
 from __future__ import annotations
@@ -21,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from .descriptive import Summary, as_series, outlier_indexes, summarize
-from .levels import Level
-from .parts import (
+from ..stats.descriptive import Summary, as_series, outlier_indexes, summarize
+from ..stats.levels import Level
+from ..stats.parts import (
     METRICS,
     CrossCheck,
     Interval,
@@ -35,7 +39,7 @@ from .parts import (
     metric_values,
     t_interval,
 )
-from .verdict import decide, resolution
+from ..stats.verdict import decide, resolution
 
 __all__ = [
     "ADAPTIVE_MIN_ROUNDS",
