@@ -48,3 +48,25 @@ def test_levels_are_named_in_the_reports() -> None:
     assert "candidate: 4 of 8 processes at" in text and ", 4 at " in text
     # Negative control: beta has one level and no such note.
     assert "beta/cand: processes settle" not in text
+
+
+def test_host_noise_line_in_every_report() -> None:
+    doc = synth.result(variants={"base": 1.0, "cand": 1.0}, processes=6, seed=4)
+    for p in doc["processes"]:
+        # Every third process ran while the host was at half speed.
+        p["canary_ns"] = [70_000_000 if p["slot"] % 3 == 0 else 35_000_000]
+    a = an.analyse(doc, an.Options())
+    assert a.host_noise is not None and a.host_noise.canary_pct > 30.0
+    assert set(a.host_noise.affected_slots) == {p["slot"] for p in doc["processes"]
+                                                if p["slot"] % 3 == 0}
+    line = an.host_noise_line(a)
+    assert line is not None and line.startswith("host noise ±")
+    assert "a quieter host" in line
+    assert line in findings(a, doc)
+    assert "host noise ±" in html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
+    assert an.to_json(a, doc, None)["host_noise"]["affected_slots"] == a.host_noise.affected_slots
+    # Negative control: a steady canary gives a small figure and the quiet-host advice.
+    for p in doc["processes"]:
+        p["canary_ns"] = [35_000_000]
+    quiet = an.host_noise_line(an.analyse(doc, an.Options()))
+    assert quiet is not None and quiet.endswith("a quiet host") and "process(es)" not in quiet
