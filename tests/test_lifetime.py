@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from jitbench.stats import ADAPTIVE_MIN_ROUNDS
+
 from .conftest import WORK_PY, Cli, assert_one_line_error, write
 from .marked import alive_with, check_complete, wait_gone
 
@@ -26,6 +28,7 @@ FAST = ["--values", "4", "--warmups", "1", "--min-time", "0.01"]
 CONFIG = """\
 [runtimes.host]
 command = [{python}]
+kind = "cpython"
 
 [benchmarks.work]
 path = "bench/work.py"
@@ -272,3 +275,66 @@ def test_two_resumes_at_once_one_proceeds_the_other_says_why_not(marked):
     assert first.returncode == 0, err
     check_complete(partial, json.loads(out.read_text()))
     assert not list(out.parent.glob(".*.lock"))
+
+
+@pytest.mark.slow
+def test_killed_sweep_resumes_complete_without_config(marked):
+    cwd, conf, mark = marked
+    out = cwd / "sweep.json"
+    argv = ["sweep", "base", "--mode", "nojit", "--bench", "work", "-p", "8", *FAST]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jitbench", *argv, "--config", str(conf), "--out", str(out)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_running(out, 3, mark, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert wait_gone(mark) == []
+    partial = json.loads(out.read_text())
+    assert partial["sweep"]["default"] == "base" and not partial["complete"]
+    Cli(cwd)("run", "--resume", str(out), check=0)
+    after = json.loads(out.read_text())
+    check_complete(partial, after)
+    assert after["sweep"] == partial["sweep"]
+    assert {p["variant"] for p in after["processes"]} == {"base", "base@nojit"}
+
+
+@pytest.mark.slow
+def test_killed_adaptive_run_resumes_adaptively(marked):
+    cwd, conf, mark = marked
+    out = cwd / "adaptive.json"
+    argv = ["ab", "base", "slower", "--bench", "work", "-p", "2", *FAST]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jitbench",
+            *argv,
+            "--target-ci",
+            "200%",
+            "--budget",
+            "10m",
+            "--config",
+            str(conf),
+            "--out",
+            str(out),
+        ],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_running(out, 1, mark, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    partial = json.loads(out.read_text())
+    assert partial["adaptive"]["rounds"] == 0 and not partial["complete"]
+    Cli(cwd)("run", "--resume", str(out), check=0)
+    after = json.loads(out.read_text())
+    check_complete(partial, after, extended=True)
+    # The planned 2 rounds alone would stop short of the minimum an adaptive run always makes.
+    assert after["adaptive"]["stopped"] == "target reached"
+    assert after["adaptive"]["rounds"] >= ADAPTIVE_MIN_ROUNDS > 2

@@ -20,7 +20,7 @@ from ..errors import JitbenchError
 from ..execute.experiment import Runner, resume_hint
 from ..execute.load import Quiet
 from ..model import Design, Experiment
-from ..plan.adaptive import Target, extender
+from ..plan.adaptive import Target, extender, planned, resumed
 from ..results.artifact import default_results_dir
 from .common import analysis_options, live_progress, present, record_result, stderr_console
 
@@ -125,10 +125,14 @@ def measure(
     with live_progress(enabled=progress and not silent(args)) as bar:
         runner.progress = bar
         if doc is not None:
-            result = runner.resume()
+            adaptive = resumed(doc)  # an adaptive run goes on to its target, within its budget
+            if extend is None and adaptive is not None:
+                extend = extender(adaptive[0], opts, spent_s=adaptive[1])
+            result = runner.resume(extend=extend)
         else:
             if extend is None and target is not None:
                 extend = extender(target, opts)
+                runner.doc["adaptive"] = planned(target)  # an interrupted run resumes adaptively
             result = runner.run(extend=extend)
     if result.get("jit_only"):
         raise_on_failures(result, str(runner.out_path))

@@ -195,11 +195,12 @@ class Runner:
         return self._finish()
 
     @_writing_the_result
-    def resume(self) -> dict:
+    def resume(self, extend: Callable[[Runner], int] | None = None) -> dict:
         """Complete a partial artifact: run its slots that have no result, in schedule order.
 
         Slots whose connection was lost count as never run; with --exclude-contaminated, so do
         contaminated ones. Loops and the schedule are the artifact's: same seed, same work.
+        ``extend`` continues an adaptive run that had not stopped, as in ``run``.
         """
         # Read again under the lock: another resume may have finished slots meanwhile.
         self.doc = artifact.load(self.out_path)
@@ -214,6 +215,9 @@ class Runner:
             slots = self.missing_slots()
             self.progress.start(len(slots))
             self._run_slots(slots)
+            while extend is not None and not self._lost:
+                if not extend(self):
+                    break
             self._rerun_contaminated()
         except KeyboardInterrupt:
             self._interrupted()

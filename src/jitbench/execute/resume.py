@@ -50,11 +50,11 @@ def experiment_from(doc: dict, path: Path, cfg: Config, *, gate: bool = True,
     """The Experiment of artifact ``doc`` (read from ``path``), with variants from ``cfg``."""
     if doc.get("complete"):
         raise JitbenchError(nothing_to_resume(path))
-    if doc.get("sweep") is not None:
-        # A sweep's variants are made from its parameter grid, not taken from the config.
-        raise JitbenchError(f"{path}: a sweep cannot be resumed; start it again")
     where = cfg.path.name if cfg.path else "the default configuration"
-    variants = [_variant(cfg, name, rec, path, where) for name, rec in doc["variants"].items()]
+    sweep = doc.get("sweep")
+    variants = [_variant(cfg, name, rec, path, where) if not _is_point(sweep, name)
+                else _sweep_point(cfg, name, rec, sweep["default"], path, where)
+                for name, rec in doc["variants"].items()]
     variants = materialize(variants, cache_dir=builds_dir(cfg.path), gate=gate, log=log)
     variants = [_as_recorded(v, doc["variants"][v.name], path) for v in variants]
     d = doc["design"]
@@ -63,7 +63,20 @@ def experiment_from(doc: dict, path: Path, cfg: Config, *, gate: bool = True,
                     loops=d.get("loops"))
     benches = [cfg.benchmark(name) for name in doc["benchmarks"]]
     return Experiment(variants=variants, benchmarks=benches, design=design,
-                      config_path=cfg.path)
+                      config_path=cfg.path, extra={"sweep": sweep} if sweep else {})
+
+
+def _is_point(sweep: dict | None, name: str) -> bool:
+    """Whether ``name`` is a point a sweep derived (not its default, which the config holds)."""
+    return bool(sweep) and name in sweep.get("points", {}) and name != sweep.get("default")
+
+
+def _sweep_point(cfg: Config, name: str, rec: dict, default: str, path: Path,
+                 where: str) -> Variant:
+    """A sweep point: the default variant with the mode and JIT options the point ran with."""
+    base = _variant(cfg, default, {}, path, where)
+    return replace(base, name=name, mode=rec.get("mode"),
+                   jit_options=tuple((rec.get("jit_options") or {}).items()))
 
 
 def _variant(cfg: Config, name: str, rec: dict, path: Path, where: str) -> Variant:

@@ -38,10 +38,27 @@ def halfwidths(doc: dict, opts: an.Options) -> dict[tuple[str, str], float]:
             for c in analysis.comparisons}
 
 
-def extender(target: Target, opts: an.Options,
-             clock: Callable[[], float] = time.monotonic) -> Callable[[Runner], int]:
-    """The ``extend`` callback of ``Runner.run``: more rounds for benchmarks above the target."""
-    started = clock()
+def planned(target: Target) -> dict:
+    """``doc["adaptive"]`` before the first check: an interrupted run still says it was adaptive."""
+    return {"target_ci_pct": target.ci_halfwidth_pct, "budget_s": target.budget_s, "rounds": 0,
+            "elapsed_s": 0.0, "halfwidths_pct": {}, "unreached": []}
+
+
+def resumed(doc: dict) -> tuple[Target, float] | None:
+    """The target of an adaptive run that had not stopped yet, and the seconds it had spent."""
+    state = doc.get("adaptive")
+    if not state or state.get("stopped"):
+        return None
+    return Target(state["target_ci_pct"], state["budget_s"]), float(state.get("elapsed_s") or 0)
+
+
+def extender(target: Target, opts: an.Options, clock: Callable[[], float] = time.monotonic,
+             spent_s: float = 0.0) -> Callable[[Runner], int]:
+    """The ``extend`` callback of ``Runner.run``: more rounds for benchmarks above the target.
+
+    ``spent_s``: seconds an interrupted run had already spent of the budget (when resuming it).
+    """
+    started = clock() - spent_s
 
     def extend(runner: Runner) -> int:
         widths = halfwidths(runner.doc, opts)
