@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -50,3 +53,15 @@ def check_complete(before: dict, after: dict, *, extended: bool = False) -> None
     for p in before["processes"]:
         if p["status"] == "ok":
             assert now[p["slot"]]["values_ns"] == p["values_ns"]
+
+
+def start(cwd: Path, *args: str) -> subprocess.Popen:
+    """``jitbench ARGS`` in the background in ``cwd``, as a user would type it there."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "jitbench", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, COLUMNS="300"),
+    )

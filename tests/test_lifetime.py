@@ -4,7 +4,6 @@ benchmark leaves behind are named and killed, and every interrupted run resumes 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import signal
@@ -19,7 +18,7 @@ import pytest
 from jitbench.stats import ADAPTIVE_MIN_ROUNDS
 
 from .conftest import WORK_PY, Cli, assert_one_line_error, write
-from .marked import alive_with, check_complete, wait_gone
+from .marked import alive_with, check_complete, start, wait_gone
 
 FAST = ["--values", "4", "--warmups", "1", "--min-time", "0.01"]
 
@@ -101,14 +100,7 @@ def marked(tmp_path: Path) -> tuple[Path, Path, str]:
 def start_ab(cwd: Path, conf: Path, out: Path | str, processes: int) -> subprocess.Popen:
     """``jitbench run base slower`` in the background, as a user would type it in ``cwd``."""
     argv = ["run", "base", "slower", "--bench", "work", "-p", str(processes), *FAST]
-    return subprocess.Popen(
-        [sys.executable, "-m", "jitbench", *argv, "--config", str(conf), "--out", str(out)],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, COLUMNS="300"),
-    )
+    return start(cwd, *argv, "--config", str(conf), "--out", str(out))
 
 
 def wait_running(out: Path, processes: int, mark: str, proc: subprocess.Popen) -> None:
@@ -255,13 +247,7 @@ def test_two_resumes_at_once_one_proceeds_the_other_says_why_not(marked):
     partial = json.loads(out.read_text())
     hold = conf.parent.parent / "hold"
     hold.touch()  # the first resume's benchmark processes wait: it holds the result meanwhile
-    first = subprocess.Popen(
-        [sys.executable, "-m", "jitbench", "run", "--resume", str(out)],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    first = start(cwd, "run", "--resume", str(out))
     deadline = time.monotonic() + 120
     while not alive_with(mark):
         assert first.poll() is None and time.monotonic() < deadline, first.communicate()
@@ -282,13 +268,7 @@ def test_killed_sweep_resumes_complete_without_config(marked):
     cwd, conf, mark = marked
     out = cwd / "sweep.json"
     argv = ["sweep", "base", "--mode", "nojit", "--bench", "work", "-p", "8", *FAST]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "jitbench", *argv, "--config", str(conf), "--out", str(out)],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start(cwd, *argv, "--config", str(conf), "--out", str(out))
     wait_running(out, 3, mark, proc)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
@@ -306,27 +286,8 @@ def test_killed_sweep_resumes_complete_without_config(marked):
 def test_killed_adaptive_run_resumes_adaptively(marked):
     cwd, conf, mark = marked
     out = cwd / "adaptive.json"
-    argv = ["ab", "base", "slower", "--bench", "work", "-p", "2", *FAST]
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jitbench",
-            *argv,
-            "--target-ci",
-            "200%",
-            "--budget",
-            "10m",
-            "--config",
-            str(conf),
-            "--out",
-            str(out),
-        ],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    argv = ["ab", "base", "slower", "--bench", "work", "-p", "2", *FAST, "--target-ci", "200%"]
+    proc = start(cwd, *argv, "--budget", "10m", "--config", str(conf), "--out", str(out))
     wait_running(out, 1, mark, proc)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)

@@ -4,7 +4,6 @@ the process and every child it started there end at once, and the run resumes co
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import write
-from ..marked import alive_with, check_complete, wait_gone
+from ..marked import alive_with, check_complete, start, wait_gone
 from .conftest import HOSTS, hosts_toml
 
 CONFIG = (
@@ -77,35 +76,8 @@ def test_dropped_connection_ends_the_remote_benchmark_and_its_child(servers, tmp
     )
     write(tmp_path / "bench" / "hangs.py", HANGS_PY)
     out = tmp_path / "result.json"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jitbench",
-            "run",
-            "base",
-            "other",
-            "--bench",
-            "hangs",
-            "-p",
-            "3",
-            "--loops",
-            "1",
-            "--values",
-            "3",
-            "--warmups",
-            "1",
-            "--timeout",
-            "600",
-            "--out",
-            str(out),
-        ],
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, COLUMNS="300"),
-    )
+    design = ["-p", "3", "--loops", "1", "--values", "3", "--warmups", "1", "--timeout", "600"]
+    proc = start(tmp_path, "run", "base", "other", "--bench", "hangs", *design, "--out", str(out))
     deadline = time.monotonic() + 120
     while not _sleeper_running(mark):  # the control: the check sees the process and its child
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
