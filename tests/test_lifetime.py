@@ -275,7 +275,8 @@ def test_killed_sweep_resumes_complete_without_config(marked):
     assert wait_gone(mark) == []
     partial = json.loads(out.read_text())
     assert partial["sweep"]["default"] == "base" and not partial["complete"]
-    Cli(cwd)("run", "--resume", str(out), check=0)
+    done = Cli(cwd)("run", "--resume", str(out), check=0)
+    assert "Sweep vs the default base" in done.stdout and "best is" in done.stdout
     after = json.loads(out.read_text())
     check_complete(partial, after)
     assert after["sweep"] == partial["sweep"]

@@ -21,6 +21,7 @@ from .common import (
 )
 from .measure import design_from, measure, silent
 from .options import add_analysis, add_build, add_run, cores, duration
+from .sweep import shown
 
 
 def resume_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -37,8 +38,12 @@ def resume_command(args: argparse.Namespace, argv: list[str]) -> int:
     cfg = config_for(doc, path, args.config)
     log = (lambda m: None) if silent(args) else stderr_console().print
     exp = experiment_from(doc, path, cfg, gate=not args.no_gate, log=log)
+    sweep = doc.get("sweep")
+    # A sweep shows its table again, against its default point.
+    baseline = {"baseline": sweep["default"]} if sweep else {}
     measured = measure(exp, args, doc.get("command", argv), cfg, doc=doc, out=path,
-                       opts=analysis_options(args, cfg, seed=doc["seed"]))
+                       opts=analysis_options(args, cfg, seed=doc["seed"], **baseline),
+                       show=shown(args, sweep) if sweep else None)
     if measured.analysis is None:  # a --jit-only result stays one
         return jit_only_done(measured.doc, measured.path, args.json)
     return 0

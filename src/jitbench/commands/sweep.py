@@ -15,7 +15,7 @@ from ..plan import sweep as sw
 from ..report import fmt
 from ..report.terminal import VERDICT_STYLE
 from .common import analysis_options, chosen_benchmarks, load_config, print_json, wide_console
-from .measure import design_from, measure
+from .measure import Show, design_from, measure
 from .options import add_analysis, add_run
 
 
@@ -58,6 +58,31 @@ def _json_safe(x: float) -> float | None:
     return x if isinstance(x, float) and math.isfinite(x) else None
 
 
+def shown(args: argparse.Namespace, sweep: dict) -> Show:
+    """How a sweep shows its comparison: the table of points and the best one (or --json)."""
+    default = sweep["default"]
+
+    def show(analysis: an.Analysis, doc: dict, path: str) -> None:
+        table = sw.rows(analysis, sweep)
+        best = sw.best(table, default)
+        if args.json:
+            print_json({"result": path, "sweep": sweep, "best": best,
+                        "points": [{**r, **{k: _json_safe(r[k]) for k in
+                                            ("mean", "default_mean", "change_pct", "ci_low_pct",
+                                             "ci_high_pct")}} for r in table],
+                        "analysis": an.to_json(analysis, doc, path)})
+            return
+        console = wide_console()
+        console.print(_table(table, sweep))
+        for bench, b in best.items():
+            console.print(_best_line(bench, b, default))
+        for note in analysis.skipped:
+            console.print(f"  [yellow]note:[/] {note}")
+        console.print(f"[dim]result: {path}[/]")
+
+    return show
+
+
 def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Derive the points, run them interleaved with the base, print the sweep table."""
     cfg = load_config(args.config)
@@ -74,25 +99,7 @@ def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
                      design=design_from(args, cfg.experiment), config_path=cfg.path,
                      extra={"sweep": sweep})
     opts = analysis_options(args, cfg, seed=exp.design.seed, baseline=base.name)
-
-    def show(analysis: an.Analysis, doc: dict, path: str) -> None:
-        table = sw.rows(analysis, sweep)
-        best = sw.best(table, base.name)
-        if args.json:
-            print_json({"result": path, "sweep": sweep, "best": best,
-                        "points": [{**r, **{k: _json_safe(r[k]) for k in
-                                            ("mean", "default_mean", "change_pct", "ci_low_pct",
-                                             "ci_high_pct")}} for r in table],
-                        "analysis": an.to_json(analysis, doc, path)})
-            return
-        console = wide_console()
-        console.print(_table(table, sweep))
-        for bench, b in best.items():
-            console.print(_best_line(bench, b, base.name))
-        for note in analysis.skipped:
-            console.print(f"  [yellow]note:[/] {note}")
-        console.print(f"[dim]result: {path}[/]")
-
+    show = shown(args, sweep)
     measure(exp, args, argv, cfg, opts=opts, show=show)
     return 0
 
