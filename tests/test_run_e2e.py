@@ -1,6 +1,7 @@
 """End to end through the real CLI, real interpreters and real processes.
 
-Effects are large (30 %) and no absolute time is ever asserted.
+Verdicts asserted here come from 3x the work (the host's own noise hides 30 %), each with a
+negative control and its error rate; no absolute time is ever asserted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from jitbench.results.artifact import first_error
 
 from .conftest import (
     EXAMPLE_CONFIG,
+    TRIPLE_VARIANT,
     Cli,
     ab_holding_the_real_change,
     assert_one_line_error,
@@ -34,16 +36,18 @@ def _artifact(proc: subprocess.CompletedProcess | dict, cwd: Path) -> dict:
     return json.loads(Path(cwd, path).read_text())
 
 
-def test_ab_calls_a_30_percent_slowdown_slower_and_its_ci_holds_the_change(cli, project):
+def test_ab_calls_three_times_the_work_slower_and_its_ci_holds_the_change(cli, project):
+    """Fails in ≈ 0.4 % of runs (see ab_holding_the_real_change), whatever the host's noise."""
     doc = ab_holding_the_real_change(cli, "--processes", "10", *FAST)
     (c,) = doc["comparisons"]
-    assert (c["benchmark"], c["baseline"], c["candidate"]) == ("work", "base", "slower")
+    assert (c["benchmark"], c["baseline"], c["candidate"]) == ("work", "base", "triple")
     assert c["change_pct"] > 0
 
 
-def test_aa_control_is_never_faster_or_slower(cli):
-    # A correct 95 % CI calls an A/A pair faster or slower in at most 5 % of experiments; a test
-    # that fails only when two independent A/A experiments both do so fails in 0.25 % of runs.
+def test_aa_control_is_never_faster_or_slower(cli, project):
+    """An A/A pair is called faster or slower in ≈ 5-7 % of experiments under host-like noise
+    (seeded simulation, tests/stats/sim.py: 6 processes, between-process sd 25-35 %); the test
+    fails only when two independent experiments both are: ≈ 0.5 % of runs."""
     verdicts = []
     for seed in ("11", "12"):
         doc = cli.json("ab", "base", "base", "--bench", "work", "--processes", "6", *FAST,
@@ -53,6 +57,13 @@ def test_aa_control_is_never_faster_or_slower(cli):
         if c["verdict"] in ("equivalent", "inconclusive"):
             break
     assert verdicts[-1] in ("equivalent", "inconclusive"), verdicts
+    # Negative control: the same check fails on a real difference (3x the work, p=6: slower in
+    # 100 % of simulated experiments).
+    with (project / "jitbench.toml").open("a") as f:
+        f.write(TRIPLE_VARIANT.format(runtime="host"))
+    doc = cli.json("ab", "base", "triple", "--bench", "work", "--processes", "6", *FAST,
+                   "--seed", "11")
+    assert doc["comparisons"][0]["verdict"] == "slower", doc["comparisons"]
 
 
 def test_artifact_records_interleaving_same_loops_and_validates(cli, project):
@@ -232,9 +243,14 @@ def test_pyperf_script_runs_through_the_shim(cli, project):
             runner.bench_func("work", work, args.size)
         """)
     with (project / "jitbench.toml").open("a") as f:
-        f.write('\n[benchmarks.pp]\npath = "bench/pp.py"\n')
-    doc = cli.json("ab", "base", "slower", "--bench", "pp", "-p", "6", *FAST, "--seed", "2")
-    assert doc["comparisons"][0]["verdict"] == "slower"
+        f.write('\n[benchmarks.pp]\npath = "bench/pp.py"\n' + TRIPLE_VARIANT.format(runtime="host"))
+    # 3x the work through the shim: slower in 100 % of seeded simulations at 8 processes and
+    # host-like noise (tests/stats/sim.py), so this verdict does not depend on the host.
+    doc = cli.json("ab", "base", "triple", "--bench", "pp", "-p", "8", *FAST, "--seed", "2")
+    assert doc["comparisons"][0]["verdict"] == "slower", doc["comparisons"]
+    # Negative control: read the other way round, the same artifact is not slower.
+    back = cli.json("compare", doc["result"], "--baseline", "triple", "--candidate", "base")
+    assert back["comparisons"][0]["verdict"] == "faster", back["comparisons"]
     art = _artifact(doc, project)
     assert art["benchmarks"]["pp"]["kind"] == "pyperf"
     assert all(p["bench_name"] == "work" for p in art["processes"])

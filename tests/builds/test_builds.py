@@ -134,7 +134,7 @@ VERSION = "2.0"
 
 
 def work(n=1000):
-    for _ in range(2):  # twice the work, the same answer
+    for _ in range(3):  # three times the work (no host noise hides it), the same answer
         total = 0
         for i in range(n):
             total += i * i
@@ -168,7 +168,7 @@ def commit_all(repo: Path, message: str) -> str:
 
 
 def make_package_repo(repo: Path) -> dict[str, str]:
-    """A repository with commits c1 (baseline), c2 (twice the work), c3 (gate broken), tagged."""
+    """A repository with commits c1 (baseline), c2 (three times the work), c3 (gate broken), tagged."""
     (repo / "tools").mkdir(parents=True)
     (repo / "tests").mkdir()
     (repo / "src" / "workpkg").mkdir(parents=True)

@@ -6,8 +6,8 @@ jitbench receives through ``[hosts.NAME] ssh_config``; the user's own ~/.ssh is 
 written. Aliases:
 
 - ``lo``: this machine as an SSH host.
-- ``lo-slow``: the same, but its sessions get ``WORK=2.0`` (sshd ``SetEnv``): the bench does
-  twice the work there, a large cross-host effect with nothing else different.
+- ``lo-slow``: the same, but its sessions get ``WORK=3.0`` (sshd ``SetEnv``): the bench does
+  three times the work there, a cross-host effect no host noise can hide, nothing else different.
 
 Every session gets an empty ``HOME``, so the account's shell start-up files do not run.
 - ``cx``: sessions chrooted (``ChrootDirectory``) into the provisioned CinderX root, a different
@@ -213,7 +213,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory):
     srv = Servers(root)
     try:
         srv.add("lo", [])
-        srv.add("lo-slow", [], {"WORK": "2.0"})
+        srv.add("lo-slow", [], {"WORK": "3.0"})
         yield srv
     finally:
         srv.stop_all()
@@ -259,6 +259,10 @@ env = {{ WORK = "1.00" }}
 [variants.slower]
 runtime = "remote"
 env = {{ WORK = "1.30" }}
+
+[variants.triple]
+runtime = "remote"
+env = {{ WORK = "3.00" }}
 """
 
 

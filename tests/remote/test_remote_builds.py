@@ -42,7 +42,11 @@ def test_remote_ab_of_two_commits_builds_and_gates_on_the_host(remote_revs: Path
     doc = cli.json("ab", "c1", "c2", "--runtime", "dev", "--bench", "w", *FAST, "-p", "5",
                    "--seed", "7")
     (c,) = doc["comparisons"]
+    # c2 does 3x the work: slower in 100 % of seeded simulations with host-like noise
+    # (tests/stats/sim.py); negative control: read the other way round, it is faster.
     assert (c["baseline"], c["candidate"], c["verdict"]) == ("c1", "c2", "slower"), c
+    back = cli.json("compare", doc["result"], "--baseline", "c2", "--candidate", "c1")
+    assert back["comparisons"][0]["verdict"] == "faster", back["comparisons"]
     art = artifact(doc, remote_revs)
     workdir = remote_revs / "host-work" / "builds"
     for name in ("c1", "c2"):

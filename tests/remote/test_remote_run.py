@@ -16,7 +16,8 @@ from ..conftest import WORK_PY, Cli, ab_holding_the_real_change, assert_one_line
 from .conftest import FAST, HOSTS, artifact, hosts_toml
 
 
-def test_remote_ab_calls_a_30_percent_slowdown_slower_and_records_the_host(rcli, remote_project):
+def test_remote_ab_calls_three_times_the_work_slower_and_records_the_host(rcli, remote_project):
+    """Fails in ≈ 0.4 % of runs (see ab_holding_the_real_change), whatever the host's noise."""
     doc = ab_holding_the_real_change(rcli, "-p", "8", *FAST, seeds=("3", "4"))
     art = artifact(doc, remote_project)
     assert first_error(art) is None

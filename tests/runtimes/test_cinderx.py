@@ -68,7 +68,8 @@ def run(cx) -> tuple[dict, dict]:
     return doc, artifact(cx, doc)
 
 
-def test_jit_modes_beat_nojit_and_every_verdict_follows_its_measurement(run):
+def test_every_jit_mode_verdict_follows_its_measurement(run):
+    """Verdict and interval agree, whatever the host: which verdict it is, the float loop shows."""
     doc, _ = run
     verdicts = {c["candidate"]: c for c in doc["comparisons"]}
     assert set(verdicts) == {"auto2", "auto10", "listed"}
@@ -77,8 +78,35 @@ def test_jit_modes_beat_nojit_and_every_verdict_follows_its_measurement(run):
             assert c["change_pct"] < 0 and c["ci_high_pct"] < 0, c
         if c["verdict"] == "slower":
             assert c["change_pct"] > 0 and c["ci_low_pct"] > 0, c
-    # autojit=2 compiles richards' scheduler loop early: about a third faster than stock CPython.
-    assert verdicts["auto2"]["verdict"] == "faster", verdicts["auto2"]
+
+
+
+# A float loop: CinderX's JIT runs it ~20x faster than its interpreter (measured: 38 ms → 2 ms
+# per 300k iterations), an effect no host noise can hide; richards' ~1/3 is within that noise.
+FLOATS = """\
+def main():
+    x = 0.0
+    for i in range(100_000):
+        x = x * 0.5 + i * 1.5
+    return x
+"""
+
+
+def test_autojit_beats_nojit_on_a_float_loop(cx):
+    """A 20x effect at 4 processes: faster in 100 % of seeded simulations with host-like noise
+    (tests/stats/sim.py, between-process sd 25-35 %), so this verdict does not hang on the host."""
+    (cx.cwd / "floats.py").write_text(FLOATS)
+    text = (cx.cwd / "jitbench.toml").read_text()
+    if "[benchmarks.floats]" not in text:
+        (cx.cwd / "jitbench.toml").write_text(
+            text + '\n[benchmarks.floats]\npath = "floats.py"\nfunction = "main"\n')
+    doc = cx.json("ab", "nojit", "auto2", "--bench", "floats", "-p", "4", *WARM, "--seed", "4")
+    (c,) = doc["comparisons"]
+    assert c["verdict"] == "faster" and c["change_pct"] < -50, c
+    # Negative control: the same processes read the other way round are not faster.
+    back = cx.json("compare", doc["result"], "--baseline", "auto2", "--candidate", "nojit")
+    (r,) = back["comparisons"]
+    assert r["verdict"] == "slower", r
 
 
 def test_every_jit_process_carries_its_proof(run):
