@@ -120,10 +120,11 @@ def ab_holding_the_real_change(cli: Cli, *args: str, seeds=("1", "2"),
                                runtime: str = "host") -> dict:
     """``ab base triple`` that calls ``slower`` with a CI holding the real +200 %.
 
-    The verdict is certain at 3x; the CI's coverage is statistical. Seeded simulation
-    (``tests/stats/sim.py``, between-process sd 25-35 %, 8-10 processes, 6 values): ``slower``
-    in 100 % of 2000 experiments, CI holds the truth in 93.7-94.7 %. So a second, independent
-    experiment runs only when the first misses, and the test fails when both do: ≈ 0.4 % of runs.
+    At 10 processes the verdict is certain at 3x; the CI's coverage is statistical. Seeded
+    simulation (``python -m tests.stats.e2e_rates``: between-process sd 25 % and 35 %, 6 values):
+    ``slower`` in 1000 of 1000 experiments at either sd, CI holds the truth in 93.6-93.7 %. So a
+    second, independent experiment runs only when the first misses, and the test fails when both
+    do: ≈ 0.4 % of runs.
     Negative control: the same check on the same artifact read the other way round (base as the
     candidate: faster, -67 %) must fail.
     """

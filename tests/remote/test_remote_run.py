@@ -18,7 +18,7 @@ from .conftest import FAST, HOSTS, artifact, hosts_toml
 
 def test_remote_ab_calls_three_times_the_work_slower_and_records_the_host(rcli, remote_project):
     """Fails in ≈ 0.4 % of runs (see ab_holding_the_real_change), whatever the host's noise."""
-    doc = ab_holding_the_real_change(rcli, "-p", "8", *FAST, seeds=("3", "4"))
+    doc = ab_holding_the_real_change(rcli, "-p", "10", *FAST, seeds=("3", "4"))
     art = artifact(doc, remote_project)
     assert first_error(art) is None
     host = art["hosts"]["lo"]
