@@ -88,10 +88,10 @@ def test_a_package_without_a_binary_wheel_is_one_line_naming_it(tmp_path, monkey
     monkeypatch.setenv("JITBENCH_CACHE", str(tmp_path))
     monkeypatch.setattr(environments, "_prepared", {})
     target = target_from_facts(CINDERX_FACTS)
-    # greenlet 1.1.3 predates Python 3.14: no cp314 wheel exists, and its source is C.
-    why = environments.prepare(("greenlet==1.1.3",), target)
+    # ujson 5.1.0 predates Python 3.14: no cp314 wheel exists, and its source is C only.
+    why = environments.prepare(("ujson==5.1.0",), target)
     assert isinstance(why, str) and "\n" not in why
-    assert why.startswith("package greenlet==1.1.3 has no binary wheel for cp314")
+    assert why.startswith("package ujson==5.1.0 has no binary wheel for cp314")
     assert "its source is not pure Python" in why
 
 
@@ -114,6 +114,6 @@ def test_packages_published_as_source_only_are_built_into_wheels_that_fit(tmp_pa
 def test_a_wheel_built_from_source_fits_only_a_target_of_its_kind():
     cp314 = target_from_facts(CINDERX_FACTS)
     assert environments.fits("pyaes-1.6.1-py3-none-any.whl", cp314)
-    assert not environments.fits("greenlet-1.1.3-cp311-cp311-linux_x86_64.whl", cp314)
-    assert environments.fits("greenlet-1.1.3-cp314-cp314-linux_x86_64.whl", cp314)
-    assert not environments.fits("greenlet-1.1.3-cp314-cp314-linux_aarch64.whl", cp314)
+    assert not environments.fits("ujson-5.1.0-cp311-cp311-linux_x86_64.whl", cp314)
+    assert environments.fits("ujson-5.1.0-cp314-cp314-linux_x86_64.whl", cp314)
+    assert not environments.fits("ujson-5.1.0-cp314-cp314-linux_aarch64.whl", cp314)
