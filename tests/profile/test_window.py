@@ -106,7 +106,7 @@ def test_pypy_jit_code_is_counted_as_jit_though_unnamed(pypy_cmd):
     # PyPy writes no perf map: its JIT code is anonymous executable memory, labelled [JIT].
     richards = Path(jitbench.benchmarks.__file__).parent / "richards.py"
     bench = Benchmark("richards", richards, "plain", function="run")
-    task = {"action": "run", "loops": 10, "warmups": 3, "values": 3}
+    task = {"action": "run", "loops": 5, "warmups": 2, "values": 3}
     shares_of = {}
     for mode in ("jit", "nojit"):
         runtime = Runtime("pypy", tuple(pypy_cmd), "pypy")
