@@ -28,7 +28,7 @@ _TOP_KEYS = {"runtimes", "benchmarks", "variants", "experiment", "hosts", "resul
 _RUNTIME_KEYS = {"command", "kind", "host", "repo", "base", "build", "test", "install", "description"}
 _BENCHMARK_KEYS = {"path", "function", "kind", "name", "files", "description"}
 _VARIANT_KEYS = {"runtime", "env", "args", "pre_import", "mode", "jit_options", "rev", "hosts",
-                 "description"}
+                 "against", "description"}
 _HOST_KEYS = {"ssh", "workdir", "ssh_config", "ssh_options", "load_threshold", "description"}
 # Host names end up in variant names (``cx@arm``) and messages: keep them plain.
 _HOST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -228,6 +228,7 @@ def parse(raw: dict[str, Any], path: Path | None) -> Config:
                 raise c.fail(f"variants.{name}.hosts", f"variant {spread.name!r} is defined twice; "
                                                        "rename one")
             cfg.variants[spread.name] = spread
+    _resolve_against(c, cfg)
     if not cfg.variants and not raw.get("variants"):
         # With no variants configured, each runtime is usable as a variant of its own name.
         for rt in cfg.runtimes.values():
@@ -348,6 +349,22 @@ def _spread(c: _Checker, variant: Variant, value: object, hosts: dict[str, Host]
     return out
 
 
+def _resolve_against(c: _Checker, cfg: Config) -> None:
+    """``against`` names another variant; a variant spread over hosts is compared on its own host."""
+    for name, v in list(cfg.variants.items()):
+        if v.against is None:
+            continue
+        key = f"variants.{v.group or name}.against"
+        target = v.against
+        if v.group is not None and f"{target}@{name.split('@', 1)[1]}" in cfg.variants:
+            target = f"{target}@{name.split('@', 1)[1]}"
+        if target not in cfg.variants:
+            raise c.fail(key, f"unknown variant {v.against!r}{_did_you_mean(v.against, cfg.variants)}")
+        if target == name:
+            raise c.fail(key, "a variant cannot be compared with itself; name another variant")
+        cfg.variants[name] = replace(v, against=target)
+
+
 def _benchmark(c: _Checker, name: str, t: dict, base: Path) -> Benchmark:
     key = f"benchmarks.{name}"
     c.keys(t, _BENCHMARK_KEYS, key)
@@ -423,6 +440,7 @@ def _variant(c: _Checker, name: str, t: dict, runtimes: dict[str, Runtime]) -> V
         mode=mode,
         jit_options=jit_options,
         rev=rev,
+        against=c.string(t["against"], f"{key}.against") if "against" in t else None,
     )
     # Modes and JIT options are validated by the runtime kind that owns them.
     from .runtimes import check_variant

@@ -93,6 +93,9 @@ class Variant:
     # The variant's name before it was spread over several hosts (``cx`` for ``cx@arm``): variants
     # of one group are the same variant on different hosts, compared across hosts.
     group: str | None = None
+    # The variant this one is compared with (``against = "nojit"``); None: the experiment's
+    # baseline. Lets one experiment hold several from → to pairs (CinderX, PyPy, CPython JITs).
+    against: str | None = None
 
     @property
     def env_dict(self) -> dict[str, str]:

@@ -99,7 +99,7 @@ def analyse(doc: dict, opts: Options) -> Analysis:
     if baseline not in doc["variants"]:
         raise JitbenchError(f"--baseline {baseline!r} is not a variant of result {doc['id']}; "
                             f"it has: {', '.join(variants)}")
-    candidates = list(opts.candidates) or [v for v in variants if v != baseline]
+    candidates = list(opts.candidates) or default_candidates(doc, baseline, opts)
     for c in candidates:
         if c not in doc["variants"]:
             raise JitbenchError(f"variant {c!r} is not in result {doc['id']}; "
@@ -115,8 +115,10 @@ def analyse(doc: dict, opts: Options) -> Analysis:
             raise JitbenchError(refusal(name, emulated))
     out = Analysis(result_id=doc["id"], baseline=baseline, failures=failed_processes(doc))
     for bench in doc["benchmarks"]:
+        references = [reference_of(doc, baseline, c, opts) for c in candidates]
         views = {v: processes_of(doc, bench, v)
-                 for v in dict.fromkeys([baseline, *candidates, *_host_peers(doc, baseline)])}
+                 for v in dict.fromkeys([baseline, *references, *candidates,
+                                         *_host_peers(doc, baseline)])}
         for v, procs in views.items():
             if procs:
                 out.summaries[(bench, v)] = stats.summarize([p.values for p in procs])
@@ -128,8 +130,7 @@ def analyse(doc: dict, opts: Options) -> Analysis:
                     out.busy_with[top["name"]] = max(out.busy_with.get(top["name"], 0.0),
                                                      top["cores"])
         for cand_name in candidates:
-            # On several hosts, a candidate is compared with the baseline on its own host.
-            base_name = same_host_baseline(doc, baseline, cand_name)
+            base_name = reference_of(doc, baseline, cand_name, opts)
             compared = _compare(doc, bench, base_name, cand_name, views, opts, out.skipped)
             if compared is not None:
                 out.comparisons.append(compared)
@@ -142,6 +143,23 @@ def analyse(doc: dict, opts: Options) -> Analysis:
                                                        n_resamples=opts.n_resamples)
     _adjust(out)
     return out
+
+
+def default_candidates(doc: dict, baseline: str, opts: Options) -> list[str]:
+    """Every variant but the baseline, except references: a variant that others name in
+    ``against`` is compared only when it names a reference of its own (or ``--baseline``)."""
+    recs = doc["variants"]
+    references = set() if opts.baseline else {r.get("against") for r in recs.values()} - {None}
+    return [v for v in recs if v != baseline and (v not in references or recs[v].get("against"))]
+
+
+def reference_of(doc: dict, baseline: str, candidate: str, opts: Options) -> str:
+    """What ``candidate`` is compared with: ``--baseline`` when given, else its ``against``,
+    else the baseline (on several hosts: the baseline on the candidate's own host)."""
+    against = doc["variants"][candidate].get("against")
+    if against and not opts.baseline and against in doc["variants"]:
+        return against
+    return same_host_baseline(doc, baseline, candidate)
 
 
 def _host_noise(doc: dict) -> stats.HostNoise | None:

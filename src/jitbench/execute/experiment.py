@@ -118,7 +118,8 @@ def variant_record(v: Variant) -> dict:
             "env": launch.env, "args": list(launch.args), "pre_import": list(launch.pre_import),
             "mode": v.mode, "jit_options": dict(v.jit_options), "facts": {},
             "rev": v.rev, "sha": (v.build or {}).get("sha"), "build": v.build,
-            "host": v.runtime.host_name, "group": v.group}
+            "host": v.runtime.host_name, "group": v.group,
+            **({"against": v.against} if v.against else {})}
 
 
 def _writing_the_result(method: Callable) -> Callable:

@@ -28,7 +28,8 @@ def _table(header: tuple[str, ...], rows: list[tuple], align: str = "") -> list[
 def _title(analysis: Analysis, doc: dict) -> str:
     candidates = sorted({c.candidate for c in analysis.comparisons})
     if candidates:
-        return f"### jitbench: {', '.join(candidates)} vs {analysis.baseline}"
+        refs = sorted({c.baseline for c in analysis.comparisons})
+        return f"### jitbench: {', '.join(candidates)} vs {', '.join(refs)}"
     return f"### jitbench: {', '.join(doc['variants'])}"
 
 

@@ -36,7 +36,7 @@ def comparison_table(analysis: Analysis) -> Table:
     # On several hosts each candidate is compared with the baseline of its own host: say which.
     per_host = any(c.baseline != analysis.baseline for c in analysis.comparisons)
     metric = fmt.metric_of(analysis)
-    t = Table(title=f"Change vs {analysis.baseline}{' (or its peer on the same host)' if per_host else ''}"
+    t = Table(title=f"Change vs {analysis.baseline}{' (or the variant in column vs)' if per_host else ''}"
                     f" (95 % CI; > 0 means slower; mean and median of the per-process {metric}"
                     " values the verdict uses; Holm: verdict adjusted over the candidate's"
                     " benchmarks)",

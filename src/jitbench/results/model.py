@@ -78,7 +78,8 @@ class DesignRecord(Part):
 class VariantRecord(Part):
     """A variant as it ran: the env and args its mode resolved to, and the interpreter's facts."""
 
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"kind", "pre_import", "jit_options", "facts"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset(
+        {"kind", "pre_import", "jit_options", "facts", "against"})
 
     runtime: str
     command: list[str]
@@ -89,6 +90,7 @@ class VariantRecord(Part):
     mode: str | None = None
     jit_options: dict[str, Any] | None = None
     facts: Json | None = None
+    against: str | None = None  # the variant it is compared with, when not the baseline
 
 
 @dataclass

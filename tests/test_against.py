@@ -1,0 +1,65 @@
+"""Variants compared with a reference of their own (``against``): several from → to pairs in one
+interleaved experiment, as the demo's CinderX, PyPy and CPython JIT pairs are."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import write
+
+CONFIG = """\
+[runtimes.host]
+command = ["python3"]
+
+[benchmarks.work]
+path = "bench/work.py"
+function = "main"
+
+[variants.base]
+runtime = "host"
+env = { WORK = "1.00" }
+
+[variants.again]
+runtime = "host"
+env = { WORK = "1.00" }
+
+[variants.heavy]
+runtime = "host"
+env = { WORK = "3.00" }
+
+[variants.light]
+runtime = "host"
+env = { WORK = "1.00" }
+against = "heavy"
+"""
+
+
+def _pairs(doc: dict) -> dict[str, str]:
+    return {c["candidate"]: c["baseline"] for c in doc["comparisons"]}
+
+
+@pytest.mark.slow
+def test_a_variant_is_compared_with_its_against_and_the_reference_is_no_candidate(cli, project):
+    write(project / "jitbench.toml", CONFIG)
+    proc = cli("run", "base", "again", "heavy", "light", "--bench", "work", "-p", "3", "-n", "3",
+               "-w", "1", "--json", check=0)
+    doc = json.loads(proc.stdout)
+    assert _pairs(doc) == {"again": "base", "light": "heavy"}
+    # A third of the work on the same interpreter: no host noise hides a 3x difference.
+    light = next(c for c in doc["comparisons"] if c["candidate"] == "light")
+    assert light["verdict"] == "faster", light
+    assert light["change_pct"] < -40
+
+    # Control: an explicit --baseline overrides every variant's reference.
+    again = cli("compare", doc["result"], "--baseline", "base", "--json", check=0)
+    forced = _pairs(json.loads(again.stdout))
+    assert forced == {"again": "base", "heavy": "base", "light": "base"}
+
+
+def test_against_must_name_another_variant(cli, project):
+    write(project / "jitbench.toml", CONFIG.replace('against = "heavy"', 'against = "hevy"'))
+    proc = cli("run", "base", "light", "--bench", "work", check=2)
+    assert "variants.light.against" in proc.stderr and "heavy" in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
