@@ -102,6 +102,8 @@ def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: st
         terminal.print_analysis(analysis, console, verbose=getattr(args, "verbose", False))
         if path:
             console.print(f"[dim]result: {path}[/]")
+            if any(i.startswith("perf") for i in doc["design"].get("instruments") or ()):
+                console.print(f"[dim]profiles: jitbench profile {path}[/]")
 
 
 def record_result(doc: dict, path: str, cfg: cfgmod.Config | None, db_arg: str | None) -> None:
