@@ -114,3 +114,18 @@ def test_pypy_jit_code_is_counted_as_jit_though_unnamed(pypy_cmd):
         assert rec["status"] == "ok", rec
         shares_of[mode] = shares.shares([decode(rec["profile"]["folded"])])["jit"]["share_pct"]
     assert shares_of["jit"] > 50 and shares_of["nojit"] < 5, shares_of
+
+
+@pytest.mark.slow
+def test_events_count_cpython_jit_executors(py314_cmd):
+    richards = Path(jitbench.benchmarks.__file__).parent / "richards.py"
+    bench = Benchmark("richards", richards, "plain", function="run")
+    task = {"action": "run", "loops": 1, "warmups": 2, "values": 2}
+    runtime = Runtime("py314", tuple(py314_cmd), "cpython")
+    rec = run_process(LocalTransport(), Variant("jit", runtime, mode="jit"), bench, task, 120)
+    assert rec["status"] == "ok", rec
+    executors = [e["executors"] for e in [rec["events"]["start"], *rec["events"]["values"]]]
+    assert executors[-1] > executors[0], executors
+    # Negative control: without PYTHON_JIT there is nothing to count.
+    rec = run_process(LocalTransport(), Variant("nojit", runtime, mode="nojit"), bench, task, 120)
+    assert all("executors" not in e for e in rec["events"]["values"])
