@@ -153,7 +153,8 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
     wide_console().print(
         f"first bad commit: {first.sha}\n"
         f"  {args.bench[0]}: {fmt.from_to(r.baseline.value_mean, r.candidate.value_mean)} "
-        f"({fmt.pct(r.change_pct)}, 95 % CI {fmt.ci(r.ci_low_pct, r.ci_high_pct)}, {r.verdict}) "
+        f"({fmt.pct(r.change_pct)}, {100 * r.confidence:g} % CI "
+        f"{fmt.ci(r.ci_low_pct, r.ci_high_pct)}, {r.verdict}) "
         f"vs good {good_sha[:12]}\n"
         f"  {len(steps)} commits measured; result {first.result}"
         + (f"\n  unresolved steps treated as good: {', '.join(unsure)}" if unsure else ""))

@@ -13,20 +13,21 @@ from ..errors import JitbenchError
 from ..model import Experiment
 from ..plan import sweep as sw
 from ..report import fmt
+from ..report.rows import ci_header
 from ..report.terminal import VERDICT_STYLE
 from .common import analysis_options, chosen_benchmarks, load_config, print_json, wide_console
 from .measure import Show, design_from, measure
 from .options import add_analysis, add_run
 
 
-def _table(table: list[dict], sweep: dict) -> Table:
-    t = Table(title=f"Sweep vs the default {sweep['default']} (95 % CI; < 0 means faster)",
+def _table(table: list[dict], sweep: dict, ci: str) -> Table:
+    t = Table(title=f"Sweep vs the default {sweep['default']} ({ci}; < 0 means faster)",
               title_justify="left")
     t.add_column("benchmark")
     for p in sweep["parameters"]:
         t.add_column(p)
     metric = table[0]["metric"] if table else "steady"
-    for col in (f"{metric} time", "change", "95 % CI", "verdict"):
+    for col in (f"{metric} time", "change", ci, "verdict"):
         t.add_column(col, justify="left" if col == "verdict" else "right")
     for bench in dict.fromkeys(r["benchmark"] for r in table):
         default = next(r["default_mean"] for r in table if r["benchmark"] == bench)
@@ -73,7 +74,7 @@ def shown(args: argparse.Namespace, sweep: dict) -> Show:
                         "analysis": an.to_json(analysis, doc, path)})
             return
         console = wide_console()
-        console.print(_table(table, sweep))
+        console.print(_table(table, sweep, ci_header(analysis)))
         for bench, b in best.items():
             console.print(_best_line(bench, b, default))
         for note in analysis.skipped:

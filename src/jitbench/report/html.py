@@ -18,6 +18,7 @@ from ..analysis.experiment import Analysis, host_noise_line
 from ..results.artifact import ProcessView, processes_of
 from ..runtimes.introspection import CinderxView
 from . import facts, fmt, jit, markdown, plots, profiles, sweep
+from . import rows as tables
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0 auto; max-width: 1180px; padding: 1em 2em;
@@ -74,6 +75,23 @@ def _figure(kind: str, svg: str, caption: str) -> str:
             f"<figcaption>{_e(caption)}</figcaption></figure>")
 
 
+def _render(table: tables.Table) -> str:
+    """An HTML table of ``table``: verdicts as coloured badges, numbers right-aligned."""
+    cells = []
+    for row in table.rows:
+        out = []
+        for col, c in zip(table.columns, row, strict=True):
+            if isinstance(c, tables.Verdict) and col.key in ("verdict", "holm"):
+                out.append(_verdict(c.word) + (" (outlier-sensitive)" if c.outlier_sensitive
+                                               else ""))
+            else:
+                out.append(_e(c))
+        cells.append(out)
+    numeric = {i for i, col in enumerate(table.columns) if col.numeric}
+    return _table([col.header for col in table.columns], cells, numeric=numeric,
+                  raw=set(range(len(table.columns))))
+
+
 def _verdict(v: str) -> str:
     colour = plots.VERDICT_COLOURS.get(v, "#666")
     return f'<span class="verdict" style="background:{colour}">{_e(v)}</span>'
@@ -83,31 +101,8 @@ def _comparisons(a: Analysis, doc: dict) -> str:
     if not a.comparisons:
         return ("<p class='meta'>One variant only (or too few processes): no comparison. "
                 "The per-benchmark sections show its values.</p>")
-    # On several hosts a candidate is compared with the baseline's peer on its own host.
-    per_host = markdown.per_host_baselines(a)
-    hot = bool(a.contaminated)  # then: contaminated processes of each side (baseline/candidate)
     metric = fmt.metric_of(a)
-    header = ("benchmark", "candidate", *(("vs",) if per_host else ()),
-              f"{metric} mean (from → to)", f"{metric} median (from → to)", "change", "95 % CI",
-              "verdict", "verdict after Holm", "robust verdict", "processes",
-              *(("contaminated",) if hot else ()))
-    rows = []
-    for c in a.comparisons:
-        r = c.result
-        robust = r.robust_verdict + (" (outlier-sensitive)" if r.outlier_sensitive else "")
-        load = (f"{a.contaminated.get((c.benchmark, c.baseline), 0)}/"
-                f"{a.contaminated.get((c.benchmark, c.candidate), 0)}",)
-        rows.append((c.benchmark, c.candidate, *((c.baseline,) if per_host else ()),
-                     fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
-                     fmt.from_to(r.baseline.value_median, r.candidate.value_median),
-                     fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct),
-                     _verdict(r.verdict), _verdict(c.adjusted_verdict), robust,
-                     f"{r.n_baseline}/{r.n_candidate}", *(load if hot else ())))
-    numeric = {i for i, h in enumerate(header) if h in (
-        f"{metric} mean (from → to)", f"{metric} median (from → to)", "change", "95 % CI",
-        "processes", "contaminated")}
-    out = [_table(header, rows, numeric=numeric,
-                  raw={header.index("verdict"), header.index("verdict after Holm")}),
+    out = [_render(tables.comparison_table(a)),
            f"<p class='meta'>Means and medians are of the per-process {_e(metric)} values the "
            "verdict uses. Verdict after Holm: adjusted for testing all of a candidate's "
            "benchmarks at once.</p>"]
@@ -117,7 +112,7 @@ def _comparisons(a: Analysis, doc: dict) -> str:
                    f"{_e(fmt.ci(s.ci_low_pct, s.ci_high_pct))} {_verdict(s.verdict)}</p>")
     margin = a.comparisons[0].result.margin_pct
     svg = plots.to_svg(plots.forest(a.comparisons, margin, f"Change vs {a.baseline}"), "forest")
-    out.append(_figure("forest", svg, "Change of each candidate on each benchmark with its 95 % "
+    out.append(_figure("forest", svg, f"Change of each candidate on each benchmark with its {tables.ci_header(a)} "
                        "CI (processes are the unit), coloured by verdict; the band is ±margin."))
     notes = [f"{c.benchmark}/{c.candidate}: {w}" for c in a.comparisons for w in c.result.warnings]
     notes += [f"{c.benchmark}/{c.candidate}: {c.result.resolution_hint}" for c in a.comparisons
@@ -137,23 +132,17 @@ def _cross_host(a: Analysis) -> str:
     """The same variant on every other host against its first host, with a forest plot."""
     if not a.cross_host:
         return ""
-    header = markdown.CROSS_HOST_COLUMNS
-    rows = []
-    for h, row in zip(a.cross_host, markdown.cross_host_rows(a), strict=True):
-        r = h.comparison.result
-        verdict = _verdict(r.verdict) + (" (outlier-sensitive)" if r.outlier_sensitive else "")
-        rows.append((*row[:6], verdict, *row[7:]))
     out = ["<section class='cross-host'><h3>Across hosts</h3>",
            "<p class='meta'>Each variant on every other host against the same variant on the "
-           "first host (same loops; 95 % CI; &gt; 0 means slower).</p>",
-           _table(header, rows, numeric={3, 4, 5, 7}, raw={6})]
+           f"first host (same loops; {_e(tables.ci_header(a))}; &gt; 0 means slower).</p>",
+           _render(tables.cross_host_table(a))]
     comparisons = [h.comparison for h in a.cross_host]
     labels = [f"{h.benchmark} · {h.group}: {h.reference_host} → {h.host}" for h in a.cross_host]
     svg = plots.to_svg(plots.forest(comparisons, comparisons[0].result.margin_pct,
                                     "Across hosts", labels=labels,
                                     reference="the first host"), "forest across hosts")
     out.append(_figure("forest-hosts", svg, "Change of each variant on each host against the same "
-                       "variant on the first host, with its 95 % CI, coloured by verdict."))
+                       f"variant on the first host, with its {tables.ci_header(a)}, coloured by verdict."))
     out.append("</section>")
     return "".join(out)
 

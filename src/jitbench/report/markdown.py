@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 
-from ..analysis.experiment import Analysis, BenchmarkComparison, host_noise_line, host_phrase
+from ..analysis.experiment import Analysis, BenchmarkComparison, host_noise_line
 from . import facts, fmt, jit
+from . import rows as tables
 
 
 def _cell(text: object) -> str:
@@ -33,54 +34,30 @@ def _title(analysis: Analysis, doc: dict) -> str:
     return f"### jitbench: {', '.join(doc['variants'])}"
 
 
-def per_host_baselines(analysis: Analysis) -> bool:
-    """Whether some candidate is compared with the baseline's peer on its own host."""
-    return any(c.baseline != analysis.baseline for c in analysis.comparisons)
+MARKDOWN_COLUMNS = ("benchmark", "candidate", "vs", "mean", "median", "change", "ci", "verdict",
+                    "holm")
+
+
+def _render(table: tables.Table) -> list[str]:
+    """A Markdown table of ``table``: the verdict in bold, numbers right-aligned."""
+    cells = [tuple(f"**{c}**" if isinstance(c, tables.Verdict) and col.key == "verdict" else str(c)
+                   for col, c in zip(table.columns, row, strict=True)) for row in table.rows]
+    align = "".join("r" if col.numeric and col.key in ("change", "processes") else "l"
+                    for col in table.columns)
+    return _table(tuple(col.header for col in table.columns), cells, align)
 
 
 def from_to_section(analysis: Analysis) -> list[str]:
-    """Mean and median from → to, change, 95 % CI, verdict and Holm-adjusted verdict."""
-    per_host = per_host_baselines(analysis)  # on several hosts: say what each is compared with
+    """Mean and median from → to, change, CI, verdict and Holm-adjusted verdict."""
     metric = fmt.metric_of(analysis)
-    rows = []
-    for c in analysis.comparisons:
-        r = c.result
-        verdict = f"**{r.verdict}**" + (" (outlier-sensitive)" if r.outlier_sensitive else "")
-        rows.append((c.benchmark, c.candidate, *((c.baseline,) if per_host else ()),
-                     fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
-                     fmt.from_to(r.baseline.value_median, r.candidate.value_median),
-                     fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct), verdict,
-                     c.adjusted_verdict))
-    return [*_table(("benchmark", "candidate", *(("vs",) if per_host else ()),
-                     f"{metric} mean (from → to)", f"{metric} median (from → to)", "change",
-                     "95 % CI", "verdict", "verdict after Holm"), rows,
-                    "lllllrlll" if per_host else "llllrlll"),
+    return [*_render(tables.comparison_table(analysis).select(MARKDOWN_COLUMNS)),
             "", f"Means and medians are of the per-process {metric} values the verdict uses. "
             "*Verdict after Holm*: adjusted for testing all of a candidate's benchmarks at once."]
 
 
-CROSS_HOST_COLUMNS = ("benchmark", "variant", "hosts", "process mean (from → to)", "change", "95 % CI",
-                      "verdict", "processes", "in words")
-
-
-def cross_host_rows(analysis: Analysis) -> list[tuple[str, ...]]:
-    """One row per cross-host comparison, in :data:`CROSS_HOST_COLUMNS` order (verdict plain)."""
-    rows = []
-    for h in analysis.cross_host:
-        r = h.comparison.result
-        verdict = r.verdict + (" (outlier-sensitive)" if r.outlier_sensitive else "")
-        rows.append((h.benchmark, h.group, f"{h.reference_host} → {h.host}",
-                     fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
-                     fmt.pct(r.change_pct),
-                     fmt.ci(r.ci_low_pct, r.ci_high_pct), verdict,
-                     f"{r.n_baseline}/{r.n_candidate}", host_phrase(h)))
-    return rows
-
-
 def cross_host_section(analysis: Analysis) -> list[str]:
     """The same variant on every other host against its first host: ``arm faster by 51.8 %``."""
-    rows = [(*row[:6], f"**{row[6]}**", *row[7:]) for row in cross_host_rows(analysis)]
-    return _table(CROSS_HOST_COLUMNS, rows, "llllrllrl")
+    return _render(tables.cross_host_table(analysis))
 
 
 def _consumers(doc: dict, bench: str, variant: str, top: int = 3) -> list[tuple[str, float]]:
@@ -174,7 +151,7 @@ def robust_section(analysis: Analysis) -> list[str]:
                      fmt.from_to(r.baseline.trimmed_mean, r.candidate.trimmed_mean),
                      fmt.from_to(r.baseline.median, r.candidate.median)))
     return _table(("benchmark", "candidate", "verdict", "robust verdict", "outlier-sensitive",
-                   "outlier processes excluded", "robust 95 % CI",
+                   "outlier processes excluded", f"robust {tables.ci_header(analysis)}",
                    "trimmed mean, all values (from → to)",
                    "median, all values (from → to)"), rows)
 
@@ -242,7 +219,8 @@ def findings(analysis: Analysis, doc: dict) -> str:
     if analysis.cross_host:
         lines += ["", "#### Across hosts", "",
                   "Each variant on every other host against the same variant on the first host "
-                  "(same loops; 95 % CI; > 0 means slower).", "", *cross_host_section(analysis)]
+                  f"(same loops; {tables.ci_header(analysis)}; > 0 means slower).", "",
+                  *cross_host_section(analysis)]
     if analysis.contaminated:
         lines += ["", "#### Host load", "",
                   *[f"- {line}" for line in contamination_lines(analysis, doc)],

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..analysis.experiment import Analysis, host_noise_line, host_phrase
-from . import fmt
+from ..analysis.experiment import Analysis, host_noise_line
+from . import fmt, rows
 
 VERDICT_STYLE = {"faster": "bold green", "slower": "bold red", "equivalent": "cyan",
                  "inconclusive": "yellow"}
@@ -31,54 +31,46 @@ def summary_table(analysis: Analysis) -> Table:
     return t
 
 
-def comparison_table(analysis: Analysis) -> Table:
-    """Per benchmark: baseline → candidate, change, 95 % CI, verdict and Holm-adjusted verdict."""
-    # On several hosts each candidate is compared with the baseline of its own host: say which.
-    per_host = any(c.baseline != analysis.baseline for c in analysis.comparisons)
-    metric = fmt.metric_of(analysis)
-    t = Table(title=f"Change vs {analysis.baseline}{' (or the variant in column vs)' if per_host else ''}"
-                    f" (95 % CI; > 0 means slower; mean and median of the per-process {metric}"
-                    " values the verdict uses; Holm: verdict adjusted over the candidate's"
-                    " benchmarks)",
-              title_justify="left")
-    cols = ("benchmark", "candidate", *(("vs",) if per_host else ()), f"{metric} mean",
-            f"{metric} median", "change", "95 % CI", "verdict", "Holm", "P")
-    for col in cols:
-        t.add_column(col, justify="left" if col in ("benchmark", "candidate", "vs", "verdict",
-                                                    "Holm") else "right", no_wrap=True)
-    for c in analysis.comparisons:
-        r = c.result
-        t.add_row(c.benchmark, c.candidate, *((c.baseline,) if per_host else ()),
-                  fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
-                  fmt.from_to(r.baseline.value_median, r.candidate.value_median),
-                  fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct), _verdict(r),
-                  c.adjusted_verdict, f"{r.n_baseline}/{r.n_candidate}")
+TERMINAL_COLUMNS = ("benchmark", "candidate", "vs", "mean", "median", "change", "ci", "verdict",
+                    "holm", "processes")
+
+
+def _rich(table: rows.Table, title: str) -> Table:
+    """A rich table of ``table``: verdicts styled, text columns left, numbers right."""
+    t = Table(title=title, title_justify="left")
+    for col in table.columns:
+        t.add_column(col.terse, justify="right" if col.numeric else "left", no_wrap=True)
+    for row in table.rows:
+        t.add_row(*[_styled(cell) if isinstance(cell, rows.Verdict) else cell for cell in row])
     return t
 
 
-def _verdict(r) -> str:
-    verdict = f"[{VERDICT_STYLE[r.verdict]}]{r.verdict}[/]"
-    if r.outlier_sensitive:
-        verdict += " [dim](outlier-sensitive)[/]"
-    return verdict
+def _styled(v: rows.Verdict) -> str:
+    text = f"[{VERDICT_STYLE[v.word]}]{v.word}[/]" if v.word in VERDICT_STYLE else v.word
+    return text + (" [dim](outlier-sensitive)[/]" if v.outlier_sensitive else "")
+
+
+def comparison_table(analysis: Analysis) -> Table:
+    """Per benchmark: baseline → candidate, change, CI, verdict and Holm-adjusted verdict."""
+    # On several hosts each candidate is compared with the baseline of its own host: say which.
+    per_host = rows.per_host_baselines(analysis)
+    metric = fmt.metric_of(analysis)
+    title = (f"Change vs {analysis.baseline}{' (or the variant in column vs)' if per_host else ''}"
+             f" ({rows.ci_header(analysis)}; > 0 means slower; mean and median of the per-process"
+             f" {metric} values the verdict uses; Holm: verdict adjusted over the candidate's"
+             " benchmarks)")
+    table = rows.comparison_table(analysis).select(TERMINAL_COLUMNS)
+    # The Holm-adjusted verdict stays plain: the verdict column carries the colour.
+    holm = table.keys().index("holm")
+    plain = tuple(tuple(str(c) if i == holm else c for i, c in enumerate(r)) for r in table.rows)
+    return _rich(rows.Table(table.columns, plain), title)
 
 
 def cross_host_table(analysis: Analysis) -> Table:
     """The same variant on each host against its first host: ``arm faster by 51.8 %``."""
-    t = Table(title="Across hosts (same variant, same loops; 95 % CI; > 0 means slower)",
-              title_justify="left")
-    for col in ("benchmark", "variant", "hosts", "process mean", "change", "95 % CI", "verdict", "P",
-                "in words"):
-        t.add_column(col, justify="left" if col in ("benchmark", "variant", "hosts", "verdict",
-                                                    "in words") else "right", no_wrap=True)
-    for h in analysis.cross_host:
-        r = h.comparison.result
-        t.add_row(h.benchmark, h.group, f"{h.reference_host} → {h.host}",
-                  fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
-                  fmt.pct(r.change_pct),
-                  fmt.ci(r.ci_low_pct, r.ci_high_pct), _verdict(r),
-                  f"{r.n_baseline}/{r.n_candidate}", host_phrase(h))
-    return t
+    return _rich(rows.cross_host_table(analysis),
+                 f"Across hosts (same variant, same loops; {rows.ci_header(analysis)}; "
+                 "> 0 means slower)")
 
 
 def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = False) -> None:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from ..model import Benchmark, Variant
 from . import cinderx, cpython, pypy, python
-from .base import Launch, merge
+from .base import Launch, RuntimeKind, merge
 
-KINDS: dict[str, ModuleType] = {"python": python, "cpython": cpython, "cinderx": cinderx,
-                                "pypy": pypy}
+KINDS: dict[str, RuntimeKind] = {"python": python, "cpython": cpython, "cinderx": cinderx,
+                                 "pypy": pypy}
 
 
-def _kind(variant: Variant) -> ModuleType:
+def _kind(variant: Variant) -> RuntimeKind:
     return KINDS.get(variant.runtime.kind, python)
 
 

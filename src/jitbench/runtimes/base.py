@@ -16,12 +16,15 @@ class Launch:
     env: dict[str, str] = field(default_factory=dict)
     args: tuple[str, ...] = ()
     pre_import: tuple[str, ...] = ()
-    # What the in-target probes must confirm after the run, e.g. {"jit": True}.
-    expect: dict = field(default_factory=dict)
 
 
 class RuntimeKind(Protocol):
-    """One module per kind implements this."""
+    """One module per kind implements this (``runtimes.KINDS`` maps kind names to them).
+
+    A kind may also define ``preflight(variant, record)`` (a one-line problem from its preflight
+    process, e.g. cinderx missing) and ``prepare(variant, benchmarks, run, min_time)`` (work
+    before calibration); callers look these up with ``getattr``.
+    """
 
     name: str
 
@@ -44,5 +47,4 @@ def merge(variant: Variant, mode_launch: Launch) -> Launch:
         args=tuple(mode_launch.args) + tuple(variant.args),
         pre_import=tuple(mode_launch.pre_import) + tuple(
             m for m in variant.pre_import if m not in mode_launch.pre_import),
-        expect=dict(mode_launch.expect),
     )

@@ -1,0 +1,133 @@
+"""The comparison tables as data, built once: the terminal, Markdown and HTML renderers only
+render them (choose columns, style verdicts, escape).
+
+A cell is text; a verdict cell is a :class:`Verdict`, so that each renderer styles it its own way.
+The confidence level in the headers comes from the comparisons, not from a constant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..analysis.experiment import Analysis, host_phrase
+from . import fmt
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verdict cell: the word, and whether it changes without the outlier processes."""
+
+    word: str
+    outlier_sensitive: bool = False
+
+    def __str__(self) -> str:
+        return self.word + (" (outlier-sensitive)" if self.outlier_sensitive else "")
+
+
+Cell = str | Verdict
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its key (what renderers select by), its header, and a shorter one for terminals."""
+
+    key: str
+    header: str
+    short: str = ""
+    numeric: bool = False
+
+    @property
+    def terse(self) -> str:
+        return self.short or self.header
+
+
+@dataclass(frozen=True)
+class Table:
+    """Columns and rows of cells, one cell per column."""
+
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    def keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns)
+
+    def select(self, keys: tuple[str, ...]) -> Table:
+        """The same table with only ``keys``' columns (absent keys are skipped), in that order."""
+        index = {c.key: i for i, c in enumerate(self.columns)}
+        picked = [index[k] for k in keys if k in index]
+        return Table(tuple(self.columns[i] for i in picked),
+                     tuple(tuple(row[i] for i in picked) for row in self.rows))
+
+
+def ci_header(analysis: Analysis) -> str:
+    """``95 % CI`` at the level the comparisons used (each comparison records its own)."""
+    levels = sorted({c.result.confidence for c in analysis.comparisons}
+                    | {h.comparison.result.confidence for h in analysis.cross_host})
+    if not levels:
+        return "CI"
+    return " / ".join(f"{100 * lv:g} %" for lv in levels) + " CI"
+
+
+def per_host_baselines(analysis: Analysis) -> bool:
+    """Whether some candidate is compared with the baseline's peer on its own host."""
+    return any(c.baseline != analysis.baseline for c in analysis.comparisons)
+
+
+def comparison_table(analysis: Analysis) -> Table:
+    """Every candidate against its baseline on every benchmark, with all the columns any report
+    shows: from → to means and medians of the verdict's values, change, CI, verdicts."""
+    metric = fmt.metric_of(analysis)
+    per_host = per_host_baselines(analysis)
+    hot = bool(analysis.contaminated)
+    columns = [Column("benchmark", "benchmark"), Column("candidate", "candidate")]
+    if per_host:
+        columns.append(Column("vs", "vs"))
+    columns += [
+        Column("mean", f"{metric} mean (from → to)", f"{metric} mean", numeric=True),
+        Column("median", f"{metric} median (from → to)", f"{metric} median", numeric=True),
+        Column("change", "change", numeric=True),
+        Column("ci", ci_header(analysis), numeric=True),
+        Column("verdict", "verdict"),
+        Column("holm", "verdict after Holm", "Holm"),
+        Column("robust", "robust verdict"),
+        Column("processes", "processes", "P", numeric=True),
+    ]
+    if hot:
+        columns.append(Column("contaminated", "contaminated", numeric=True))
+    rows = []
+    for c in analysis.comparisons:
+        r = c.result
+        row: list[Cell] = [c.benchmark, c.candidate]
+        if per_host:
+            row.append(c.baseline)
+        row += [fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
+                fmt.from_to(r.baseline.value_median, r.candidate.value_median),
+                fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct),
+                Verdict(r.verdict, r.outlier_sensitive), Verdict(c.adjusted_verdict),
+                Verdict(r.robust_verdict, r.outlier_sensitive),
+                f"{r.n_baseline}/{r.n_candidate}"]
+        if hot:
+            row.append(f"{analysis.contaminated.get((c.benchmark, c.baseline), 0)}/"
+                       f"{analysis.contaminated.get((c.benchmark, c.candidate), 0)}")
+        rows.append(tuple(row))
+    return Table(tuple(columns), tuple(rows))
+
+
+def cross_host_table(analysis: Analysis) -> Table:
+    """The same variant on each host against its first host: ``arm faster by 51.8 %``."""
+    columns = (Column("benchmark", "benchmark"), Column("variant", "variant"),
+               Column("hosts", "hosts"),
+               Column("mean", "process mean (from → to)", "process mean", numeric=True),
+               Column("change", "change", numeric=True),
+               Column("ci", ci_header(analysis), numeric=True), Column("verdict", "verdict"),
+               Column("processes", "processes", "P", numeric=True),
+               Column("words", "in words"))
+    rows = []
+    for h in analysis.cross_host:
+        r = h.comparison.result
+        rows.append((h.benchmark, h.group, f"{h.reference_host} → {h.host}",
+                     fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
+                     fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct),
+                     Verdict(r.verdict, r.outlier_sensitive),
+                     f"{r.n_baseline}/{r.n_candidate}", host_phrase(h)))
+    return Table(columns, tuple(rows))

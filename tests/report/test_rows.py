@@ -1,0 +1,55 @@
+"""The comparison table is built once: terminal, Markdown and HTML show the same cells, and the
+confidence level in their headers is the one the comparisons used."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+from rich.console import Console
+
+from jitbench.analysis import experiment as an
+from jitbench.report import html, rows, terminal
+from jitbench.report.markdown import findings
+
+from . import synth
+
+
+def _analysis(confidence: float) -> tuple[dict, an.Analysis]:
+    doc = synth.result(variants={"base": 1.0, "cand": 1.5}, processes=6, seed=4)
+    a = an.analyse(doc, an.Options())
+    for c in a.comparisons:
+        c.result = dataclasses.replace(c.result, confidence=confidence)
+    return doc, a
+
+
+def _terminal(a: an.Analysis) -> str:
+    out = io.StringIO()
+    Console(file=out, width=300).print(terminal.comparison_table(a))
+    return out.getvalue()
+
+
+def test_every_report_shows_the_cells_of_the_one_table():
+    doc, a = _analysis(0.95)
+    table = rows.comparison_table(a)
+    md = findings(a, doc)
+    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
+    shown = _terminal(a)
+    for row in table.rows:
+        cells = dict(zip(table.keys(), row, strict=True))
+        for key in ("mean", "median", "change", "ci"):
+            assert cells[key] in md and cells[key] in shown
+            assert html.html.escape(cells[key]) in page
+        assert f"**{cells['verdict']}**" in md
+
+
+def test_the_confidence_level_comes_from_the_comparisons():
+    doc, a = _analysis(0.9)
+    assert rows.ci_header(a) == "90 % CI"
+    assert "90 % CI" in findings(a, doc) and "95 % CI" not in findings(a, doc)
+    assert "90 % CI" in _terminal(a) and "95 % CI" not in _terminal(a)
+    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
+    assert "90 % CI" in page
+    # Negative control: the level the analysis used by default.
+    _, default = _analysis(0.95)
+    assert rows.ci_header(default) == "95 % CI"
