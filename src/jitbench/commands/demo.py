@@ -1,8 +1,10 @@
-"""``jitbench demo``: the bundled suite on every interpreter found here, plus an A/A control.
+"""``jitbench demo``: the engineer's loop in small, on the JITs found here.
 
-Needs no configuration. The interpreter running jitbench is the baseline; a second copy of it is
-the A/A control (it must come out equivalent or inconclusive, never faster or slower); PyPy,
-a CPython with its JIT and CinderX join when they are present.
+Needs no configuration. One interleaved experiment holds a from → to pair per JIT: CinderX
+``nojit`` → ``autojit=50`` and ``jitlist=auto``, CPython 3.14 without → with its JIT, PyPy
+without → with its JIT, and an A/A control (the interpreter running jitbench against itself,
+which must never come out faster or slower). Then it shows the proof that every JIT variant
+compiled something, the largest compiled functions of richards, and writes the HTML report.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import argparse
 import secrets
 import shutil
 import sys
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..analysis import experiment as an
@@ -19,60 +21,157 @@ from ..benchmarks import bundled_names
 from ..config import default_config
 from ..model import Design, Experiment, Runtime, Variant
 from ..runtimes import provisioned
-from .common import stderr_console
+from .common import present, stderr_console, wide_console
 from .measure import measure
 from .options import add_db, positive_int
 
-DEMO_DESIGN = Design(processes=6, values=8, warmups=2, timeout=120.0, min_time=0.02)
+DEMO_DESIGN = Design(processes=5, values=8, warmups=3, timeout=120.0, min_time=0.02)
+QUICK_DESIGN = Design(processes=3, values=5, warmups=2, timeout=120.0, min_time=0.01)
+AUTOJIT = "autojit=50"
+TOP_FUNCTIONS = 5
+# Rough seconds per process beyond its measured values (start-up, canary, facts), for the estimate.
+START_S = {"cinderx": 0.6, "cpython": 0.4, "pypy": 0.5, "python": 0.3}
 
 
-def _version_tag() -> str:
+@dataclass(frozen=True)
+class Found:
+    """The interpreters the demo can use: this one always, the others when present."""
+
+    this: tuple[str, ...]
+    cinderx: tuple[str, ...] | None = None
+    py314: tuple[str, ...] | None = None
+    pypy: tuple[str, ...] | None = None
+
+    @classmethod
+    def here(cls) -> Found:
+        """What this machine has (provisioned CinderX root, PyPy on PATH)."""
+        pypy = shutil.which("pypy3")
+        cx, py314 = provisioned.cinderx_command(), provisioned.py314_command()
+        return cls(this=(sys.executable,), cinderx=tuple(cx) if cx else None,
+                   py314=tuple(py314) if py314 else None, pypy=(pypy,) if pypy else None)
+
+    def missing(self) -> list[str]:
+        """What is absent, and how to get it, one phrase each."""
+        fix = "run ./jb demo as root (it provisions it) or scripts/provision-runtimes"
+        out = []
+        if self.cinderx is None:
+            out.append(f"CinderX and CPython 3.14 (the CinderX root): {fix}")
+        if self.pypy is None:
+            out.append(f"PyPy (pypy3): {fix}")
+        return out
+
+
+def _tag() -> str:
     return f"cpython{sys.version_info.major}.{sys.version_info.minor}"
 
 
-def demo_variants() -> list[Variant]:
-    """The baseline, its A/A twin, then whatever other interpreters are installed."""
-    here = Runtime(name="this", command=(sys.executable,), kind="python")
-    tag = _version_tag()
-    variants = [Variant(name=tag, runtime=here), Variant(name=f"{tag}-again", runtime=here)]
-    pypy = shutil.which("pypy3")
-    if pypy:
-        variants.append(Variant(name="pypy", runtime=Runtime("pypy", (pypy,), "pypy")))
-    py314 = provisioned.py314_command()
-    if py314:
-        rt = Runtime("cpython3.14", tuple(py314), "cpython")
-        variants.append(Variant(name="cpython3.14-jit", runtime=rt, mode="jit"))
-    cx = provisioned.cinderx_command()
-    if cx:
-        from ..runtimes import KINDS
+def demo_variants(found: Found) -> list[Variant]:
+    """The A/A control first (its first variant is the experiment's baseline), then each JIT's
+    pair: the JIT-less variant, and the JIT variants compared with it (``against``)."""
+    here = Runtime(name="this", command=found.this, kind="python")
+    tag = _tag()
+    out = [Variant(name=tag, runtime=here), Variant(name=f"{tag}-again", runtime=here)]
+    if found.cinderx:
+        cx = Runtime("cinderx", found.cinderx, "cinderx")
+        out += [Variant(name="cinderx-nojit", runtime=cx, mode="nojit"),
+                Variant(name="cinderx-autojit", runtime=cx, mode=AUTOJIT, against="cinderx-nojit"),
+                Variant(name="cinderx-jitlist", runtime=cx, mode="jitlist=auto",
+                        against="cinderx-nojit")]
+    if found.py314:
+        py = Runtime("cpython3.14", found.py314, "cpython")
+        out += [Variant(name="cpython3.14-nojit", runtime=py, mode="nojit"),
+                Variant(name="cpython3.14-jit", runtime=py, mode="jit", against="cpython3.14-nojit")]
+    if found.pypy:
+        pypy = Runtime("pypy", found.pypy, "pypy")
+        out += [Variant(name="pypy-nojit", runtime=pypy, mode="nojit"),
+                Variant(name="pypy-jit", runtime=pypy, mode="jit", against="pypy-nojit")]
+    return out
 
-        if "cinderx" in KINDS:
-            rt = Runtime("cinderx", tuple(cx), "cinderx")
-            variants.append(Variant(name="cinderx-autojit", runtime=rt, mode="autojit=10"))
-    return variants
+
+def estimate_s(variants: list[Variant], benchmarks: int, design: Design) -> float:
+    """Seconds the run should take on an idle 2-core machine: processes × (values + start-up)."""
+    per_values = (design.values + design.warmups) * design.min_time
+    procs = sum(START_S.get(v.runtime.kind, 0.4) + per_values for v in variants)
+    calibrate = benchmarks * 1.5 + sum(3.0 for v in variants if v.mode == "jitlist=auto")
+    return procs * benchmarks * design.processes + calibrate
+
+
+def plan_text(variants: list[Variant], benches: list[str], design: Design, found: Found) -> str:
+    """What the demo will do, said before it starts."""
+    pairs = [f"{v.against or variants[0].name} → {v.name}" for v in variants[1:]
+             if v.against or v.name.endswith("-again")]
+    lines = [f"jitbench demo: {', '.join(benches)}; {design.processes} interleaved processes per "
+             f"variant, {design.values} values each after {design.warmups} warmups",
+             "  pairs: " + "; ".join(pairs),
+             f"  about {estimate_s(variants, len(benches), design) / 60:.0f}–"
+             f"{2 * estimate_s(variants, len(benches), design) / 60:.0f} min on this machine"]
+    lines += [f"  [yellow]not available: {m}[/]" for m in found.missing()]
+    return "\n".join(lines)
+
+
+def show_jit(doc: dict, console) -> None:
+    """Proof that each JIT variant compiled something, and richards' largest compiled code."""
+    from ..runtimes import introspection
+    from .jit import ranking_table, summary_table
+
+    bench = "richards" if "richards" in doc["benchmarks"] else next(iter(doc["benchmarks"]))
+    rep = introspection.report(doc, list(doc["variants"]), [bench], TOP_FUNCTIONS)
+    entry = rep["benchmarks"][bench]
+    console.print(summary_table(bench, entry["variants"]))
+    for name, data in entry["variants"].items():
+        if data.get("kind") == "cinderx" and data.get("top") and name.endswith("autojit"):
+            console.print(ranking_table(bench, name, data["top"]))
+
+
+def write_html(doc: dict, analysis: an.Analysis, path: str) -> Path:
+    """The self-contained HTML report beside the result."""
+    from ..report import html
+    from ..results.atomic import write_text_atomic
+
+    out = Path(path).with_suffix(".html")
+    write_text_atomic(out, html.render([html.ReportInput(path, doc, analysis)],
+                                       title="jitbench demo"))
+    return out
 
 
 def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
-    """Run the demo experiment and print its table."""
+    """Run the demo experiment; print the verdicts, the JIT's proof and top code; write HTML."""
     cfg = default_config()
-    variants = demo_variants()
-    benches = [cfg.benchmark(n) for n in bundled_names()]
-    design = replace(DEMO_DESIGN, processes=args.processes or DEMO_DESIGN.processes,
-                     seed=secrets.randbelow(2**31))
-    if not (args.json or args.markdown):
-        stderr_console().print(
-            f"jitbench demo: {', '.join(b.name for b in benches)} on "
-            f"{', '.join(v.name for v in variants)}; {design.processes} interleaved processes each")
+    found = Found.here()
+    variants = demo_variants(found)
+    base = QUICK_DESIGN if args.quick else DEMO_DESIGN
+    names = ["richards"] if args.quick else bundled_names()
+    benches = [cfg.benchmark(n) for n in names]
+    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+    design = replace(base, processes=args.processes or base.processes, seed=seed)
+    quiet = args.json or args.markdown
+    if not quiet:
+        stderr_console().print(plan_text(variants, names, design, found), highlight=False)
     exp = Experiment(variants=variants, benchmarks=benches, design=design)
-    measure(exp, args, argv, None, opts=an.Options(seed=design.seed))
+    html_path: list[Path] = []
+
+    def show(analysis: an.Analysis, doc: dict, path: str) -> None:
+        present(analysis, doc, args, path)
+        html_path.append(write_html(doc, analysis, path))
+        if not quiet:
+            console = wide_console()
+            show_jit(doc, console)
+            console.print(f"HTML report: {html_path[0]}")
+
+    measure(exp, args, argv, None, opts=an.Options(seed=seed), show=show)
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``demo``."""
-    p = sub.add_parser("demo", help="run the bundled suite on the interpreters found here")
+    p = sub.add_parser("demo", help="the JIT story in small: CinderX, CPython's JIT and PyPy, "
+                                    "each with and without its JIT, plus an A/A control")
+    p.add_argument("--quick", action="store_true",
+                   help="richards only, 3 processes of 5 values: about a minute")
     p.add_argument("--processes", "-p", type=positive_int, default=None,
-                   help=f"processes per variant and benchmark (default {DEMO_DESIGN.processes})")
+                   help=f"processes per variant and benchmark (default {DEMO_DESIGN.processes}, "
+                        f"--quick {QUICK_DESIGN.processes})")
+    p.add_argument("--seed", type=int, default=None, help="seed of the interleaved order")
     p.add_argument("--out", "-o", type=Path, default=None, help="artifact folder or .json file")
     add_db(p)
     out = p.add_mutually_exclusive_group()

@@ -33,7 +33,7 @@ def _num(x: float | None, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
-def _summary_table(bench: str, variants: dict) -> Table:
+def summary_table(bench: str, variants: dict) -> Table:
     t = Table(title=f"JIT activity per process — {bench}", title_justify="left")
     for col in ("variant", "kind", "machine", "processes", "compiled", "code bytes", "compile ms",
                 "deopts", "loops", "bridges", "aborts", "executors"):
@@ -48,7 +48,7 @@ def _summary_table(bench: str, variants: dict) -> Table:
     return t
 
 
-def _ranking_table(bench: str, variant: str, rows: list[dict]) -> Table:
+def ranking_table(bench: str, variant: str, rows: list[dict]) -> Table:
     t = Table(title=f"Largest compiled functions — {variant} on {bench}", title_justify="left")
     for col in ("#", "function", "code bytes", "stack", "spill", "compile ms", "inlined",
                 "HIR instrs", "in procs"):
@@ -179,13 +179,13 @@ def jit_command(args: argparse.Namespace, argv: list[str]) -> int:
         return 0
     console = wide_console()
     for bench, entry in rep["benchmarks"].items():
-        console.print(_summary_table(bench, entry["variants"]))
+        console.print(summary_table(bench, entry["variants"]))
         mixed = len({d.get("machine") for d in entry["variants"].values()}) > 1
         for v, data in entry["variants"].items():
             if data.get("kind") == "cinderx" and data["top"]:
                 # With code of two architectures, each table says whose it is.
                 shown = f"{v} ({data['machine']})" if mixed else v
-                console.print(_ranking_table(bench, shown, data["top"]))
+                console.print(ranking_table(bench, shown, data["top"]))
                 if data["opcode_mix"]["functions"]:
                     console.print(_opcode_table(bench, shown, data["opcode_mix"]))
         for d in entry["diffs"]:

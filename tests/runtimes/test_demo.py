@@ -1,0 +1,97 @@
+"""``jitbench demo``: the JIT story on the runtimes provisioned here, in three seeded runs.
+
+What must hold whatever the host does: every JIT pair is compared with its own JIT-less variant,
+PyPy's JIT (tens of times faster on richards) is called faster in every run, the JIT variants
+show that they compiled something, and the HTML report opens in Chromium with its plots.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..conftest import Cli
+from ..report.chromium import Page, chromium_or_skip
+
+SEEDS = (11, 22, 33)
+TAG = f"cpython{sys.version_info.major}.{sys.version_info.minor}"  # the CLI runs on this Python
+PAIRS = {f"{TAG}-again": TAG, "cinderx-autojit": "cinderx-nojit",
+         "cinderx-jitlist": "cinderx-nojit", "cpython3.14-jit": "cpython3.14-nojit",
+         "pypy-jit": "pypy-nojit"}
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory, cinderx_cmd, py314_cmd, pypy_cmd) -> list[tuple[dict, dict]]:
+    """Three seeded --quick demos: (the --json document, the saved artifact) of each."""
+    runs = []
+    for seed in SEEDS:
+        cwd = tmp_path_factory.mktemp(f"demo{seed}")
+        proc = Cli(cwd)("demo", "--quick", "--seed", str(seed), "--out", str(cwd / "res"),
+                        "--json", "--db", "off", check=0)
+        doc = json.loads(proc.stdout)
+        runs.append((doc, json.loads(Path(doc["result"]).read_text())))
+    return runs
+
+
+@pytest.mark.slow
+def test_every_jit_is_compared_with_itself_without_its_jit(demo_runs):
+    for doc, art in demo_runs:
+        pairs = {c["candidate"]: c["baseline"] for c in doc["comparisons"]}
+        assert pairs == PAIRS, pairs
+        assert art["seed"] in SEEDS
+
+
+@pytest.mark.slow
+def test_pypys_jit_is_faster_and_the_reverse_is_slower(demo_runs, tmp_path):
+    """PyPy's JIT runs richards tens of times faster: no host noise reverses that (3 processes,
+    t-interval on a −90 % change)."""
+    for doc, _ in demo_runs:
+        pypy = next(c for c in doc["comparisons"] if c["candidate"] == "pypy-jit")
+        assert pypy["verdict"] == "faster" and pypy["change_pct"] < -50, pypy
+        # Negative control: the same processes read the other way round.
+        back = Cli(tmp_path)("compare", doc["result"], "--baseline", "pypy-jit", "--candidate",
+                             "pypy-nojit", "--json", check=0)
+        rev = json.loads(back.stdout)["comparisons"]
+        assert [c["verdict"] for c in rev] == ["slower"], rev
+
+
+@pytest.mark.slow
+def test_the_jit_variants_prove_they_compiled_and_the_others_did_not(demo_runs):
+    for _, art in demo_runs:
+        jit = {}
+        for p in art["processes"]:
+            if p["status"] == "ok" and p.get("instrument") is None:
+                jit.setdefault(p["variant"], []).append(p.get("jit") or {})
+        for name in ("cinderx-autojit", "cinderx-jitlist"):
+            compiled = [j["cinderx"]["compiled_count"] for j in jit[name]]
+            assert compiled and min(compiled) > 0, (name, compiled)
+        nojit = [j.get("cinderx") or {} for j in jit["cinderx-nojit"]]
+        assert all(not c.get("compiled_count") for c in nojit), nojit
+
+
+@pytest.mark.slow
+def test_the_demo_report_opens_in_chromium_with_its_plots(demo_runs, tmp_path):
+    import os
+
+    exe = chromium_or_skip()
+    doc, _ = demo_runs[0]
+    html = Path(doc["result"]).with_suffix(".html")
+    assert html.is_file()
+    with Page(exe, tmp_path / "profile", tmp_path / "chromium.log") as page:
+        page.open(html.as_uri())
+        plots = json.loads(page.evaluate("""JSON.stringify(
+          Array.from(document.querySelectorAll('figure.plot svg')).map(s => {
+            const b = s.getBoundingClientRect();
+            return {w: b.width, h: b.height, marks: s.querySelectorAll('path, use, text').length};
+          }))"""))
+        shot = Path(os.environ.get("JITBENCH_ARTIFACTS_DIR") or tmp_path) / "demo-report.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(shot)
+        errors = page.errors()
+    assert len(plots) >= 3, plots
+    assert all(p["w"] > 100 and p["h"] > 100 and p["marks"] > 10 for p in plots), plots
+    assert errors == [], errors
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
