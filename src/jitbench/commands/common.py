@@ -101,9 +101,14 @@ def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: st
         console = wide_console()
         terminal.print_analysis(analysis, console, verbose=getattr(args, "verbose", False))
         if path:
-            console.print(f"[dim]result: {path}[/]")
-            if any(i.startswith("perf") for i in doc["design"].get("instruments") or ()):
-                console.print(f"[dim]profiles: jitbench profile {path}[/]")
+            print_result_path(console, doc, path)
+
+
+def print_result_path(console: Console, doc: dict, path: str) -> None:
+    """Where the result was saved, and the command that explains its profiles if it has some."""
+    console.print(f"[dim]result: {path}[/]")
+    if any(i.startswith("perf") for i in doc["design"].get("instruments") or ()):
+        console.print(f"[dim]profiles: jitbench profile {path}[/]")
 
 
 def record_result(doc: dict, path: str, cfg: cfgmod.Config | None, db_arg: str | None) -> None:

@@ -15,7 +15,14 @@ from ..plan import sweep as sw
 from ..report import fmt
 from ..report.rows import ci_header
 from ..report.terminal import VERDICT_STYLE
-from .common import analysis_options, chosen_benchmarks, load_config, print_json, wide_console
+from .common import (
+    analysis_options,
+    chosen_benchmarks,
+    load_config,
+    print_json,
+    print_result_path,
+    wide_console,
+)
 from .measure import Show, design_from, measure
 from .options import add_analysis, add_run
 
@@ -79,7 +86,7 @@ def shown(args: argparse.Namespace, sweep: dict) -> Show:
             console.print(_best_line(bench, b, default))
         for note in analysis.skipped:
             console.print(f"  [yellow]note:[/] {note}")
-        console.print(f"[dim]result: {path}[/]")
+        print_result_path(console, doc, path)
 
     return show
 
