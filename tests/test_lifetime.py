@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from jitbench.stats import ADAPTIVE_MIN_ROUNDS
+from jitbench.analysis.comparison import ADAPTIVE_MIN_ROUNDS
 
 from .conftest import WORK_PY, Cli, assert_one_line_error, write
 from .marked import alive_with, check_complete, start, wait_gone
