@@ -211,3 +211,20 @@ def test_perf_event_open_without_hardware_counters_says_so(tmp_path):
     rec = run_runner(tmp_path, {"backend": "perf", "events": ["instructions"]})
     assert rec["status"] == "failed"
     assert "perf_event_open(instructions)" in rec["error"]
+
+
+def test_valgrind_goes_inside_the_chroot_with_the_real_interpreter():
+    cmd = ["chroot", "/srv/root", "/opt/cx/bin/python"]
+    argv = [*cmd, "-X", "dev", "-c", "BOOT"]
+    wrapped = valgrind.wrap_argv(argv, cmd, "/opt/cx/bin/python3.14")
+    assert wrapped[:4] == ["unshare", "--mount-proc=/srv/root/proc", "chroot", "/srv/root"]
+    assert wrapped[4] == "valgrind"
+    assert wrapped[-5:] == ["/opt/cx/bin/python3.14", "-X", "dev", "-c", "BOOT"]
+    # A plain interpreter: valgrind first, the shim replaced by the binary the target reported.
+    plain = valgrind.wrap_argv(["python3", "-c", "BOOT"], ["python3"], "/usr/bin/python3.11")
+    assert plain[0] == "valgrind" and plain[-3:] == ["/usr/bin/python3.11", "-c", "BOOT"]
+    assert valgrind.split_command(["env", "A=1", "nice", "-n", "5", "py"]) == (
+        ["env", "A=1", "nice", "-n", "5"],
+        "py",
+        [],
+    )

@@ -35,7 +35,7 @@ _HOST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 # A config is a few KB; one this big is the wrong file, and reading it would only be slow.
 CONFIG_MAX_BYTES = 16 * 1024 * 1024
 _EXPERIMENT_KEYS = {"processes", "values", "warmups", "timeout", "seed", "min_time", "loops",
-                    "margin", "min_effect", "baseline"}
+                    "margin", "min_effect", "baseline", "measures", "counter"}
 
 
 @dataclass
@@ -468,4 +468,18 @@ def _experiment(c: _Checker, t: dict) -> dict[str, Any]:
             out[k] = float(v)
     if "baseline" in t:
         out["baseline"] = c.string(t["baseline"], "experiment.baseline")
+    if "measures" in t:
+        from .measures import MEASURES
+
+        names = c.str_list(t["measures"], "experiment.measures")
+        for name in names:
+            if name not in MEASURES:
+                raise c.fail("experiment.measures", f"unknown measure {name!r}; choose from "
+                             f"{', '.join(MEASURES)}")
+        out["measures"] = list(names)
+    if "counter" in t:
+        out["counter"] = c.string(t["counter"], "experiment.counter")
+        if out["counter"] not in ("auto", "perf", "valgrind"):
+            raise c.fail("experiment.counter", f"expected auto, perf or valgrind, got "
+                         f"{out['counter']!r}")
     return out

@@ -115,6 +115,9 @@ class Design:
     loops: int | None = None  # fixed inner-loop count; None = calibrate once per benchmark
     # Each round also runs every variant once under each of these (``execute.instruments``).
     instruments: tuple[str, ...] = ()
+    # What each value records: time always, counts (instructions, ...) beside it; same on all sides.
+    measures: tuple[str, ...] = ("time",)
+    counter: str = "auto"  # where counts come from: auto | perf | valgrind
 
 
 @dataclass(frozen=True)

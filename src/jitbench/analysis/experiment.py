@@ -11,7 +11,7 @@ import numpy as np
 from .. import stats
 from ..errors import JitbenchError
 from ..execute.emulation import refusal
-from ..results.artifact import ProcessView, failed_processes, processes_of
+from ..results.artifact import ProcessView, failed_processes, measures_of, processes_of
 from .comparison import Comparison, compare
 from .suite import SuiteSummary, suite_summary
 
@@ -29,6 +29,8 @@ class Options:
     n_resamples: int = 2000
     #: CI half-width (%) an inconclusive result's hint plans for (None: the margin).
     precision_pct: float | None = None
+    # Which measures to compare (time, instructions, ...); None = every measure the result holds.
+    measures: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -44,6 +46,7 @@ class BenchmarkComparison:
     #: The verdict after Holm's adjustment over this candidate's benchmarks (the verdict itself
     #: when the candidate has one benchmark).
     adjusted_verdict: str = ""
+    measure: str = "time"
 
 
 @dataclass
@@ -75,6 +78,8 @@ class Analysis:
     busy_with: dict[str, float] = field(default_factory=dict)  # foreign process → most cores seen
     # The host's own noise over the run: a canary between processes, swings inside processes.
     host_noise: stats.HostNoise | None = None
+    # Δinstructions and Δtime per instruction, where both time and instructions were measured.
+    mechanisms: list = field(default_factory=list)
 
 
 def pairs_by_round(base: list[ProcessView], cand: list[ProcessView]) -> list[tuple[int, int]]:
@@ -114,6 +119,7 @@ def analyse(doc: dict, opts: Options) -> Analysis:
         if emulated:
             raise JitbenchError(refusal(name, emulated))
     out = Analysis(result_id=doc["id"], baseline=baseline, failures=failed_processes(doc))
+    measures = _measures(doc, opts)
     for bench in doc["benchmarks"]:
         references = [reference_of(doc, baseline, c, opts) for c in candidates]
         views = {v: processes_of(doc, bench, v)
@@ -131,13 +137,21 @@ def analyse(doc: dict, opts: Options) -> Analysis:
                                                      top["cores"])
         for cand_name in candidates:
             base_name = reference_of(doc, baseline, cand_name, opts)
-            compared = _compare(doc, bench, base_name, cand_name, views, opts, out.skipped)
-            if compared is not None:
-                out.comparisons.append(compared)
+            for measure in measures:
+                compared = _compare(doc, bench, base_name, cand_name,
+                                    views if measure == "time" else {}, opts, out.skipped,
+                                    measure=measure)
+                if compared is not None:
+                    out.comparisons.append(compared)
         out.cross_host.extend(_cross_host(doc, bench, opts, out.skipped))
     out.host_noise = _host_noise(doc)
+    if "time" in measures and "instructions" in measures:
+        from .mechanism import decompose
+
+        out.mechanisms = decompose(doc, out.comparisons, opts)
     for cand_name in candidates:
-        mine = [c.result for c in out.comparisons if c.candidate == cand_name]
+        mine = [c.result for c in out.comparisons
+                if c.candidate == cand_name and c.measure == "time"]
         if len(mine) >= 2:
             out.suite[cand_name] = suite_summary(mine, seed=opts.seed,
                                                        n_resamples=opts.n_resamples)
@@ -202,34 +216,56 @@ def _adjust(out: Analysis) -> None:
     """Each comparison's Holm-adjusted verdict, from its candidate's suite summary."""
     position: dict[str, int] = {}
     for c in out.comparisons:
+        if c.measure != "time":
+            # Counted measures are not part of the time suite: their own verdict stands.
+            c.adjusted_verdict = c.result.verdict
+            continue
         suite = out.suite.get(c.candidate)
         k = position.get(c.candidate, 0)
         position[c.candidate] = k + 1
         c.adjusted_verdict = suite.adjusted_verdicts[k] if suite else c.result.verdict
 
 
+def _measures(doc: dict, opts: Options) -> list[str]:
+    """Time first (when asked for), then the counted measures."""
+    held = measures_of(doc)
+    if opts.measures is None:
+        return held
+    missing = [m for m in opts.measures if m not in held]
+    if missing:
+        raise JitbenchError(f"--measure {missing[0]}: result {doc['id']} holds no "
+                            f"{missing[0]} counts (it has: {', '.join(held)}); run with "
+                            f"--measure {','.join(opts.measures)}")
+    return [m for m in held if m in opts.measures]
+
+
 def _compare(doc: dict, bench: str, base_name: str, cand_name: str,
              views: dict[str, list[ProcessView]], opts: Options,
-             skipped: list[str]) -> BenchmarkComparison | None:
+             skipped: list[str], measure: str = "time") -> BenchmarkComparison | None:
     """One candidate against one baseline on one benchmark, or a note why not."""
     for name in (base_name, cand_name):
         if name not in views:
-            views[name] = processes_of(doc, bench, name)
+            views[name] = processes_of(doc, bench, name, measure=measure)
     base, cand = views[base_name], views[cand_name]
+    what = "" if measure == "time" else f" ({measure})"
     if len(base) < 2 or len(cand) < 2:
-        skipped.append(f"{bench}: {cand_name} vs {base_name}: fewer than 2 successful "
+        skipped.append(f"{bench}: {cand_name} vs {base_name}{what}: fewer than 2 successful "
                        "processes on a side; no comparison")
         return None
+    if measure != "time" and opts.metric in ("first", "cold"):
+        raise JitbenchError(f"--metric {opts.metric} compares times of single iterations or "
+                            f"whole processes; {measure} are counted per measured value only: "
+                            "use --metric steady or mean")
     result = compare(
         [p.values for p in base], [p.values for p in cand],
         pairs=pairs_by_round(base, cand), margin_pct=opts.margin_pct,
         min_effect_pct=opts.min_effect_pct, n_resamples=opts.n_resamples,
         seed=opts.seed, metric=opts.metric, precision_pct=opts.precision_pct,
-        **_metric_kwargs(base, cand))
+        **(_metric_kwargs(base, cand) if measure == "time" else {}))
     return BenchmarkComparison(
         benchmark=bench, baseline=base_name, candidate=cand_name, result=result,
         failed_baseline=_failed(doc, bench, base_name),
-        failed_candidate=_failed(doc, bench, cand_name))
+        failed_candidate=_failed(doc, bench, cand_name), measure=measure)
 
 
 def host_groups(doc: dict) -> dict[str, list[tuple[str, str]]]:
@@ -281,7 +317,8 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
     comps = []
     for c in analysis.comparisons:
         stats_doc = c.result.to_dict()
-        entry = {"benchmark": c.benchmark, "baseline": c.baseline, "candidate": c.candidate}
+        entry = {"benchmark": c.benchmark, "baseline": c.baseline, "candidate": c.candidate,
+                 "measure": c.measure}
         # The per-side summaries keep their own keys so the variant names stay at the top level.
         entry["baseline_stats"] = stats_doc.pop("baseline")
         entry["candidate_stats"] = stats_doc.pop("candidate")
@@ -307,6 +344,7 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
         "contaminated": [{"benchmark": b, "variant": v, "processes": n}
                          for (b, v), n in analysis.contaminated.items()],
         "suite": {k: v.to_dict() for k, v in analysis.suite.items()},
+        "mechanism": [m.to_dict() for m in analysis.mechanisms],
         "failures": [{k: p.get(k) for k in ("slot", "benchmark", "variant", "error")}
                      for p in analysis.failures],
         "notes": analysis.skipped,

@@ -94,7 +94,12 @@ def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: st
     """Print the analysis as the user asked: JSON, Markdown or terminal tables."""
     if getattr(args, "json", False):
 
-        print_json(an.to_json(analysis, doc, path))
+        out = an.to_json(analysis, doc, path)
+        if getattr(args, "max_regression", None) is not None:
+            from ..analysis.regression import gate
+
+            out["max_regression"] = gate(analysis, args.max_regression).to_dict()
+        print_json(out)
     elif getattr(args, "markdown", False):
         sys.stdout.write(markdown.findings(analysis, doc))
     else:
@@ -109,6 +114,19 @@ def print_result_path(console: Console, doc: dict, path: str) -> None:
     console.print(f"[dim]result: {path}[/]")
     if any(i.startswith("perf") for i in doc["design"].get("instruments") or ()):
         console.print(f"[dim]profiles: jitbench profile {path}[/]")
+
+
+def gate_status(analysis: an.Analysis, args: argparse.Namespace) -> int:
+    """``--max-regression``: 1 (and one line on stderr) on a regression, else 0."""
+    if getattr(args, "max_regression", None) is None:
+        return 0
+    from ..analysis.regression import EXIT_REGRESSION, gate
+
+    result = gate(analysis, args.max_regression)
+    if result.passed:
+        return 0
+    stderr_console().print(f"jitbench: regression: {result.message()}", markup=False)
+    return EXIT_REGRESSION
 
 
 def record_result(doc: dict, path: str, cfg: cfgmod.Config | None, db_arg: str | None) -> None:

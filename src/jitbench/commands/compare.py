@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..analysis import experiment as an
 from ..results.artifact import load
-from .common import analysis_options, present
+from .common import analysis_options, gate_status, present
 from .options import add_analysis
 
 
@@ -16,8 +16,9 @@ def compare_command(args: argparse.Namespace, argv: list[str]) -> int:
     doc = load(args.result)
     opts = analysis_options(args, None, baseline=args.baseline,
                             candidates=tuple(args.candidate), seed=args.seed)
-    present(an.analyse(doc, opts), doc, args, str(args.result))
-    return 0
+    analysis = an.analyse(doc, opts)
+    present(analysis, doc, args, str(args.result))
+    return gate_status(analysis, args)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

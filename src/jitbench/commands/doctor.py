@@ -9,7 +9,7 @@ from rich.table import Table
 from ..execute import doctor
 from ..execute.hosts import access_for
 from ..execute.load import Quiet
-from ..model import LOCAL
+from ..model import LOCAL, Variant
 from .common import load_config, wide_console
 from .options import add_config, cores
 
@@ -22,6 +22,11 @@ def doctor_command(args: argparse.Namespace, argv: list[str]) -> int:
     threshold = Quiet(threshold=args.load_threshold).threshold_for(
         host.load_threshold if host else None)
     checks = doctor.examine(access, threshold, args.stability)
+    # The counting backends are a property of an interpreter where it runs: ask each runtime of
+    # this host (only the first of a host's runtimes when there are many).
+    runtimes = [r for r in cfg.runtimes.values() if r.host_name == args.host and r.command]
+    checks += doctor.counting_checks(access, [Variant(name=r.name, runtime=r)
+                                              for r in runtimes[:3]])
     if args.json:
         from .common import print_json
 

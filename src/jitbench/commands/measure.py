@@ -62,7 +62,16 @@ def design_from(args: argparse.Namespace, defaults: dict) -> Design:
         min_time=pick("min_time"),
         loops=pick("loops"),
         instruments=_instruments(args),
+        measures=parse_measures(",".join(pick("measures"))),
+        counter=pick("counter"),
     )
+
+
+def parse_measures(text: str) -> tuple[str, ...]:
+    """--measure / [experiment] measures → the design's measures (time always first)."""
+    from ..measures import parse
+
+    return parse(text)
 
 
 def _instruments(args: argparse.Namespace) -> tuple[str, ...]:

@@ -36,6 +36,17 @@ positive_float = _number(float, 0, True, "a positive number")
 cores = _number(float, 0, False, "a number of cores >= 0, like 0.5")
 
 
+def measure_list(text: str) -> list[str]:
+    """'time,instructions' → ['time', 'instructions'] (names checked by jitbench.measures)."""
+    from ..errors import JitbenchError
+    from ..measures import parse
+
+    try:
+        return list(parse(text))
+    except JitbenchError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--measure: ")) from None
+
+
 def duration(text: str) -> float:
     """'90', '90s', '15m', '2h' → seconds."""
     units = {"s": 1, "m": 60, "h": 3600}
@@ -74,6 +85,10 @@ def add_analysis(p: argparse.ArgumentParser, *, markdown: bool = True, verbose: 
     if verbose:
         p.add_argument("--verbose", "-v", action="store_true",
                        help="show methods and cross-checks")
+    p.add_argument("--max-regression", type=percent, default=None, metavar="PCT",
+                   help="exit 1 when a candidate regressed by more than PCT (e.g. 0.1%%) with a "
+                        "CI above 0; judged on the counted measures (instructions) when there "
+                        "are any, else on time")
 
 
 def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) -> None:
@@ -109,6 +124,15 @@ def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) ->
                         "measured values only; no time verdict uses those processes (see: "
                         "jitbench profile RESULT). CODE: what CinderX dumps for code diffs: asm "
                         "(default, final machine code annotated with HIR), hir or lir")
+    p.add_argument("--measure", dest="measures", type=measure_list, default=None,
+                   metavar="LIST",
+                   help="what each value records, for every variant alike: time (always), "
+                        "instructions, cycles, branch-misses, cache-misses, task-clock; e.g. "
+                        "time,instructions (default: [experiment] measures, else time)")
+    p.add_argument("--counter", choices=["auto", "perf", "valgrind"], default=None,
+                   help="where counts come from: perf_event_open in the measured processes, or "
+                        "extra processes under valgrind (default auto: perf where the host has "
+                        "the counters, else valgrind)")
     add_db(p)
 
 

@@ -14,6 +14,7 @@ from ..results import artifact as results
 from .common import (
     analysis_options,
     chosen_benchmarks,
+    gate_status,
     load_config,
     print_json,
     stderr_console,
@@ -46,7 +47,7 @@ def resume_command(args: argparse.Namespace, argv: list[str]) -> int:
                        show=shown(args, sweep) if sweep else None)
     if measured.analysis is None:  # a --jit-only result stays one
         return jit_only_done(measured.doc, measured.path, args.json)
-    return 0
+    return gate_status(measured.analysis, args)
 
 
 # What a resumed run takes from its artifact, so the command line may not set it.
@@ -86,7 +87,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     measured = measure(exp, args, argv, cfg, verdicts=not args.jit_only)
     if args.jit_only:
         return jit_only_done(measured.doc, measured.path, args.json)
-    return 0
+    return gate_status(measured.analysis, args)
 
 
 def jit_only_done(doc: dict, path: str, as_json: bool) -> int:

@@ -104,6 +104,31 @@ def _stability(timings_ns: list[int] | None, seconds: float) -> Check:
                  "(instruction counts)")
 
 
+def counting_checks(access: HostAccess, variants: list) -> list[Check]:
+    """Which counting backends each runtime on the host offers: perf events, valgrind."""
+    from .counting import host_backends
+
+    checks = []
+    for v in variants:
+        found = host_backends(access.transport, v)
+        have = [m for m, why in found["perf"].items() if why is None]
+        missing = {m: why for m, why in found["perf"].items() if why is not None}
+        hw = "instructions" in have
+        checks.append(Check(
+            f"counters, perf_event_open ({v.runtime.name})",
+            ", ".join(have) if have else "none",
+            True if hw else None,
+            "" if hw else (f"no hardware counters ({missing.get('instructions')}); typical of "
+                           "VMs: instructions are counted under valgrind instead")))
+        version = found.get("valgrind")
+        checks.append(Check(
+            f"valgrind ({v.runtime.name})", version or "not installed",
+            True if version else (None if hw else False),
+            "" if version else (found.get("valgrind_error", "").split(": ", 1)[-1]
+                                or "install valgrind where the interpreter runs")))
+    return checks
+
+
 def to_json(host: str, checks: list[Check]) -> dict:
     """The ``--json`` document."""
     return {"host": host, "checks": [asdict(c) for c in checks],

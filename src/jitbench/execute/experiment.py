@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .. import __version__, config
 from ..errors import JitbenchError
+from ..measures import counted
 from ..model import Benchmark, Experiment, Slot, Variant
 from ..plan import estimate
 from ..plan.schedule import interleaved
@@ -26,7 +27,7 @@ from ..results import artifact
 from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
 from ..results.lock import writing
 from ..runtimes import launch_for, preflight_problem, prepare_variant
-from . import canary, load
+from . import canary, counting, load
 from .emulation import emulation_of, refusal
 from .host import host_facts
 from .hosts import HostAccess, access_for
@@ -91,7 +92,7 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
         "baseline": exp.variants[0].name,
         "design": {"kind": "interleaved", "processes": d.processes, "values": d.values,
                    "warmups": d.warmups, "timeout": d.timeout, "min_time": d.min_time,
-                   "loops": d.loops,
+                   "loops": d.loops, "measures": list(d.measures),
                    **({"instruments": list(d.instruments)} if d.instruments else {})},
         "host": host_facts(),
         # Every machine the variants ran on, by the name the user gave it ("local" = this one).
@@ -153,7 +154,9 @@ class Runner:
         self._stop = threading.Event()
         self._lost: dict[str, str] = {}  # hosts given up on mid-run → why
         self.instruments: dict[str, Instrument] = resolve(exp.design.instruments)
+        self._probes: dict[str, dict] = {}  # variant → what its runner can count
         self.hosts: dict[str, HostAccess] = {}
+        self.counting: counting.Counting | None = None
         for v in exp.variants:
             if v.runtime.host_name not in self.hosts:
                 self.hosts[v.runtime.host_name] = access_for(v.runtime.host, self.transport)
@@ -306,7 +309,9 @@ class Runner:
         """Start each variant once without a benchmark: the interpreter exists and starts."""
         for v in self.exp.variants:
             self.progress.message(f"checking variant {v.name}")
-            rec = self._run(v, None, {"action": "facts"})
+            wanted = counted(self.exp.design.measures)
+            rec = self._run(v, None, {"action": "facts",
+                                      **({"counting_probe": wanted} if wanted else {})})
             problem = preflight_problem(v, rec)  # the runtime kind's own diagnosis, e.g. no cinderx
             if problem is not None:
                 raise JitbenchError(problem)
@@ -338,7 +343,28 @@ class Runner:
                 interpreters[v.runtime.name] = {k: facts.get(k) for k in (
                     "implementation", "version", "version_full", "executable", "machine",
                     "emulation")}
+            self._probes[v.name] = rec.get("counting_probe") or {}
+        self._choose_counting()
         self.save()
+
+    def _choose_counting(self) -> None:
+        """One counting backend for the whole experiment (both sides counted alike)."""
+        d = self.exp.design
+        if not counted(d.measures):
+            return
+        backend, note = counting.choose(d.measures, d.counter, self._probes)
+        version = None
+        if backend == "valgrind":
+            # Counted processes are the valgrind instrument's: extra slots of every round.
+            self.instruments.update(resolve(("valgrind",)))
+            self.doc["design"]["instruments"] = list(self.instruments)
+            for v in self.exp.variants:
+                version = counting.check_valgrind(self._access(v).transport, v)
+        self.counting = counting.Counting(
+            backend=backend, measures=tuple(counted(d.measures)), note=note,
+            valgrind_version=version, env=counting.counted_env(self.exp.variants))
+        self.doc["counting"] = self.counting.record()
+        self.progress.message(note)
 
     def _prepare(self) -> None:
         """Runs a runtime kind needs before calibration (CinderX jitlist=auto profiles first)."""
@@ -420,6 +446,8 @@ class Runner:
         task = {"action": "run", "loops": self.doc["benchmarks"][bench.name]["loops"],
                 "warmups": d.warmups, "values": d.values}
         if slot.instrument is None:
+            if self.counting is not None and self.counting.backend == "perf":
+                task.update(self.counting.task())  # perf counts inside the timed processes
             rec = run_process(access.transport, variant, bench, task, d.timeout)
         else:
             rec = self._run_instrumented(access, variant, bench, task, slot.instrument)

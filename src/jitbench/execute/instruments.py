@@ -100,6 +100,7 @@ def available() -> list[str]:
 
 # Instruments jitbench ships, by name → the module that registers it when imported.
 BUILTIN = {name: "jitbench.profile.instrument" for name in ("perf", "perf-hir", "perf-lir")}
+BUILTIN["valgrind"] = "jitbench.execute.valgrind"
 
 
 def resolve(names: tuple[str, ...]) -> dict[str, Instrument]:

@@ -184,7 +184,7 @@ def interpret(done: Completed, timeout: float) -> dict:
         return {**base, "status": "failed", "error": f"malformed result: {shape}"}
     record = {**base, "status": "ok"}
     for key in ("loops", "inner_loops", "first_ns", "warmups_ns", "values_ns", "steps", "facts",
-                "jit", "bench_name", "metadata", "counting", "events"):
+                "jit", "bench_name", "metadata", "counting", "events", "counting_probe"):
         if key in doc:
             record[key] = doc[key]
     if done.returncode != 0:

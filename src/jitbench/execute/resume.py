@@ -60,7 +60,10 @@ def experiment_from(doc: dict, path: Path, cfg: Config, *, gate: bool = True,
     d = doc["design"]
     design = Design(processes=d["processes"], values=d["values"], warmups=d["warmups"],
                     timeout=d["timeout"], seed=doc["seed"], min_time=d.get("min_time", 0.05),
-                    loops=d.get("loops"))
+                    loops=d.get("loops"), measures=tuple(d.get("measures") or ("time",)),
+                    instruments=tuple(d.get("instruments") or ()),
+                    # Counted as the run began: the missing slots are counted alike.
+                    counter=(doc.get("counting") or {}).get("backend", "auto"))
     benches = [cfg.benchmark(name) for name in doc["benchmarks"]]
     return Experiment(variants=variants, benchmarks=benches, design=design,
                       config_path=cfg.path, extra={"sweep": sweep} if sweep else {})

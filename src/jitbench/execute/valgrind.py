@@ -8,6 +8,16 @@ chroot's valgrind, so it is inserted after the chroot prefix.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from ..errors import JitbenchError
+from ..runtimes import counted_env_for
+from .instruments import InstrumentedProcess, register
+
+if TYPE_CHECKING:
+    from ..model import Variant
+    from .hosts import HostAccess
+
 # Where callgrind writes its dumps, on the target; ``%p`` is the process id (valgrind expands it,
 # the runner too). The runner reads and removes the dumps itself.
 OUT_FILE = "/tmp/jitbench-callgrind-%p"
@@ -38,6 +48,15 @@ def split_command(command: list[str]) -> tuple[list[str], str, list[str]]:
     return command[:i], command[i], command[i + 1 :]
 
 
+def _with_proc(prefix: list[str]) -> list[str]:
+    """valgrind reads /proc/self/maps: inside a chroot without /proc, mount one for this
+    process alone (a private mount namespace; it goes away with the process)."""
+    if prefix and prefix[0].rsplit("/", 1)[-1] == "chroot":
+        root = prefix[-1]
+        return ["unshare", f"--mount-proc={root.rstrip('/')}/proc", *prefix]
+    return prefix
+
+
 def wrap_argv(
     argv: list[str], runtime_command: list[str], executable: str | None, valgrind: str = "valgrind"
 ) -> list[str]:
@@ -48,7 +67,7 @@ def wrap_argv(
     """
     prefix, interpreter, _ = split_command(runtime_command)
     rest = argv[len(prefix) + 1 :]
-    return [*prefix, valgrind, *VALGRIND_OPTIONS, executable or interpreter, *rest]
+    return [*_with_proc(prefix), valgrind, *VALGRIND_OPTIONS, executable or interpreter, *rest]
 
 
 def counting_task() -> dict:
@@ -59,4 +78,33 @@ def counting_task() -> dict:
 def version_argv(runtime_command: list[str], valgrind: str = "valgrind") -> list[str]:
     """``valgrind --version`` where the interpreter runs (inside its chroot, if any)."""
     prefix, _, _ = split_command(runtime_command)
-    return [*prefix, valgrind, "--version"]
+    return [*_with_proc(prefix), valgrind, "--version"]
+
+
+class Valgrind:
+    """The ``valgrind`` instrument: counted processes under callgrind, as extra slots."""
+
+    name = "valgrind"
+
+    def check(self, variant: Variant, host: HostAccess) -> str | None:
+        """valgrind must be where the interpreter runs (in its chroot, on its host)."""
+        from .counting import check_valgrind
+
+        try:
+            check_valgrind(host.transport, variant)
+        except JitbenchError as exc:
+            return str(exc)
+        return None
+
+    def start(self, variant: Variant, facts: dict) -> InstrumentedProcess:
+        """Wrap the process in callgrind; deterministic settings for this process only."""
+        command = list(variant.runtime.command)
+        executable = facts.get("executable")
+        return InstrumentedProcess(
+            wrap=lambda argv: wrap_argv(argv, command, executable),
+            env=counted_env_for(variant),
+            task=counting_task(),
+        )
+
+
+register(Valgrind())

@@ -27,8 +27,10 @@ def ci(low: float, high: float, digits: int = 2) -> str:
     return f"[{pct(low, digits)}, {pct(high, digits)}]"
 
 
-def from_to(a: float, b: float) -> str:
-    """'a → b' with units."""
+def from_to(a: float, b: float, measure: str = "time") -> str:
+    """'a → b' with units: seconds for time, counts per iteration otherwise."""
+    if measure != "time":
+        return f"{count(a)} → {count(b)}"
     return f"{seconds(a)} → {seconds(b)}"
 
 
@@ -36,3 +38,11 @@ def metric_of(analysis: object) -> str:
     """The metric the analysis's verdicts use (``steady`` when there is no comparison)."""
     comparisons = getattr(analysis, "comparisons", [])
     return comparisons[0].result.metric if comparisons else "steady"
+def count(x: float | None) -> str:
+    """A count per iteration, e.g. 11.25 M."""
+    if x is None or x != x:
+        return "-"
+    for scale, suffix in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
+        if abs(x) >= scale:
+            return f"{x / scale:.4g}{suffix}"
+    return f"{x:.4g}"

@@ -79,9 +79,13 @@ def comparison_table(analysis: Analysis) -> Table:
     metric = fmt.metric_of(analysis)
     per_host = per_host_baselines(analysis)
     hot = bool(analysis.contaminated)
+    # Several measures: each comparison says which (time and instructions side by side).
+    measures = any(c.measure != "time" for c in analysis.comparisons)
     columns = [Column("benchmark", "benchmark"), Column("candidate", "candidate")]
     if per_host:
         columns.append(Column("vs", "vs"))
+    if measures:
+        columns.append(Column("measure", "measure"))
     columns += [
         Column("mean", f"{metric} mean (from → to)", f"{metric} mean", numeric=True),
         Column("median", f"{metric} median (from → to)", f"{metric} median", numeric=True),
@@ -100,8 +104,10 @@ def comparison_table(analysis: Analysis) -> Table:
         row: list[Cell] = [c.benchmark, c.candidate]
         if per_host:
             row.append(c.baseline)
-        row += [fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
-                fmt.from_to(r.baseline.value_median, r.candidate.value_median),
+        if measures:
+            row.append(c.measure)
+        row += [fmt.from_to(r.baseline.value_mean, r.candidate.value_mean, c.measure),
+                fmt.from_to(r.baseline.value_median, r.candidate.value_median, c.measure),
                 fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct),
                 Verdict(r.verdict, r.outlier_sensitive), Verdict(c.adjusted_verdict),
                 Verdict(r.robust_verdict, r.outlier_sensitive),

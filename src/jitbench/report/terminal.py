@@ -31,7 +31,7 @@ def summary_table(analysis: Analysis) -> Table:
     return t
 
 
-TERMINAL_COLUMNS = ("benchmark", "candidate", "vs", "mean", "median", "change", "ci", "verdict",
+TERMINAL_COLUMNS = ("benchmark", "candidate", "vs", "measure", "mean", "median", "change", "ci", "verdict",
                     "holm", "processes")
 
 
@@ -63,7 +63,13 @@ def comparison_table(analysis: Analysis) -> Table:
     # The Holm-adjusted verdict stays plain: the verdict column carries the colour.
     holm = table.keys().index("holm")
     plain = tuple(tuple(str(c) if i == holm else c for i, c in enumerate(r)) for r in table.rows)
-    return _rich(rows.Table(table.columns, plain), title)
+    t = _rich(rows.Table(table.columns, plain), title)
+    # Where time and instructions were both measured: the change split into its two factors.
+    mechanisms = [f"{m.benchmark} / {m.candidate}: {m.phrase()}" for m in analysis.mechanisms]
+    if mechanisms:
+        t.caption = "\n".join(mechanisms)
+        t.caption_justify = "left"
+    return t
 
 
 def cross_host_table(analysis: Analysis) -> Table:

@@ -94,30 +94,50 @@ class ProcessView:
     record: dict
 
 
-def processes_of(doc: dict, benchmark: str, variant: str, instrument: str | None = None
-                 ) -> list[ProcessView]:
+def processes_of(doc: dict, benchmark: str, variant: str, instrument: str | None = None,
+                 measure: str = "time") -> list[ProcessView]:
     """The successful processes of one variant on one benchmark, in slot order.
 
     Timed processes by default; ``instrument`` selects those run under that instrument instead
-    (their times are not comparable with timed ones).
+    (their times are not comparable with timed ones). ``measure`` picks the values: time (seconds
+    per iteration) or a count per iteration (e.g. instructions) from whichever processes counted
+    it, timed or instrumented.
     """
     out = []
     for p in doc["processes"]:
         if p["benchmark"] != benchmark or p["variant"] != variant or p["status"] != "ok":
             continue
-        if p.get("instrument") != instrument:
+        counted = measure != "time"
+        if not counted and p.get("instrument") != instrument:
             continue
-        per = float(p["loops"] * p["inner_loops"]) * 1e9
-        out.append(ProcessView(
-            slot=p["slot"],
-            round=p["round"],
-            values=np.asarray(p["values_ns"], dtype=float) / per,
-            warmups=np.asarray(p["warmups_ns"], dtype=float) / per,
-            first=p["first_ns"] / (p["inner_loops"] * 1e9),
-            wall=p["wall_ns"] / 1e9 if p.get("wall_ns") is not None else None,
-            record=p,
-        ))
+        iterations = float(p["loops"] * p["inner_loops"])
+        if not counted:
+            values = np.asarray(p["values_ns"], dtype=float) / (iterations * 1e9)
+            warmups = np.asarray(p["warmups_ns"], dtype=float) / (iterations * 1e9)
+            first = p["first_ns"] / (p["inner_loops"] * 1e9)
+            wall = p["wall_ns"] / 1e9 if p.get("wall_ns") is not None else None
+        else:
+            counting = p.get("counting") or {}
+            counts = counting.get("counts", {}).get(measure)
+            if counts is None:
+                continue
+            # Net of the harness: the count of an empty value, measured in the same process.
+            overhead = (counting.get("overhead") or {}).get(measure, 0)
+            values = (np.asarray(counts, dtype=float) - overhead) / iterations
+            warmups = np.zeros(0)
+            first, wall = float("nan"), None
+        out.append(ProcessView(slot=p["slot"], round=p["round"], values=values,
+                               warmups=warmups, first=first, wall=wall, record=p))
     return sorted(out, key=lambda v: v.slot)
+
+
+def measures_of(doc: dict) -> list[str]:
+    """The measures an artifact holds: time, then each count some process recorded."""
+    found = dict.fromkeys(doc.get("design", {}).get("measures") or ["time"])
+    for p in doc["processes"]:
+        for m in (p.get("counting") or {}).get("counts", {}):
+            found.setdefault(m)
+    return list(found)
 
 
 def failed_processes(doc: dict) -> list[dict]:

@@ -148,10 +148,11 @@ class Callgrind:
     def zero(self):
         self.requests.request(CALLGRIND_ZERO_STATS)
 
-    def dump(self, label):
+    def dump(self, label, keep=True):
         buf = ctypes.create_string_buffer(label.encode("ascii"))
         self._buffers.append(buf)
-        self.labels.append(label)
+        if keep:
+            self.labels.append(label)
         self.requests.request(CALLGRIND_DUMP_STATS_AT, ctypes.addressof(buf))
 
     def stop(self):
@@ -280,6 +281,9 @@ class PerfCounters:
 # --- what the runner uses ----------------------------------------------------------------------
 
 STALE_PREFIX = "jitbench-callgrind-"
+# Indexes the runner passes for what is not a measured value.
+WARMUP = -1  # a warmup through the counting path: nothing kept
+OVERHEAD = -2  # an empty value (no iteration): what the harness itself adds to every count
 
 
 class PerfSession:
@@ -289,19 +293,26 @@ class PerfSession:
         self.counters = PerfCounters(spec["events"])
         self.events = self.counters.events
         self.counts = dict((e, []) for e in self.events)
+        self.overhead = {}
         self._start = None
 
     def before(self, index):
         self._start = self.counters.read()
 
     def after(self, index):
+        if index == WARMUP:
+            return
         end = self.counters.read()
         for i, event in enumerate(self.events):
-            self.counts[event].append(end[i] - self._start[i])
+            if index == OVERHEAD:
+                n = end[i] - self._start[i]
+                self.overhead[event] = min(n, self.overhead.get(event, n))
+            else:
+                self.counts[event].append(end[i] - self._start[i])
 
     def finish(self):
         self.counters.close()
-        return {"backend": "perf", "counts": self.counts}
+        return {"backend": "perf", "counts": self.counts, "overhead": self.overhead}
 
 
 class ValgrindSession:
@@ -312,6 +323,7 @@ class ValgrindSession:
         _remove_stale_dumps(os.path.dirname(out_file))
         self.callgrind = Callgrind(out_file)
         self.started = False
+        self.overheads = []  # labels of the empty values; the smallest is the overhead
 
     def before(self, index):
         if not self.started:
@@ -321,7 +333,13 @@ class ValgrindSession:
         self.callgrind.zero()
 
     def after(self, index):
-        self.callgrind.dump("jitbench value %d" % index)
+        if index == WARMUP:
+            self.callgrind.dump("jitbench warm-up", keep=False)
+        elif index == OVERHEAD:
+            self.overheads.append("jitbench overhead %d" % len(self.overheads))
+            self.callgrind.dump(self.overheads[-1])
+        else:
+            self.callgrind.dump("jitbench value %d" % index)
 
     def finish(self):
         self.callgrind.stop()
@@ -329,8 +347,11 @@ class ValgrindSession:
         missing = [label for label in self.callgrind.labels if label not in found]
         if missing:
             raise CounterError("callgrind wrote no dump for %s" % ", ".join(missing))
-        counts = [found[label] for label in self.callgrind.labels]
-        return {"backend": "valgrind", "counts": {"instructions": counts}}
+        counts = [found[label] for label in self.callgrind.labels if label.startswith("jitbench v")]
+        out = {"backend": "valgrind", "counts": {"instructions": counts}}
+        if self.overheads:
+            out["overhead"] = {"instructions": min(found[label] for label in self.overheads)}
+        return out
 
 
 def _remove_stale_dumps(folder):
@@ -379,3 +400,15 @@ def valgrind_depth():
         return ClientRequests().running_on_valgrind()
     except (CounterError, OSError, AttributeError):
         return 0
+
+
+def probe(events):
+    """{event: None if perf_event_open counts it here, else why not}; and the valgrind depth."""
+    out = {}
+    for event in events:
+        try:
+            PerfCounters([event]).close()
+            out[event] = None
+        except (CounterError, OSError, AttributeError) as exc:
+            out[event] = str(exc)
+    return {"perf": out, "valgrind": valgrind_depth()}

@@ -24,6 +24,16 @@ def launch_for(variant: Variant) -> Launch:
     return merge(variant, _kind(variant).launch(variant))
 
 
+# Counted processes fix the hash seed: without it, identical processes differ by ~3 % in
+# instructions (hashing decides set and dict layouts).
+COUNTED_ENV = {"PYTHONHASHSEED": "0"}
+
+
+def counted_env_for(variant: Variant) -> dict[str, str]:
+    """Settings that make a counted process of this variant deterministic (kind-specific too)."""
+    return {**COUNTED_ENV, **getattr(_kind(variant), "COUNTED_ENV", {})}
+
+
 def verify_activity(variant: Variant, jit: dict) -> str | None:
     """Why the variant's JIT mode did not activate in a process (None when it did)."""
     return _kind(variant).verify(variant, jit)

@@ -37,6 +37,11 @@ JIT_LIST_ENV = "JITBENCH_FILE_JIT_LIST"
 JIT_LIST_PATH = "{jitbench_tmp}/jit_list"
 LOG_PATH = "{jitbench_tmp}/cinderx-jit-{pid}.log"
 
+# Counted processes compile synchronously: with background compilation, when a function starts
+# running compiled code varies between runs, and instruction counts of identical processes differ
+# by tens of per cent; synchronously they agree to 1 in 10^8.
+COUNTED_ENV = {"CINDERX_JIT_BACKGROUND_COMPILE": "0"}
+
 # jitlist=auto: functions compiled by a calibration-length run under CinderX's own auto mode.
 PROFILE_MODE = "autojit"
 
