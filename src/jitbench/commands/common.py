@@ -125,7 +125,8 @@ def gate_status(analysis: an.Analysis, args: argparse.Namespace) -> int:
     result = gate(analysis, args.max_regression)
     if result.passed:
         return 0
-    stderr_console().print(f"jitbench: regression: {result.message()}", markup=False)
+    stderr_console().print(f"jitbench: regression: {result.message()}", markup=False,
+                           soft_wrap=True)
     return EXIT_REGRESSION
 
 

@@ -56,7 +56,10 @@ def report_command(args: argparse.Namespace, argv: list[str]) -> int:
         for i in items:
             console.print(f"[bold]{i.doc['id']}[/] [dim]({i.path})[/]")
             terminal.print_analysis(i.analysis, console, verbose=args.verbose)
-    return 0
+    from .common import gate_status
+
+    # --max-regression: the worst of the results decides the exit status.
+    return max((gate_status(i.analysis, args) for i in items), default=0)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -18,6 +18,7 @@ from ..report.terminal import VERDICT_STYLE
 from .common import (
     analysis_options,
     chosen_benchmarks,
+    gate_status,
     load_config,
     print_json,
     print_result_path,
@@ -108,8 +109,8 @@ def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
                      extra={"sweep": sweep})
     opts = analysis_options(args, cfg, seed=exp.design.seed, baseline=base.name)
     show = shown(args, sweep)
-    measure(exp, args, argv, cfg, opts=opts, show=show)
-    return 0
+    measured = measure(exp, args, argv, cfg, opts=opts, show=show)
+    return gate_status(measured.analysis, args) if measured.analysis is not None else 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
