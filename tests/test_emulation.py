@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jitbench.execute.emulation import binfmt_handler, emulation_of, is_emulated, refusal
+from jitbench.execute.emulation import (
+    binfmt_handler,
+    emulation_of,
+    is_emulated,
+    parse_binfmt,
+    read_binfmt,
+    refusal,
+)
 
 QEMU_ENTRY = """\
 enabled
@@ -32,17 +39,24 @@ def test_the_enabled_binfmt_handler_names_the_emulator(tmp_path: Path):
     (tmp_path / "register").write_text("")
     (tmp_path / "python3.11").write_text("enabled\ninterpreter /usr/bin/python3.11\n")
     (tmp_path / "qemu-aarch64").write_text(QEMU_ENTRY)
-    assert binfmt_handler("aarch64", tmp_path) == {
-        "name": "qemu-aarch64", "interpreter": "/usr/libexec/qemu-binfmt/aarch64-binfmt-P"}
-    assert binfmt_handler("riscv64", tmp_path) is None
-    (tmp_path / "qemu-aarch64").write_text(QEMU_ENTRY.replace("enabled", "disabled", 1))
-    assert binfmt_handler("aarch64", tmp_path) is None
-    assert binfmt_handler("aarch64", tmp_path / "not-mounted") is None
+    local = read_binfmt(tmp_path)
+    assert set(local) == {"python3.11", "qemu-aarch64"}
+    qemu = {"name": "qemu-aarch64", "interpreter": "/usr/libexec/qemu-binfmt/aarch64-binfmt-P"}
+    assert binfmt_handler("aarch64", local) == qemu
+    assert binfmt_handler("riscv64", local) is None
+    # An SSH host's entries, as its fixed script prints them, name the same handler.
+    remote = parse_binfmt("@@ python3.11\nenabled\ninterpreter /usr/bin/python3.11\n"
+                          f"@@ qemu-aarch64\n{QEMU_ENTRY}")
+    assert remote == local and binfmt_handler("aarch64", remote) == qemu
+    disabled = {"qemu-aarch64": QEMU_ENTRY.replace("enabled", "disabled", 1).splitlines()}
+    assert binfmt_handler("aarch64", disabled) is None
+    assert read_binfmt(tmp_path / "not-mounted") == {}
 
 
 def test_the_refusal_names_the_emulation_and_what_still_works():
-    emulated = emulation_of("aarch64", "x86_64", local=False)
-    assert emulated is not None and emulation_of("x86_64", "x86_64", local=True) is None
+    emulated = emulation_of("aarch64", "x86_64")
+    assert emulated is not None and emulation_of("x86_64", "x86_64") is None
+    assert "(by an emulator, e.g. qemu-user)" in emulated["text"]
     line = refusal("arm", emulated)
     assert "\n" not in line
     assert line.startswith("variant 'arm' runs aarch64 code emulated on x86_64")

@@ -51,8 +51,7 @@ def codesize_command(args: argparse.Namespace, argv: list[str]) -> int:
         access = access_for(v.runtime.host)
         r = cs.measure(access.transport, v, args.shape, args.count, args.timeout)
         # Code size is exact under emulation (e.g. aarch64 on qemu-user): recorded, not refused.
-        r.emulation = emulation_of(r.machine, access.facts().get("machine"),
-                                   local=v.runtime.host is None)
+        r.emulation = emulation_of(r.machine, access.facts().get("machine"), access)
         results.append(r)
     growth = cs.growth_pct(results[0], results[1]) if len(results) == 2 else None
     # Code of two architectures is shown side by side, but a growth gate between them is no gate.

@@ -8,6 +8,10 @@ counts measure the emulator, so jitbench refuses verdicts on them.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .hosts import HostAccess
 
 BINFMT_DIR = Path("/proc/sys/fs/binfmt_misc")
 
@@ -28,26 +32,57 @@ def is_emulated(code_machine: str | None, host_machine: str | None) -> bool:
     return code not in NATIVE_PEERS.get(host, {host})
 
 
-def binfmt_handler(code_machine: str, binfmt_dir: Path = BINFMT_DIR) -> dict | None:
-    """The enabled binfmt_misc handler of this machine that runs ``code_machine`` programs.
+# Fixed (no user data): every binfmt_misc entry of an SSH host, each after a "@@ NAME" line.
+BINFMT_SCRIPT = ('for f in /proc/sys/fs/binfmt_misc/*; do case "${f##*/}" in register|status) '
+                 'continue ;; esac; echo "@@ ${f##*/}"; cat "$f"; done 2>/dev/null; exit 0')
 
-    ``{"name": "qemu-aarch64", "interpreter": "/usr/libexec/qemu-binfmt/aarch64-binfmt-P"}``;
-    None when none is registered or binfmt_misc is not mounted.
-    """
+
+def read_binfmt(binfmt_dir: Path = BINFMT_DIR) -> dict[str, list[str]]:
+    """This machine's binfmt_misc entries: name → the lines of its file ({} if not mounted)."""
     try:
-        entries = sorted(p for p in binfmt_dir.iterdir() if p.name not in ("register", "status"))
+        paths = sorted(p for p in binfmt_dir.iterdir() if p.name not in ("register", "status"))
     except OSError:
-        return None
-    for entry in entries:
+        return {}
+    out = {}
+    for path in paths:
         try:
-            lines = entry.read_text(encoding="utf-8", errors="replace").splitlines()
+            out[path.name] = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             continue
+    return out
+
+
+def parse_binfmt(text: str) -> dict[str, list[str]]:
+    """binfmt_misc entries from the output of ``BINFMT_SCRIPT``."""
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if line.startswith("@@ "):
+            current = out.setdefault(line[3:].strip(), [])
+        elif current is not None:
+            current.append(line)
+    return out
+
+
+def binfmt_handler(code_machine: str, entries: dict[str, list[str]]) -> dict | None:
+    """The enabled handler among ``entries`` that runs ``code_machine`` programs.
+
+    ``{"name": "qemu-aarch64", "interpreter": "/usr/libexec/qemu-binfmt/aarch64-binfmt-P"}``;
+    None when none is registered.
+    """
+    for name, lines in entries.items():
         fields = dict(line.split(" ", 1) for line in lines[1:] if " " in line)
         interpreter = fields.get("interpreter", "")
-        if lines[:1] == ["enabled"] and (code_machine in entry.name or code_machine in interpreter):
-            return {"name": entry.name, "interpreter": interpreter or None}
+        if lines[:1] == ["enabled"] and (code_machine in name or code_machine in interpreter):
+            return {"name": name, "interpreter": interpreter or None}
     return None
+
+
+def host_binfmt(access: HostAccess) -> dict[str, list[str]]:
+    """The binfmt_misc entries of the machine behind ``access`` (this one, or an SSH host)."""
+    if access.host is None:
+        return read_binfmt()
+    return parse_binfmt(access.fixed(BINFMT_SCRIPT, "reading binfmt_misc"))
 
 
 def describe(code_machine: str, host_machine: str, handler: dict | None) -> str:
@@ -56,16 +91,16 @@ def describe(code_machine: str, host_machine: str, handler: dict | None) -> str:
     return f"{code_machine} code emulated on {host_machine}{by}"
 
 
-def emulation_of(code_machine: str | None, host_machine: str | None, *,
-                 local: bool) -> dict | None:
+def emulation_of(code_machine: str | None, host_machine: str | None,
+                 access: HostAccess | None = None) -> dict | None:
     """The record of an emulated runtime (``code``, ``machine``, ``via``, ``text``), else None.
 
-    ``local``: the runtime runs on this machine, whose binfmt_misc handlers can name the emulator.
+    ``access``: the runtime's machine, whose binfmt_misc handlers name the emulator.
     """
     if not is_emulated(code_machine, host_machine):
         return None
     assert code_machine and host_machine
-    handler = binfmt_handler(code_machine) if local else None
+    handler = binfmt_handler(code_machine, host_binfmt(access)) if access is not None else None
     return {"code": code_machine, "machine": host_machine, "via": handler,
             "text": describe(code_machine, host_machine, handler)}
 

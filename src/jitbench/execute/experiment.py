@@ -319,7 +319,7 @@ class Runner:
             facts = rec.get("facts", {})
             facts["emulation"] = emulation_of(
                 facts.get("machine"), self.doc["hosts"][v.runtime.host_name].get("machine"),
-                local=v.runtime.host is None)
+                self._access(v))
             # A --jit-only result draws no time verdict; an instrument (perf, counters) still
             # measures the emulator.
             if facts["emulation"] and (not self.doc.get("jit_only") or self.instruments):
