@@ -153,6 +153,7 @@ def test_perf_backend_counts_task_clock_in_the_timed_processes(counted):
     assert {c["measure"] for c in doc["comparisons"]} == {"time", "task-clock"}
 
 
+@pytest.mark.slow
 def test_without_hardware_counters_instructions_fall_back_to_valgrind_and_say_so(counted):
     if _has_hardware_counters():
         pytest.skip("this machine has hardware counters: no fallback happens")
