@@ -87,11 +87,18 @@ def test_arm_and_x86_code_of_one_shape_side_by_side(arm):
                           "'x86' is x86_64", "'arm' is aarch64")
 
 
-def test_a_time_verdict_on_the_emulated_runtime_is_refused_naming_the_emulation(arm):
-    proc = arm("ab", "arm", "arm_generic", "--bench", "richards", "-p", "2")
+@pytest.mark.parametrize("measure", ["time", "instructions"])
+def test_a_verdict_on_the_emulated_runtime_is_refused_naming_the_emulation(arm, measure):
+    proc = arm("ab", "arm", "arm_generic", "--bench", "richards", "-p", "2", "--measure", measure)
     assert_one_line_error(proc, "variant 'arm' runs " + EMULATED, "qemu-aarch64",
                           "no time or instruction verdict")
     assert "calibrating" not in proc.stderr  # refused before anything was measured
+
+
+def test_a_jit_only_run_counts_nothing(arm):
+    assert_one_line_error(arm("run", "arm", "--jit-only", "--measure", "instructions", "-b",
+                              "richards"),
+                          "--jit-only records what the JIT compiled", "drop --measure")
 
 
 def test_jit_only_run_compares_arm_and_x86_code_per_function_with_asm_dumps(arm):

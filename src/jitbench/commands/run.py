@@ -84,6 +84,11 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
                            log=(lambda m: None) if silent(args) else stderr_console().print)
     exp = Experiment(variants=variants, benchmarks=benches,
                      design=design_from(args, cfg.experiment), config_path=cfg.path)
+    counted = [m for m in exp.design.measures if m != "time"]
+    if args.jit_only and counted:
+        raise JitbenchError(f"--jit-only records what the JIT compiled and gives no verdict, so "
+                            f"it counts nothing; drop --measure {','.join(counted)} (or "
+                            "--jit-only)")
     measured = measure(exp, args, argv, cfg, verdicts=not args.jit_only)
     if args.jit_only:
         return jit_only_done(measured.doc, measured.path, args.json)
