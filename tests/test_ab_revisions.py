@@ -7,13 +7,19 @@ the work, one breaks its gate.
 from __future__ import annotations
 
 import json
+import re
+import shlex
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from .builds.test_builds import WORK, commit_all, git, make_package_repo
 from .conftest import Cli, assert_one_line_error, write
+from .marked import check_complete, start
 
 # 10 processes: 3x the work is then slower in 1000 of 1000 seeded simulations with a
 # between-process sd of 35 % (python -m tests.stats.e2e_rates); at 6 it is 971.
@@ -108,13 +114,10 @@ def test_unknown_revision_is_one_line(revproject: Path):
     assert_one_line_error(proc, "no-such-rev")
 
 
-def test_bisect_names_the_commit_that_tripled_the_work(tmp_path: Path):
-    """A step is bad when slower by >= 100 %: the 3x commit (+200 %) always is; an unchanged
-    commit would need a point estimate of +100 %, over 4 standard errors at 10 processes with a
-    between-process sd of 35 % (< 0.01 % of steps), so the bisection does not hang on the host."""
+def _history(tmp_path: Path) -> dict[str, str]:
+    """A repository whose history has unremarkable commits around one that triples the work."""
     repo = tmp_path / "repo"
     make_package_repo(repo)
-    # A history of unremarkable commits around the one that triples the work.
     git(repo, "checkout", "-q", "c1")
     git(repo, "checkout", "-q", "-b", "history")
     shas = {"good": git(repo, "rev-parse", "HEAD")}
@@ -128,6 +131,14 @@ def test_bisect_names_the_commit_that_tripled_the_work(tmp_path: Path):
         commit_all(repo, f"note {i}")
     write(tmp_path / "jitbench.toml", CONFIG.format(python=json.dumps(sys.executable)))
     write(tmp_path / "bench" / "w.py", BENCH)
+    return shas
+
+
+def test_bisect_names_the_commit_that_tripled_the_work(tmp_path: Path):
+    """A step is bad when slower by >= 100 %: the 3x commit (+200 %) always is; an unchanged
+    commit would need a point estimate of +100 %, over 4 standard errors at 10 processes with a
+    between-process sd of 35 % (< 0.01 % of steps), so the bisection does not hang on the host."""
+    shas = _history(tmp_path)
     proc = Cli(tmp_path)("bisect", "--runtime", "dev", "--good", shas["good"], "--bad", "history",
                          "--bench", "w", "--threshold", "100%", *FAST, "--seed", "1", check=0)
     assert f"first bad commit: {shas['culprit']}" in proc.stdout, proc.stdout + proc.stderr
@@ -136,3 +147,45 @@ def test_bisect_names_the_commit_that_tripled_the_work(tmp_path: Path):
     none = Cli(tmp_path)("bisect", "--runtime", "dev", "--good", shas["good"], "--bad", "history",
                          "--bench", "w", "--threshold", "1000%", *FAST, "--seed", "1")
     assert "first bad commit" not in none.stdout, none.stdout
+
+
+@pytest.mark.slow
+def test_interrupted_bisect_continues_with_the_printed_command(tmp_path: Path):
+    shas = _history(tmp_path)
+    argv = ["bisect", "--runtime", "dev", "--good", shas["good"], "--bad", "history", "--bench",
+            "w", "--threshold", "100%", *FAST, "--seed", "1", "--out", "res"]
+    proc = start(tmp_path, *argv)
+    res = tmp_path / "res"
+    deadline = time.monotonic() + 300
+    while True:  # until one step is finished and the next has finished processes
+        docs = [_read(p) for p in sorted(res.glob("bisect-*.json"))] if res.is_dir() else []
+        if any(d and d["complete"] for d in docs) and any(
+                d and not d["complete"] and len(d["processes"]) >= 2 for d in docs):
+            break
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    before = {p: _read(p) for p in res.glob("bisect-*.json")}
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    match = re.search(r"continue the bisect with the same command: (jitbench bisect .+)$",
+                      err.strip())
+    assert match, err
+    again = subprocess.run([sys.executable, "-m", *shlex.split(match.group(1))], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stderr
+    assert f"first bad commit: {shas['culprit']}" in again.stdout, again.stdout + again.stderr
+    assert "(measured before)" in " ".join(again.stderr.split())  # however the lines wrap
+    for path, doc in before.items():
+        after = _read(path)
+        if doc["complete"]:
+            assert after == doc  # a finished step is not measured again
+        else:
+            check_complete(doc, after, extended=True)
+
+
+def _read(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None

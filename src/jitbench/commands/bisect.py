@@ -12,17 +12,22 @@ stop on precision, never on the step's outcome.
 from __future__ import annotations
 
 import argparse
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from ..analysis import experiment as an
 from ..builds import first_parent_range, resolve_rev
 from ..builds.revisions import builds_dir, materialize
 from ..errors import JitbenchError
-from ..execute.experiment import Runner
+from ..execute.experiment import Interrupted, Runner
+from ..execute.resume import experiment_from
 from ..model import Experiment, Variant
 from ..plan.adaptive import Target, extender
 from ..report import fmt
+from ..results import artifact as results
+from ..results.artifact import default_results_dir
 from .common import load_config, stderr_console, wide_console
 from .measure import DEFAULT_BUDGET_S, design_from, measure
 from .options import add_build, add_run, percent
@@ -69,10 +74,11 @@ class _Search:
     """Measures commits against the good revision, each through the engine; builds once each."""
 
     def __init__(self, args: argparse.Namespace, argv: list[str], cfg, base: Variant,
-                 good: Variant, console):
+                 good: Variant, bad: str, console):
         self.args, self.argv, self.cfg, self.console = args, argv, cfg, console
         self.base = base
         self.good = good
+        self.bad = bad  # the bad revision's commit
         self.rebuilt: set[str] = set()  # --rebuild: each revision is built again once
         target_ci = args.target_ci if args.target_ci is not None else args.threshold / 2
         self.target = Target(target_ci, args.budget or DEFAULT_BUDGET_S)
@@ -84,34 +90,65 @@ class _Search:
                                gate=not self.args.no_gate, log=self.console.print)
         return built
 
+    def step_path(self, sha: str) -> Path:
+        """Where a step's result goes: named by the search and the commit, so that the same
+        bisect run again finds the steps it measured (and resumes the one it was measuring)."""
+        out = self.args.out or default_results_dir()
+        folder = out.parent if out.suffix == ".json" else out
+        return folder / (f"bisect-{self.good.rev[:12]}-{self.bad[:12]}-{self.args.bench[0]}-"
+                         f"{sha[:12]}.json")
+
     def measure(self, sha: str) -> Step:
-        if self.good.build is None or self.args.rebuild and self.good.rev not in self.rebuilt:
-            self.good = self._built(self.good)
-        cand = self._built(replace(self.base, name=sha[:12], rev=sha, build=None))
-        design = design_from(self.args, self.cfg.experiment)
-        exp = Experiment(variants=[self.good, cand],
-                         benchmarks=[self.cfg.benchmark(self.args.bench[0])], design=design,
-                         config_path=self.cfg.path)
-        opts = an.Options(min_effect_pct=0.0, seed=design.seed)
+        path = self.step_path(sha)
+        doc = results.load(path) if path.exists() else None
+        if doc is not None and doc["complete"]:
+            opts = an.Options(min_effect_pct=0.0, seed=doc["seed"])
+            comparisons = an.analyse(doc, opts).comparisons
+            if comparisons:
+                return self._step(sha, comparisons[0], 1 + max(s["round"] for s in
+                                                               doc["schedule"]), str(path),
+                                  " (measured before)")
         shown: list[an.BenchmarkComparison] = []
 
         def show(analysis: an.Analysis, doc: dict, path: str) -> None:
             if analysis.comparisons:
                 shown.append(analysis.comparisons[0])
 
-        measured = measure(exp, self.args, self.argv, self.cfg, opts=opts, show=show,
-                           extend=_until_precise(self.target, opts, self.args.threshold),
-                           progress=False)
+        if doc is not None:
+            # Interrupted while measuring this commit: its finished processes are kept.
+            exp = experiment_from(doc, path, self.cfg, gate=not self.args.no_gate,
+                                  log=self.console.print)
+            seed = doc["seed"]
+        else:
+            if self.good.build is None or self.args.rebuild and self.good.rev not in self.rebuilt:
+                self.good = self._built(self.good)
+            cand = self._built(replace(self.base, name=sha[:12], rev=sha, build=None))
+            design = design_from(self.args, self.cfg.experiment)
+            exp = Experiment(variants=[self.good, cand],
+                             benchmarks=[self.cfg.benchmark(self.args.bench[0])], design=design,
+                             config_path=self.cfg.path)
+            seed = design.seed
+        opts = an.Options(min_effect_pct=0.0, seed=seed)
+        try:
+            measured = measure(exp, self.args, self.argv, self.cfg, opts=opts, show=show,
+                               extend=_until_precise(self.target, opts, self.args.threshold),
+                               progress=False, doc=doc, out=path)
+        except Interrupted as exc:
+            raise Interrupted(f"interrupted while measuring {sha[:12]}; finished processes are "
+                              f"kept in {path}; continue the bisect with the same command: "
+                              f"{shlex.join(self.argv)}") from exc
         if not shown:
             raise JitbenchError(f"bisect: measuring {sha[:12]} gave no comparison; see "
                                 f"{measured.path}")
-        c = shown[0]
+        return self._step(sha, shown[0], measured.runner.rounds_done(), measured.path, "")
+
+    def _step(self, sha: str, c: an.BenchmarkComparison, processes: int, path: str,
+              note: str) -> Step:
         state = classify(c, self.args.threshold)
-        processes = measured.runner.rounds_done()
         self.console.print(f"  {sha[:12]}: {fmt.pct(c.result.change_pct)} "
                            f"{fmt.ci(c.result.ci_low_pct, c.result.ci_high_pct)} with {processes} "
-                           f"processes → {state}")
-        return Step(sha, state, c, processes, measured.path)
+                           f"processes → {state}{note}")
+        return Step(sha, state, c, processes, path)
 
 
 def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -133,7 +170,7 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
     good = Variant(name=f"good-{good_sha[:12]}", runtime=runtime, rev=good_sha)
     console.print(f"bisect: {len(shas)} commits after {good_sha[:12]} up to {args.bad}; "
                   f"threshold {args.threshold:g} %")
-    search = _Search(args, argv, cfg, base, good, console)
+    search = _Search(args, argv, cfg, base, good, shas[-1], console)
     steps: dict[str, Step] = {}
     steps[shas[-1]] = search.measure(shas[-1])
     if steps[shas[-1]].state != "bad":
