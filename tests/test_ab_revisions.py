@@ -158,13 +158,13 @@ def test_interrupted_bisect_continues_with_the_printed_command(tmp_path: Path):
     res = tmp_path / "res"
     deadline = time.monotonic() + 300
     while True:  # until one step is finished and the next has finished processes
-        docs = [_read(p) for p in sorted(res.glob("bisect-*.json"))] if res.is_dir() else []
+        docs = [_read(p) for p in sorted(res.glob("bisect-*-w-*.json"))] if res.is_dir() else []
         if any(d and d["complete"] for d in docs) and any(
                 d and not d["complete"] and len(d["processes"]) >= 2 for d in docs):
             break
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.02)
-    before = {p: _read(p) for p in res.glob("bisect-*.json")}
+    before = {p: _read(p) for p in res.glob("bisect-*-w-*.json")}
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err

@@ -7,11 +7,16 @@ verdict machinery: a step is *bad* when the candidate is ``slower`` by at least 
 planned rounds gets the engine's adaptive rounds: more interleaved rounds until the CI half-width
 is at most ``--target-ci`` (default: half the threshold) or ``--budget`` is spent. Those rounds
 stop on precision, never on the step's outcome.
+
+An interrupted search continues when the same command runs again: a journal beside the results
+names each step's result; finished steps are reused and the interrupted one is resumed.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import secrets
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -28,6 +33,7 @@ from ..plan.adaptive import Target, extender
 from ..report import fmt
 from ..results import artifact as results
 from ..results.artifact import default_results_dir
+from ..results.atomic import write_text_atomic
 from .common import load_config, stderr_console, wide_console
 from .measure import DEFAULT_BUDGET_S, design_from, measure
 from .options import add_build, add_run, percent
@@ -79,6 +85,7 @@ class _Search:
         self.base = base
         self.good = good
         self.bad = bad  # the bad revision's commit
+        self.journal: dict = {}
         self.rebuilt: set[str] = set()  # --rebuild: each revision is built again once
         target_ci = args.target_ci if args.target_ci is not None else args.threshold / 2
         self.target = Target(target_ci, args.budget or DEFAULT_BUDGET_S)
@@ -90,13 +97,47 @@ class _Search:
                                gate=not self.args.no_gate, log=self.console.print)
         return built
 
-    def step_path(self, sha: str) -> Path:
-        """Where a step's result goes: named by the search and the commit, so that the same
-        bisect run again finds the steps it measured (and resumes the one it was measuring)."""
+    def _name(self) -> tuple[Path, str]:
         out = self.args.out or default_results_dir()
         folder = out.parent if out.suffix == ".json" else out
-        return folder / (f"bisect-{self.good.rev[:12]}-{self.bad[:12]}-{self.args.bench[0]}-"
-                         f"{sha[:12]}.json")
+        return folder, f"bisect-{self.good.rev[:12]}-{self.bad[:12]}-{self.args.bench[0]}"
+
+    def journal_path(self) -> Path:
+        """The search's journal: which result holds which step, and whether the search ended.
+
+        Hidden, so that nothing takes it for a result."""
+        folder, name = self._name()
+        return folder / f".{name}.journal.json"
+
+    def open_journal(self) -> None:
+        """Continue an interrupted search (same good, bad and benchmark), else start a new one."""
+        path = self.journal_path()
+        try:
+            journal = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            journal = None
+        if (journal is None or journal.get("finished") or self.args.rebuild
+                or not isinstance(journal.get("steps"), dict)):
+            journal = {"good": self.good.rev, "bad": self.bad, "bench": self.args.bench[0],
+                       "steps": {}, "finished": False}
+        self.journal = journal
+        write_text_atomic(path, json.dumps(journal))
+
+    def close_journal(self) -> None:
+        """The search ended: the same command runs a new one."""
+        self.journal["finished"] = True
+        write_text_atomic(self.journal_path(), json.dumps(self.journal))
+
+    def step_path(self, sha: str) -> Path:
+        """Where a step's result goes, recorded in the journal before it is measured."""
+        recorded = self.journal["steps"].get(sha)
+        if recorded:
+            return Path(recorded)
+        folder, name = self._name()
+        path = folder / f"{name}-{sha[:12]}-{secrets.token_hex(3)}.json"
+        self.journal["steps"][sha] = str(path)
+        write_text_atomic(self.journal_path(), json.dumps(self.journal))
+        return path
 
     def measure(self, sha: str) -> Step:
         path = self.step_path(sha)
@@ -171,9 +212,11 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
     console.print(f"bisect: {len(shas)} commits after {good_sha[:12]} up to {args.bad}; "
                   f"threshold {args.threshold:g} %")
     search = _Search(args, argv, cfg, base, good, shas[-1], console)
+    search.open_journal()
     steps: dict[str, Step] = {}
     steps[shas[-1]] = search.measure(shas[-1])
     if steps[shas[-1]].state != "bad":
+        search.close_journal()
         raise JitbenchError(f"bisect: {args.bad} is not slower than {args.good} by ≥ "
                             f"{args.threshold:g} % ({steps[shas[-1]].state}); nothing to bisect")
     lo, hi = -1, len(shas) - 1  # shas[hi] is bad; lo is good (-1: the good revision itself)
@@ -184,6 +227,7 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
             hi = mid
         else:
             lo = mid
+    search.close_journal()
     first = steps[shas[hi]]
     r = first.comparison.result
     unsure = [s.sha[:12] for s in steps.values() if s.state == "unsure"]
