@@ -59,6 +59,7 @@ RESULT_READERS = {
     "export --pyperf": ["export", "{f}", "--pyperf", "out.json"],
     "import": ["import", "{f}", "--db", "sqlite:///{tmp}/results.db"],
     "run --resume": ["run", "--resume", "{f}"],
+    "profile": ["profile", "{f}"],
 }
 # A file given as the results database.
 DATABASE_READERS = {
