@@ -7,6 +7,7 @@ import json
 import re
 import shlex
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -300,3 +301,20 @@ def test_killed_adaptive_run_resumes_adaptively(marked):
     # The planned 2 rounds alone would stop short of the minimum an adaptive run always makes.
     assert after["adaptive"]["stopped"] == "target reached"
     assert after["adaptive"]["rounds"] >= ADAPTIVE_MIN_ROUNDS > 2
+
+
+def test_two_runs_at_once_into_one_results_folder_and_database(marked, tmp_path):
+    cwd, conf, mark = marked
+    db = tmp_path / "shared.db"
+    argv = ["run", "base", "slower", "--bench", "work", "-p", "2", *FAST, "--config", str(conf)]
+    runs = [start(cwd, *argv, "--out", "res", "--db", str(db)) for _ in range(2)]
+    for proc in runs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err
+        assert "not recorded" not in err
+    results = sorted((cwd / "res").glob("*.json"))
+    assert len(results) == 2
+    with sqlite3.connect(db) as conn:
+        stored = {row[0] for row in conn.execute("SELECT result_id FROM experiments")}
+    assert stored == {json.loads(p.read_text())["id"] for p in results}
+    assert not list((cwd / "res").glob(".*.lock"))
