@@ -19,9 +19,10 @@ from . import benchmarks as bundled_benchmarks
 from . import inputfile
 from .errors import ConfigError, JitbenchError
 from .model import LOCAL, Benchmark, BuildSpec, Host, Runtime, Variant
+from .runtimes import KINDS
 from .suites import pyperformance as suite
 
-RUNTIME_KINDS = ("python", "cpython", "cinderx", "pypy")
+RUNTIME_KINDS = tuple(KINDS)
 BENCHMARK_KINDS = ("auto", "plain", "pyperf")
 
 _TOP_KEYS = {"runtimes", "benchmarks", "variants", "experiment", "hosts", "results"}

@@ -119,7 +119,7 @@ def show_jit(doc: dict, console) -> None:
     entry = rep["benchmarks"][bench]
     console.print(summary_table(bench, entry["variants"]))
     for name, data in entry["variants"].items():
-        if data.get("kind") == "cinderx" and data.get("top") and name.endswith("autojit"):
+        if data.get("top") and name.endswith("autojit"):
             console.print(ranking_table(bench, name, data["top"]))
 
 

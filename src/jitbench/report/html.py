@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from .. import __version__, stats
 from ..analysis.experiment import Analysis, host_noise_line
 from ..results.artifact import ProcessView, processes_of
-from ..runtimes.introspection import CinderxView
+from ..runtimes.compiled import CodeView
 from . import facts, fmt, jit, markdown, plots, profiles, sweep
 from . import rows as tables
 
@@ -180,7 +180,7 @@ def _summary_table(a: Analysis, bench: str, views: dict[str, list[ProcessView]])
 
 
 def _benchmark(a: Analysis, doc: dict, bench: str, colours: dict[str, str],
-               rankings: list[tuple[str, str, CinderxView]]) -> str:
+               rankings: list[tuple[str, str, CodeView]]) -> str:
     views = {v: processes_of(doc, bench, v) for v in doc["variants"]}
     out = [f"<section class='benchmark' data-benchmark='{_e(bench)}'><h3>{_e(bench)}</h3>"]
     spec = doc["benchmarks"][bench]

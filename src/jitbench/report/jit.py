@@ -1,10 +1,8 @@
 """What the process records say about the JIT: the activity proof per variant.
 
-The records come from the in-target probes (``runner/jitbench_probes.py``):
-``jit["cpython"] = {"available", "enabled", "executors", "functions", "jit_code_bytes"}``,
-``jit["cinderx"] = {"initialized", "enabled", "compiled_count", "code_bytes", "compiled", ...}``,
-``jit["pypy"] = {"available", "loops", "bridges", "asm_bytes", ...}``. This module reads them; it
-picks and counts, it computes no statistics. Per-function detail (code-size ranking) is
+The records come from the in-target probes (``runner/jitbench_probes.py``), one per runtime
+kind; each kind reads its own (``runtimes/<kind>.py``). This module picks and counts, it
+computes no statistics. Per-function detail (code-size ranking) is
 :mod:`jitbench.runtimes.introspection`'s.
 """
 
@@ -12,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..runtimes.introspection import CinderxView, cinderx_view
+from .. import runtimes
+from ..runtimes.compiled import CodeView
 
 
 @dataclass(frozen=True)
@@ -34,37 +33,12 @@ class JitActivity:
     problems: list[str]
 
 
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def jit_enabled(jit: dict) -> bool | None:
     """Whether a process's JIT record says its JIT was on; None when it does not say."""
-    cx = jit.get("cinderx")
-    if isinstance(cx, dict) and cx.get("loaded"):
-        return bool(cx.get("enabled"))
-    for rec in (jit.get("cpython"), jit.get("pypy"), jit):
-        if isinstance(rec, dict) and isinstance(rec.get("enabled"), bool):
-            return rec["enabled"]
-    return None
-
-
-def compiled_count(jit: dict) -> int | None:
-    """Functions the JIT compiled in the process (PyPy: loops), when the record says."""
-    cx, cp, pp = (jit.get(k) or {} for k in ("cinderx", "cpython", "pypy"))
-    for value in (cx.get("compiled_count"), cp.get("functions"), pp.get("loops")):
-        if _int(value) is not None:
-            return value  # type: ignore[return-value]
-    return None
-
-
-def code_bytes(jit: dict) -> int | None:
-    """Bytes of machine code the JIT produced in the process, when the record says."""
-    cx, cp, pp = (jit.get(k) or {} for k in ("cinderx", "cpython", "pypy"))
-    for value in (cx.get("code_bytes"), cp.get("jit_code_bytes"), pp.get("asm_bytes")):
-        if _int(value) is not None:
-            return value  # type: ignore[return-value]
-    return None
+    state = runtimes.jit_enabled(jit)
+    if state is None and isinstance(jit.get("enabled"), bool):
+        return jit["enabled"]
+    return state
 
 
 def _range(values: list[int]) -> tuple[int, int] | None:
@@ -83,8 +57,10 @@ def activity(doc: dict) -> list[JitActivity]:
         out.append(JitActivity(
             variant=name, kind=spec.get("kind"), mode=spec.get("mode"), processes=len(recs),
             enabled=states.count(True), disabled=states.count(False),
-            compiled_range=_range([c for j in recs if (c := compiled_count(j)) is not None]),
-            code_bytes_range=_range([b for j in recs if (b := code_bytes(j)) is not None]),
+            compiled_range=_range([c for j in recs
+                                    if (c := runtimes.compiled_count(j)) is not None]),
+            code_bytes_range=_range([b for j in recs
+                                      if (b := runtimes.code_bytes(j)) is not None]),
             problems=problems))
     return out
 
@@ -105,12 +81,12 @@ def fmt_range(r: tuple[int, int] | None, unit: str = "") -> str:
     return f"{text}{unit}"
 
 
-def code_size_views(doc: dict) -> list[tuple[str, str, CinderxView]]:
-    """(benchmark, variant, view) for every CinderX variant with compiled functions."""
+def code_size_views(doc: dict) -> list[tuple[str, str, CodeView]]:
+    """(benchmark, variant, view) for every variant whose kind lists compiled functions."""
     out = []
     for bench in doc["benchmarks"]:
         for variant in doc["variants"]:
-            view = cinderx_view(doc, variant, bench)
+            view = runtimes.code_view(doc, variant, bench)
             if view is not None and view.functions:
                 out.append((bench, variant, view))
     return out

@@ -5,9 +5,13 @@ from __future__ import annotations
 from ..model import Benchmark, Variant
 from . import cinderx, cpython, pypy, python
 from .base import Launch, RuntimeKind, merge
+from .compiled import CodeView
 
-KINDS: dict[str, RuntimeKind] = {"python": python, "cpython": cpython, "cinderx": cinderx,
-                                 "pypy": pypy}
+KINDS: dict[str, RuntimeKind] = {k.name: k for k in (python, cpython, cinderx, pypy)}
+
+# Who reads a process's JIT record, most specific first: CinderX runs inside a CPython that
+# reports its own (idle) JIT too. A kind without JIT facts (plain python) reads nothing.
+READERS: tuple[RuntimeKind, ...] = (cinderx, cpython, pypy)
 
 
 def _kind(variant: Variant) -> RuntimeKind:
@@ -64,3 +68,37 @@ def prepare_variant(variant: Variant, benchmarks: list[Benchmark], run, min_time
     """
     prepare = getattr(_kind(variant), "prepare", None)
     return prepare(variant, benchmarks, run, min_time) if prepare is not None else None
+
+
+def _first(fact: str, *args):
+    for kind in READERS:
+        read = getattr(kind, fact, None)
+        value = read(*args) if read is not None else None
+        if value is not None:
+            return value
+    return None
+
+
+def jit_enabled(jit: dict) -> bool | None:
+    """Whether a process's JIT record says its JIT was on; None when no kind's record says."""
+    return _first("enabled", jit)
+
+
+def compiled_count(jit: dict) -> int | None:
+    """Functions (PyPy: loops) the JIT compiled in the process, when a kind's record says."""
+    return _first("compiled", jit)
+
+
+def code_bytes(jit: dict) -> int | None:
+    """Bytes of machine code the JIT produced in the process, when a kind's record says."""
+    return _first("code_bytes", jit)
+
+
+def code_view(doc: dict, variant: str, benchmark: str) -> CodeView | None:
+    """The variant's compiled functions by code size, from the kind that reports them."""
+    return _first("code_view", doc, variant, benchmark)
+
+
+def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
+    """``jitbench jit``'s entry for a variant on a benchmark (with its ``kind``), or None."""
+    return _first("jit_summary", doc, variant, benchmark, top)

@@ -23,7 +23,11 @@ class RuntimeKind(Protocol):
 
     A kind may also define ``preflight(variant, record)`` (a one-line problem from its preflight
     process, e.g. cinderx missing) and ``prepare(variant, benchmarks, run, min_time)`` (work
-    before calibration); callers look these up with ``getattr``.
+    before calibration). A kind whose processes report JIT facts reads its own record with
+    ``enabled(jit)``, ``compiled(jit)``, ``code_bytes(jit)`` (None when its record does not say),
+    ``jit_summary(doc, variant, benchmark, top)`` (its ``jitbench jit`` entry) and, when it
+    reports compiled functions by size, ``code_view(doc, variant, benchmark)``. Callers look
+    these up with ``getattr``.
     """
 
     name: str

@@ -8,6 +8,7 @@ its current ``CINDERX_JIT_*`` name and its legacy ``PYTHONJIT*`` name, so old an
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from ..errors import JitbenchError
 from ..model import Benchmark, Variant
 from .base import Launch
+from .compiled import CodeView, FunctionView, count, mean, runs
 
 name = "cinderx"
 
@@ -236,3 +238,89 @@ def prepare(variant: Variant, benchmarks: list[Benchmark], run: RunOne,
     note = {"jit_list": {"source": "profile", "profile_mode": PROFILE_MODE,
                          "functions": len(names), "per_benchmark": per_bench}}
     return replace(variant, env=env), note
+
+
+# What a process's ``jit["cinderx"]`` record says (see runner/jitbench_probes.py).
+
+def enabled(jit: dict) -> bool | None:
+    """Whether the JIT was on, when the extension was loaded in the process."""
+    cx = jit.get("cinderx")
+    return bool(cx.get("enabled")) if isinstance(cx, dict) and cx.get("loaded") else None
+
+
+def compiled(jit: dict) -> int | None:
+    """Functions the JIT compiled in the process."""
+    return count((jit.get("cinderx") or {}).get("compiled_count"))
+
+
+def code_bytes(jit: dict) -> int | None:
+    """Bytes of machine code the JIT produced in the process."""
+    return count((jit.get("cinderx") or {}).get("code_bytes"))
+
+
+def code_view(doc: dict, variant: str, benchmark: str) -> CodeView | None:
+    """Aggregate a variant's processes; None when none of them carries CinderX data."""
+    records = [j["cinderx"] for j in runs(doc, variant, benchmark)
+               if j.get("cinderx", {}).get("initialized")]
+    if not records:
+        return None
+    functions: dict[str, FunctionView] = {}
+    for rec in records:
+        sizes = dict(rec.get("sizes") or {})
+        for entry in rec.get("compiled") or []:
+            sizes.setdefault(entry["name"], entry["code_size"])
+        for fname, size in sizes.items():
+            functions.setdefault(fname, FunctionView(fname)).sizes.append(int(size))
+        for entry in rec.get("compiled") or []:
+            fv = functions[entry["name"]]
+            if fv.details is None:
+                fv.details = entry
+    reasons: Counter = Counter()
+    for rec in records:
+        reasons.update((rec.get("deopts") or {}).get("by_reason") or {})
+    return CodeView(
+        variant=variant, processes=len(records), functions=functions,
+        compiled_count=mean([r.get("compiled_count") for r in records]) or 0.0,
+        code_bytes=mean([r.get("code_bytes") for r in records]) or 0.0,
+        compile_time_ms=mean([r.get("compile_time_ms") for r in records]),
+        deopts=mean([(r.get("deopts") or {}).get("total") for r in records]),
+        deopt_reasons=reasons)
+
+
+def ranking(view: CodeView, top: int) -> list[dict]:
+    """The ``top`` largest compiled functions with what the probe knows about each."""
+    rows = []
+    for f in view.ranked()[:top]:
+        d = f.details or {}
+        rows.append({"name": f.name, "code_size": f.code_size,
+                     "processes": len(f.sizes), "stack_size": d.get("stack_size"),
+                     "spill_stack_size": d.get("spill_stack_size"),
+                     "compile_time_ms": d.get("compile_time_ms"), "inlined": d.get("inlined"),
+                     "hir_instructions": sum((d.get("hir_opcodes") or {}).values()) or None})
+    return rows
+
+
+def opcode_mix(view: CodeView, top: int) -> dict:
+    """HIR opcode counts of the ``top`` largest functions, and their combined composition."""
+    per_function = {f.name: dict(sorted((f.details or {}).get("hir_opcodes", {}).items(),
+                                        key=lambda kv: (-kv[1], kv[0])))
+                    for f in view.ranked()[:top] if f.details}
+    total: Counter = Counter()
+    for ops in per_function.values():
+        total.update(ops)
+    n = sum(total.values()) or 1
+    return {"functions": per_function,
+            "composition": {op: {"count": c, "share_pct": round(100 * c / n, 2)}
+                            for op, c in total.most_common()}}
+
+
+def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
+    """``jitbench jit``'s entry: totals per process, the largest functions, their HIR mix."""
+    cx = code_view(doc, variant, benchmark)
+    if cx is None:
+        return None
+    return {"kind": name, "processes": cx.processes,
+            "compiled_count": cx.compiled_count, "code_bytes": cx.code_bytes,
+            "compile_time_ms": cx.compile_time_ms, "deopts": cx.deopts,
+            "deopt_reasons": dict(cx.deopt_reasons.most_common()),
+            "top": ranking(cx, top), "opcode_mix": opcode_mix(cx, min(top, 5))}

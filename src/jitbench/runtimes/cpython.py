@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..model import Variant
 from .base import Launch
+from .compiled import count, mean, runs
 
 name = "cpython"
 MODES = ("nojit", "jit")
@@ -46,3 +47,32 @@ def verify(variant: Variant, jit: dict) -> str | None:
     if variant.mode == "nojit" and cp.get("enabled"):
         return "PYTHON_JIT=0 was set but sys._jit.is_enabled() is true"
     return None
+
+
+# What a process's ``jit["cpython"]`` record says (``sys._jit`` and executors).
+
+def enabled(jit: dict) -> bool | None:
+    """Whether the JIT was on, when the record says."""
+    value = (jit.get("cpython") or {}).get("enabled")
+    return value if isinstance(value, bool) else None
+
+
+def compiled(jit: dict) -> int | None:
+    """Functions whose code carries an executor in the process."""
+    return count((jit.get("cpython") or {}).get("functions"))
+
+
+def code_bytes(jit: dict) -> int | None:
+    """Bytes of machine code the JIT produced in the process."""
+    return count((jit.get("cpython") or {}).get("jit_code_bytes"))
+
+
+def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
+    """Mean executors, uops and JIT code bytes per process; None without CPython JIT data."""
+    recs = [j["cpython"] for j in runs(doc, variant, benchmark)
+            if j.get("cpython", {}).get("enabled")]
+    if not recs:
+        return None
+    return {"kind": name, "processes": len(recs),
+            **{k: mean([r.get(k) for r in recs])
+               for k in ("executors", "functions", "uops", "jit_code_bytes")}}

@@ -3,8 +3,11 @@ counters (the figures ``PYPYLOG=jit-summary`` prints at exit), read inside the t
 
 from __future__ import annotations
 
+from collections import Counter
+
 from ..model import Variant
 from .base import Launch
+from .compiled import count, mean, runs
 
 name = "pypy"
 
@@ -96,3 +99,38 @@ def verify(variant: Variant, jit: dict) -> str | None:
                 + (", ".join(f"{k}={v}" for k, v in jit_parameters(variant).items()) or "defaults")
                 + "); lower threshold/function_threshold or run longer")
     return None
+
+
+# What a process's ``jit["pypy"]`` record says (the JIT's counters, see runner/jitbench_probes.py).
+
+def enabled(jit: dict) -> bool | None:
+    """Whether the JIT was on, when the record says."""
+    value = (jit.get("pypy") or {}).get("enabled")
+    return value if isinstance(value, bool) else None
+
+
+def compiled(jit: dict) -> int | None:
+    """Loops the JIT compiled in the process."""
+    return count((jit.get("pypy") or {}).get("loops"))
+
+
+def code_bytes(jit: dict) -> int | None:
+    """Bytes of machine code the JIT produced in the process."""
+    return count((jit.get("pypy") or {}).get("asm_bytes"))
+
+
+SUMMARY_KEYS = ("loops", "bridges", "aborts", "traces", "freed_loops", "freed_bridges",
+                "asm_bytes", "tracing_s", "backend_s")
+
+
+def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
+    """Mean JIT counters per process (loops, bridges, aborts, ...); None without PyPy data."""
+    recs = [j["pypy"] for j in runs(doc, variant, benchmark) if "loops" in j.get("pypy", {})]
+    if not recs:
+        return None
+    reasons: Counter = Counter()
+    for r in recs:
+        reasons.update(r.get("aborts_by_reason") or {})
+    return {"kind": name, "processes": len(recs),
+            **{k: mean([r.get(k) for r in recs]) for k in SUMMARY_KEYS},
+            "aborts_by_reason": {k: v / len(recs) for k, v in reasons.most_common()}}

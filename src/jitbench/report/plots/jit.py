@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-from ...runtimes.introspection import CinderxView
+from ...runtimes.compiled import CodeView
 from .render import new_figure, styled
 
 TOP = 15
@@ -15,7 +15,7 @@ def _short(name: str, width: int = 48) -> str:
 
 
 @styled
-def code_size_ranking(benchmark: str, view: CinderxView, colour: str, top: int = TOP) -> Figure:
+def code_size_ranking(benchmark: str, view: CodeView, colour: str, top: int = TOP) -> Figure:
     """Horizontal bars of the largest compiled functions (bytes of machine code, median over
     the processes that compiled each)."""
     funcs = view.ranked()[:top]
