@@ -147,3 +147,22 @@ def test_a_real_run_is_recorded_and_shown(tmp_path, monkeypatch):
     assert {r["variant"] for r in rows} == {"base", "slower"}
     assert {r["result"] for r in rows} == {doc["id"]}
     assert all(r["summary"]["n_processes"] == 3 for r in rows)
+
+
+def test_history_table_names_the_level_vs_previous_used(db_url):
+    import dataclasses
+
+    from jitbench.commands.history import table
+
+    for doc in _experiments(3):
+        db.record(doc, None, db_url)
+    engine = db.open_database(db_url)
+    try:
+        rows = db.history(engine, "alpha", variant="main")
+    finally:
+        engine.dispose()
+    assert "95 % CI counting the drift" in str(table("alpha", rows).title)
+    for row in rows[1:]:
+        row.vs_previous = dataclasses.replace(row.vs_previous, confidence=0.9)
+    title = str(table("alpha", rows).title)
+    assert "90 % CI counting the drift" in title and "95 %" not in title

@@ -48,10 +48,14 @@ def jit_vs_nojit(cx) -> tuple[Path, dict]:
 
 
 @pytest.mark.slow
-def test_jit_time_lands_in_jit_functions_and_nojit_has_none(jit_vs_nojit):
+def test_jit_time_lands_in_jit_functions_and_nojit_has_none(jit_vs_nojit, cx):
     path, summary = jit_vs_nojit
     bench = summary["benchmarks"]["richards"]
     auto, nojit = bench["profiles"]["auto"], bench["profiles"]["nojit"]
+    # The shares' table names the level their intervals were computed at.
+    assert auto["confidence"] == 0.95
+    shown = " ".join(cx("profile", str(path), check=0).stdout.split())  # titles may wrap
+    assert "share of samples, 95 % CI across processes" in shown
     assert auto["shares"]["jit_functions"]["share_pct"] > 5, auto["shares"]
     assert nojit["shares"]["jit_functions"]["share_pct"] == 0
     assert nojit["shares"]["jit"]["share_pct"] == 0

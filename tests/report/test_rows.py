@@ -53,3 +53,23 @@ def test_the_confidence_level_comes_from_the_comparisons():
     # Negative control: the level the analysis used by default.
     _, default = _analysis(0.95)
     assert rows.ci_header(default) == "95 % CI"
+
+
+def test_plots_and_captions_take_the_level_from_the_comparisons():
+    doc = synth.sweep_result()
+    a = an.analyse(doc, an.Options())
+    assert a.comparisons
+    for c in a.comparisons:
+        c.result = dataclasses.replace(c.result, confidence=0.9)
+    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
+    md = findings(a, doc)
+    shown = _terminal(a)
+    # The table header, the forest plot's axis and caption, the sweep plot's axis and caption.
+    assert page.count("90 % CI") == 5, page.count("90 % CI")
+    assert "CI CI" not in page
+    for text in (page, md, shown):
+        assert "90 % CI" in text and "95 %" not in text
+    # Negative control: at the default level the same places say 95 %.
+    default = an.analyse(doc, an.Options())
+    page95 = html.render([html.ReportInput(doc=doc, analysis=default, path="r.json")])
+    assert page95.count("95 % CI") == page.count("90 % CI") and "90 %" not in page95

@@ -52,8 +52,9 @@ def table(benchmark: str, rows: list[db.HistoryRow]) -> Table:
     """The history as a rich table; host/interpreter/revision columns only when they vary."""
     from rich.table import Table
 
+    ci = fmt.ci_label(r.vs_previous.confidence for r in rows if r.vs_previous is not None)
     t = Table(title=f"{benchmark}: history (per iteration; vs previous = change from the previous "
-                    "row of the same variant and host, 95 % CI counting the drift between runs)",
+                    f"row of the same variant and host, {ci} counting the drift between runs)",
               title_justify="left")
     optional = {
         "host": len({r.hostname for r in rows}) > 1,

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ..report import fmt
 from .common import wide_console
 from .options import positive_int
 
@@ -35,8 +36,8 @@ def _shares_table(bench: str, profiles: dict) -> Table:
     from ..profile.shares import CATEGORIES, LABELS
 
     t = Table(
-        title=f"Where the measured time goes — {bench} (share of samples, 95 % CI "
-        "across processes)",
+        title=f"Where the measured time goes — {bench} (share of samples, "
+        f"{fmt.ci_label(p['confidence'] for p in profiles.values())} across processes)",
         title_justify="left",
     )
     t.add_column("variant")

@@ -85,7 +85,8 @@ def variant_profile(doc: dict, bench: str, variant: str, top: int = 15) -> dict 
     return {
         "variant": variant,
         "benchmark": bench,
-        "shares": sharing.shares(per),
+        "confidence": sharing.CONFIDENCE,
+        "shares": sharing.shares(per, sharing.CONFIDENCE),
         "top": sharing.top_functions(sharing.merged(per), top),
         "cost": cost(recs, timed_records(doc, bench, variant)),
     }

@@ -112,7 +112,11 @@ def owned_samples(folded: Counter) -> Counter:
     return out
 
 
-def mean_ci(xs: Sequence[float], confidence: float = 0.95) -> tuple[float, float, float]:
+# The level of every share's interval; the profile summary records it beside the shares.
+CONFIDENCE = 0.95
+
+
+def mean_ci(xs: Sequence[float], confidence: float = CONFIDENCE) -> tuple[float, float, float]:
     """Mean of per-process figures and its Student-t interval (processes are the units)."""
     n = len(xs)
     if n == 0:
@@ -137,7 +141,7 @@ def _share(xs: Sequence[float], confidence: float) -> dict[str, float]:
     }
 
 
-def shares(processes: Sequence[Counter], confidence: float = 0.95) -> dict[str, dict]:
+def shares(processes: Sequence[Counter], confidence: float = CONFIDENCE) -> dict[str, dict]:
     """Per category: mean share (%) of a process's samples, with its CI across processes.
 
     ``jit_functions``, beside the categories, is the share of samples spent in JIT functions or

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 
 def seconds(x: float | None) -> str:
@@ -25,6 +26,12 @@ def pct(x: float | None, digits: int = 2) -> str:
 def ci(low: float, high: float, digits: int = 2) -> str:
     """A confidence interval of a percentage change."""
     return f"[{pct(low, digits)}, {pct(high, digits)}]"
+
+
+def ci_label(levels: Iterable[float]) -> str:
+    """'95 % CI' (or '90 % / 95 % CI') for the confidence levels given; 'CI' when none is."""
+    shown = sorted(set(levels))
+    return " / ".join(f"{100 * lv:g} %" for lv in shown) + " CI" if shown else "CI"
 
 
 def from_to(a: float, b: float, measure: str = "time") -> str:

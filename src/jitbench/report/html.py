@@ -113,7 +113,7 @@ def _comparisons(a: Analysis, doc: dict) -> str:
     margin = a.comparisons[0].result.margin_pct
     svg = plots.to_svg(plots.forest(a.comparisons, margin, f"Change vs {a.baseline}"), "forest")
     out.append(_figure("forest", svg, f"Change of each candidate on each benchmark with its {tables.ci_header(a)} "
-                       "CI (processes are the unit), coloured by verdict; the band is ±margin."))
+                       "(processes are the unit), coloured by verdict; the band is ±margin."))
     notes = [f"{c.benchmark}/{c.candidate}: {w}" for c in a.comparisons for w in c.result.warnings]
     notes += [f"{c.benchmark}/{c.candidate}: {c.result.resolution_hint}" for c in a.comparisons
               if c.result.verdict == "inconclusive" and c.result.resolution_hint]
@@ -158,7 +158,7 @@ def _sweep(a: Analysis, doc: dict) -> str:
         mine = [s for s in series if s.benchmark == bench]
         svg = plots.to_svg(plots.sweep_curves(bench, mine), f"sweep {bench}")
         out.append(_figure("sweep", svg, f"{bench}: change from {a.baseline} against each "
-                           "parameter; the band is the 95 % CI of each point."))
+                           f"parameter; the band is the {tables.ci_header(a)} of each point."))
     out.append("</section>")
     return "".join(out)
 

@@ -61,11 +61,8 @@ class Table:
 
 def ci_header(analysis: Analysis) -> str:
     """``95 % CI`` at the level the comparisons used (each comparison records its own)."""
-    levels = sorted({c.result.confidence for c in analysis.comparisons}
-                    | {h.comparison.result.confidence for h in analysis.cross_host})
-    if not levels:
-        return "CI"
-    return " / ".join(f"{100 * lv:g} %" for lv in levels) + " CI"
+    return fmt.ci_label([c.result.confidence for c in analysis.comparisons]
+                        + [h.comparison.result.confidence for h in analysis.cross_host])
 
 
 def per_host_baselines(analysis: Analysis) -> bool:

@@ -24,6 +24,8 @@ class SweepPoint:
     ci_high_pct: float
     #: The comparison's verdict, or "baseline" for the variant everything is compared with.
     verdict: str
+    #: The level of the comparison's CI; None for the baseline.
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def sweep_series(doc: dict, analysis: Analysis) -> list[SweepSeries]:
                 elif (bench, variant) in by_key:
                     r = by_key[(bench, variant)].result
                     pt = SweepPoint(variant, values[param], r.change_pct, r.ci_low_pct,
-                                    r.ci_high_pct, r.verdict)
+                                    r.ci_high_pct, r.verdict, r.confidence)
                 else:
                     continue
                 groups.setdefault(key, []).append(pt)

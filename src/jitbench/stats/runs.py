@@ -42,6 +42,8 @@ class RunToRun:
     #: The within-run interval (as if the runs had been interleaved), for reference.
     within_low_pct: float
     within_high_pct: float
+    #: The level of the interval (e.g. 0.95).
+    confidence: float
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON types; non-finite numbers become None."""
@@ -76,7 +78,16 @@ def run_to_run(
             f" {MIN_EARLIER_RUNS} needed to measure that drift"
         )
         return RunToRun(
-            change_pct, nan, nan, "inconclusive", reason, nan, k, within_low_pct, within_high_pct
+            change_pct,
+            nan,
+            nan,
+            "inconclusive",
+            reason,
+            nan,
+            k,
+            within_low_pct,
+            within_high_pct,
+            confidence,
         )
     logs = np.log(np.asarray(earlier_run_means, dtype=np.float64))
     s = float(np.std(logs, ddof=1))
@@ -89,4 +100,6 @@ def run_to_run(
     t = float(special.stdtrit(df, 0.5 + confidence / 2.0))
     lo, hi = pct(estimate - t * se), pct(estimate + t * se)
     verdict = decide(change_pct, lo, hi, margin_pct=margin_pct, min_effect_pct=min_effect_pct)
-    return RunToRun(change_pct, lo, hi, verdict, "", 100.0 * s, k, within_low_pct, within_high_pct)
+    return RunToRun(
+        change_pct, lo, hi, verdict, "", 100.0 * s, k, within_low_pct, within_high_pct, confidence
+    )

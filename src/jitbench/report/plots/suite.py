@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from ...analysis.experiment import BenchmarkComparison
+from ..fmt import ci_label
 from ..sweep import SweepSeries, finite, show
 from .render import VERDICT_COLOURS, new_figure, styled
 
@@ -50,7 +51,7 @@ def forest(comparisons: list[BenchmarkComparison], margin_pct: float, title: str
     if reference is None:
         reference = comparisons[0].baseline if comparisons else "baseline"
     ax.set_xlabel(f"change vs {reference} "
-                  "(%, 95 % CI; > 0 = slower)")
+                  f"(%, {ci_label(c.result.confidence for c in comparisons)}; > 0 = slower)")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
     _verdict_legend(ax, [c.result.verdict for c in comparisons])
@@ -90,6 +91,7 @@ def sweep_curves(benchmark: str, series: list[SweepSeries]) -> Figure:
         ax.set_xlabel(param)
         if len(mine) > 1:
             ax.legend(loc="best")
-    axes[0].set_ylabel("change vs baseline (%, 95 % CI band)")
+    levels = [p.confidence for s in series for p in s.points if p.confidence is not None]
+    axes[0].set_ylabel(f"change vs baseline (%, {ci_label(levels)} band)")
     fig.suptitle(f"{benchmark}: sweep (◆ baseline; points coloured by verdict)", fontsize=10)
     return fig
