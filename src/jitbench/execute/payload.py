@@ -20,9 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..runner import jitbench_protocol as protocol
+
 RUNNER_DIR = Path(__file__).resolve().parent.parent / "runner"
-MISSING_MARKER = b"@@jitbench-missing@@ "
-MISSING_STATUS = 3
+MISSING_MARKER = protocol.MISSING_MARKER.encode("ascii")
+MISSING_STATUS = protocol.MISSING_STATUS
 
 # Python 3.9+ and PyPy compatible; kept on one line per statement so it survives any argv transport.
 BOOTSTRAP = (
@@ -85,8 +87,8 @@ BOOTSTRAP = (
     "            else: os.utime(d)\n"
     "            os.symlink(d,os.path.join(root,b['mount']))\n"
     "        if missing:\n"
-    "            sys.stdout.write('@@jitbench-missing@@ '+' '.join(missing)+'\\n')\n"
-    "            return 3\n"
+    f"            sys.stdout.write({protocol.MISSING_MARKER!r}+' '.join(missing)+'\\n')\n"
+    f"            return {protocol.MISSING_STATUS}\n"
     "        sys.path.insert(0,os.path.join(root,'runner'))\n"
     "        import jitbench_runner\n"
     "        sys.path.pop(0)\n"
@@ -140,8 +142,8 @@ def runner_bundles() -> tuple[Bundle, ...]:
     """The runner and the pyperf shim, as read once per jitbench process."""
     runner = {
         name: (RUNNER_DIR / name).read_bytes()
-        for name in ("jitbench_runner.py", "jitbench_probes.py", "jitbench_counters.py",
-                     "jitbench_lifetime.py")
+        for name in ("jitbench_runner.py", "jitbench_protocol.py", "jitbench_probes.py",
+                     "jitbench_counters.py", "jitbench_lifetime.py")
     }
     shim = {
         f"pyperf/{p.name}": p.read_bytes() for p in sorted((RUNNER_DIR / "pyperf").glob("*.py"))

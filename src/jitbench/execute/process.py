@@ -2,7 +2,8 @@
 
 A process that crashes, hangs past the timeout, or answers with something that is not a result
 document becomes a ``failed`` record with the reason and the tail of its stderr; nothing raises
-except a missing interpreter, which no later process could overcome either.
+except a missing interpreter or a runner speaking another protocol version, which no later
+process could overcome either.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 
 from ..errors import JitbenchError
 from ..model import Benchmark, Variant
+from ..runner import jitbench_protocol as protocol
 from ..runtimes import jit_idle, launch_for, verify_activity
 from .leftovers import describe
 from .payload import (
@@ -26,7 +28,7 @@ from .payload import (
 )
 from .transport import Completed, LocalTransport, Transport
 
-RESULT_MARKER = b"@@jitbench-result@@ "
+RESULT_MARKER = protocol.RESULT_MARKER.encode("ascii")
 CONNECTION_LOST = "connection lost"
 STDERR_TAIL = 2000
 
@@ -161,7 +163,12 @@ def interpret(done: Completed, timeout: float) -> dict:
     if done.timed_out:
         return {**base, "status": "failed", "error": f"timed out after {timeout:g} s (killed)"}
     doc = _find_result(done.stdout)
-    children = [(c.get("pid"), c.get("command")) for c in (doc or {}).get("children") or []
+    if doc is not None and doc.get(protocol.VERSION_KEY) != protocol.VERSION:
+        raise JitbenchError(
+            f"the runner in the target speaks protocol {doc.get(protocol.VERSION_KEY)!r}, this "
+            f"jitbench speaks {protocol.VERSION}; reinstall jitbench so both come from one release")
+    children = [(c.get("pid"), c.get("command"))
+                for c in (doc or {}).get(protocol.CHILDREN_KEY) or []
                 if isinstance(c, dict)] or done.children
     if children:
         # Not a timeout, not a crash: the benchmark left a process running, which would disturb
@@ -176,9 +183,10 @@ def interpret(done: Completed, timeout: float) -> dict:
         what = "no result" if not done.stdout.strip() else "unreadable output (not a jitbench result)"
         return {**base, "status": "failed",
                 "error": f"{what}; exit status {done.returncode}"}
-    if not doc.get("ok"):
-        return {**base, "status": "failed", "error": str(doc.get("error", "unknown error")),
-                "traceback": doc.get("traceback")}
+    if not doc.get(protocol.OK_KEY):
+        return {**base, "status": "failed",
+                "error": str(doc.get(protocol.ERROR_KEY, "unknown error")),
+                "traceback": doc.get(protocol.TRACEBACK_KEY)}
     shape = _shape_error(doc)
     if shape is not None:
         return {**base, "status": "failed", "error": f"malformed result: {shape}"}

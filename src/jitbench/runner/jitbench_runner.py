@@ -23,9 +23,7 @@ import sys
 import time
 
 import jitbench_lifetime
-
-PROTOCOL = 1
-RESULT_MARKER = "@@jitbench-result@@ "
+import jitbench_protocol as protocol
 
 # Calibration never lets a single timed value run longer than this many outer loops.
 MAX_LOOPS = 2**32
@@ -252,7 +250,8 @@ def _run_task(task, root):
     # Before the pre-imports: a JIT reads its settings (files, log paths) when it is imported.
     probes.prepare(task, root)
     _pre_import(task.get("pre_import", []))
-    out = {"protocol": PROTOCOL, "ok": True, "facts": probes.facts(task)}
+    out = {protocol.VERSION_KEY: protocol.VERSION, protocol.OK_KEY: True,
+           "facts": probes.facts(task)}
     if task["action"] == "facts":
         out["jit"] = probes.after(task)
         if task.get("counting_probe") is not None:
@@ -322,7 +321,7 @@ def _traceback_tail():
 
 
 def _write_result(fd, doc):
-    data = (RESULT_MARKER + json.dumps(doc, separators=(",", ":")) + "\n").encode("utf-8")
+    data = (protocol.RESULT_MARKER + json.dumps(doc, separators=(",", ":")) + "\n").encode("utf-8")
     while data:
         n = os.write(fd, data)
         data = data[n:]
@@ -332,9 +331,9 @@ def main(task, root):
     """Run one task; write the result document to the original stdout; return the exit status."""
     jitbench_lifetime.tie_to_stdin()
     sys.stdout.flush()
-    result_fd = os.dup(1)
-    # From here on, anything written to fd 1 (print, C extensions) lands on stderr instead.
-    os.dup2(2, 1)
+    result_fd = os.dup(protocol.RESULT_FD)
+    # From here on, anything written to stdout (print, C extensions) lands on stderr instead.
+    os.dup2(protocol.OUTPUT_FD, protocol.RESULT_FD)
     try:
         doc = _run_task(task, root)
         status = 0
@@ -342,10 +341,10 @@ def main(task, root):
         if isinstance(exc, KeyboardInterrupt):
             raise
         doc = {
-            "protocol": PROTOCOL,
-            "ok": False,
-            "error": "%s: %s" % (type(exc).__name__, exc),
-            "traceback": _traceback_tail(),
+            protocol.VERSION_KEY: protocol.VERSION,
+            protocol.OK_KEY: False,
+            protocol.ERROR_KEY: "%s: %s" % (type(exc).__name__, exc),
+            protocol.TRACEBACK_KEY: _traceback_tail(),
         }
         status = 1
     with contextlib.suppress(Exception):
@@ -354,6 +353,6 @@ def main(task, root):
     if left:
         # Reported rather than ignored: a child still running disturbs the next measurement.
         jitbench_lifetime.end(left)
-        doc["children"] = [{"pid": pid, "command": cmd} for pid, cmd in left]
+        doc[protocol.CHILDREN_KEY] = [{"pid": pid, "command": cmd} for pid, cmd in left]
     _write_result(result_fd, doc)
     return status
