@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..execute.instruments import InstrumentedProcess, register
-from ..runtimes.cinderx import LOG_PATH
-from .code import KINDS, dump_env
+from ..runtimes import kind_named
+from .code import KINDS
 from .perf import PerfSession, problem
 
 if TYPE_CHECKING:
@@ -30,22 +30,15 @@ def instrument_name(code: str = "asm") -> str:
 def perf_map_env(kind: str) -> dict[str, str]:
     """Env vars that make a runtime of ``kind`` name its JIT code in ``/tmp/perf-PID.map``.
 
-    CinderX: ``__CINDER_JIT:module:qualname``. CPython 3.12+: ``py::`` trampolines (``-X perf``),
-    which name every Python function, interpreted or not. PyPy writes no perf map: its JIT code
-    stays unnamed (``[JIT]``, anonymous executable memory).
+    Each kind says how (``PERF_MAP_ENV`` in ``runtimes/<kind>.py``); PyPy writes no perf map.
     """
-    if kind == "cinderx":
-        return {"CINDERX_JIT_PERF_MAP": "1"}
-    if kind in ("cpython", "python"):
-        return {"PYTHONPERFSUPPORT": "1"}
-    return {}
+    return dict(getattr(kind_named(kind), "PERF_MAP_ENV", {}))
 
 
 def code_dump_env(kind: str, code: str = "asm") -> dict[str, str]:
     """Env vars that make a runtime of ``kind`` dump its ``code`` into the JIT log it ships."""
-    if kind == "cinderx":
-        return {**dump_env(code), "CINDERX_JIT_LOG_FILE": LOG_PATH}
-    return {}
+    dump = getattr(kind_named(kind), "code_dump_env", None)
+    return dump(code) if dump is not None else {}
 
 
 def profiled_process(

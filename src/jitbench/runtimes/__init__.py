@@ -14,8 +14,13 @@ KINDS: dict[str, RuntimeKind] = {k.name: k for k in (python, cpython, cinderx, p
 READERS: tuple[RuntimeKind, ...] = (cinderx, cpython, pypy)
 
 
+def kind_named(name: str | None) -> RuntimeKind:
+    """The kind a runtime declares; a plain python interpreter when it declares none."""
+    return KINDS.get(name or "python", python)
+
+
 def _kind(variant: Variant) -> RuntimeKind:
-    return KINDS.get(variant.runtime.kind, python)
+    return kind_named(variant.runtime.kind)
 
 
 def check_variant(variant: Variant) -> tuple[str, str] | None:

@@ -44,6 +44,9 @@ LOG_PATH = "{jitbench_tmp}/cinderx-jit-{pid}.log"
 # by tens of per cent; synchronously they agree to 1 in 10^8.
 COUNTED_ENV = {"CINDERX_JIT_BACKGROUND_COMPILE": "0"}
 
+# Profiling: name JIT code in /tmp/perf-PID.map as ``__CINDER_JIT:module:qualname``.
+PERF_MAP_ENV = {"CINDERX_JIT_PERF_MAP": "1"}
+
 # jitlist=auto: functions compiled by a calibration-length run under CinderX's own auto mode.
 PROFILE_MODE = "autojit"
 
@@ -199,6 +202,14 @@ def idle(variant: Variant, jit: dict) -> bool:
     cx = jit.get("cinderx", {})
     return (head == "autojit" and bool(cx.get("initialized")) and bool(cx.get("enabled"))
             and not cx.get("compiled_count"))
+
+
+def code_dump_env(code: str) -> dict[str, str]:
+    """Env vars that make CinderX dump each compiled function's ``code`` (asm, hir, lir) into the
+    JIT log the process ships back."""
+    from ..profile.code import dump_env
+
+    return {**dump_env(code), "CINDERX_JIT_LOG_FILE": LOG_PATH}
 
 
 def _entries(text: str) -> list[str]:

@@ -9,6 +9,8 @@ from .compiled import count, mean, runs
 
 name = "cpython"
 MODES = ("nojit", "jit")
+# Profiling: 3.12+ names every Python function in /tmp/perf-PID.map (``py::`` trampolines).
+PERF_MAP_ENV = {"PYTHONPERFSUPPORT": "1"}
 
 
 def check(variant: Variant) -> tuple[str, str] | None:

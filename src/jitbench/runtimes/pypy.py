@@ -12,6 +12,8 @@ from .compiled import count, mean, runs
 name = "pypy"
 
 MODES = ("nojit", "jit", "jit:KEY=N,...")
+# Profiling: PyPy writes no perf map; its JIT code stays unnamed ([JIT], anonymous memory).
+PERF_MAP_ENV: dict[str, str] = {}
 
 # `pypy3 --jit help` (PyPy 7.3); an unknown key makes PyPy refuse to start, so catch it here.
 PARAMETERS = ("decay", "disable_unrolling", "enable_opts", "function_threshold", "inlining",

@@ -6,6 +6,8 @@ from ..model import Variant
 from .base import Launch
 
 name = "python"
+# Profiling: a CPython 3.12+ names its Python functions in /tmp/perf-PID.map; others ignore it.
+PERF_MAP_ENV = {"PYTHONPERFSUPPORT": "1"}
 
 
 def check(variant: Variant) -> tuple[str, str] | None:
