@@ -55,3 +55,38 @@ def test_the_bootstrap_takes_its_markers_from_the_protocol():
     assert f"return {protocol.MISSING_STATUS}\n" in payload.BOOTSTRAP
     assert payload.MISSING_MARKER.decode() == protocol.MISSING_MARKER
     assert process.RESULT_MARKER.decode() == protocol.RESULT_MARKER
+
+
+def test_a_run_against_a_runner_of_another_version_stops_with_one_line(
+    target, monkeypatch, project, capsys
+):
+    from jitbench import cli
+
+    bundles = _runner_speaking(protocol.VERSION + 1)
+    monkeypatch.setattr(payload, "runner_bundles", lambda: bundles)
+    monkeypatch.chdir(project)
+    status = cli.main(
+        [
+            "ab",
+            "base",
+            "base",
+            "--bench",
+            "work",
+            "-p",
+            "1",
+            "--values",
+            "2",
+            "--warmups",
+            "0",
+            "--min-time",
+            "0.001",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert status == 2, err
+    errors = [ln for ln in err.splitlines() if ln.startswith("jitbench: error")]
+    assert len(errors) == 1 and "Traceback" not in err, err
+    assert (
+        f"protocol {protocol.VERSION + 1}" in errors[0]
+        and f"speaks {protocol.VERSION}" in errors[0]
+    )
