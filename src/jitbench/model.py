@@ -115,6 +115,11 @@ class Design:
     loops: int | None = None  # fixed inner-loop count; None = calibrate once per benchmark
     # Each round also runs every variant once under each of these (``execute.instruments``).
     instruments: tuple[str, ...] = ()
+    # Rounds that hold instrumented processes (the first N); None: every round. Counts are
+    # deterministic, so a few counted processes carry an instruction verdict beside many timed.
+    instrumented_rounds: int | None = None
+    # Values of an instrumented process (None: ``values``); counts need few, valgrind is slow.
+    instrumented_values: int | None = None
     # What each value records: time always, counts (instructions, ...) beside it; same on all sides.
     measures: tuple[str, ...] = ("time",)
     counter: str = "auto"  # where counts come from: auto | perf | valgrind

@@ -27,7 +27,14 @@ from .options import add_db, positive_int
 
 DEMO_DESIGN = Design(processes=5, values=8, warmups=3, timeout=120.0, min_time=0.02)
 QUICK_DESIGN = Design(processes=3, values=5, warmups=2, timeout=120.0, min_time=0.01)
-AUTOJIT = "autojit=50"
+# Instruction counts are deterministic: two counted processes of three values per variant give
+# their verdict (a CI of zero width when they agree), at valgrind's cost.
+COUNTED_ROUNDS = 2
+COUNTED_VALUES = 3
+VALGRIND_FACTOR = 25  # a counted process costs about this many times its native values
+# Richards' main loop (Scheduler.schedule) is called once per iteration: with a threshold of 50 or
+# 1000 it stays in CinderX's interpreter and auto mode costs more instructions than no JIT at all.
+AUTOJIT = "autojit=2"
 TOP_FUNCTIONS = 5
 # Rough seconds per process beyond its measured values (start-up, canary, facts), for the estimate.
 START_S = {"cinderx": 0.6, "cpython": 0.4, "pypy": 0.5, "python": 0.3}
@@ -50,10 +57,18 @@ class Found:
         return cls(this=(sys.executable,), cinderx=tuple(cx) if cx else None,
                    py314=tuple(py314) if py314 else None, pypy=(pypy,) if pypy else None)
 
+    @property
+    def counts(self) -> bool:
+        """Instructions can be counted: valgrind here (and in the CinderX root, when used)."""
+        return shutil.which("valgrind") is not None and (
+            self.cinderx is None or provisioned.chroot_has(self.cinderx, "/usr/bin/valgrind"))
+
     def missing(self) -> list[str]:
         """What is absent, and how to get it, one phrase each."""
         fix = "run ./jb demo as root (it provisions it) or scripts/provision-runtimes"
         out = []
+        if not self.counts:
+            out.append(f"valgrind (instruction counts; the demo measures time only): {fix}")
         if self.cinderx is None:
             out.append(f"CinderX and CPython 3.14 (the CinderX root): {fix}")
         if self.pypy is None:
@@ -89,19 +104,27 @@ def demo_variants(found: Found) -> list[Variant]:
 
 
 def estimate_s(variants: list[Variant], benchmarks: int, design: Design) -> float:
-    """Seconds the run should take on an idle 2-core machine: processes × (values + start-up)."""
+    """Seconds the run should take on an idle 2-core machine: processes × (values + start-up),
+    counted processes at valgrind's cost."""
     per_values = (design.values + design.warmups) * design.min_time
     procs = sum(START_S.get(v.runtime.kind, 0.4) + per_values for v in variants)
+    counted = 0.0
+    if "instructions" in design.measures:
+        rounds = min(design.processes, design.instrumented_rounds or design.processes)
+        values = (design.instrumented_values or design.values) * design.min_time
+        counted = rounds * sum(3.0 + VALGRIND_FACTOR * values for _ in variants)
     calibrate = benchmarks * 1.5 + sum(3.0 for v in variants if v.mode == "jitlist=auto")
-    return procs * benchmarks * design.processes + calibrate
+    return (procs * design.processes + counted) * benchmarks + calibrate
 
 
 def plan_text(variants: list[Variant], benches: list[str], design: Design, found: Found) -> str:
     """What the demo will do, said before it starts."""
     pairs = [f"{v.against or variants[0].name} → {v.name}" for v in variants[1:]
              if v.against or v.name.endswith("-again")]
+    counted = (f"; instructions counted under valgrind in {design.instrumented_rounds} more "
+               "processes per variant" if "instructions" in design.measures else "")
     lines = [f"jitbench demo: {', '.join(benches)}; {design.processes} interleaved processes per "
-             f"variant, {design.values} values each after {design.warmups} warmups",
+             f"variant, {design.values} values each after {design.warmups} warmups{counted}",
              "  pairs: " + "; ".join(pairs),
              f"  about {estimate_s(variants, len(benches), design) / 60:.0f}–"
              f"{2 * estimate_s(variants, len(benches), design) / 60:.0f} min on this machine"]
@@ -144,6 +167,9 @@ def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
     benches = [cfg.benchmark(n) for n in names]
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     design = replace(base, processes=args.processes or base.processes, seed=seed)
+    if found.counts and not args.time_only:
+        design = replace(design, measures=("time", "instructions"), counter="valgrind",
+                         instrumented_rounds=COUNTED_ROUNDS, instrumented_values=COUNTED_VALUES)
     quiet = args.json or args.markdown
     if not quiet:
         stderr_console().print(plan_text(variants, names, design, found), highlight=False)
@@ -167,7 +193,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="the JIT story in small: CinderX, CPython's JIT and PyPy, "
                                     "each with and without its JIT, plus an A/A control")
     p.add_argument("--quick", action="store_true",
-                   help="richards only, 3 processes of 5 values: about a minute")
+                   help="richards only, 3 processes of 5 values: one to two minutes")
+    p.add_argument("--time-only", action="store_true",
+                   help="no instruction counts (valgrind's processes are what costs most)")
     p.add_argument("--processes", "-p", type=positive_int, default=None,
                    help=f"processes per variant and benchmark (default {DEMO_DESIGN.processes}, "
                         f"--quick {QUICK_DESIGN.processes})")

@@ -64,6 +64,8 @@ def design_from(args: argparse.Namespace, defaults: dict) -> Design:
         instruments=_instruments(args),
         measures=parse_measures(",".join(pick("measures"))),
         counter=pick("counter"),
+        instrumented_rounds=getattr(args, "instrumented_rounds", None),
+        instrumented_values=getattr(args, "instrumented_values", None),
     )
 
 

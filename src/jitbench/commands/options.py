@@ -133,6 +133,12 @@ def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) ->
                    help="where counts come from: perf_event_open in the measured processes, or "
                         "extra processes under valgrind (default auto: perf where the host has "
                         "the counters, else valgrind)")
+    p.add_argument("--instrumented-rounds", type=positive_int, default=None, metavar="N",
+                   help="only the first N rounds also run processes under valgrind or perf "
+                        "(counts are deterministic: a few counted processes carry an instruction "
+                        "verdict beside many timed ones); default: every round")
+    p.add_argument("--instrumented-values", type=positive_int, default=None, metavar="N",
+                   help="values of each process run under valgrind or perf (default: --values)")
     add_db(p)
 
 

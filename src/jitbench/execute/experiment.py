@@ -93,7 +93,9 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
         "design": {"kind": "interleaved", "processes": d.processes, "values": d.values,
                    "warmups": d.warmups, "timeout": d.timeout, "min_time": d.min_time,
                    "loops": d.loops, "measures": list(d.measures),
-                   **({"instruments": list(d.instruments)} if d.instruments else {})},
+                   **({"instruments": list(d.instruments)} if d.instruments else {}),
+                   **{k: getattr(d, k) for k in ("instrumented_rounds", "instrumented_values")
+                      if getattr(d, k) is not None}},
         "host": host_facts(),
         # Every machine the variants ran on, by the name the user gave it ("local" = this one).
         "hosts": {},
@@ -186,8 +188,10 @@ class Runner:
                 {b: self.doc["benchmarks"][b] for b in self.runnable()}, len(self.variants), d)
             self.progress.message(estimate.describe(
                 seconds, estimate.process_count(len(self.runnable()), len(self.variants), d)))
+            d = self.exp.design
+            instrumented = min(d.processes, d.instrumented_rounds or d.processes)
             self.progress.start(len(self.runnable()) * len(self.variants)
-                                * (1 + len(self.instruments)) * self.exp.design.processes)
+                                * (d.processes + len(self.instruments) * instrumented))
             self.run_rounds(0, self.exp.design.processes, self.runnable())
             while extend is not None and not self._lost:
                 more = extend(self)
@@ -240,7 +244,8 @@ class Runner:
         d = self.exp.design
         offset = len(self.doc["schedule"])
         slots = interleaved(list(self.variants), benchmarks, rounds, d.seed, first_round=first_round,
-                            instruments=tuple(self.instruments))
+                            instruments=tuple(self.instruments),
+                            instrumented_rounds=d.instrumented_rounds)
         slots = [replace(s, index=s.index + offset) for s in slots]
         self.doc["schedule"].extend(slot_record(s) for s in slots)
         self.save()
@@ -450,6 +455,7 @@ class Runner:
                 task.update(self.counting.task())  # perf counts inside the timed processes
             rec = run_process(access.transport, variant, bench, task, d.timeout)
         else:
+            task["values"] = d.instrumented_values or d.values
             rec = self._run_instrumented(access, variant, bench, task, slot.instrument)
         if self._stop.is_set():
             return False  # killed because jitbench is stopping: not a measurement

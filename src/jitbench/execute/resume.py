@@ -62,6 +62,8 @@ def experiment_from(doc: dict, path: Path, cfg: Config, *, gate: bool = True,
                     timeout=d["timeout"], seed=doc["seed"], min_time=d.get("min_time", 0.05),
                     loops=d.get("loops"), measures=tuple(d.get("measures") or ("time",)),
                     instruments=tuple(d.get("instruments") or ()),
+                    instrumented_rounds=d.get("instrumented_rounds"),
+                    instrumented_values=d.get("instrumented_values"),
                     # Counted as the run began: the missing slots are counted alike.
                     counter=(doc.get("counting") or {}).get("backend", "auto"))
     benches = [cfg.benchmark(name) for name in doc["benchmarks"]]

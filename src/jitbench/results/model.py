@@ -62,7 +62,8 @@ def _split(cls: type, data: Json) -> tuple[Json, Json]:
 class DesignRecord(Part):
     """How the experiment was run: ``interleaved`` (jitbench) or ``sequential`` (imported)."""
 
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"min_time", "instruments"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset(
+        {"min_time", "instruments", "instrumented_rounds", "instrumented_values"})
 
     kind: str
     processes: int
@@ -72,6 +73,8 @@ class DesignRecord(Part):
     min_time: float | None = None
     loops: int | None = None
     instruments: list[str] | None = None
+    instrumented_rounds: int | None = None  # only the first N rounds hold instrumented processes
+    instrumented_values: int | None = None  # values of an instrumented process, when not ``values``
 
 
 @dataclass

@@ -55,3 +55,10 @@ def py314_command() -> list[str] | None:
 def cinderx_arm64_command() -> list[str] | None:
     """argv prefix of the provisioned aarch64 CinderX interpreter (emulated on other hosts)."""
     return _chroot_command("JITBENCH_CINDERX_ARM64_PYTHON", "JITBENCH_CINDERX_ARM64_ROOT")
+
+
+def chroot_has(command: tuple[str, ...] | list[str], path: str) -> bool:
+    """Whether the root of a ``chroot ROOT PYTHON`` command holds ``path`` (e.g. its valgrind)."""
+    if len(command) < 3 or command[0] != "chroot":
+        return True  # not a chroot: the host's own tools serve it
+    return (Path(command[1]) / path.lstrip("/")).exists()
