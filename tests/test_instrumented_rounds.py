@@ -44,3 +44,11 @@ def test_two_counted_processes_of_two_values_give_the_instruction_verdict(cli, p
     ins = by_measure["instructions"]
     assert ins["verdict"] == "slower" and 25 < ins["change_pct"] < 35, ins
     assert by_measure["time"]["n_baseline"] == 3
+
+
+def test_only_the_chosen_benchmarks_get_instrumented_slots():
+    slots = interleaved(["a", "b"], ["r", "n"], 3, seed=1, instruments=("valgrind",),
+                        instrumented_rounds=2, instrumented_benchmarks=("r",))
+    counted = Counter((s.benchmark, s.round) for s in slots if s.instrument)
+    assert counted == {("r", 0): 2, ("r", 1): 2}
+    assert Counter(s.benchmark for s in slots if s.instrument is None) == {"r": 6, "n": 6}

@@ -19,6 +19,9 @@ from ..conftest import Cli
 from ..report.chromium import Page, chromium_or_skip
 
 SEEDS = (11, 22, 33)
+COUNTED_SEED = 11  # counts do not depend on the seed: one counted run, two timed ones
+# Three demos (one with valgrind's counted processes) take minutes on a busy 2-core machine.
+pytestmark = pytest.mark.timeout(2400)
 TAG = f"cpython{sys.version_info.major}.{sys.version_info.minor}"  # the CLI runs on this Python
 PAIRS = {f"{TAG}-again": TAG, "cinderx-autojit": "cinderx-nojit",
          "cinderx-jitlist": "cinderx-nojit", "cpython3.14-jit": "cpython3.14-nojit",
@@ -27,12 +30,14 @@ PAIRS = {f"{TAG}-again": TAG, "cinderx-autojit": "cinderx-nojit",
 
 @pytest.fixture(scope="module")
 def demo_runs(tmp_path_factory, cinderx_cmd, py314_cmd, pypy_cmd) -> list[tuple[dict, dict]]:
-    """Three seeded --quick demos: (the --json document, the saved artifact) of each."""
+    """Three seeded --quick demos: (the --json document, the saved artifact) of each; the first
+    counts instructions, the others time only."""
     runs = []
     for seed in SEEDS:
         cwd = tmp_path_factory.mktemp(f"demo{seed}")
+        only = [] if seed == COUNTED_SEED else ["--time-only"]
         proc = Cli(cwd)("demo", "--quick", "--seed", str(seed), "--out", str(cwd / "res"),
-                        "--json", "--db", "off", check=0)
+                        "--json", "--db", "off", *only, check=0)
         doc = json.loads(proc.stdout)
         runs.append((doc, json.loads(Path(doc["result"]).read_text())))
     return runs
@@ -48,7 +53,8 @@ def test_every_jit_is_compared_with_itself_without_its_jit(demo_runs):
     for doc, art in demo_runs:
         pairs = {c["candidate"]: c["baseline"] for c in doc["comparisons"]}
         assert pairs == PAIRS, pairs
-        assert len(doc["comparisons"]) == 2 * len(PAIRS)  # time and instructions
+        measures = 2 if art["seed"] == COUNTED_SEED else 1  # time, and instructions
+        assert len(doc["comparisons"]) == measures * len(PAIRS)
         assert art["seed"] in SEEDS
 
 
@@ -57,7 +63,10 @@ def test_the_aa_control_counts_equal_and_cinderx_jits_count_fewer_instructions(d
     """Instruction counts are deterministic (valgrind, fixed hash seed, synchronous compiles), so
     these hold in every run whatever the host does; time verdicts stand beside them. (A time
     verdict of the A/A control is wrong 5 % of the time by construction, so no test asserts it.)"""
-    for doc, art in demo_runs:
+    counted = [(doc, art) for doc, art in demo_runs if art["seed"] == COUNTED_SEED]
+    timed = [art for _, art in demo_runs if art["seed"] != COUNTED_SEED]
+    assert len(counted) == 1 and all(a["design"]["measures"] == ["time"] for a in timed)
+    for doc, art in counted:
         assert art["design"]["measures"] == ["time", "instructions"]
         aa = _by(doc, f"{TAG}-again", "instructions")
         assert aa["verdict"] == "equivalent" and abs(aa["change_pct"]) < 0.01, aa
@@ -79,9 +88,9 @@ def test_pypys_jit_is_faster_and_the_reverse_is_slower(demo_runs, tmp_path):
         # Negative control: the same processes read the other way round.
         back = Cli(tmp_path)("compare", doc["result"], "--baseline", "pypy-jit", "--candidate",
                              "pypy-nojit", "--json", check=0)
-        rev = json.loads(back.stdout)["comparisons"]
-        assert {c.get("measure", "time"): c["verdict"] for c in rev} == {
-            "time": "slower", "instructions": "slower"}, rev
+        rev = {c.get("measure", "time"): c["verdict"]
+               for c in json.loads(back.stdout)["comparisons"]}
+        assert rev.pop("time") == "slower" and set(rev.values()) <= {"slower"}, rev
 
 
 @pytest.mark.slow

@@ -95,7 +95,9 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
                    "loops": d.loops, "measures": list(d.measures),
                    **({"instruments": list(d.instruments)} if d.instruments else {}),
                    **{k: getattr(d, k) for k in ("instrumented_rounds", "instrumented_values")
-                      if getattr(d, k) is not None}},
+                      if getattr(d, k) is not None},
+                   **({"instrumented_benchmarks": list(d.instrumented_benchmarks)}
+                      if d.instrumented_benchmarks is not None else {})},
         "host": host_facts(),
         # Every machine the variants ran on, by the name the user gave it ("local" = this one).
         "hosts": {},
@@ -190,8 +192,10 @@ class Runner:
                 seconds, estimate.process_count(len(self.runnable()), len(self.variants), d)))
             d = self.exp.design
             instrumented = min(d.processes, d.instrumented_rounds or d.processes)
-            self.progress.start(len(self.runnable()) * len(self.variants)
-                                * (d.processes + len(self.instruments) * instrumented))
+            chosen = [b for b in self.runnable()
+                      if d.instrumented_benchmarks is None or b in d.instrumented_benchmarks]
+            self.progress.start(len(self.variants) * (len(self.runnable()) * d.processes
+                                + len(chosen) * len(self.instruments) * instrumented))
             self.run_rounds(0, self.exp.design.processes, self.runnable())
             while extend is not None and not self._lost:
                 more = extend(self)
@@ -245,7 +249,8 @@ class Runner:
         offset = len(self.doc["schedule"])
         slots = interleaved(list(self.variants), benchmarks, rounds, d.seed, first_round=first_round,
                             instruments=tuple(self.instruments),
-                            instrumented_rounds=d.instrumented_rounds)
+                            instrumented_rounds=d.instrumented_rounds,
+                            instrumented_benchmarks=d.instrumented_benchmarks)
         slots = [replace(s, index=s.index + offset) for s in slots]
         self.doc["schedule"].extend(slot_record(s) for s in slots)
         self.save()

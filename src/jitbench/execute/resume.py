@@ -64,6 +64,8 @@ def experiment_from(doc: dict, path: Path, cfg: Config, *, gate: bool = True,
                     instruments=tuple(d.get("instruments") or ()),
                     instrumented_rounds=d.get("instrumented_rounds"),
                     instrumented_values=d.get("instrumented_values"),
+                    instrumented_benchmarks=(tuple(d["instrumented_benchmarks"])
+                                             if d.get("instrumented_benchmarks") else None),
                     # Counted as the run began: the missing slots are counted alike.
                     counter=(doc.get("counting") or {}).get("backend", "auto"))
     benches = [cfg.benchmark(name) for name in doc["benchmarks"]]

@@ -15,19 +15,22 @@ from ..model import Slot
 
 def interleaved(variants: list[str], benchmarks: list[str], processes: int, seed: int,
                 first_round: int = 0, instruments: tuple[str, ...] = (),
-                instrumented_rounds: int | None = None) -> list[Slot]:
+                instrumented_rounds: int | None = None,
+                instrumented_benchmarks: tuple[str, ...] | None = None) -> list[Slot]:
     """Slots for rounds ``first_round .. first_round+processes-1``, variants shuffled per round.
 
     The shuffle of round r depends only on (seed, r), so a run extended by more rounds keeps the
     order of the rounds it already has. Each instrument adds one process per variant to every
-    round (or to the first ``instrumented_rounds`` rounds), shuffled together with the timed ones.
+    round (or to the first ``instrumented_rounds`` rounds, and only for
+    ``instrumented_benchmarks`` when given), shuffled together with the timed ones.
     """
     slots: list[Slot] = []
     for r in range(first_round, first_round + processes):
         rng = random.Random(f"{seed}:{r}")
         inst = instruments if instrumented_rounds is None or r < instrumented_rounds else ()
-        kinds: list[str | None] = [None, *inst]
         for bench in benchmarks:
+            chosen = instrumented_benchmarks is None or bench in instrumented_benchmarks
+            kinds: list[str | None] = [None, *inst] if chosen else [None]
             order = [(v, k) for k in kinds for v in variants]
             rng.shuffle(order)
             for v, k in order:

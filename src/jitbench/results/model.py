@@ -63,7 +63,8 @@ class DesignRecord(Part):
     """How the experiment was run: ``interleaved`` (jitbench) or ``sequential`` (imported)."""
 
     OPTIONAL: ClassVar[frozenset[str]] = frozenset(
-        {"min_time", "instruments", "instrumented_rounds", "instrumented_values"})
+        {"min_time", "instruments", "instrumented_rounds", "instrumented_values",
+         "instrumented_benchmarks"})
 
     kind: str
     processes: int
@@ -75,6 +76,7 @@ class DesignRecord(Part):
     instruments: list[str] | None = None
     instrumented_rounds: int | None = None  # only the first N rounds hold instrumented processes
     instrumented_values: int | None = None  # values of an instrumented process, when not ``values``
+    instrumented_benchmarks: list[str] | None = None  # the benchmarks that have them (None: all)
 
 
 @dataclass
