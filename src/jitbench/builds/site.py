@@ -7,9 +7,12 @@ the order of the steps, the cache rules and the messages, once for both.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import subprocess
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path, PurePath
 from typing import Protocol
 
@@ -105,7 +108,8 @@ class LocalSite:
         cache.write_marker(entry, data)
 
     def fresh(self, entry: cache.Entry, spec: BuildSpec) -> None:
-        cache.wipe(entry, lambda path: remove_worktree(spec, path))
+        with _worktrees_of(spec.repo):
+            cache.wipe(entry, lambda path: remove_worktree(spec, path))
         Path(entry.out).mkdir(parents=True)
 
     def write_log(self, path: PurePath, text: str, append: bool = False) -> None:
@@ -119,8 +123,9 @@ class LocalSite:
             copy_snapshot(spec, Path(entry.src), sha)
             return 0
         log("checkout")
-        return run_step(add_worktree_argv(spec, Path(entry.src), sha), cwd=Path(entry.dir),
-                        log_path=Path(entry.build_log))
+        with _worktrees_of(spec.repo):
+            return run_step(add_worktree_argv(spec, Path(entry.src), sha), cwd=Path(entry.dir),
+                            log_path=Path(entry.build_log))
 
     def run_step(self, argv: list[str], cwd: PurePath, log_path: PurePath,
                  env_dir: PurePath | None) -> int:
@@ -129,3 +134,19 @@ class LocalSite:
 
     def wheels(self, out: PurePath) -> list[str]:
         return sorted(str(path) for path in Path(out).glob("*.whl"))
+
+
+@contextmanager
+def _worktrees_of(repo: PurePath) -> Iterator[None]:
+    """Adds and removes of one repository's worktrees take turns, across processes.
+
+    git names a worktree's admin folder after its path's last part (every entry's is ``src``),
+    so two builds adding worktrees at once can pick the same name and one of them fails.
+    """
+    key = hashlib.sha256(str(Path(repo).resolve()).encode()).hexdigest()[:16]
+    with (Path(tempfile.gettempdir()) / f"jitbench-worktrees-{key}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
