@@ -4,7 +4,6 @@ A → B with what the JIT did to them, their code diffs, and the JIT's events pe
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,18 +17,6 @@ from .options import positive_int
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-
-def _pct(x: float | None, sign: bool = False) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:+.1f} %" if sign else f"{x:.1f} %"
-
-
-def _ci(s: dict) -> str:
-    if math.isnan(s["ci_low_pct"]):
-        return _pct(s["share_pct"])
-    return f"{s['share_pct']:.1f} % [{s['ci_low_pct']:.1f}, {s['ci_high_pct']:.1f}]"
 
 
 def _shares_table(bench: str, profiles: dict) -> Table:
@@ -56,10 +43,10 @@ def _shares_table(bench: str, profiles: dict) -> Table:
         c = p["cost"]
         t.add_row(
             v,
-            *[_ci(p["shares"][k]) for k in shown],
+            *[fmt.share_ci(p["shares"][k]) for k in shown],
             f"{c['samples']:,d}",
             f"{c['samples_per_s']:,.0f}" if c["samples_per_s"] else "–",
-            _pct(c["slowdown_pct"], sign=True),
+            fmt.share(c["slowdown_pct"], sign=True),
         )
     return t
 
@@ -70,7 +57,7 @@ def _top_table(bench: str, v: str, p: dict, n: int) -> Table:
         t.add_column(col, justify="left" if col in ("function", "category") else "right")
     for r in p["top"][:n]:
         t.add_row(
-            escape(r["function"]), _pct(r["self_pct"]), _pct(r["with_helpers_pct"]), r["category"]
+            escape(r["function"]), fmt.share(r["self_pct"]), fmt.share(r["with_helpers_pct"]), r["category"]
         )
     return t
 
@@ -103,9 +90,9 @@ def _diff_table(d: dict, n: int) -> Table:
     for r in d["functions"][:n]:
         t.add_row(
             escape(r["function"]),
-            _pct(r["contribution_pct"], sign=True),
-            _pct(r["a_pct"]),
-            _pct(r["b_pct"]),
+            fmt.share(r["contribution_pct"], sign=True),
+            fmt.share(r["a_pct"]),
+            fmt.share(r["b_pct"]),
             escape(_jit_text(r.get("jit"))),
         )
     return t

@@ -53,3 +53,17 @@ def count(x: float | None) -> str:
         if abs(x) >= scale:
             return f"{x / scale:.4g}{suffix}"
     return f"{x:.4g}"
+
+
+def share(x: float | None, sign: bool = False) -> str:
+    """A share of samples in %, one decimal ("–" when unknown); ``sign`` for a change."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:+.1f} %" if sign else f"{x:.1f} %"
+
+
+def share_ci(s: dict) -> str:
+    """A profile share with its interval across processes, e.g. ``12.2 % [9.1, 15.3]``."""
+    if math.isnan(s["ci_low_pct"]):
+        return share(s["share_pct"])
+    return f"{s['share_pct']:.1f} % [{s['ci_low_pct']:.1f}, {s['ci_high_pct']:.1f}]"

@@ -3,11 +3,11 @@ function table with JIT facts, code diffs side by side, and the JIT's events per
 
 from __future__ import annotations
 
-import math
 from html import escape
 
 from ..profile import analysis
 from ..profile.shares import CATEGORIES, LABELS, merged
+from . import fmt
 from .flame import flame_svg
 
 CSS = """
@@ -24,18 +24,6 @@ def _e(x: object) -> str:
     return escape(str(x), quote=True)
 
 
-def _pct(x: float | None, sign: bool = False) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{x:+.1f} %" if sign else f"{x:.1f} %"
-
-
-def _share(s: dict) -> str:
-    if math.isnan(s["ci_low_pct"]):
-        return _pct(s["share_pct"])
-    return f"{s['share_pct']:.1f} % [{s['ci_low_pct']:.1f}, {s['ci_high_pct']:.1f}]"
-
-
 def _table(cls: str, header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
@@ -50,10 +38,10 @@ def _shares(profiles: dict) -> str:
         rows.append(
             [
                 _e(v),
-                *[_share(p["shares"][k]) for k in keys],
+                *[fmt.share_ci(p["shares"][k]) for k in keys],
                 f"{c['samples']:,d}",
                 f"{c['samples_per_s']:,.0f}" if c["samples_per_s"] else "–",
-                _pct(c["slowdown_pct"], sign=True),
+                fmt.share(c["slowdown_pct"], sign=True),
             ]
         )
     return _table(
@@ -82,9 +70,9 @@ def _diff(doc: dict, d: dict) -> str:
     rows = [
         [
             _e(r["function"]),
-            _pct(r["contribution_pct"], sign=True),
-            _pct(r["a_pct"]),
-            _pct(r["b_pct"]),
+            fmt.share(r["contribution_pct"], sign=True),
+            fmt.share(r["a_pct"]),
+            fmt.share(r["b_pct"]),
             _jit_facts(r.get("jit")),
         ]
         for r in d["functions"]
