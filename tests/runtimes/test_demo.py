@@ -73,8 +73,9 @@ def test_the_aa_control_counts_equal_and_cinderx_jits_count_fewer_instructions(d
         for jit in ("cinderx-autojit", "cinderx-jitlist"):
             c = _by(doc, jit, "instructions")
             assert c["verdict"] == "faster" and c["change_pct"] < -5, c
-        assert _by(doc, "cinderx-autojit", "time")["verdict"] in (
-            "faster", "slower", "equivalent", "inconclusive")
+        # The time verdict stands beside the count: its interval holds its own estimate.
+        t = _by(doc, "cinderx-autojit", "time")
+        assert t["ci_low_pct"] <= t["change_pct"] <= t["ci_high_pct"], t
         assert doc["host_noise"] is not None
 
 
