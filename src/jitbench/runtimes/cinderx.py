@@ -28,6 +28,9 @@ OPTIONS = {
     "specialized_opcodes": "SPECIALIZED_OPCODES",
     "type_annotation_guards": "EMIT_TYPE_ANNOTATION_GUARDS",
     "multiple_code_sections": "MULTIPLE_CODE_SECTIONS",
+    # false: a function runs compiled code from the call that crossed the threshold on, so where
+    # compiles land (per-iteration events, instruction counts) does not depend on thread timing.
+    "background_compile": "BACKGROUND_COMPILE",
 }
 # Not a JIT setting but a jitbench one: write the JIT's debug log and ship it back with the result.
 LOG_OPTION = "log"
