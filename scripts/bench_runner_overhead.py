@@ -45,21 +45,38 @@ def main() -> None:
         transport = LocalTransport()
         starts, per_value_1, per_iter = [], [], []
         for _ in range(args.repeat):
-            rec = run_process(transport, variant, bench,
-                              {"action": "run", "loops": 1, "warmups": 0, "values": 1}, 60)
+            rec = run_process(
+                transport,
+                variant,
+                bench,
+                {"action": "run", "loops": 1, "warmups": 0, "values": 1},
+                60,
+            )
             starts.append(rec["wall_ns"] / 1e6)
-        rec = run_process(transport, variant, bench,
-                          {"action": "run", "loops": 1, "warmups": 5, "values": 200}, 60)
+        rec = run_process(
+            transport,
+            variant,
+            bench,
+            {"action": "run", "loops": 1, "warmups": 5, "values": 200},
+            60,
+        )
         per_value_1 = rec["values_ns"]
-        rec = run_process(transport, variant, bench,
-                          {"action": "run", "loops": 100_000, "warmups": 2, "values": 20}, 60)
+        rec = run_process(
+            transport,
+            variant,
+            bench,
+            {"action": "run", "loops": 100_000, "warmups": 2, "values": 20},
+            60,
+        )
         per_iter = [v / 100_000 for v in rec["values_ns"]]
     bare = bare_start(args.python, args.repeat)
     med_start, med_bare = statistics.median(starts), statistics.median(bare)
     print(f"interpreter: {args.python}")
     print(f"process start, bare `-c pass`:        median {med_bare:7.1f} ms")
-    print(f"process start, jitbench (1 value):    median {med_start:7.1f} ms "
-          f"(+{med_start - med_bare:.1f} ms)")
+    print(
+        f"process start, jitbench (1 value):    median {med_start:7.1f} ms "
+        f"(+{med_start - med_bare:.1f} ms)"
+    )
     print(f"timed value of 1 empty call:          median {statistics.median(per_value_1):7.0f} ns")
     print(f"per iteration (empty call, 1e5 loop): median {statistics.median(per_iter):7.1f} ns")
 

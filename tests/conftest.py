@@ -66,17 +66,25 @@ class Cli:
     def __init__(self, cwd: Path):
         self.cwd = cwd
 
-    def __call__(self, *args: str, timeout: float = 600, check: int | None = None,
-                 env: dict | None = None) -> subprocess.CompletedProcess:
+    def __call__(
+        self, *args: str, timeout: float = 600, check: int | None = None, env: dict | None = None
+    ) -> subprocess.CompletedProcess:
         full_env = dict(os.environ)
         full_env.setdefault("COLUMNS", "200")
         full_env.update(env or {})
-        proc = subprocess.run([sys.executable, "-m", "jitbench", *args], cwd=self.cwd,
-                              capture_output=True, text=True, timeout=timeout, env=full_env)
+        proc = subprocess.run(
+            [sys.executable, "-m", "jitbench", *args],
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=full_env,
+        )
         if check is not None:
             assert proc.returncode == check, (
                 f"exit {proc.returncode}, expected {check}\nstdout:\n{proc.stdout}\n"
-                f"stderr:\n{proc.stderr}")
+                f"stderr:\n{proc.stderr}"
+            )
         return proc
 
     def json(self, *args: str, **kw) -> dict:
@@ -116,8 +124,9 @@ def holds_the_real_change(c: dict) -> bool:
     return c["verdict"] == "slower" and c["ci_low_pct"] <= REAL_CHANGE_PCT <= c["ci_high_pct"]
 
 
-def ab_holding_the_real_change(cli: Cli, *args: str, seeds=("1", "2"),
-                               runtime: str = "host") -> dict:
+def ab_holding_the_real_change(
+    cli: Cli, *args: str, seeds=("1", "2"), runtime: str = "host"
+) -> dict:
     """``ab base triple`` that calls ``slower`` with a CI holding the real +200 %.
 
     At 10 processes the verdict is certain at 3x; the CI's coverage is statistical. Seeded
@@ -137,28 +146,42 @@ def ab_holding_the_real_change(cli: Cli, *args: str, seeds=("1", "2"),
         doc = cli.json("ab", "base", "triple", "--bench", "work", *args, "--seed", seed)
         (c,) = doc["comparisons"]
         if holds_the_real_change(c):
-            reverse = cli.json("compare", doc["result"], "--baseline", "triple", "--candidate",
-                               "base")
+            reverse = cli.json(
+                "compare", doc["result"], "--baseline", "triple", "--candidate", "base"
+            )
             (r,) = reverse["comparisons"]
             assert not holds_the_real_change(r) and r["verdict"] == "faster", _brief(r)
             return doc
         misses.append(_brief(c))
-    raise AssertionError(f"{len(misses)} independent experiments missed 'slower' with a CI "
-                         f"holding +{REAL_CHANGE_PCT} %: {misses}")
+    raise AssertionError(
+        f"{len(misses)} independent experiments missed 'slower' with a CI "
+        f"holding +{REAL_CHANGE_PCT} %: {misses}"
+    )
 
 
 def _brief(c: dict) -> str:
     """The parts of a comparison that explain a surprising verdict."""
-    keys = ("verdict", "change_pct", "ci_low_pct", "ci_high_pct", "method", "steady_state",
-            "warnings")
+    keys = (
+        "verdict",
+        "change_pct",
+        "ci_low_pct",
+        "ci_high_pct",
+        "method",
+        "steady_state",
+        "warnings",
+    )
     means = {side: c[f"{side}_stats"].get("process_means") for side in ("baseline", "candidate")}
     return str({**{k: c.get(k) for k in keys}, "process_means": means})
 
 
 def _starts_python3(executable: str) -> bool:
     try:
-        probe = subprocess.run([executable, "-c", "import sys; print(sys.version_info >= (3, 9))"],
-                               capture_output=True, text=True, timeout=60)
+        probe = subprocess.run(
+            [executable, "-c", "import sys; print(sys.version_info >= (3, 9))"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return probe.returncode == 0 and probe.stdout.strip() == "True"

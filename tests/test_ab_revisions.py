@@ -82,8 +82,22 @@ def test_ab_across_the_3x_commit_is_slower_and_records_builds(revproject: Path):
         assert v["build"]["gate"] == "passed" and Path(v["build"]["build_log"]).is_file()
         assert Path(v["build"]["gate_log"]).is_file() and len(v["build"]["build_hash"]) >= 12
     # The second run reuses both builds.
-    again = cli("ab", "c1", "c2", "--runtime", "dev", "--bench", "w", "-p", "2", "--values", "2",
-                "--min-time", "0.01", check=0)
+    again = cli(
+        "ab",
+        "c1",
+        "c2",
+        "--runtime",
+        "dev",
+        "--bench",
+        "w",
+        "-p",
+        "2",
+        "--values",
+        "2",
+        "--min-time",
+        "0.01",
+        check=0,
+    )
     assert again.stderr.count("(cached, gate passed)") == 2, again.stderr
 
 
@@ -91,8 +105,9 @@ def test_variants_with_rev_from_the_config(revproject: Path):
     """Same design and error rate as the 3x test above."""
     doc = Cli(revproject).json("ab", "before", "after", "--bench", "w", *FAST, "--seed", "5")
     assert doc["comparisons"][0]["verdict"] == "slower", doc["comparisons"]
-    back = Cli(revproject).json("compare", doc["result"], "--baseline", "after", "--candidate",
-                                "before")
+    back = Cli(revproject).json(
+        "compare", doc["result"], "--baseline", "after", "--candidate", "before"
+    )
     assert back["comparisons"][0]["verdict"] == "faster", back["comparisons"]
 
 
@@ -103,8 +118,22 @@ def test_gate_failure_stops_before_measuring(revproject: Path):
 
 
 def test_no_gate_runs_and_records_the_skip(revproject: Path):
-    doc = Cli(revproject).json("ab", "c1", "c3", "--runtime", "dev", "--bench", "w", "--no-gate",
-                               "-p", "2", "--values", "2", "--min-time", "0.01")
+    doc = Cli(revproject).json(
+        "ab",
+        "c1",
+        "c3",
+        "--runtime",
+        "dev",
+        "--bench",
+        "w",
+        "--no-gate",
+        "-p",
+        "2",
+        "--values",
+        "2",
+        "--min-time",
+        "0.01",
+    )
     art = json.loads((revproject / doc["result"]).read_text())
     assert art["variants"]["c3"]["build"]["gate"] == "skipped"
 
@@ -139,28 +168,74 @@ def test_bisect_names_the_commit_that_tripled_the_work(tmp_path: Path):
     commit would need a point estimate of +100 %, over 4 standard errors at 10 processes with a
     between-process sd of 35 % (< 0.01 % of steps), so the bisection does not hang on the host."""
     shas = _history(tmp_path)
-    proc = Cli(tmp_path)("bisect", "--runtime", "dev", "--good", shas["good"], "--bad", "history",
-                         "--bench", "w", "--threshold", "100%", *FAST, "--seed", "1", check=0)
+    proc = Cli(tmp_path)(
+        "bisect",
+        "--runtime",
+        "dev",
+        "--good",
+        shas["good"],
+        "--bad",
+        "history",
+        "--bench",
+        "w",
+        "--threshold",
+        "100%",
+        *FAST,
+        "--seed",
+        "1",
+        check=0,
+    )
     assert f"first bad commit: {shas['culprit']}" in proc.stdout, proc.stdout + proc.stderr
     assert "95 % CI" in proc.stdout
     # Negative control: with a threshold the 3x commit does not reach, no commit is named.
-    none = Cli(tmp_path)("bisect", "--runtime", "dev", "--good", shas["good"], "--bad", "history",
-                         "--bench", "w", "--threshold", "1000%", *FAST, "--seed", "1")
+    none = Cli(tmp_path)(
+        "bisect",
+        "--runtime",
+        "dev",
+        "--good",
+        shas["good"],
+        "--bad",
+        "history",
+        "--bench",
+        "w",
+        "--threshold",
+        "1000%",
+        *FAST,
+        "--seed",
+        "1",
+    )
     assert "first bad commit" not in none.stdout, none.stdout
 
 
 @pytest.mark.slow
 def test_interrupted_bisect_continues_with_the_printed_command(tmp_path: Path):
     shas = _history(tmp_path)
-    argv = ["bisect", "--runtime", "dev", "--good", shas["good"], "--bad", "history", "--bench",
-            "w", "--threshold", "100%", *FAST, "--seed", "1", "--out", "res"]
+    argv = [
+        "bisect",
+        "--runtime",
+        "dev",
+        "--good",
+        shas["good"],
+        "--bad",
+        "history",
+        "--bench",
+        "w",
+        "--threshold",
+        "100%",
+        *FAST,
+        "--seed",
+        "1",
+        "--out",
+        "res",
+    ]
     proc = start(tmp_path, *argv)
     res = tmp_path / "res"
     deadline = time.monotonic() + 300
     while True:  # until one step is finished and the next has finished processes
         docs = [_read(p) for p in sorted(res.glob("bisect-*-w-*.json"))] if res.is_dir() else []
         if any(d and d["complete"] for d in docs) and any(
-                d and not d["complete"] and len(d["processes"]) >= 2 for d in docs):
+            d and not d["complete"] and len(d["processes"]) >= 2 for d in docs
+        ):
             break
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.02)
@@ -168,11 +243,17 @@ def test_interrupted_bisect_continues_with_the_printed_command(tmp_path: Path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    match = re.search(r"continue the bisect with the same command: (jitbench bisect .+)$",
-                      err.strip())
+    match = re.search(
+        r"continue the bisect with the same command: (jitbench bisect .+)$", err.strip()
+    )
     assert match, err
-    again = subprocess.run([sys.executable, "-m", *shlex.split(match.group(1))], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=900)
+    again = subprocess.run(
+        [sys.executable, "-m", *shlex.split(match.group(1))],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert again.returncode == 0, again.stderr
     assert f"first bad commit: {shas['culprit']}" in again.stdout, again.stdout + again.stderr
     assert "(measured before)" in " ".join(again.stderr.split())  # however the lines wrap

@@ -43,8 +43,23 @@ def _pairs(doc: dict) -> dict[str, str]:
 @pytest.mark.slow
 def test_a_variant_is_compared_with_its_against_and_the_reference_is_no_candidate(cli, project):
     write(project / "jitbench.toml", CONFIG)
-    proc = cli("run", "base", "again", "heavy", "light", "--bench", "work", "-p", "3", "-n", "3",
-               "-w", "1", "--json", check=0)
+    proc = cli(
+        "run",
+        "base",
+        "again",
+        "heavy",
+        "light",
+        "--bench",
+        "work",
+        "-p",
+        "3",
+        "-n",
+        "3",
+        "-w",
+        "1",
+        "--json",
+        check=0,
+    )
     doc = json.loads(proc.stdout)
     assert _pairs(doc) == {"again": "base", "light": "heavy"}
     # A third of the work on the same interpreter: no host noise hides a 3x difference.

@@ -32,7 +32,11 @@ def test_pyperf_scripts_are_detected(tmp_path: Path):
 
 BAD = [
     ("[variants.base]\nruntime = 'nope'\n", "variants.base.runtime", "unknown runtime 'nope'"),
-    ("[variants.base]\nruntime = 'host'\nenv = { WORK = 1.0 }\n", "variants.base.env.WORK", "string"),
+    (
+        "[variants.base]\nruntime = 'host'\nenv = { WORK = 1.0 }\n",
+        "variants.base.env.WORK",
+        "string",
+    ),
     ("[variants.base]\nruntime = 'host'\nargz = []\n", "variants.base.argz", "did you mean 'args'"),
     ("[runtimes.x]\nkind = 'python'\n", "runtimes.x.command", "missing"),
     ("[runtimes.x]\ncommand = 'python3'\n", "runtimes.x.command", "list of strings"),
@@ -47,7 +51,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("extra", "key", "problem"), BAD)
-def test_invalid_config_names_file_key_and_problem(tmp_path: Path, extra: str, key: str, problem: str):
+def test_invalid_config_names_file_key_and_problem(
+    tmp_path: Path, extra: str, key: str, problem: str
+):
     text = "[runtimes.host]\ncommand = ['python3']\n" + extra
     write(tmp_path / "bench" / "work.py", WORK_PY)
     path = write(tmp_path / "jitbench.toml", text)
@@ -70,10 +76,16 @@ def test_missing_config_file_is_one_line(cli, project: Path):
 
 
 def test_unknown_variant_and_benchmark(cli):
-    assert_one_line_error(cli("ab", "base", "slowr", "--bench", "work"), "unknown variant 'slowr'",
-                          "did you mean 'slower'")
-    assert_one_line_error(cli("ab", "base", "slower", "--bench", "richard"),
-                          "unknown benchmark 'richard'", "did you mean 'richards'")
+    assert_one_line_error(
+        cli("ab", "base", "slowr", "--bench", "work"),
+        "unknown variant 'slowr'",
+        "did you mean 'slower'",
+    )
+    assert_one_line_error(
+        cli("ab", "base", "slower", "--bench", "richard"),
+        "unknown benchmark 'richard'",
+        "did you mean 'richards'",
+    )
 
 
 def test_bad_command_line_value_is_one_line(cli):

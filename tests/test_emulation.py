@@ -45,8 +45,9 @@ def test_the_enabled_binfmt_handler_names_the_emulator(tmp_path: Path):
     assert binfmt_handler("aarch64", local) == qemu
     assert binfmt_handler("riscv64", local) is None
     # An SSH host's entries, as its fixed script prints them, name the same handler.
-    remote = parse_binfmt("@@ python3.11\nenabled\ninterpreter /usr/bin/python3.11\n"
-                          f"@@ qemu-aarch64\n{QEMU_ENTRY}")
+    remote = parse_binfmt(
+        f"@@ python3.11\nenabled\ninterpreter /usr/bin/python3.11\n@@ qemu-aarch64\n{QEMU_ENTRY}"
+    )
     assert remote == local and binfmt_handler("aarch64", remote) == qemu
     disabled = {"qemu-aarch64": QEMU_ENTRY.replace("enabled", "disabled", 1).splitlines()}
     assert binfmt_handler("aarch64", disabled) is None

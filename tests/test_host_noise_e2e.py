@@ -19,15 +19,31 @@ import pytest
 
 CPU_CGROUP = Path("/sys/fs/cgroup/cpu")
 # Another core of this machine may be busy with other work: the load threshold tolerates one.
-RUN = ["run", "base", "--bench", "work", "-p", "4", "--values", "20", "--warmups", "1",
-       "--min-time", "0.05", "--load-threshold", "1.5", "--json"]
+RUN = [
+    "run",
+    "base",
+    "--bench",
+    "work",
+    "-p",
+    "4",
+    "--values",
+    "20",
+    "--warmups",
+    "1",
+    "--min-time",
+    "0.05",
+    "--load-threshold",
+    "1.5",
+    "--json",
+]
 
 
 @pytest.fixture
 def throttled() -> Iterator[Path]:
     """A cpu cgroup whose quota toggles 50 % / 100 % every 300 ms while the test runs."""
     assert (CPU_CGROUP / "cpu.cfs_quota_us").exists(), (
-        "the cgroup v1 cpu controller is not mounted at /sys/fs/cgroup/cpu")
+        "the cgroup v1 cpu controller is not mounted at /sys/fs/cgroup/cpu"
+    )
     group = CPU_CGROUP / f"jitbench-test-{os.getpid()}"
     group.mkdir()
     (group / "cpu.cfs_period_us").write_text("100000")
@@ -57,16 +73,26 @@ def _run(project: Path, group: Path | None) -> dict:
         if group is not None:
             (group / "cgroup.procs").write_text(str(os.getpid()))
 
-    proc = subprocess.run([sys.executable, "-m", "jitbench", *RUN], cwd=project, text=True,
-                          capture_output=True, timeout=600, preexec_fn=enter,
-                          env={**os.environ, "COLUMNS": "200"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "jitbench", *RUN],
+        cwd=project,
+        text=True,
+        capture_output=True,
+        timeout=600,
+        preexec_fn=enter,
+        env={**os.environ, "COLUMNS": "200"},
+    )
     assert proc.returncode == 0, proc.stderr
     result = project / json.loads(proc.stdout)["result"]
-    compared = subprocess.run([sys.executable, "-m", "jitbench", "compare", str(result),
-                               "--json"], cwd=project, text=True, capture_output=True,
-                              timeout=600, check=True)
-    return {"artifact": json.loads(result.read_text()),
-            "analysis": json.loads(compared.stdout)}
+    compared = subprocess.run(
+        [sys.executable, "-m", "jitbench", "compare", str(result), "--json"],
+        cwd=project,
+        text=True,
+        capture_output=True,
+        timeout=600,
+        check=True,
+    )
+    return {"artifact": json.loads(result.read_text()), "analysis": json.loads(compared.stdout)}
 
 
 @pytest.mark.slow
@@ -80,7 +106,8 @@ def test_a_throttled_cgroup_shows_as_host_noise_not_as_load(project: Path, throt
     # No foreign process did it, and the load monitor records none: not one process is
     # contaminated, yet the run reports the noise.
     assert not [p["slot"] for p in processes if p["contaminated"]], [
-        p["host_load"] for p in processes]
+        p["host_load"] for p in processes
+    ]
     # Negative control: the same run outside the throttled group swings in fewer processes.
     calm = _run(project, None)["analysis"]["host_noise"]
     assert len(calm["swinging_slots"]) < len(noise["swinging_slots"]), (calm, noise)

@@ -14,8 +14,9 @@ from jitbench.plan.schedule import interleaved
 
 
 def test_only_the_first_rounds_hold_instrumented_slots():
-    slots = interleaved(["a", "b"], ["w"], 4, seed=3, instruments=("valgrind",),
-                        instrumented_rounds=2)
+    slots = interleaved(
+        ["a", "b"], ["w"], 4, seed=3, instruments=("valgrind",), instrumented_rounds=2
+    )
     counted = Counter(s.round for s in slots if s.instrument == "valgrind")
     assert counted == {0: 2, 1: 2}
     assert Counter(s.round for s in slots if s.instrument is None) == {r: 2 for r in range(4)}
@@ -26,10 +27,31 @@ def test_only_the_first_rounds_hold_instrumented_slots():
 
 @pytest.mark.slow
 def test_two_counted_processes_of_two_values_give_the_instruction_verdict(cli, project):
-    proc = cli("ab", "base", "slower", "--bench", "work", "-p", "3", "-n", "4", "-w", "1",
-               "--measure", "time,instructions", "--counter", "valgrind",
-               "--instrumented-rounds", "2", "--instrumented-values", "2", "--json",
-               "--db", "off", check=0)
+    proc = cli(
+        "ab",
+        "base",
+        "slower",
+        "--bench",
+        "work",
+        "-p",
+        "3",
+        "-n",
+        "4",
+        "-w",
+        "1",
+        "--measure",
+        "time,instructions",
+        "--counter",
+        "valgrind",
+        "--instrumented-rounds",
+        "2",
+        "--instrumented-values",
+        "2",
+        "--json",
+        "--db",
+        "off",
+        check=0,
+    )
     doc = json.loads(proc.stdout)
     art = json.loads(Path(project, doc["result"]).read_text())
     counted = [p for p in art["processes"] if p.get("instrument") == "valgrind"]
@@ -47,8 +69,15 @@ def test_two_counted_processes_of_two_values_give_the_instruction_verdict(cli, p
 
 
 def test_only_the_chosen_benchmarks_get_instrumented_slots():
-    slots = interleaved(["a", "b"], ["r", "n"], 3, seed=1, instruments=("valgrind",),
-                        instrumented_rounds=2, instrumented_benchmarks=("r",))
+    slots = interleaved(
+        ["a", "b"],
+        ["r", "n"],
+        3,
+        seed=1,
+        instruments=("valgrind",),
+        instrumented_rounds=2,
+        instrumented_benchmarks=("r",),
+    )
     counted = Counter((s.benchmark, s.round) for s in slots if s.instrument)
     assert counted == {("r", 0): 2, ("r", 1): 2}
     assert Counter(s.benchmark for s in slots if s.instrument is None) == {"r": 6, "n": 6}

@@ -50,8 +50,9 @@ def test_aa_control_is_never_faster_or_slower(cli, project):
     fails only when two independent experiments both are: ≈ 0.25 % of runs."""
     verdicts = []
     for seed in ("11", "12"):
-        doc = cli.json("ab", "base", "base", "--bench", "work", "--processes", "6", *FAST,
-                       "--seed", seed)
+        doc = cli.json(
+            "ab", "base", "base", "--bench", "work", "--processes", "6", *FAST, "--seed", seed
+        )
         (c,) = doc["comparisons"]
         verdicts.append(c["verdict"])
         if c["verdict"] in ("equivalent", "inconclusive"):
@@ -61,14 +62,27 @@ def test_aa_control_is_never_faster_or_slower(cli, project):
     # slower in 1000 of 1000 simulated experiments).
     with (project / "jitbench.toml").open("a") as f:
         f.write(TRIPLE_VARIANT.format(runtime="host"))
-    doc = cli.json("ab", "base", "triple", "--bench", "work", "--processes", "10", *FAST,
-                   "--seed", "11")
+    doc = cli.json(
+        "ab", "base", "triple", "--bench", "work", "--processes", "10", *FAST, "--seed", "11"
+    )
     assert doc["comparisons"][0]["verdict"] == "slower", doc["comparisons"]
 
 
 def test_artifact_records_interleaving_same_loops_and_validates(cli, project):
-    doc = cli.json("run", "base", "slower", "--bench", "work", "--bench", "richards",
-                   "--processes", "4", *FAST, "--seed", "5")
+    doc = cli.json(
+        "run",
+        "base",
+        "slower",
+        "--bench",
+        "work",
+        "--bench",
+        "richards",
+        "--processes",
+        "4",
+        *FAST,
+        "--seed",
+        "5",
+    )
     art = _artifact(doc, project)
     assert first_error(art) is None
     assert art["complete"] and art["seed"] == 5
@@ -95,22 +109,29 @@ def test_artifact_records_interleaving_same_loops_and_validates(cli, project):
 
 
 def test_same_seed_gives_the_same_order(cli, project):
-    a = _artifact(cli.json("ab", "base", "slower", "--bench", "work", "-p", "3", *FAST,
-                           "--seed", "9"), project)
-    b = _artifact(cli.json("ab", "base", "slower", "--bench", "work", "-p", "3", *FAST,
-                           "--seed", "9"), project)
+    a = _artifact(
+        cli.json("ab", "base", "slower", "--bench", "work", "-p", "3", *FAST, "--seed", "9"),
+        project,
+    )
+    b = _artifact(
+        cli.json("ab", "base", "slower", "--bench", "work", "-p", "3", *FAST, "--seed", "9"),
+        project,
+    )
     assert a["schedule"] == b["schedule"]
 
 
 def test_benchmark_prints_cannot_corrupt_results(cli, project):
-    write(project / "bench" / "noisy.py", """\
+    write(
+        project / "bench" / "noisy.py",
+        """\
         import sys
         print("@@jitbench-result@@ {\\"ok\\": true}")
         def main():
             print("hello from the benchmark", 12345)
             sys.stdout.write("more junk\\n")
             return sum(range(1000))
-        """)
+        """,
+    )
     with (project / "jitbench.toml").open("a") as f:
         f.write('\n[benchmarks.noisy]\npath = "bench/noisy.py"\nfunction = "main"\n')
     doc = cli.json("ab", "base", "slower", "--bench", "noisy", "-p", "2", *FAST)
@@ -120,7 +141,9 @@ def test_benchmark_prints_cannot_corrupt_results(cli, project):
 
 
 def _add_failing_variants(project: Path) -> None:
-    write(project / "bench" / "fragile.py", """\
+    write(
+        project / "bench" / "fragile.py",
+        """\
         import os, time
         MODE = os.environ.get("FRAGILE", "")
         def main():
@@ -129,18 +152,22 @@ def _add_failing_variants(project: Path) -> None:
             if MODE == "hang":
                 time.sleep(3600)
             return sum(range(2000))
-        """)
+        """,
+    )
     with (project / "jitbench.toml").open("a") as f:
-        f.write('\n[benchmarks.fragile]\npath = "bench/fragile.py"\nfunction = "main"\n'
-                '[variants.crash]\nruntime = "host"\nenv = { FRAGILE = "crash" }\n'
-                '[variants.hang]\nruntime = "host"\nenv = { FRAGILE = "hang" }\n')
+        f.write(
+            '\n[benchmarks.fragile]\npath = "bench/fragile.py"\nfunction = "main"\n'
+            '[variants.crash]\nruntime = "host"\nenv = { FRAGILE = "crash" }\n'
+            '[variants.hang]\nruntime = "host"\nenv = { FRAGILE = "hang" }\n'
+        )
 
 
 def test_crashing_benchmark_is_recorded_and_the_run_goes_on(cli, project):
     _add_failing_variants(project)
     proc = cli("run", "base", "crash", "--bench", "fragile", "-p", "3", *FAST, "--json")
-    assert_one_line_error(proc, "benchmark 'fragile', variant 'crash'", "ZeroDivisionError",
-                          "kept in")
+    assert_one_line_error(
+        proc, "benchmark 'fragile', variant 'crash'", "ZeroDivisionError", "kept in"
+    )
     doc = json.loads(proc.stdout)
     art = _artifact(doc, project)
     ok = [p for p in art["processes"] if p["status"] == "ok"]
@@ -151,8 +178,9 @@ def test_crashing_benchmark_is_recorded_and_the_run_goes_on(cli, project):
 
 def test_hanging_benchmark_is_killed_at_the_timeout(cli, project):
     _add_failing_variants(project)
-    proc = cli("run", "base", "hang", "--bench", "fragile", "-p", "2", *FAST, "--timeout", "3",
-               "--json")
+    proc = cli(
+        "run", "base", "hang", "--bench", "fragile", "-p", "2", *FAST, "--timeout", "3", "--json"
+    )
     assert_one_line_error(proc, "variant 'hang'", "timed out after 3 s")
     art = _artifact(json.loads(proc.stdout), project)
     assert sum(p["status"] == "ok" for p in art["processes"]) == 2
@@ -161,16 +189,19 @@ def test_hanging_benchmark_is_killed_at_the_timeout(cli, project):
 def test_interpreter_printing_junk_is_rejected_before_measuring(cli, project):
     write(project / "fake.sh", "echo 'this is not python'\n")
     with (project / "jitbench.toml").open("a") as f:
-        f.write('\n[runtimes.junk]\ncommand = ["sh", "fake.sh"]\n'
-                '[variants.junk]\nruntime = "junk"\n')
+        f.write(
+            '\n[runtimes.junk]\ncommand = ["sh", "fake.sh"]\n[variants.junk]\nruntime = "junk"\n'
+        )
     proc = cli("ab", "base", "junk", "--bench", "work", "-p", "2", *FAST)
     assert_one_line_error(proc, "variant 'junk' does not start", "not a jitbench result")
 
 
 def test_missing_interpreter_is_one_line_naming_the_runtime(cli, project):
     with (project / "jitbench.toml").open("a") as f:
-        f.write('\n[runtimes.gone]\ncommand = ["python-does-not-exist-9"]\n'
-                '[variants.gone]\nruntime = "gone"\n')
+        f.write(
+            '\n[runtimes.gone]\ncommand = ["python-does-not-exist-9"]\n'
+            '[variants.gone]\nruntime = "gone"\n'
+        )
     proc = cli("ab", "base", "gone", "--bench", "work")
     assert_one_line_error(proc, "runtime 'gone'", "python-does-not-exist-9", "not found")
 
@@ -179,9 +210,27 @@ def test_ctrl_c_keeps_every_finished_process(project):
     out = project / "partial.json"
     env = dict(os.environ, COLUMNS="200")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jitbench", "run", "base", "slower", "--bench", "work", "-p", "40",
-         *FAST, "--out", str(out)],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        [
+            sys.executable,
+            "-m",
+            "jitbench",
+            "run",
+            "base",
+            "slower",
+            "--bench",
+            "work",
+            "-p",
+            "40",
+            *FAST,
+            "--out",
+            str(out),
+        ],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -226,7 +275,9 @@ def test_compare_reproduces_the_saved_verdict_and_prints_markdown(cli, project):
 
 
 def test_pyperf_script_runs_through_the_shim(cli, project):
-    write(project / "bench" / "pp.py", """\
+    write(
+        project / "bench" / "pp.py",
+        """\
         import os
         import pyperf
 
@@ -241,7 +292,8 @@ def test_pyperf_script_runs_through_the_shim(cli, project):
             runner.argparser.add_argument("--size", type=int, default=N)
             args = runner.parse_args()
             runner.bench_func("work", work, args.size)
-        """)
+        """,
+    )
     with (project / "jitbench.toml").open("a") as f:
         f.write('\n[benchmarks.pp]\npath = "bench/pp.py"\n' + TRIPLE_VARIANT.format(runtime="host"))
     # 3x the work through the shim at 10 processes: slower in 1000 of 1000 seeded simulations
@@ -277,7 +329,9 @@ def test_the_runner_works_unmodified_on_the_oldest_supported_python(tmp_path):
         # provisioned; PyPy 3.9 (provisioned) still runs the runner in every CI run.
         pytest.skip("no Python 3.9 here (not on PATH, nor an installed pyenv version)")
     write(tmp_path / "jitbench.toml", f'[runtimes.old]\ncommand = ["{py39}"]\n')
-    write(tmp_path / "pp.py", """\
+    write(
+        tmp_path / "pp.py",
+        """\
         import pyperf
 
         def work():
@@ -285,7 +339,8 @@ def test_the_runner_works_unmodified_on_the_oldest_supported_python(tmp_path):
 
         if __name__ == "__main__":
             pyperf.Runner().bench_func("work", work)
-        """)
+        """,
+    )
     with (tmp_path / "jitbench.toml").open("a") as f:
         f.write('[benchmarks.pp]\npath = "pp.py"\n')
     doc = Cli(tmp_path).json("run", "--bench", "richards", "--bench", "pp", "-p", "2", *FAST)

@@ -23,7 +23,23 @@ class _Parser(argparse.ArgumentParser):
 
 # Each module registers its own subcommands: register(sub) adds parsers with set_defaults(func=...),
 # where func(args, argv) -> exit status. Adding a subcommand touches its module and this list only.
-COMMAND_MODULES = ("run", "compare", "validate", "demo", "listing", "bisect", "jit", "codesize", "sweep", "report", "history", "interop", "export", "doctor", "profile")
+COMMAND_MODULES = (
+    "run",
+    "compare",
+    "validate",
+    "demo",
+    "listing",
+    "bisect",
+    "jit",
+    "codesize",
+    "sweep",
+    "report",
+    "history",
+    "interop",
+    "export",
+    "doctor",
+    "profile",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args, ["jitbench", *argv])
     except JitbenchError as exc:
-        _error_console().print(f"jitbench: error: {exc}", highlight=False, soft_wrap=True,
-                              markup=False)
+        _error_console().print(
+            f"jitbench: error: {exc}", highlight=False, soft_wrap=True, markup=False
+        )
         from .execute.experiment import Interrupted
 
         return EXIT_INTERRUPTED if isinstance(exc, Interrupted) else EXIT_BAD_INPUT
@@ -59,4 +76,3 @@ def main(argv: list[str] | None = None) -> int:
 
 def _error_console() -> Console:
     return Console(stderr=True, highlight=False)
-

@@ -37,8 +37,9 @@ def _bindir() -> Path | None:
     if found:
         return Path(found).parent
     # Debian keeps the server binaries out of PATH, one folder per major version.
-    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                  key=lambda p: int(Path(p).parent.parent.name))
+    dirs = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parent.parent.name)
+    )
     return Path(dirs[-1]).parent if dirs else None
 
 
@@ -61,29 +62,55 @@ class PostgresServer:
         return subprocess.run([*self.as_user, *args], capture_output=True, text=True, timeout=120)
 
     def start(self) -> None:
-        init = self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", USER,
-                         "--auth=trust", "-E", "UTF8", "--no-sync")
+        init = self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            USER,
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         if init.returncode:
             raise RuntimeError(f"initdb failed: {init.stderr.strip()[-500:]}")
-        opts = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off")
-        started = self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l",
-                            str(self.log), "-o", opts, "-w", "-t", "60", "start")
+        opts = (
+            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
+        started = self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            opts,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         if started.returncode:
-            raise RuntimeError(f"pg_ctl start failed: {started.stderr.strip()[-300:]} "
-                               f"{self.log.read_text(errors='replace')[-500:]}")
+            raise RuntimeError(
+                f"pg_ctl start failed: {started.stderr.strip()[-300:]} "
+                f"{self.log.read_text(errors='replace')[-500:]}"
+            )
 
     def stop(self) -> None:
-        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
-                  "stop")
+        self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"
+        )
 
     def new_database(self) -> str:
         """Create an empty database; its URL."""
         import psycopg
 
         name = f"t{next(self._names)}"
-        with psycopg.connect(host="127.0.0.1", port=self.port, user=USER, dbname="postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            host="127.0.0.1", port=self.port, user=USER, dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute(f"CREATE DATABASE {name}")
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{name}"
 
@@ -97,8 +124,10 @@ def postgres_server() -> Iterator[PostgresServer]:
         _unavailable("the psycopg package is not installed")
     bindir = _bindir()
     if bindir is None:
-        _unavailable("PostgreSQL server binaries (initdb) are not installed; "
-                     "scripts/provision-services installs them")
+        _unavailable(
+            "PostgreSQL server binaries (initdb) are not installed; "
+            "scripts/provision-services installs them"
+        )
     as_user: list[str] = []
     base = Path(tempfile.mkdtemp(prefix="jitbench-pg-"))
     if os.geteuid() == 0:

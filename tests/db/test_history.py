@@ -22,17 +22,27 @@ def _experiments(n: int = 5) -> list[dict]:
     out = []
     for i in range(n):
         factor = 1.3 if i == n - 1 else 1.0
-        out.append(synth.result(variants={"main": factor}, benchmarks={"alpha": 0.002},
-                                created=T0 + timedelta(days=i), seed=10 + i,
-                                rev={"main": {"rev": f"r{i + 1}", "sha": f"{i + 1}" * 40}}))
+        out.append(
+            synth.result(
+                variants={"main": factor},
+                benchmarks={"alpha": 0.002},
+                created=T0 + timedelta(days=i),
+                seed=10 + i,
+                rev={"main": {"rev": f"r{i + 1}", "sha": f"{i + 1}" * 40}},
+            )
+        )
     return out
 
 
 def test_history_over_three_experiments_lists_them_in_time_order(db_url, tmp_path):
     docs = _experiments(3)
-    elsewhere = synth.result(variants={"main": 1.0}, benchmarks={"alpha": 0.002}, seed=40,
-                             created=T0 + timedelta(hours=12),
-                             host={**synth.HOST, "hostname": "other-host"})
+    elsewhere = synth.result(
+        variants={"main": 1.0},
+        benchmarks={"alpha": 0.002},
+        seed=40,
+        created=T0 + timedelta(hours=12),
+        host={**synth.HOST, "hostname": "other-host"},
+    )
     for i, doc in enumerate([docs[2], elsewhere, docs[0], docs[1]]):  # stored out of order
         db.record(doc, f"results/{i}.json", db_url)
     engine = db.open_database(db_url)
@@ -43,8 +53,9 @@ def test_history_over_three_experiments_lists_them_in_time_order(db_url, tmp_pat
         engine.dispose()
     assert [r.result_id for r in rows] == [d["id"] for d in docs]
     assert [r.revision for r in rows] == ["r1@1111111111", "r2@2222222222", "r3@3333333333"]
-    assert [r.created for r in rows] == [(T0 + timedelta(days=i)).replace(tzinfo=None)
-                                         for i in range(3)]
+    assert [r.created for r in rows] == [
+        (T0 + timedelta(days=i)).replace(tzinfo=None) for i in range(3)
+    ]
     assert len(everything) == 4 and everything[1].hostname == "other-host"
     for row, doc in zip(rows, docs, strict=True):
         # The numbers are recomputed from the stored values, exactly as from the artifact.
@@ -76,8 +87,18 @@ def test_history_command_prints_the_table_and_draws_the_plot(db_url, tmp_path):
     for doc in _experiments():
         db.record(doc, None, db_url)
     cli = Cli(tmp_path)
-    proc = cli("history", "alpha", "--db", db_url, "--variant", "main", "--plot", "h.png",
-               check=0, env={"COLUMNS": "250"})
+    proc = cli(
+        "history",
+        "alpha",
+        "--db",
+        db_url,
+        "--variant",
+        "main",
+        "--plot",
+        "h.png",
+        check=0,
+        env={"COLUMNS": "250"},
+    )
     for rev in ("r1@1111111111", "r2@2222222222", "r3@3333333333", "r5@5555555555"):
         assert rev in proc.stdout
     assert "slower" in proc.stdout and "no verdict: runs made apart drift together" in proc.stdout
@@ -112,10 +133,8 @@ def test_unknown_benchmark_is_one_line_listing_the_stored_ones(tmp_path):
 
 
 def test_unreachable_server_is_one_line_without_the_password(tmp_path):
-    proc = Cli(tmp_path)("history", "alpha", "--db",
-                         "postgresql://me:s3cret@127.0.0.1:1/results")
-    assert_one_line_error(proc, "results database postgresql://me:***@127.0.0.1:1/results",
-                          "--db")
+    proc = Cli(tmp_path)("history", "alpha", "--db", "postgresql://me:s3cret@127.0.0.1:1/results")
+    assert_one_line_error(proc, "results database postgresql://me:***@127.0.0.1:1/results", "--db")
     assert "s3cret" not in proc.stderr
 
 
@@ -124,8 +143,9 @@ def test_config_results_table_names_the_database(tmp_path):
     (tmp_path / "jitbench.toml").write_text('[results]\ndb = "team.db"\n')
     sub = tmp_path / "elsewhere"
     sub.mkdir()
-    proc = Cli(sub)("history", "alpha", "--config", str(tmp_path / "jitbench.toml"),
-                    "--plot", "h.html", check=0)
+    proc = Cli(sub)(
+        "history", "alpha", "--config", str(tmp_path / "jitbench.toml"), "--plot", "h.html", check=0
+    )
     assert "r1@1111111111" in proc.stdout
     page = (sub / "h.html").read_text()
     assert "<svg" in page and "default-src 'none'" in page
@@ -137,8 +157,21 @@ def test_a_real_run_is_recorded_and_shown(tmp_path, monkeypatch):
     write(tmp_path / "jitbench.toml", EXAMPLE_CONFIG)
     write(tmp_path / "bench" / "work.py", WORK_PY)
     cli = Cli(tmp_path)
-    out = cli.json("ab", "base", "slower", "--bench", "work", "-p", "3", "--values", "4",
-                   "--warmups", "1", "--min-time", "0.01")
+    out = cli.json(
+        "ab",
+        "base",
+        "slower",
+        "--bench",
+        "work",
+        "-p",
+        "3",
+        "--values",
+        "4",
+        "--warmups",
+        "1",
+        "--min-time",
+        "0.01",
+    )
     monkeypatch.chdir(tmp_path)
     doc = json.loads(Path(out["result"]).read_text())
     db.record(doc, out["result"])  # the default database: .jitbench/results.db

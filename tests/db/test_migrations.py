@@ -20,33 +20,88 @@ def _store_revision_1(conn: sa.Connection, doc: dict) -> None:
     md.reflect(conn)
     t = md.tables
     now = synth.datetime(2026, 1, 1)
-    host = conn.execute(t["hosts"].insert().values(
-        fingerprint="v1-host", hostname=doc["host"]["hostname"], machine="x86_64",
-        facts=doc["host"])).inserted_primary_key[0]
-    eid = conn.execute(t["experiments"].insert().values(
-        result_id=doc["id"], created=now, complete=True, tool_version="0.0.9", seed=doc["seed"],
-        baseline=doc["baseline"], design=doc["design"], command=doc["command"], host_id=host,
-        host_facts=doc["host"], recorded=now)).inserted_primary_key[0]
+    host = conn.execute(
+        t["hosts"]
+        .insert()
+        .values(
+            fingerprint="v1-host",
+            hostname=doc["host"]["hostname"],
+            machine="x86_64",
+            facts=doc["host"],
+        )
+    ).inserted_primary_key[0]
+    eid = conn.execute(
+        t["experiments"]
+        .insert()
+        .values(
+            result_id=doc["id"],
+            created=now,
+            complete=True,
+            tool_version="0.0.9",
+            seed=doc["seed"],
+            baseline=doc["baseline"],
+            design=doc["design"],
+            command=doc["command"],
+            host_id=host,
+            host_facts=doc["host"],
+            recorded=now,
+        )
+    ).inserted_primary_key[0]
     bid = conn.execute(t["benchmarks"].insert().values(name="alpha")).inserted_primary_key[0]
-    conn.execute(t["experiment_benchmarks"].insert().values(experiment_id=eid, benchmark_id=bid,
-                                                           kind="plain", loops=10, inner_loops=1))
+    conn.execute(
+        t["experiment_benchmarks"]
+        .insert()
+        .values(experiment_id=eid, benchmark_id=bid, kind="plain", loops=10, inner_loops=1)
+    )
     vids = {}
     for name, spec in doc["variants"].items():
-        vids[name] = conn.execute(t["variants"].insert().values(
-            experiment_id=eid, name=name, runtime=spec["runtime"], kind=spec["kind"],
-            command=spec["command"], env=spec["env"], args=spec["args"], facts=spec["facts"],
-            spec=spec)).inserted_primary_key[0]
-    conn.execute(t["processes"].insert(), [{
-        "experiment_id": eid, "variant_id": vids[p["variant"]], "benchmark_id": bid,
-        "slot": p["slot"], "round": p["round"], "status": p["status"], "loops": p["loops"],
-        "inner_loops": p["inner_loops"], "first_ns": p["first_ns"], "wall_ns": p["wall_ns"],
-        "warmups_ns": p["warmups_ns"], "values_ns": p["values_ns"], "jit": p["jit"],
-        "facts": p["facts"], "n_values": len(p["values_ns"])} for p in doc["processes"]])
+        vids[name] = conn.execute(
+            t["variants"]
+            .insert()
+            .values(
+                experiment_id=eid,
+                name=name,
+                runtime=spec["runtime"],
+                kind=spec["kind"],
+                command=spec["command"],
+                env=spec["env"],
+                args=spec["args"],
+                facts=spec["facts"],
+                spec=spec,
+            )
+        ).inserted_primary_key[0]
+    conn.execute(
+        t["processes"].insert(),
+        [
+            {
+                "experiment_id": eid,
+                "variant_id": vids[p["variant"]],
+                "benchmark_id": bid,
+                "slot": p["slot"],
+                "round": p["round"],
+                "status": p["status"],
+                "loops": p["loops"],
+                "inner_loops": p["inner_loops"],
+                "first_ns": p["first_ns"],
+                "wall_ns": p["wall_ns"],
+                "warmups_ns": p["warmups_ns"],
+                "values_ns": p["values_ns"],
+                "jit": p["jit"],
+                "facts": p["facts"],
+                "n_values": len(p["values_ns"]),
+            }
+            for p in doc["processes"]
+        ],
+    )
 
 
 def test_a_revision_1_database_is_upgraded_with_its_data_and_backfilled(db_url):
-    old = synth.result(variants={"main": 1.0}, benchmarks={"alpha": 0.002}, seed=21,
-                       rev={"main": {"rev": "v1-era", "sha": "a" * 40}})
+    old = synth.result(
+        variants={"main": 1.0},
+        benchmarks={"alpha": 0.002},
+        seed=21,
+        rev={"main": {"rev": "v1-era", "sha": "a" * 40}},
+    )
     engine = dbengine.create_engine(db_url)
     try:
         dbengine.upgrade(engine, "0001")
@@ -58,19 +113,26 @@ def test_a_revision_1_database_is_upgraded_with_its_data_and_backfilled(db_url):
     finally:
         engine.dispose()
 
-    new = synth.result(variants={"main": 1.0}, benchmarks={"alpha": 0.002}, seed=22,
-                       created=synth.datetime(2026, 2, 1, tzinfo=synth.UTC),
-                       rev={"main": {"rev": "v2-era"}})
+    new = synth.result(
+        variants={"main": 1.0},
+        benchmarks={"alpha": 0.002},
+        seed=22,
+        created=synth.datetime(2026, 2, 1, tzinfo=synth.UTC),
+        rev={"main": {"rev": "v2-era"}},
+    )
     db.record(new, None, db_url)  # opening migrates to the head revision first
     engine = db.open_database(db_url)
     try:
         with engine.connect() as conn:
             assert dbengine.current_revision(conn) == HEAD
-            backfilled = conn.execute(sa.text(
-                "SELECT p.mean_s, p.steady_class, v.interpreter, v.rev FROM processes p "
-                "JOIN variants v ON v.id = p.variant_id JOIN experiments e ON e.id = "
-                "p.experiment_id WHERE e.result_id = :rid ORDER BY p.slot"),
-                {"rid": old["id"]}).all()
+            backfilled = conn.execute(
+                sa.text(
+                    "SELECT p.mean_s, p.steady_class, v.interpreter, v.rev FROM processes p "
+                    "JOIN variants v ON v.id = p.variant_id JOIN experiments e ON e.id = "
+                    "p.experiment_id WHERE e.result_id = :rid ORDER BY p.slot"
+                ),
+                {"rid": old["id"]},
+            ).all()
         rows = db.history(engine, "alpha")
     finally:
         engine.dispose()
@@ -106,10 +168,12 @@ def test_results_table_is_validated_for_the_config_parser(tmp_path):
     assert db.validate_results_table({"db": "postgresql://u@h/x"}, cfg).db == "postgresql://u@h/x"
     assert not db.validate_results_table({"db": "off"}, cfg).record
     assert not db.validate_results_table({"record": False}, cfg).record
-    for bad, needle in (({"dbb": "x"}, "results.dbb: unknown key"),
-                        ({"db": 3}, "results.db: expected a string"),
-                        ({"db": "mysql://u@h/x"}, "unsupported database 'mysql'"),
-                        ({"record": "yes"}, "results.record: expected true or false")):
+    for bad, needle in (
+        ({"dbb": "x"}, "results.dbb: unknown key"),
+        ({"db": 3}, "results.db: expected a string"),
+        ({"db": "mysql://u@h/x"}, "unsupported database 'mysql'"),
+        ({"record": "yes"}, "results.record: expected true or false"),
+    ):
         with pytest.raises(ConfigError, match=needle) as info:
             db.validate_results_table(bad, cfg)
         assert str(info.value).startswith("jitbench.toml: ")

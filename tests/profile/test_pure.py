@@ -179,5 +179,7 @@ def test_arm_code_of_two_processes_compares_equal_after_normalising():
     # Small immediates that are no address stay: a changed one is a real change.
     changed = code.functions(ARM_DUMP_A.replace("cmp x1, #0x10", "cmp x1, #0x20"))["m:f"]
     assert [ln for ln in code.unified_diff(a, changed, "A", "B") if ln[:1] in "+-"][2:] == [
-        "-    cmp x1, #0x10", "+    cmp x1, #0x20"]
+        "-    cmp x1, #0x10",
+        "+    cmp x1, #0x20",
+    ]
     assert "    mov x0, #1" in a.lines

@@ -90,20 +90,36 @@ class Sshd:
         env = {"HOME": str(keys / "home"), **setenv}
         self.config = self.dir / "sshd_config"
         self.log = self.dir / "sshd.log"
-        self.config.write_text("\n".join([
-            f"Port {self.port}", "ListenAddress 127.0.0.1", f"HostKey {keys / 'hostkey'}",
-            f"PidFile {self.dir / 'sshd.pid'}", f"AuthorizedKeysFile {keys / 'authorized_keys'}",
-            "PasswordAuthentication no", "KbdInteractiveAuthentication no",
-            "PubkeyAuthentication yes", "StrictModes no", "UsePAM no",
-            "PermitRootLogin prohibit-password", "MaxSessions 100", "MaxStartups 100",
-            "LogLevel ERROR", "SetEnv " + " ".join(f"{k}={v}" for k, v in env.items()),
-            *extra, ""]))
+        self.config.write_text(
+            "\n".join(
+                [
+                    f"Port {self.port}",
+                    "ListenAddress 127.0.0.1",
+                    f"HostKey {keys / 'hostkey'}",
+                    f"PidFile {self.dir / 'sshd.pid'}",
+                    f"AuthorizedKeysFile {keys / 'authorized_keys'}",
+                    "PasswordAuthentication no",
+                    "KbdInteractiveAuthentication no",
+                    "PubkeyAuthentication yes",
+                    "StrictModes no",
+                    "UsePAM no",
+                    "PermitRootLogin prohibit-password",
+                    "MaxSessions 100",
+                    "MaxStartups 100",
+                    "LogLevel ERROR",
+                    "SetEnv " + " ".join(f"{k}={v}" for k, v in env.items()),
+                    *extra,
+                    "",
+                ]
+            )
+        )
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         sshd = shutil.which("sshd", path=SBIN_PATH)
-        self.proc = subprocess.Popen([sshd, "-D", "-f", str(self.config), "-E", str(self.log)],
-                                     stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sshd, "-D", "-f", str(self.config), "-E", str(self.log)], stdin=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -159,8 +175,21 @@ class Servers:
         self.root = root
         self.servers: dict[str, Sshd] = {}
         for key in ("hostkey", "userkey", "otherkey"):
-            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "jitbench-test",
-                            "-f", str(root / key)], check=True)
+            subprocess.run(
+                [
+                    "ssh-keygen",
+                    "-q",
+                    "-t",
+                    "ed25519",
+                    "-N",
+                    "",
+                    "-C",
+                    "jitbench-test",
+                    "-f",
+                    str(root / key),
+                ],
+                check=True,
+            )
         (root / "authorized_keys").write_text((root / "userkey.pub").read_text())
         (root / "home").mkdir()
         host_key = (root / "hostkey.pub").read_text().split()
@@ -179,12 +208,24 @@ class Servers:
         blocks = []
 
         def block(alias: str, port: int, key: str) -> None:
-            blocks.append("\n".join([
-                f"Host {alias}", "  HostName 127.0.0.1", f"  Port {port}",
-                f"  User {getpass.getuser()}", f"  IdentityFile {self.root / key}",
-                "  IdentitiesOnly yes", f"  UserKnownHostsFile {self.root / 'known_hosts'}",
-                "  GlobalKnownHostsFile /dev/null", "  HostKeyAlias jitbench-test-host",
-                "  StrictHostKeyChecking yes", "  LogLevel ERROR", ""]))
+            blocks.append(
+                "\n".join(
+                    [
+                        f"Host {alias}",
+                        "  HostName 127.0.0.1",
+                        f"  Port {port}",
+                        f"  User {getpass.getuser()}",
+                        f"  IdentityFile {self.root / key}",
+                        "  IdentitiesOnly yes",
+                        f"  UserKnownHostsFile {self.root / 'known_hosts'}",
+                        "  GlobalKnownHostsFile /dev/null",
+                        "  HostKeyAlias jitbench-test-host",
+                        "  StrictHostKeyChecking yes",
+                        "  LogLevel ERROR",
+                        "",
+                    ]
+                )
+            )
 
         for name, server in self.servers.items():
             block(name, server.port, "userkey")
@@ -201,10 +242,14 @@ class Servers:
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory):
     """``lo`` and ``lo-slow`` running for the whole session (``cx`` is added on demand)."""
-    need(shutil.which("sshd", path=SBIN_PATH), "sshd is not installed (scripts/provision-ssh "
-                                               "installs openssh-server)")
-    need(shutil.which("ssh") and shutil.which("ssh-keygen"),
-         "the OpenSSH client is not installed (scripts/provision-ssh installs it)")
+    need(
+        shutil.which("sshd", path=SBIN_PATH),
+        "sshd is not installed (scripts/provision-ssh installs openssh-server)",
+    )
+    need(
+        shutil.which("ssh") and shutil.which("ssh-keygen"),
+        "the OpenSSH client is not installed (scripts/provision-ssh installs it)",
+    )
     if os.geteuid() == 0 and not Path("/run/sshd").is_dir():
         # sshd insists on its privilege-separation folder, which Debian's service creates.
         Path("/run/sshd").mkdir(mode=0o755, parents=True, exist_ok=True)
@@ -224,8 +269,10 @@ def cx_server(servers: Servers) -> Sshd:
     """The ``cx`` host: sessions run inside the provisioned CinderX root."""
     env = provisioned.provisioned()
     root = env.get("JITBENCH_CINDERX_ROOT")
-    need(root and Path(root).is_dir() and os.geteuid() == 0,
-         "the CinderX root is not provisioned (run scripts/provision-test-env as root)")
+    need(
+        root and Path(root).is_dir() and os.geteuid() == 0,
+        "the CinderX root is not provisioned (run scripts/provision-test-env as root)",
+    )
     if "cx" not in servers.servers:
         servers.add("cx", [f"ChrootDirectory {root}"])
     return servers.servers["cx"]
@@ -243,7 +290,9 @@ ssh_config = {ssh_config}
 workdir = {workdir}
 """
 
-REMOTE_CONFIG = HOSTS + """
+REMOTE_CONFIG = (
+    HOSTS
+    + """
 [runtimes.remote]
 host = "lo"
 command = [{python}]
@@ -264,19 +313,25 @@ env = {{ WORK = "1.30" }}
 runtime = "remote"
 env = {{ WORK = "3.00" }}
 """
+)
 
 
 def hosts_toml(servers: Servers, workdir: Path) -> dict[str, str]:
     """Values for the templates above (TOML strings)."""
-    return {"ssh_config": json.dumps(str(servers.ssh_config)), "workdir": json.dumps(str(workdir)),
-            "python": json.dumps(sys.executable)}
+    return {
+        "ssh_config": json.dumps(str(servers.ssh_config)),
+        "workdir": json.dumps(str(workdir)),
+        "python": json.dumps(sys.executable),
+    }
 
 
 @pytest.fixture
 def remote_project(tmp_path: Path, servers: Servers) -> Path:
     """The README's A/B example, with its runtime on the SSH host ``lo``."""
-    write(tmp_path / "jitbench.toml",
-          REMOTE_CONFIG.format(**hosts_toml(servers, tmp_path / "remote-work")))
+    write(
+        tmp_path / "jitbench.toml",
+        REMOTE_CONFIG.format(**hosts_toml(servers, tmp_path / "remote-work")),
+    )
     write(tmp_path / "bench" / "work.py", WORK_PY)
     return tmp_path
 

@@ -9,8 +9,13 @@ from jitbench.errors import ConfigError
 
 DOCUMENTED = {
     "hosts": {"arm": {"ssh": "bench-arm", "workdir": "/var/tmp/jitbench"}},
-    "runtimes": {"cx-arm": {"host": "arm", "command": ["/root/venv-cinderx314/bin/python"],
-                            "kind": "cinderx"}},
+    "runtimes": {
+        "cx-arm": {
+            "host": "arm",
+            "command": ["/root/venv-cinderx314/bin/python"],
+            "kind": "cinderx",
+        }
+    },
 }
 
 
@@ -23,11 +28,17 @@ def test_the_documented_host_shape_parses(tmp_path):
 
 
 def test_a_variant_spread_over_hosts_is_one_variant_per_host(tmp_path):
-    raw = {"hosts": {"arm": {"ssh": "a"}, "x86": {"ssh": "b"}},
-           "runtimes": {"py": {"command": ["python3"]},
-                        "dev": {"repo": ".", "base": ["python3"], "build": "true", "host": "arm"}},
-           "variants": {"base": {"runtime": "py", "hosts": ["x86", "arm", "local"]},
-                        "built": {"runtime": "dev", "hosts": ["x86", "arm"]}}}
+    raw = {
+        "hosts": {"arm": {"ssh": "a"}, "x86": {"ssh": "b"}},
+        "runtimes": {
+            "py": {"command": ["python3"]},
+            "dev": {"repo": ".", "base": ["python3"], "build": "true", "host": "arm"},
+        },
+        "variants": {
+            "base": {"runtime": "py", "hosts": ["x86", "arm", "local"]},
+            "built": {"runtime": "dev", "hosts": ["x86", "arm"]},
+        },
+    }
     cfg = parse(raw, tmp_path / "jitbench.toml")
     spread = cfg.select("base")
     assert [v.name for v in spread] == ["base@x86", "base@arm", "base@local"]
@@ -41,18 +52,31 @@ def test_a_variant_spread_over_hosts_is_one_variant_per_host(tmp_path):
         cfg.variant("base")
 
 
-@pytest.mark.parametrize(("raw", "needle"), [
-    ({"hosts": {"arm": {}}}, "hosts.arm.ssh: missing"),
-    ({"hosts": {"arm": {"ssh": "-oProxyCommand=x"}}}, "not an ssh destination"),
-    ({"hosts": {"arm": {"ssh": "a", "workdir": "tmp"}}}, "hosts.arm.workdir: expected an absolute"),
-    ({"hosts": {"local": {"ssh": "a"}}}, "'local' is this machine"),
-    ({"hosts": {"arm": {"ssh": "a", "port": 22}}}, "hosts.arm.port: unknown key"),
-    ({"hosts": {"arm": {"ssh": "a", "load_threshold": -1}}}, "non-negative number of cores"),
-    ({"runtimes": {"r": {"command": ["p"], "host": "arn"}}, "hosts": {"arm": {"ssh": "a"}}},
-     "unknown host 'arn' (did you mean 'arm'?)"),
-    ({"runtimes": {"r": {"command": ["p"]}},
-      "variants": {"v": {"runtime": "r", "hosts": ["x", "x"]}}}, "listed twice"),
-])
+@pytest.mark.parametrize(
+    ("raw", "needle"),
+    [
+        ({"hosts": {"arm": {}}}, "hosts.arm.ssh: missing"),
+        ({"hosts": {"arm": {"ssh": "-oProxyCommand=x"}}}, "not an ssh destination"),
+        (
+            {"hosts": {"arm": {"ssh": "a", "workdir": "tmp"}}},
+            "hosts.arm.workdir: expected an absolute",
+        ),
+        ({"hosts": {"local": {"ssh": "a"}}}, "'local' is this machine"),
+        ({"hosts": {"arm": {"ssh": "a", "port": 22}}}, "hosts.arm.port: unknown key"),
+        ({"hosts": {"arm": {"ssh": "a", "load_threshold": -1}}}, "non-negative number of cores"),
+        (
+            {"runtimes": {"r": {"command": ["p"], "host": "arn"}}, "hosts": {"arm": {"ssh": "a"}}},
+            "unknown host 'arn' (did you mean 'arm'?)",
+        ),
+        (
+            {
+                "runtimes": {"r": {"command": ["p"]}},
+                "variants": {"v": {"runtime": "r", "hosts": ["x", "x"]}},
+            },
+            "listed twice",
+        ),
+    ],
+)
 def test_host_mistakes_are_one_line_config_errors(tmp_path, raw, needle):
     with pytest.raises(ConfigError) as err:
         parse(raw, tmp_path / "jitbench.toml")

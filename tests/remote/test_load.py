@@ -21,18 +21,35 @@ def _stat(pid: int, name: str, ticks: int, start: int) -> str:
 
 
 def _sample(uptime: float, busy: int, idle: int, procs: list[str]) -> str:
-    return "\n".join(["@hz", "100", "@uptime", f"{uptime} 0", "@loadavg", "2.00 1.00 0.50 3/99 1",
-                      "@stat", f"cpu  {busy} 0 0 {idle} 0 0 0 0 0 0", "cpu0 0", "cpu1 0",
-                      "@meminfo", "MemTotal: 4000000 kB", "MemAvailable: 3000000 kB",
-                      "@procs", *procs])
+    return "\n".join(
+        [
+            "@hz",
+            "100",
+            "@uptime",
+            f"{uptime} 0",
+            "@loadavg",
+            "2.00 1.00 0.50 3/99 1",
+            "@stat",
+            f"cpu  {busy} 0 0 {idle} 0 0 0 0 0 0",
+            "cpu0 0",
+            "cpu1 0",
+            "@meminfo",
+            "MemTotal: 4000000 kB",
+            "MemAvailable: 3000000 kB",
+            "@procs",
+            *procs,
+        ]
+    )
 
 
 def test_a_burner_alive_across_the_process_is_named_and_flags_it():
-    before = load.parse_sample(_sample(100.0, 1000, 1000, [_stat(7, "yes", 500, 10),
-                                                           _stat(8, "my proc) x", 1, 20)]))
+    before = load.parse_sample(
+        _sample(100.0, 1000, 1000, [_stat(7, "yes", 500, 10), _stat(8, "my proc) x", 1, 20)])
+    )
     # 2 s later: both CPUs busy all the time; "yes" used 2 s of CPU (one core), our process one.
-    after = load.parse_sample(_sample(102.0, 1400, 1000, [_stat(7, "yes", 700, 10),
-                                                          _stat(8, "my proc) x", 1, 20)]))
+    after = load.parse_sample(
+        _sample(102.0, 1400, 1000, [_stat(7, "yes", 700, 10), _stat(8, "my proc) x", 1, 20)])
+    )
     m = load.measure(before, after, own_seconds=2.0, threshold=0.5)
     assert m["available"] and m["cpus"] == 2 and m["busy_cores"] == 2.0
     assert m["foreign_cores"] == 1.0 and m["contaminated"]
@@ -61,24 +78,38 @@ def test_wait_idle_returns_once_the_host_is_quiet():
     quiet = load.parse_sample(_sample(103.0, 1400, 1200, []))
     samples = iter([*busy, quiet])
     clock = iter(range(100))
-    got = load.wait_idle(lambda: next(samples), threshold=0.5, limit=60,
-                         sleep=lambda s: None, clock=lambda: next(clock))
+    got = load.wait_idle(
+        lambda: next(samples),
+        threshold=0.5,
+        limit=60,
+        sleep=lambda s: None,
+        clock=lambda: next(clock),
+    )
     assert got["quiet"] is True and got["waited_s"] == 3
     samples = iter(busy * 5)
     clock = iter(range(100))
-    got = load.wait_idle(lambda: next(samples), threshold=0.5, limit=1,
-                         sleep=lambda s: None, clock=lambda: next(clock))
+    got = load.wait_idle(
+        lambda: next(samples),
+        threshold=0.5,
+        limit=1,
+        sleep=lambda s: None,
+        clock=lambda: next(clock),
+    )
     assert got["quiet"] is False
 
 
 def test_exclude_contaminated_makes_contaminated_slots_missing(tmp_path):
     v = Variant(name="a", runtime=Runtime(name="r", command=("python3",)))
     exp = Experiment(variants=[v], benchmarks=[], design=Design())
-    doc = {"id": "x", "schedule": [{"slot": i, "round": i, "benchmark": "b", "variant": "a"}
-                                   for i in range(3)],
-           "processes": [{"slot": 0, "status": "ok", "contaminated": True},
-                         {"slot": 1, "status": "ok", "contaminated": False}],
-           "benchmarks": {"b": {"error": None}}}
+    doc = {
+        "id": "x",
+        "schedule": [{"slot": i, "round": i, "benchmark": "b", "variant": "a"} for i in range(3)],
+        "processes": [
+            {"slot": 0, "status": "ok", "contaminated": True},
+            {"slot": 1, "status": "ok", "contaminated": False},
+        ],
+        "benchmarks": {"b": {"error": None}},
+    }
     runner = Runner(exp, tmp_path / "r.json", argv=[], doc=doc)
     runner.benchmarks = {"b": None}
     assert [s.index for s in runner.missing_slots()] == [2]
@@ -87,20 +118,34 @@ def test_exclude_contaminated_makes_contaminated_slots_missing(tmp_path):
 
 
 def test_a_process_measured_while_the_host_burns_cpu_is_flagged_and_rerun_boundedly(
-        rcli, remote_project):
+    rcli, remote_project
+):
     # Host "lo" is this machine: one `yes` per CPU keeps every CPU busy.
-    burners = [subprocess.Popen(["yes"], stdout=subprocess.DEVNULL)
-               for _ in range(os.cpu_count() or 2)]
+    burners = [
+        subprocess.Popen(["yes"], stdout=subprocess.DEVNULL) for _ in range(os.cpu_count() or 2)
+    ]
     try:
-        doc = rcli.json("run", "base", "--bench", "work", "-p", "2", *FAST,
-                        "--load-threshold", "0.5", "--exclude-contaminated")
+        doc = rcli.json(
+            "run",
+            "base",
+            "--bench",
+            "work",
+            "-p",
+            "2",
+            *FAST,
+            "--load-threshold",
+            "0.5",
+            "--exclude-contaminated",
+        )
     finally:
         for b in burners:
             b.kill()
             b.wait()
     art = json.loads((remote_project / doc["result"]).read_text())
     procs = art["processes"]
-    assert len(procs) == 2 and all(p["contaminated"] for p in procs), [p["host_load"] for p in procs]
+    assert len(procs) == 2 and all(p["contaminated"] for p in procs), [
+        p["host_load"] for p in procs
+    ]
     assert all("yes" in {t["name"] for t in p["host_load"]["top"]} for p in procs)
     # Still busy on every try: each slot ran again twice, then the run stopped trying.
     assert sorted(p["slot"] for p in art["replaced"]) == [0, 0, 1, 1]

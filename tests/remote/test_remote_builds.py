@@ -14,7 +14,9 @@ from ..conftest import Cli, assert_one_line_error, write
 from ..test_ab_revisions import BENCH
 from .conftest import FAST, HOSTS, artifact, hosts_toml
 
-CONFIG = HOSTS + """
+CONFIG = (
+    HOSTS
+    + """
 [runtimes.dev]
 host = "lo"
 repo = "repo"
@@ -27,6 +29,8 @@ kind = "cpython"
 path = "bench/w.py"
 function = "main"
 """
+)
+
 
 @pytest.fixture(scope="module")
 def remote_revs(tmp_path_factory: pytest.TempPathFactory, servers) -> Path:
@@ -39,8 +43,9 @@ def remote_revs(tmp_path_factory: pytest.TempPathFactory, servers) -> Path:
 
 def test_remote_ab_of_two_commits_builds_and_gates_on_the_host(remote_revs: Path):
     cli = Cli(remote_revs)
-    doc = cli.json("ab", "c1", "c2", "--runtime", "dev", "--bench", "w", *FAST, "-p", "10",
-                   "--seed", "7")
+    doc = cli.json(
+        "ab", "c1", "c2", "--runtime", "dev", "--bench", "w", *FAST, "-p", "10", "--seed", "7"
+    )
     (c,) = doc["comparisons"]
     # c2 does 3x the work: at 10 processes slower in 1000 of 1000 seeded simulations with
     # host-like noise (python -m tests.stats.e2e_rates; 927 at 5 processes); negative control:
@@ -61,15 +66,28 @@ def test_remote_ab_of_two_commits_builds_and_gates_on_the_host(remote_revs: Path
     # The revision travelled as files: no worktree was registered in the user's repository.
     assert len(git(remote_revs / "repo", "worktree", "list").splitlines()) == 1
     # The second run reuses both builds on the host.
-    again = cli("ab", "c1", "c2", "--runtime", "dev", "--bench", "w", "-p", "2", "--values", "2",
-                "--min-time", "0.01", check=0)
+    again = cli(
+        "ab",
+        "c1",
+        "c2",
+        "--runtime",
+        "dev",
+        "--bench",
+        "w",
+        "-p",
+        "2",
+        "--values",
+        "2",
+        "--min-time",
+        "0.01",
+        check=0,
+    )
     assert again.stderr.count("(cached, gate passed)") == 2, again.stderr
 
 
 def test_remote_gate_failure_names_the_host_and_the_log(remote_revs: Path):
     proc = Cli(remote_revs)("ab", "c1", "c3", "--runtime", "dev", "--bench", "w", *FAST)
-    assert_one_line_error(proc, "runtime 'dev'", "gate failed", "on host 'lo'", "lo:",
-                          "gate.log")
+    assert_one_line_error(proc, "runtime 'dev'", "gate failed", "on host 'lo'", "lo:", "gate.log")
 
 
 def test_remote_worktree_build_sends_uncommitted_files(remote_revs: Path, tmp_path: Path):
@@ -77,10 +95,17 @@ def test_remote_worktree_build_sends_uncommitted_files(remote_revs: Path, tmp_pa
     make_package_repo(repo)
     git(repo, "checkout", "-q", "c1")
     (repo / "src" / "workpkg" / "__init__.py").write_text(
-        (repo / "src" / "workpkg" / "__init__.py").read_text().replace('"1.0"', '"1.0+local"'))
-    config = (remote_revs / "jitbench.toml").read_text().replace('repo = "repo"',
-                                                                 f"repo = {json.dumps(str(repo))}")
-    write(tmp_path / "jitbench.toml", config + '\n[variants.mine]\nruntime = "dev"\nrev = "WORKTREE"\n')
+        (repo / "src" / "workpkg" / "__init__.py").read_text().replace('"1.0"', '"1.0+local"')
+    )
+    config = (
+        (remote_revs / "jitbench.toml")
+        .read_text()
+        .replace('repo = "repo"', f"repo = {json.dumps(str(repo))}")
+    )
+    write(
+        tmp_path / "jitbench.toml",
+        config + '\n[variants.mine]\nruntime = "dev"\nrev = "WORKTREE"\n',
+    )
     write(tmp_path / "bench" / "w.py", BENCH + "\nassert workpkg.VERSION == '1.0+local'\n")
     doc = Cli(tmp_path).json("run", "mine", "--bench", "w", "-p", "2", *FAST)
     art = artifact(doc, tmp_path)
@@ -90,8 +115,11 @@ def test_remote_worktree_build_sends_uncommitted_files(remote_revs: Path, tmp_pa
 
 
 def test_missing_base_interpreter_on_the_host_is_one_line(remote_revs: Path, tmp_path: Path):
-    config = (remote_revs / "jitbench.toml").read_text().replace(
-        f"base = [{json.dumps(sys.executable)}]", 'base = ["/nonexistent/python3.99"]')
+    config = (
+        (remote_revs / "jitbench.toml")
+        .read_text()
+        .replace(f"base = [{json.dumps(sys.executable)}]", 'base = ["/nonexistent/python3.99"]')
+    )
     config = config.replace('repo = "repo"', f"repo = {json.dumps(str(remote_revs / 'repo'))}")
     write(tmp_path / "jitbench.toml", config)
     write(tmp_path / "bench" / "w.py", BENCH)

@@ -37,16 +37,24 @@ def test_remote_ab_calls_three_times_the_work_slower_and_records_the_host(rcli, 
 
 
 def test_env_values_reach_the_remote_interpreter_byte_for_byte(servers, tmp_path):
-    nasty = {"A": "$(touch pwned) `id` $HOME", "B": "it's \"quoted\"; exit 1", "C": "line\nbreak",
-             "D": "*", "E": ""}
+    nasty = {
+        "A": "$(touch pwned) `id` $HOME",
+        "B": 'it\'s "quoted"; exit 1',
+        "C": "line\nbreak",
+        "D": "*",
+        "E": "",
+    }
     host = Host(name="lo", ssh="lo", ssh_config=servers.ssh_config)
     from jitbench.execute.ssh import SshConnection, SshTransport
 
     conn = SshConnection(host)
     try:
         conn.connect()
-        argv = [sys.executable, "-c", "import json,os,sys; "
-                "json.dump({k: os.environ.get(k) for k in 'ABCDE'}, sys.stdout)"]
+        argv = [
+            sys.executable,
+            "-c",
+            "import json,os,sys; json.dump({k: os.environ.get(k) for k in 'ABCDE'}, sys.stdout)",
+        ]
         done = SshTransport(conn).run(argv, nasty, b"", timeout=60)
     finally:
         conn.close()
@@ -58,7 +66,9 @@ def test_env_values_reach_the_remote_interpreter_byte_for_byte(servers, tmp_path
 
 
 def _config(servers, tmp_path: Path, ssh: str, command: str) -> Path:
-    text = HOSTS.format(**hosts_toml(servers, tmp_path / "w")) + f"""
+    text = (
+        HOSTS.format(**hosts_toml(servers, tmp_path / "w"))
+        + f"""
 [hosts.bad]
 ssh = "{ssh}"
 ssh_config = {json.dumps(str(servers.ssh_config))}
@@ -67,15 +77,18 @@ ssh_config = {json.dumps(str(servers.ssh_config))}
 host = "bad"
 command = [{json.dumps(command)}]
 """
+    )
     write(tmp_path / "jitbench.toml", text)
     write(tmp_path / "bench" / "work.py", WORK_PY)
     return tmp_path
 
 
 def test_bad_host_name_refused_connection_and_wrong_key_are_one_line_errors(servers, tmp_path):
-    cases = [("no-such-host.invalid", ["host 'bad'", "cannot resolve", "hosts.bad.ssh"]),
-             ("lo-refused", ["host 'bad'", "connection refused", "start sshd"]),
-             ("lo-wrongkey", ["host 'bad'", "login to lo-wrongkey refused", "authorized_keys"])]
+    cases = [
+        ("no-such-host.invalid", ["host 'bad'", "cannot resolve", "hosts.bad.ssh"]),
+        ("lo-refused", ["host 'bad'", "connection refused", "start sshd"]),
+        ("lo-wrongkey", ["host 'bad'", "login to lo-wrongkey refused", "authorized_keys"]),
+    ]
     for dest, needles in cases:
         project = _config(servers, tmp_path / dest, dest, sys.executable)
         proc = Cli(project)("run", "r", "--bench", "richards", "-p", "1", *FAST)
@@ -85,8 +98,9 @@ def test_bad_host_name_refused_connection_and_wrong_key_are_one_line_errors(serv
 def test_missing_interpreter_on_the_host_names_host_and_runtime(servers, tmp_path):
     project = _config(servers, tmp_path, "lo", "/nonexistent/bin/python3")
     proc = Cli(project)("run", "r", "--bench", "richards", "-p", "1", *FAST)
-    assert_one_line_error(proc, "runtime 'r'", "/nonexistent/bin/python3", "on host 'bad'",
-                          "runtimes.r.command")
+    assert_one_line_error(
+        proc, "runtime 'r'", "/nonexistent/bin/python3", "on host 'bad'", "runtimes.r.command"
+    )
 
 
 def test_unknown_host_in_config_is_one_line(tmp_path):
@@ -100,8 +114,16 @@ def test_doctor_reports_each_knob_with_a_fix_here_and_on_a_host(rcli):
         proc = rcli("doctor", where, "--json", "--stability", "1", check=0)
         doc = json.loads(proc.stdout)
         names = {c["name"] for c in doc["checks"]}
-        assert {"CPU frequency governor", "Turbo boost", "SMT (hyper-threading)", "Isolated CPUs",
-                "ASLR", "Load", "Free memory", "Host stability"} <= names
+        assert {
+            "CPU frequency governor",
+            "Turbo boost",
+            "SMT (hyper-threading)",
+            "Isolated CPUs",
+            "ASLR",
+            "Load",
+            "Free memory",
+            "Host stability",
+        } <= names
         stability = next(c for c in doc["checks"] if c["name"] == "Host stability")
         assert stability["state"].startswith("±") == (where == "local"), stability
         for c in doc["checks"]:

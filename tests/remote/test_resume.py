@@ -22,8 +22,11 @@ from .conftest import FAST, REMOTE_CONFIG, hosts_toml
 
 
 def _project(servers, tmp_path: Path, alias: str) -> Path:
-    text = REMOTE_CONFIG.format(**hosts_toml(servers, tmp_path / "w")).replace(
-        'host = "lo"', f'host = "{alias}"').replace('ssh = "lo"\n', f'ssh = "{alias}"\n', 1)
+    text = (
+        REMOTE_CONFIG.format(**hosts_toml(servers, tmp_path / "w"))
+        .replace('host = "lo"', f'host = "{alias}"')
+        .replace('ssh = "lo"\n', f'ssh = "{alias}"\n', 1)
+    )
     write(tmp_path / "jitbench.toml", text.replace("[hosts.lo]", f"[hosts.{alias}]", 1))
     write(tmp_path / "bench" / "work.py", WORK_PY)
     return tmp_path
@@ -40,10 +43,29 @@ def short_tmp():
 
 def _start(project: Path, out: Path, processes: int, tmp: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "jitbench", "run", "base", "slower", "--bench", "work", "-p",
-         str(processes), *FAST, "--seed", "21", "--out", str(out)],
-        cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, COLUMNS="200", TMPDIR=str(tmp)))
+        [
+            sys.executable,
+            "-m",
+            "jitbench",
+            "run",
+            "base",
+            "slower",
+            "--bench",
+            "work",
+            "-p",
+            str(processes),
+            *FAST,
+            "--seed",
+            "21",
+            "--out",
+            str(out),
+        ],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, COLUMNS="200", TMPDIR=str(tmp)),
+    )
 
 
 def _wait_for(out: Path, processes: int, proc: subprocess.Popen) -> None:
@@ -72,8 +94,7 @@ def _check_completed(before: dict, after: dict) -> None:
             assert done[p["slot"]]["values_ns"] == p["values_ns"]
 
 
-def test_connection_cut_mid_run_is_recorded_and_resume_completes_it(servers, tmp_path,
-                                                                    short_tmp):
+def test_connection_cut_mid_run_is_recorded_and_resume_completes_it(servers, tmp_path, short_tmp):
     server = servers.servers.get("lo-cut") or servers.add("lo-cut", [])
     project = _project(servers, tmp_path, "lo-cut")
     out = tmp_path / "result.json"
@@ -82,13 +103,16 @@ def test_connection_cut_mid_run_is_recorded_and_resume_completes_it(servers, tmp
     server.stop()  # every session drops and nothing listens any more
     _, err = proc.communicate(timeout=180)
     assert proc.returncode == 2, err
-    assert_one_line_error(subprocess.CompletedProcess([], 2, "", err), "host 'lo-cut'",
-                          "connection lost", f"jitbench run --resume {out}")
+    assert_one_line_error(
+        subprocess.CompletedProcess([], 2, "", err),
+        "host 'lo-cut'",
+        "connection lost",
+        f"jitbench run --resume {out}",
+    )
     partial = json.loads(out.read_text())
     assert first_error(partial) is None and not partial["complete"]
     lost = [p for p in partial["processes"] if p.get("connection_lost")]
-    assert lost and all(p["error"] == "connection lost" and p["status"] == "failed"
-                        for p in lost)
+    assert lost and all(p["error"] == "connection lost" and p["status"] == "failed" for p in lost)
     assert len(partial["processes"]) < len(partial["schedule"])
     server.start()
     doc = Cli(project).json("run", "--resume", str(out))
@@ -111,5 +135,6 @@ def test_killed_jitbench_leaves_a_result_that_resume_completes(servers, tmp_path
     Cli(project).json("run", "--resume", str(out))
     _check_completed(partial, json.loads(out.read_text()))
     # A complete result has nothing left to resume.
-    assert_one_line_error(Cli(project)("run", "--resume", str(out)), "complete", "nothing to "
-                          "resume")
+    assert_one_line_error(
+        Cli(project)("run", "--resume", str(out)), "complete", "nothing to resume"
+    )

@@ -13,7 +13,9 @@ from jitbench.runtimes import provisioned
 from ..conftest import WORK_PY, Cli, write
 from .conftest import FAST, HOSTS, artifact, hosts_toml
 
-SPREAD = HOSTS + """
+SPREAD = (
+    HOSTS
+    + """
 [runtimes.py]
 command = [{python}]
 
@@ -25,6 +27,7 @@ function = "main"
 runtime = "py"
 hosts = ["lo", "lo-slow"]
 """
+)
 
 
 def _intervals(procs: list[dict]) -> list[tuple[float, float]]:
@@ -35,8 +38,9 @@ def _intervals(procs: list[dict]) -> list[tuple[float, float]]:
     return sorted(out)
 
 
-def test_same_variant_on_two_hosts_runs_concurrently_and_is_compared_across_hosts(servers,
-                                                                                   tmp_path):
+def test_same_variant_on_two_hosts_runs_concurrently_and_is_compared_across_hosts(
+    servers, tmp_path
+):
     write(tmp_path / "jitbench.toml", SPREAD.format(**hosts_toml(servers, tmp_path / "w")))
     write(tmp_path / "bench" / "work.py", WORK_PY)
     cli = Cli(tmp_path)
@@ -50,8 +54,9 @@ def test_same_variant_on_two_hosts_runs_concurrently_and_is_compared_across_host
     # is called slower in 992 of 1000 experiments at 6 processes, in 1000 of 1000 at 10.
     assert h["verdict"] == "slower" and h["change_pct"] > 100.0, h
     # Negative control: the same check fails on the same processes read the other way round.
-    back = cli.json("compare", doc["result"], "--baseline", "base@lo-slow", "--candidate",
-                    "base@lo")
+    back = cli.json(
+        "compare", doc["result"], "--baseline", "base@lo-slow", "--candidate", "base@lo"
+    )
     (c,) = back["comparisons"]
     assert c["verdict"] == "faster" and c["change_pct"] < -50.0, c
     assert h["summary"].startswith("lo-slow slower by ")
@@ -59,8 +64,9 @@ def test_same_variant_on_two_hosts_runs_concurrently_and_is_compared_across_host
     assert first_error(art) is None
     assert set(art["hosts"]) == {"lo", "lo-slow"}
     assert art["variants"]["base@lo-slow"]["group"] == "base"
-    by_host = {host: [p for p in art["processes"] if p["host"] == host]
-               for host in ("lo", "lo-slow")}
+    by_host = {
+        host: [p for p in art["processes"] if p["host"] == host] for host in ("lo", "lo-slow")
+    }
     for procs in by_host.values():
         assert len(procs) == 10 and all(p["status"] == "ok" for p in procs)
         spans = _intervals(procs)
@@ -73,7 +79,9 @@ def test_same_variant_on_two_hosts_runs_concurrently_and_is_compared_across_host
     assert "Across hosts" in text and "lo-slow slower by" in text
 
 
-CX = HOSTS + """
+CX = (
+    HOSTS
+    + """
 [hosts.cx]
 ssh = "cx"
 ssh_config = {ssh_config}
@@ -98,22 +106,27 @@ mode = "nojit"
 runtime = "cinderx"
 mode = "jit-all"
 """
+)
 
 
 def test_chroot_host_with_cinderx_joins_a_local_variant(cx_server, servers, tmp_path):
     env = provisioned.provisioned()
     values = hosts_toml(servers, tmp_path / "w")
-    write(tmp_path / "jitbench.toml",
-          CX.format(**values, cx_python=json.dumps(env["JITBENCH_CINDERX_PYTHON"])))
-    doc = Cli(tmp_path).json("run", "here", "cx-nojit", "cx-jit", "--bench", "richards", "-p",
-                             "3", *FAST, "--seed", "9")
+    write(
+        tmp_path / "jitbench.toml",
+        CX.format(**values, cx_python=json.dumps(env["JITBENCH_CINDERX_PYTHON"])),
+    )
+    doc = Cli(tmp_path).json(
+        "run", "here", "cx-nojit", "cx-jit", "--bench", "richards", "-p", "3", *FAST, "--seed", "9"
+    )
     art = artifact(doc, tmp_path)
     assert first_error(art) is None
     cx = art["hosts"]["cx"]
     assert cx["os"] != art["hosts"]["local"]["os"]  # the chroot's OS, not this machine's
     interp = cx["interpreters"]["cinderx"]
     assert interp["version"].startswith("3.14") and interp["version"] != ".".join(
-        map(str, sys.version_info[:3]))
+        map(str, sys.version_info[:3])
+    )
     for p in art["processes"]:
         assert p["status"] == "ok", p.get("error")
         if p["host"] == "cx":

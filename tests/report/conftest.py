@@ -21,8 +21,9 @@ def save(path: Path, doc: dict) -> Path:
 @pytest.fixture
 def jit_result(tmp_path: Path) -> Path:
     """A CinderX-style result: two variants, two benchmarks, a 30 % slowdown, JIT records."""
-    return save(tmp_path / "jit.json",
-                synth.result(variants={"base": 1.0, "cand": 1.3}, jit="cinderx"))
+    return save(
+        tmp_path / "jit.json", synth.result(variants={"base": 1.0, "cand": 1.3}, jit="cinderx")
+    )
 
 
 @pytest.fixture
@@ -39,8 +40,19 @@ def real_result(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("real")
     write(project / "jitbench.toml", EXAMPLE_CONFIG)
     write(project / "bench" / "work.py", WORK_PY)
-    doc = Cli(project).json("ab", "base", "slower", "--bench", "work", "-p", "5", *FAST,
-                            "--seed", "3", env={"JITBENCH_DB": "off"})
+    doc = Cli(project).json(
+        "ab",
+        "base",
+        "slower",
+        "--bench",
+        "work",
+        "-p",
+        "5",
+        *FAST,
+        "--seed",
+        "3",
+        env={"JITBENCH_DB": "off"},
+    )
     return project / doc["result"]
 
 

@@ -12,9 +12,17 @@ import numpy as np
 
 from jitbench.results.artifact import first_error
 
-HOST = {"hostname": "bench-host", "machine": "x86_64", "cpu_model": "Synthetic CPU @ 3.0GHz",
-        "cpu_count": 8, "system": "Linux", "kernel": "6.1.0", "os": "Debian GNU/Linux 12",
-        "loadavg": [0.1, 0.2, 0.3], "jitbench_python": "3.11.7"}
+HOST = {
+    "hostname": "bench-host",
+    "machine": "x86_64",
+    "cpu_model": "Synthetic CPU @ 3.0GHz",
+    "cpu_count": 8,
+    "system": "Linux",
+    "kernel": "6.1.0",
+    "os": "Debian GNU/Linux 12",
+    "loadavg": [0.1, 0.2, 0.3],
+    "jitbench_python": "3.11.7",
+}
 
 
 def cinderx_jit(rng: np.random.Generator, n_functions: int = 12) -> dict:
@@ -22,21 +30,43 @@ def cinderx_jit(rng: np.random.Generator, n_functions: int = 12) -> dict:
     compiled = []
     for i in range(n_functions):
         size = int(rng.integers(400, 9000)) if i else 12000
-        compiled.append({"name": f"bench:func_{i}", "code_size": size,
-                         "hir_opcodes": {"LoadAttr": int(rng.integers(1, 40)), "Return": 1},
-                         "inlined": int(rng.integers(0, 4))})
-    return {"cinderx": {"loaded": True, "initialized": True, "enabled": True,
-                        "compiled_count": n_functions,
-                        "code_bytes": sum(f["code_size"] for f in compiled),
-                        "compiled": compiled,
-                        "sizes": {f["name"]: f["code_size"] for f in compiled}}}
+        compiled.append(
+            {
+                "name": f"bench:func_{i}",
+                "code_size": size,
+                "hir_opcodes": {"LoadAttr": int(rng.integers(1, 40)), "Return": 1},
+                "inlined": int(rng.integers(0, 4)),
+            }
+        )
+    return {
+        "cinderx": {
+            "loaded": True,
+            "initialized": True,
+            "enabled": True,
+            "compiled_count": n_functions,
+            "code_bytes": sum(f["code_size"] for f in compiled),
+            "compiled": compiled,
+            "sizes": {f["name"]: f["code_size"] for f in compiled},
+        }
+    }
 
 
-def result(*, variants: dict[str, float] | None = None, benchmarks: dict[str, float] | None = None,
-           processes: int = 6, values: int = 12, warmups: int = 2, seed: int = 1,
-           created: datetime | None = None, result_id: str | None = None, noise: float = 0.01,
-           jit: str | None = None, sweep: dict | None = None, rev: dict | None = None,
-           host: dict | None = None) -> dict:
+def result(
+    *,
+    variants: dict[str, float] | None = None,
+    benchmarks: dict[str, float] | None = None,
+    processes: int = 6,
+    values: int = 12,
+    warmups: int = 2,
+    seed: int = 1,
+    created: datetime | None = None,
+    result_id: str | None = None,
+    noise: float = 0.01,
+    jit: str | None = None,
+    sweep: dict | None = None,
+    rev: dict | None = None,
+    host: dict | None = None,
+) -> dict:
     """An artifact: ``variants`` maps name → time factor, ``benchmarks`` name → seconds/iteration.
 
     Each process warms up (first values up to 40 % slower, decaying) then settles; noise is
@@ -59,36 +89,83 @@ def result(*, variants: dict[str, float] | None = None, benchmarks: dict[str, fl
                 series = level * warm * (1 + noise * rng.standard_normal(n))
                 ns = [max(1, int(x * loops * inner * 1e9)) for x in series]
                 slot = len(procs)
-                procs.append({
-                    "slot": slot, "round": rnd, "benchmark": bench, "variant": v, "status": "ok",
-                    "loops": loops, "inner_loops": inner, "first_ns": int(ns[0] * 1.5 / loops),
-                    "warmups_ns": ns[:warmups], "values_ns": ns[warmups:],
-                    "wall_ns": int(sum(ns) * 1.2) + 30_000_000,
-                    "started": (created + timedelta(seconds=slot)).isoformat(),
-                    "facts": {"implementation": "cpython", "version": "3.14.0"},
-                    "jit": cinderx_jit(rng) if jit == "cinderx" else {},
-                })
+                procs.append(
+                    {
+                        "slot": slot,
+                        "round": rnd,
+                        "benchmark": bench,
+                        "variant": v,
+                        "status": "ok",
+                        "loops": loops,
+                        "inner_loops": inner,
+                        "first_ns": int(ns[0] * 1.5 / loops),
+                        "warmups_ns": ns[:warmups],
+                        "values_ns": ns[warmups:],
+                        "wall_ns": int(sum(ns) * 1.2) + 30_000_000,
+                        "started": (created + timedelta(seconds=slot)).isoformat(),
+                        "facts": {"implementation": "cpython", "version": "3.14.0"},
+                        "jit": cinderx_jit(rng) if jit == "cinderx" else {},
+                    }
+                )
                 schedule.append({"slot": slot, "round": rnd, "benchmark": bench, "variant": v})
     doc = {
-        "schema": "jitbench.result", "schema_version": 1, "tool_version": "0.1.0",
+        "schema": "jitbench.result",
+        "schema_version": 1,
+        "tool_version": "0.1.0",
         "id": result_id or f"{created:%Y%m%d-%H%M%S}-syn{seed:03d}",
-        "created": created.isoformat(), "finished": (created + timedelta(minutes=5)).isoformat(),
-        "complete": True, "interrupted": False, "command": ["jitbench", "synthetic"],
-        "config": None, "seed": seed, "baseline": next(iter(variants)),
-        "design": {"kind": "interleaved", "processes": processes, "values": values,
-                   "warmups": warmups, "timeout": 300.0, "min_time": 0.05, "loops": None},
-        "host": dict(host or HOST), "runtimes": {},
-        "variants": {v: {"runtime": "cx", "kind": "cinderx" if jit == "cinderx" else "python",
-                         "command": ["python3"], "env": {"FACTOR": str(f)}, "args": [],
-                         "pre_import": [], "mode": "jit" if jit else None, "jit_options": {},
-                         "facts": {"implementation": "cpython", "version": "3.14.0",
-                                   "version_full": "3.14.0 (main) [GCC 14]"},
-                         **((rev or {}).get(v, {}))}
-                     for v, f in variants.items()},
-        "benchmarks": {b: {"kind": "plain", "source": f"bench/{b}.py", "function": "main",
-                           "bench_name": None, "loops": loops, "inner_loops": inner,
-                           "calibration": None, "error": None} for b in benchmarks},
-        "schedule": schedule, "processes": procs,
+        "created": created.isoformat(),
+        "finished": (created + timedelta(minutes=5)).isoformat(),
+        "complete": True,
+        "interrupted": False,
+        "command": ["jitbench", "synthetic"],
+        "config": None,
+        "seed": seed,
+        "baseline": next(iter(variants)),
+        "design": {
+            "kind": "interleaved",
+            "processes": processes,
+            "values": values,
+            "warmups": warmups,
+            "timeout": 300.0,
+            "min_time": 0.05,
+            "loops": None,
+        },
+        "host": dict(host or HOST),
+        "runtimes": {},
+        "variants": {
+            v: {
+                "runtime": "cx",
+                "kind": "cinderx" if jit == "cinderx" else "python",
+                "command": ["python3"],
+                "env": {"FACTOR": str(f)},
+                "args": [],
+                "pre_import": [],
+                "mode": "jit" if jit else None,
+                "jit_options": {},
+                "facts": {
+                    "implementation": "cpython",
+                    "version": "3.14.0",
+                    "version_full": "3.14.0 (main) [GCC 14]",
+                },
+                **((rev or {}).get(v, {})),
+            }
+            for v, f in variants.items()
+        },
+        "benchmarks": {
+            b: {
+                "kind": "plain",
+                "source": f"bench/{b}.py",
+                "function": "main",
+                "bench_name": None,
+                "loops": loops,
+                "inner_loops": inner,
+                "calibration": None,
+                "error": None,
+            }
+            for b in benchmarks
+        },
+        "schedule": schedule,
+        "processes": procs,
     }
     if sweep is not None:
         doc["sweep"] = sweep
@@ -108,49 +185,85 @@ def sweep_result(seed: int = 3) -> dict:
                 continue
             points[name] = {"threshold": t, "inliner": inl}
             factors[name] = 1.0 + 0.0004 * (t - 100) / 10 + (0.08 if not inl else 0.0)
-    return result(variants=factors, benchmarks={"alpha": 0.002}, processes=5, values=10,
-                  seed=seed, sweep={"parameters": ["threshold", "inliner"], "default": "cx",
-                                    "points": points})
+    return result(
+        variants=factors,
+        benchmarks={"alpha": 0.002},
+        processes=5,
+        values=10,
+        seed=seed,
+        sweep={"parameters": ["threshold", "inliner"], "default": "cx", "points": points},
+    )
 
 
 def _load(rng: np.random.Generator, top: list[tuple[str, float]] | None) -> dict:
     """A process's ``host_load`` record: quiet (``top=None``) or busy with the named processes."""
     foreign = sum(c for _, c in top) if top else round(float(rng.uniform(0.0, 0.2)), 3)
-    return {"available": True, "interval_s": 1.5, "loadavg_before": [0.2, 0.2, 0.2],
-            "loadavg_after": [0.3, 0.2, 0.2], "cpus": 8, "busy_cores": foreign + 1.0,
-            "foreign_cores": foreign,
-            "top": [{"name": n, "cores": c} for n, c in (top or [])], "mem_available_mb": 6000,
-            "threshold": 0.5, "contaminated": bool(top)}
+    return {
+        "available": True,
+        "interval_s": 1.5,
+        "loadavg_before": [0.2, 0.2, 0.2],
+        "loadavg_after": [0.3, 0.2, 0.2],
+        "cpus": 8,
+        "busy_cores": foreign + 1.0,
+        "foreign_cores": foreign,
+        "top": [{"name": n, "cores": c} for n, c in (top or [])],
+        "mem_available_mb": 6000,
+        "threshold": 0.5,
+        "contaminated": bool(top),
+    }
 
 
 # (variant, round) → the foreign processes that kept the host busy while that process ran
-BUSY = {("jit@arm", 0): [("rustc", 1.8), ("yes", 0.6)], ("jit@arm", 1): [("rustc", 1.2)],
-        ("nojit@arm", 0): [("yes", 1.1)]}
+BUSY = {
+    ("jit@arm", 0): [("rustc", 1.8), ("yes", 0.6)],
+    ("jit@arm", 1): [("rustc", 1.2)],
+    ("nojit@arm", 0): [("yes", 1.1)],
+}
 
 
 def two_host_result(seed: int = 5) -> dict:
     """``jit`` and ``nojit`` on hosts x86 (the reference) and arm, where everything takes twice
     as long; some arm processes ran while other work (rustc, yes) kept the host busy."""
     factors = {"jit@x86": 1.0, "jit@arm": 2.0, "nojit@x86": 1.5, "nojit@arm": 3.0}
-    doc = result(variants=factors, benchmarks={"alpha": 0.002}, processes=6, values=10,
-                 seed=seed)
+    doc = result(variants=factors, benchmarks={"alpha": 0.002}, processes=6, values=10, seed=seed)
     rng = np.random.default_rng(seed)
     remote = {k: v for k, v in HOST.items() if k != "jitbench_python"}  # as an SSH host reports
-    hosts = {"x86": {**remote, "hostname": "bench-x86", "ssh": "bench-x86"},
-             "arm": {**remote, "hostname": "bench-arm", "machine": "aarch64",
-                     "cpu_model": "Synthetic Neoverse", "ssh": "bench-arm"}}
-    doc["hosts"] = {name: {"name": name, **facts, "interpreters": {
-        f"cx@{name}": {"implementation": "cpython", "version": "3.14.0",
-                       "version_full": "3.14.0 (main) [GCC 14]",
-                       "executable": "/opt/cx/bin/python", "machine": facts["machine"]}}}
-        for name, facts in hosts.items()}
+    hosts = {
+        "x86": {**remote, "hostname": "bench-x86", "ssh": "bench-x86"},
+        "arm": {
+            **remote,
+            "hostname": "bench-arm",
+            "machine": "aarch64",
+            "cpu_model": "Synthetic Neoverse",
+            "ssh": "bench-arm",
+        },
+    }
+    doc["hosts"] = {
+        name: {
+            "name": name,
+            **facts,
+            "interpreters": {
+                f"cx@{name}": {
+                    "implementation": "cpython",
+                    "version": "3.14.0",
+                    "version_full": "3.14.0 (main) [GCC 14]",
+                    "executable": "/opt/cx/bin/python",
+                    "machine": facts["machine"],
+                }
+            },
+        }
+        for name, facts in hosts.items()
+    }
     for name, rec in doc["variants"].items():
         group, _, host = name.partition("@")
         rec.update(group=group, host=host, runtime=f"cx@{host}")
     for p in doc["processes"]:
         top = BUSY.get((p["variant"], p["round"]))
-        p.update(host=doc["variants"][p["variant"]]["host"], host_load=_load(rng, top),
-                 contaminated=bool(top))
+        p.update(
+            host=doc["variants"][p["variant"]]["host"],
+            host_load=_load(rng, top),
+            contaminated=bool(top),
+        )
     problem = first_error(doc)
     assert problem is None, problem
     return doc

@@ -30,8 +30,10 @@ def test_markdown_has_the_cross_host_table_in_words():
     doc, a = _analysed()
     text = findings(a, doc)
     table = _section(text, "Across hosts")
-    assert ("| benchmark | variant | hosts | process mean (from → to) | change | 95 % CI | verdict | "
-            "processes | in words |") in table
+    assert (
+        "| benchmark | variant | hosts | process mean (from → to) | change | 95 % CI | verdict | "
+        "processes | in words |"
+    ) in table
     rows = {_cells(ln)[1]: _cells(ln) for ln in table.splitlines() if ln.startswith("| alpha |")}
     assert set(rows) == {"jit", "nojit"}
     for group, cells in rows.items():
@@ -50,8 +52,9 @@ def test_markdown_has_the_cross_host_table_in_words():
 
 def test_markdown_counts_contaminated_processes_and_names_who_kept_the_host_busy():
     doc, a = _analysed()
-    lines = [ln for ln in _section(findings(a, doc), "Host load").splitlines()
-             if ln.startswith("- ")]
+    lines = [
+        ln for ln in _section(findings(a, doc), "Host load").splitlines() if ln.startswith("- ")
+    ]
     assert lines == [
         "- alpha/jit@arm: 2 of 6 process(es) measured while other work kept host arm busy "
         "(rustc 1.8 cores, yes 0.6 cores)",
@@ -120,8 +123,10 @@ def test_html_has_the_cross_host_section_contamination_and_the_hosts():
     assert parsed.plots["comparisons"] == ["forest"]
     comparisons = " | ".join(parsed.text["comparisons"])
     assert "contaminated" in comparisons
-    assert "alpha/jit@arm: 2 of 6 process(es) measured while other work kept host arm busy " \
-           "(rustc 1.8 cores, yes 0.6 cores)" in comparisons
+    assert (
+        "alpha/jit@arm: 2 of 6 process(es) measured while other work kept host arm busy "
+        "(rustc 1.8 cores, yes 0.6 cores)" in comparisons
+    )
     # Per benchmark, how many processes of each variant were contaminated.
     assert re.search(r"<td>jit@arm</td>(<td[^>]*>[^<]*</td>){6}<td class=\"num\">2</td>", page)
     hosts = " | ".join(parsed.text["host"])

@@ -61,13 +61,22 @@ def test_report_is_one_self_contained_file_with_a_plot_per_section(jit_result, s
 
 
 def test_report_in_headless_chromium_shows_every_plot_without_console_errors(
-        tmp_path, jit_result, sweep_result, real_result, two_host_result):
+    tmp_path, jit_result, sweep_result, real_result, two_host_result
+):
     exe = chromium_or_skip()
     out = tmp_path / "report.html"
     cwd = tmp_path / "cwd"
     cwd.mkdir()
-    Cli(cwd)("report", str(real_result), str(jit_result), str(sweep_result), str(two_host_result),
-             "--html", str(out), check=0)
+    Cli(cwd)(
+        "report",
+        str(real_result),
+        str(jit_result),
+        str(sweep_result),
+        str(two_host_result),
+        "--html",
+        str(out),
+        check=0,
+    )
     with Page(exe, tmp_path / "profile", tmp_path / "chromium.log") as page:
         page.open(out.as_uri())
         found = page.evaluate("""JSON.stringify(
@@ -88,17 +97,25 @@ def test_report_in_headless_chromium_shows_every_plot_without_console_errors(
         page.screenshot(shot)
         errors, requests = page.errors(), page.requests()
     results = json.loads(found)
-    assert [r["id"] for r in results] == [load(p)["id"] for p in
-                                          (real_result, jit_result, sweep_result,
-                                           two_host_result)]
+    assert [r["id"] for r in results] == [
+        load(p)["id"] for p in (real_result, jit_result, sweep_result, two_host_result)
+    ]
     expected = {  # result index → plot kinds each kind of section must show
         0: {"comparisons": ["forest"], "benchmark": ["distributions", "warmup"]},
-        1: {"comparisons": ["forest"],
-            "benchmark": ["distributions", "warmup", "jit-code-size", "jit-code-size"]},
-        2: {"comparisons": ["forest"], "sweep": ["sweep"],
-            "benchmark": ["distributions", "warmup"]},
-        3: {"comparisons": ["forest"], "cross-host": ["forest-hosts"],
-            "benchmark": ["distributions", "warmup"]},
+        1: {
+            "comparisons": ["forest"],
+            "benchmark": ["distributions", "warmup", "jit-code-size", "jit-code-size"],
+        },
+        2: {
+            "comparisons": ["forest"],
+            "sweep": ["sweep"],
+            "benchmark": ["distributions", "warmup"],
+        },
+        3: {
+            "comparisons": ["forest"],
+            "cross-host": ["forest-hosts"],
+            "benchmark": ["distributions", "warmup"],
+        },
     }
     for i, r in enumerate(results):
         by_class = {}
@@ -126,8 +143,9 @@ def test_report_command_writes_html_and_prints_markdown(tmp_path, jit_result):
 def test_report_of_a_missing_file_is_one_line(tmp_path):
     from ..conftest import assert_one_line_error
 
-    assert_one_line_error(Cli(tmp_path)("report", "nope.json", "--html", "r.html"),
-                          "nope.json", "not found")
+    assert_one_line_error(
+        Cli(tmp_path)("report", "nope.json", "--html", "r.html"), "nope.json", "not found"
+    )
     assert not (tmp_path / "r.html").exists()
 
 
@@ -141,12 +159,26 @@ def test_failed_processes_and_a_benchmark_without_data_are_reported(tmp_path):
     from . import synth
 
     doc = synth.result(variants={"base": 1.0, "cand": 1.1})
-    doc["benchmarks"]["gamma"] = {"kind": "plain", "source": "bench/gamma.py", "function": "main",
-                                  "bench_name": None, "loops": None, "inner_loops": None,
-                                  "calibration": None, "error": "ImportError: no module x"}
-    doc["processes"].append({"slot": len(doc["processes"]), "round": 0, "benchmark": "gamma",
-                             "variant": "cand", "status": "failed",
-                             "error": "crashed: SIGSEGV"})
+    doc["benchmarks"]["gamma"] = {
+        "kind": "plain",
+        "source": "bench/gamma.py",
+        "function": "main",
+        "bench_name": None,
+        "loops": None,
+        "inner_loops": None,
+        "calibration": None,
+        "error": "ImportError: no module x",
+    }
+    doc["processes"].append(
+        {
+            "slot": len(doc["processes"]),
+            "round": 0,
+            "benchmark": "gamma",
+            "variant": "cand",
+            "status": "failed",
+            "error": "crashed: SIGSEGV",
+        }
+    )
     path = tmp_path / "failed.json"
     path.write_text(json.dumps(doc))
     text = html.render(_items(path))

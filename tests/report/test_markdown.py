@@ -19,8 +19,11 @@ def _section(text: str, title: str) -> str:
 
 
 def test_findings_show_from_to_robust_view_jit_proof_and_environment():
-    doc = synth.result(variants={"base": 1.0, "cand": 1.3}, jit="cinderx",
-                       rev={"cand": {"rev": "feature-x", "sha": "0123456789abcdef0123"}})
+    doc = synth.result(
+        variants={"base": 1.0, "cand": 1.3},
+        jit="cinderx",
+        rev={"cand": {"rev": "feature-x", "sha": "0123456789abcdef0123"}},
+    )
     text = _md(doc)
     assert text.startswith("### jitbench: cand vs base\n")
     rows = [ln for ln in text.splitlines() if ln.startswith("| alpha | cand |")]
@@ -53,8 +56,10 @@ def test_findings_say_when_nothing_reports_jit_activity():
 def test_a_single_variant_gets_its_summary_table_instead_of_a_comparison():
     text = _md(synth.result(variants={"only": 1.0}))
     assert text.startswith("### jitbench: only\n")
-    assert "| benchmark | variant | processes | values | mean | median | stdev | trimmed mean |" \
+    assert (
+        "| benchmark | variant | processes | values | mean | median | stdev | trimmed mean |"
         in text
+    )
     assert "Robust view" not in text
 
 
@@ -68,7 +73,11 @@ def test_ab_markdown_is_the_findings_file(real_result, tmp_path):
     text = Cli(tmp_path)("report", str(real_result), "--markdown", check=0).stdout
     doc = load(real_result)
     assert text == findings(an.analyse(doc, an.Options()), doc)
-    for heading in ("### jitbench: slower vs base", "#### Robust view", "#### JIT activity",
-                    "#### Environment"):
+    for heading in (
+        "### jitbench: slower vs base",
+        "#### Robust view",
+        "#### JIT activity",
+        "#### Environment",
+    ):
         assert heading in text
     assert "| base | cpython " in _section(text, "Environment")

@@ -34,8 +34,9 @@ runner.bench_func("sort_desc", sort_desc, inner_loops=4)
 
 
 def pyperf_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pyperf", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pyperf", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +45,27 @@ def pyperf_suite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     d = tmp_path_factory.mktemp("pyperf")
     (d / "suite_bench.py").write_text(SUITE_SCRIPT)
     out = d / "suite.json"
-    proc = subprocess.run([sys.executable, "suite_bench.py", "--processes", "6", "--values", "3",
-                           "--warmups", "1", "--min-time", "0.005", "--quiet", "-o", str(out)],
-                          cwd=d, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "suite_bench.py",
+            "--processes",
+            "6",
+            "--values",
+            "3",
+            "--warmups",
+            "1",
+            "--min-time",
+            "0.005",
+            "--quiet",
+            "-o",
+            str(out),
+        ],
+        cwd=d,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -55,15 +74,19 @@ def _stats_lines(path: Path, bench: str) -> dict[str, str]:
     """'Mean +- std dev' and 'Median +- MAD' of ``python -m pyperf stats -b BENCH``."""
     proc = pyperf_cli("stats", "-b", bench, str(path))
     assert proc.returncode == 0, proc.stderr
-    found = dict(re.findall(r"^(Mean \+- std dev|Median \+- MAD|Minimum|Maximum):\s+(.*)$",
-                            proc.stdout, flags=re.M))
+    found = dict(
+        re.findall(
+            r"^(Mean \+- std dev|Median \+- MAD|Minimum|Maximum):\s+(.*)$", proc.stdout, flags=re.M
+        )
+    )
     assert len(found) == 4, proc.stdout
     return found
 
 
 def _imported(cli: Cli, source: Path, *extra: str) -> tuple[Path, dict]:
-    out = json.loads(cli("import", str(source), "--out", "imported", "--json", *extra,
-                         check=0).stdout)
+    out = json.loads(
+        cli("import", str(source), "--out", "imported", "--json", *extra, check=0).stdout
+    )
     path = cli.cwd / out["result"]
     return path, load(path)
 
@@ -116,11 +139,13 @@ def test_exported_variants_are_read_by_pyperf_stats_and_compare_to(tmp_path, rea
     bench = pyperf.Benchmark.load(str(tmp_path / "base.json"))
     s = stats.summarize([p.values for p in processes_of(doc, "work", "base")])
     assert _stats_lines(tmp_path / "base.json", "work")["Mean +- std dev"] == (
-        " +- ".join(bench.format_values((s.mean, s.stdev))))
+        " +- ".join(bench.format_values((s.mean, s.stdev)))
+    )
     assert len(bench.get_runs()) == 5
     # -v: show the comparison even when pyperf's t-test finds it not significant (noisy hosts).
-    proc = pyperf_cli("compare_to", "-v", str(tmp_path / "base.json"),
-                      str(tmp_path / "slower.json"))
+    proc = pyperf_cli(
+        "compare_to", "-v", str(tmp_path / "base.json"), str(tmp_path / "slower.json")
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Mean +- std dev: [base] " in proc.stdout and "-> [slower] " in proc.stdout
 
@@ -134,18 +159,19 @@ def test_export_of_several_variants_needs_one_named(tmp_path, real_result):
 def test_import_refuses_what_is_not_a_pyperf_timing(tmp_path, pyperf_suite):
     cli = Cli(tmp_path)
     (tmp_path / "other.json").write_text('{"hello": 1}')
-    assert_one_line_error(cli("import", "other.json", "--no-db"), "other.json",
-                          "not a pyperf result")
+    assert_one_line_error(
+        cli("import", "other.json", "--no-db"), "other.json", "not a pyperf result"
+    )
     data = json.loads(pyperf_suite.read_text())
     data["benchmarks"][0].setdefault("metadata", {})["unit"] = "byte"
     (tmp_path / "mem.json").write_text(json.dumps(data))
-    assert_one_line_error(cli("import", "mem.json", "--no-db"), "sum_range", "'byte'",
-                          "timings only")
+    assert_one_line_error(
+        cli("import", "mem.json", "--no-db"), "sum_range", "'byte'", "timings only"
+    )
     assert not (tmp_path / ".jitbench" / "results").exists()
 
 
-def test_import_writes_under_the_results_folder_and_records_in_the_database(tmp_path,
-                                                                            pyperf_suite):
+def test_import_writes_under_the_results_folder_and_records_in_the_database(tmp_path, pyperf_suite):
     cli = Cli(tmp_path)
     proc = cli("import", str(pyperf_suite), "--json", check=0)
     out = json.loads(proc.stdout)
@@ -157,4 +183,3 @@ def test_import_writes_under_the_results_folder_and_records_in_the_database(tmp_
     # Importing the same file again replaces its record instead of adding one.
     cli("import", str(pyperf_suite), check=0)
     assert len(json.loads(cli("history", "sort_desc", "--json", check=0).stdout)["rows"]) == 1
-

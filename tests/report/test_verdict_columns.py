@@ -57,8 +57,9 @@ def test_host_noise_line_in_every_report() -> None:
         p["canary_ns"] = [70_000_000 if p["slot"] % 3 == 0 else 35_000_000]
     a = an.analyse(doc, an.Options())
     assert a.host_noise is not None and a.host_noise.canary_pct > 30.0
-    assert set(a.host_noise.affected_slots) == {p["slot"] for p in doc["processes"]
-                                                if p["slot"] % 3 == 0}
+    assert set(a.host_noise.affected_slots) == {
+        p["slot"] for p in doc["processes"] if p["slot"] % 3 == 0
+    }
     line = an.host_noise_line(a)
     assert line is not None and line.startswith("host noise ±")
     assert "a quieter host" in line

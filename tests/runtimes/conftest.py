@@ -57,7 +57,7 @@ def pypy_cmd() -> list[str]:
 
 def runtime_table(name: str, command: list[str], kind: str) -> str:
     """A [runtimes.NAME] table; JSON string lists are valid TOML arrays."""
-    return f"[runtimes.{name}]\ncommand = {json.dumps(command)}\nkind = \"{kind}\"\n\n"
+    return f'[runtimes.{name}]\ncommand = {json.dumps(command)}\nkind = "{kind}"\n\n'
 
 
 def project(root: Path, text: str) -> Cli:

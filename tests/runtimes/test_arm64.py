@@ -27,8 +27,11 @@ def arm(tmp_path_factory, arm64_cmd, cinderx_cmd) -> Cli:
     root = tmp_path_factory.mktemp("arm64")
     (root / "hot.txt").write_text(RICHARDS_FUNCTIONS)
     dump = 'env = { CINDERX_JIT_DUMP_ASM = "1" }\njit_options = { log = true }'
-    return project(root, runtime_table("arm", arm64_cmd, "cinderx")
-                   + runtime_table("x86", cinderx_cmd, "cinderx") + f"""\
+    return project(
+        root,
+        runtime_table("arm", arm64_cmd, "cinderx")
+        + runtime_table("x86", cinderx_cmd, "cinderx")
+        + f"""\
 [variants.arm]
 runtime = "arm"
 mode = "jitlist=hot.txt"
@@ -55,7 +58,8 @@ mode = "jitlist=hot.txt"
 runtime = "x86"
 mode = "jitlist=hot.txt"
 {dump}
-""")
+""",
+    )
 
 
 def codesize_json(cli: Cli, *args: str, check: int) -> dict:
@@ -83,27 +87,48 @@ def test_arm_and_x86_code_of_one_shape_side_by_side(arm):
     assert "x86 (x86_64)" in proc.stdout and "arm (aarch64)" in proc.stdout
     assert "arm: size1=" in proc.stdout and EMULATED in proc.stdout
     # The same function is compiled for two architectures: shown, but no growth gate.
-    assert_one_line_error(proc, "--max-growth compares code of one architecture",
-                          "'x86' is x86_64", "'arm' is aarch64")
+    assert_one_line_error(
+        proc,
+        "--max-growth compares code of one architecture",
+        "'x86' is x86_64",
+        "'arm' is aarch64",
+    )
 
 
 @pytest.mark.parametrize("measure", ["time", "instructions"])
 def test_a_verdict_on_the_emulated_runtime_is_refused_naming_the_emulation(arm, measure):
     proc = arm("ab", "arm", "arm_generic", "--bench", "richards", "-p", "2", "--measure", measure)
-    assert_one_line_error(proc, "variant 'arm' runs " + EMULATED, "qemu-aarch64",
-                          "no time or instruction verdict")
+    assert_one_line_error(
+        proc, "variant 'arm' runs " + EMULATED, "qemu-aarch64", "no time or instruction verdict"
+    )
     assert "calibrating" not in proc.stderr  # refused before anything was measured
 
 
 def test_a_jit_only_run_counts_nothing(arm):
-    assert_one_line_error(arm("run", "arm", "--jit-only", "--measure", "instructions", "-b",
-                              "richards"),
-                          "--jit-only records what the JIT compiled", "drop --measure")
+    assert_one_line_error(
+        arm("run", "arm", "--jit-only", "--measure", "instructions", "-b", "richards"),
+        "--jit-only records what the JIT compiled",
+        "drop --measure",
+    )
 
 
 def test_jit_only_run_compares_arm_and_x86_code_per_function_with_asm_dumps(arm):
-    doc = arm.json("run", "x86_dump", "arm_dump", "--jit-only", "--bench", "richards",
-                   "-p", "1", "--values", "1", "--warmups", "0", "--min-time", "0.01")
+    doc = arm.json(
+        "run",
+        "x86_dump",
+        "arm_dump",
+        "--jit-only",
+        "--bench",
+        "richards",
+        "-p",
+        "1",
+        "--values",
+        "1",
+        "--warmups",
+        "0",
+        "--min-time",
+        "0.01",
+    )
     assert doc["variants"]["x86_dump"]["emulation"] is None
     assert EMULATED in doc["variants"]["arm_dump"]["emulation"]["text"]
     art = artifact(arm, {"result": doc["result"]})

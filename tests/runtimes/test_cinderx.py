@@ -19,9 +19,12 @@ RICHARDS_FUNCTIONS = "richards:Scheduler.schedule\nrichards:Task.run_task\nricha
 def cx(tmp_path_factory, cinderx_cmd, py314_cmd) -> Cli:
     root = tmp_path_factory.mktemp("cx")
     (root / "hot.txt").write_text(RICHARDS_FUNCTIONS)
-    return project(root, runtime_table("cx", cinderx_cmd, "cinderx")
-                   # The chroot's stock python3.14: no cinderx there.
-                   + runtime_table("stock", py314_cmd, "cinderx") + """\
+    return project(
+        root,
+        runtime_table("cx", cinderx_cmd, "cinderx")
+        # The chroot's stock python3.14: no cinderx there.
+        + runtime_table("stock", py314_cmd, "cinderx")
+        + """\
         [variants.nojit]
         runtime = "cx"
         mode = "nojit"
@@ -55,7 +58,8 @@ def cx(tmp_path_factory, cinderx_cmd, py314_cmd) -> Cli:
         [variants.stock]
         runtime = "stock"
         mode = "autojit=50"
-        """)
+        """,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +67,20 @@ def run(cx) -> tuple[dict, dict]:
     """One interleaved run of nojit and three JIT modes on richards: (--json answer, artifact)."""
     # CinderX compiles on a background thread and richards takes a few iterations to settle:
     # warm up past that so the values are the JIT's steady state, not its compile time.
-    doc = cx.json("run", "nojit", "auto2", "auto10", "listed", "--bench", "richards",
-                  "-p", "5", *WARM, "--seed", "3")
+    doc = cx.json(
+        "run",
+        "nojit",
+        "auto2",
+        "auto10",
+        "listed",
+        "--bench",
+        "richards",
+        "-p",
+        "5",
+        *WARM,
+        "--seed",
+        "3",
+    )
     return doc, artifact(cx, doc)
 
 
@@ -78,7 +94,6 @@ def test_every_jit_mode_verdict_follows_its_measurement(run):
             assert c["change_pct"] < 0 and c["ci_high_pct"] < 0, c
         if c["verdict"] == "slower":
             assert c["change_pct"] > 0 and c["ci_low_pct"] > 0, c
-
 
 
 # A float loop: CinderX's JIT runs it ~20x faster than its interpreter (measured: 38 ms → 2 ms
@@ -99,7 +114,8 @@ def test_autojit_beats_nojit_on_a_float_loop(cx):
     text = (cx.cwd / "jitbench.toml").read_text()
     if "[benchmarks.floats]" not in text:
         (cx.cwd / "jitbench.toml").write_text(
-            text + '\n[benchmarks.floats]\npath = "floats.py"\nfunction = "main"\n')
+            text + '\n[benchmarks.floats]\npath = "floats.py"\nfunction = "main"\n'
+        )
     doc = cx.json("ab", "nojit", "auto2", "--bench", "floats", "-p", "4", *WARM, "--seed", "4")
     (c,) = doc["comparisons"]
     assert c["verdict"] == "faster" and c["change_pct"] < -50, c
@@ -121,8 +137,15 @@ def test_every_jit_process_carries_its_proof(run):
         assert cx["compiled_count"] > 0 and cx["code_bytes"] > 0
         assert 0 < len(cx["compiled"]) <= 50
         top = cx["compiled"][0]
-        assert set(top) >= {"name", "code_size", "stack_size", "spill_stack_size",
-                            "compile_time_ms", "hir_opcodes", "inlined"}
+        assert set(top) >= {
+            "name",
+            "code_size",
+            "stack_size",
+            "spill_stack_size",
+            "compile_time_ms",
+            "hir_opcodes",
+            "inlined",
+        }
         assert ":" in top["name"] and top["code_size"] == max(cx["sizes"].values())
         assert sum(top["hir_opcodes"].values()) > 0
         assert set(cx["deopts"]) == {"total", "by_reason", "top"}
@@ -145,7 +168,8 @@ def test_jit_command_ranks_functions_shows_opcodes_and_diffs_two_variants(cx, ru
     entry = rep["benchmarks"]["richards"]
     top = entry["variants"]["auto2"]["top"]
     assert len(top) == 5 and [r["code_size"] for r in top] == sorted(
-        (r["code_size"] for r in top), reverse=True)
+        (r["code_size"] for r in top), reverse=True
+    )
     mix = entry["variants"]["auto2"]["opcode_mix"]
     assert mix["functions"] and sum(c["share_pct"] for c in mix["composition"].values()) > 99
     (d,) = entry["diffs"]
@@ -175,9 +199,11 @@ def test_jitlist_file_mode_compiles_the_listed_functions(cx):
 
 
 def test_missing_cinderx_is_caught_before_measuring(cx):
-    assert_one_line_error(cx("ab", "nojit", "stock", "--bench", "richards", *FAST),
-                          "variant 'stock': cinderx is not importable in runtime 'stock'",
-                          "install the cinderx wheel")
+    assert_one_line_error(
+        cx("ab", "nojit", "stock", "--bench", "richards", *FAST),
+        "variant 'stock': cinderx is not importable in runtime 'stock'",
+        "install the cinderx wheel",
+    )
 
 
 def test_a_jit_mode_that_did_not_activate_fails_loudly(cx):
@@ -207,20 +233,35 @@ def test_codesize_reports_sizes_and_gates_growth(cx):
 
 
 def test_codesize_of_a_variant_without_jit_is_an_error(cx):
-    assert_one_line_error(cx("codesize", "nojit", "--count", "2"), "variant 'nojit'",
-                          "code-size probe failed")
+    assert_one_line_error(
+        cx("codesize", "nojit", "--count", "2"), "variant 'nojit'", "code-size probe failed"
+    )
 
 
 def test_sweep_of_the_auto_jit_threshold_prints_verdicts_and_records_points(cx):
-    doc = cx.json("sweep", "nojit", "--mode", "autojit=2,1000", "--bench", "richards",
-                  "-p", "3", *WARM, "--seed", "4")
+    doc = cx.json(
+        "sweep",
+        "nojit",
+        "--mode",
+        "autojit=2,1000",
+        "--bench",
+        "richards",
+        "-p",
+        "3",
+        *WARM,
+        "--seed",
+        "4",
+    )
     assert doc["sweep"]["default"] == "nojit"
-    assert doc["sweep"]["points"] == {"nojit": {"mode": "nojit"},
-                                      "nojit@autojit=2": {"mode": "autojit=2"},
-                                      "nojit@autojit=1000": {"mode": "autojit=1000"}}
+    assert doc["sweep"]["points"] == {
+        "nojit": {"mode": "nojit"},
+        "nojit@autojit=2": {"mode": "autojit=2"},
+        "nojit@autojit=1000": {"mode": "autojit=1000"},
+    }
     assert {p["variant"] for p in doc["points"]} == {"nojit@autojit=2", "nojit@autojit=1000"}
-    assert all(p["verdict"] in ("faster", "slower", "equivalent", "inconclusive")
-               for p in doc["points"])
+    assert all(
+        p["verdict"] in ("faster", "slower", "equivalent", "inconclusive") for p in doc["points"]
+    )
     assert set(doc["best"]) == {"richards"}
     art = json.loads(Path(cx.cwd, doc["result"]).read_text())
     assert art["sweep"] == doc["sweep"]

@@ -10,10 +10,12 @@ from .conftest import FAST, artifact, project, runtime_table
 
 @pytest.fixture(scope="module")
 def cp(tmp_path_factory, py314_cmd, pypy_cmd) -> Cli:
-    return project(tmp_path_factory.mktemp("cpython"),
-                   runtime_table("py314", py314_cmd, "cpython")
-                   # An interpreter without sys._jit declared as a CPython with a JIT.
-                   + runtime_table("nojitpy", pypy_cmd, "cpython") + """\
+    return project(
+        tmp_path_factory.mktemp("cpython"),
+        runtime_table("py314", py314_cmd, "cpython")
+        # An interpreter without sys._jit declared as a CPython with a JIT.
+        + runtime_table("nojitpy", pypy_cmd, "cpython")
+        + """\
         [variants.nojit]
         runtime = "py314"
         mode = "nojit"
@@ -25,7 +27,8 @@ def cp(tmp_path_factory, py314_cmd, pypy_cmd) -> Cli:
         [variants.wrong]
         runtime = "nojitpy"
         mode = "jit"
-        """)
+        """,
+    )
 
 
 def test_cpython_jit_mode_is_proven_by_its_executors(cp):
@@ -43,5 +46,6 @@ def test_cpython_jit_mode_is_proven_by_its_executors(cp):
 
 
 def test_jit_mode_on_an_interpreter_without_sys_jit_fails_before_measuring(cp):
-    assert_one_line_error(cp("run", "wrong", "--bench", "richards", *FAST),
-                          "variant 'wrong'", "no sys._jit")
+    assert_one_line_error(
+        cp("run", "wrong", "--bench", "richards", *FAST), "variant 'wrong'", "no sys._jit"
+    )

@@ -23,9 +23,13 @@ COUNTED_SEED = 11  # counts do not depend on the seed: one counted run, two time
 # Three demos (one with valgrind's counted processes) take minutes on a busy 2-core machine.
 pytestmark = pytest.mark.timeout(2400)
 TAG = f"cpython{sys.version_info.major}.{sys.version_info.minor}"  # the CLI runs on this Python
-PAIRS = {f"{TAG}-again": TAG, "cinderx-autojit": "cinderx-nojit",
-         "cinderx-jitlist": "cinderx-nojit", "cpython3.14-jit": "cpython3.14-nojit",
-         "pypy-jit": "pypy-nojit"}
+PAIRS = {
+    f"{TAG}-again": TAG,
+    "cinderx-autojit": "cinderx-nojit",
+    "cinderx-jitlist": "cinderx-nojit",
+    "cpython3.14-jit": "cpython3.14-nojit",
+    "pypy-jit": "pypy-nojit",
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +40,30 @@ def demo_runs(tmp_path_factory, cinderx_cmd, py314_cmd, pypy_cmd) -> list[tuple[
     for seed in SEEDS:
         cwd = tmp_path_factory.mktemp(f"demo{seed}")
         only = [] if seed == COUNTED_SEED else ["--time-only"]
-        proc = Cli(cwd)("demo", "--quick", "--seed", str(seed), "--out", str(cwd / "res"),
-                        "--json", "--db", "off", *only, check=0)
+        proc = Cli(cwd)(
+            "demo",
+            "--quick",
+            "--seed",
+            str(seed),
+            "--out",
+            str(cwd / "res"),
+            "--json",
+            "--db",
+            "off",
+            *only,
+            check=0,
+        )
         doc = json.loads(proc.stdout)
         runs.append((doc, json.loads(Path(doc["result"]).read_text())))
     return runs
 
 
 def _by(doc: dict, candidate: str, measure: str) -> dict:
-    return next(c for c in doc["comparisons"]
-                if c["candidate"] == candidate and c.get("measure", "time") == measure)
+    return next(
+        c
+        for c in doc["comparisons"]
+        if c["candidate"] == candidate and c.get("measure", "time") == measure
+    )
 
 
 @pytest.mark.slow
@@ -87,10 +105,19 @@ def test_pypys_jit_is_faster_and_the_reverse_is_slower(demo_runs, tmp_path):
         pypy = _by(doc, "pypy-jit", "time")
         assert pypy["verdict"] == "faster" and pypy["change_pct"] < -50, pypy
         # Negative control: the same processes read the other way round.
-        back = Cli(tmp_path)("compare", doc["result"], "--baseline", "pypy-jit", "--candidate",
-                             "pypy-nojit", "--json", check=0)
-        rev = {c.get("measure", "time"): c["verdict"]
-               for c in json.loads(back.stdout)["comparisons"]}
+        back = Cli(tmp_path)(
+            "compare",
+            doc["result"],
+            "--baseline",
+            "pypy-jit",
+            "--candidate",
+            "pypy-nojit",
+            "--json",
+            check=0,
+        )
+        rev = {
+            c.get("measure", "time"): c["verdict"] for c in json.loads(back.stdout)["comparisons"]
+        }
         assert rev.pop("time") == "slower" and set(rev.values()) <= {"slower"}, rev
 
 
@@ -116,11 +143,13 @@ def test_the_demo_report_opens_in_chromium_with_its_plots(demo_runs, tmp_path):
     assert html.is_file()
     with Page(exe, tmp_path / "profile", tmp_path / "chromium.log") as page:
         page.open(html.as_uri())
-        plots = json.loads(page.evaluate("""JSON.stringify(
+        plots = json.loads(
+            page.evaluate("""JSON.stringify(
           Array.from(document.querySelectorAll('figure.plot svg')).map(s => {
             const b = s.getBoundingClientRect();
             return {w: b.width, h: b.height, marks: s.querySelectorAll('path, use, text').length};
-          }))"""))
+          }))""")
+        )
         shot = Path(os.environ.get("JITBENCH_ARTIFACTS_DIR") or tmp_path) / "demo-report.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(shot)

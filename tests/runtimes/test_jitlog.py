@@ -25,15 +25,19 @@ JIT: cinderx/Jit/pyjit.cpp:4438 -- Background compile failed: 8 for __main__:oth
 def test_log_gives_compiles_failures_with_reasons_and_inlining():
     s = jitlog.parse(LOG_A).to_dict()
     assert s["compiled"] == 1 and s["compile_ms"] == 0.937
-    assert s["failures"] == {"__main__:uses_locals": "it uses banned global 'locals'",
-                             "<invalid>:big": "LIR has too many basic blocks (max 8000)"}
+    assert s["failures"] == {
+        "__main__:uses_locals": "it uses banned global 'locals'",
+        "<invalid>:big": "LIR has too many basic blocks (max 8000)",
+    }
     assert s["inlined"] == 1 and s["inlined_top"] == {"__main__:callee → __main__:caller": 1}
     assert s["not_inlined"] == {"it is a generator": 1, "callee is a non-function": 1}
 
 
 def test_log_diff_names_new_and_fixed_failures():
     d = jitlog.diff(jitlog.parse(LOG_A), jitlog.parse(LOG_B))
-    assert d["fixed_failures"] == {"<invalid>:big": "LIR has too many basic blocks (max 8000)",
-                                   "__main__:uses_locals": "it uses banned global 'locals'"}
+    assert d["fixed_failures"] == {
+        "<invalid>:big": "LIR has too many basic blocks (max 8000)",
+        "__main__:uses_locals": "it uses banned global 'locals'",
+    }
     assert d["new_failures"] == {"__main__:other": "compile failed (code 8)"}
     assert d["per_process"]["compiled"] == {"a": 1.0, "b": 2.0}

@@ -11,7 +11,10 @@ from .conftest import FAST, artifact, project, runtime_table
 
 @pytest.fixture(scope="module")
 def pp(tmp_path_factory, pypy_cmd) -> Cli:
-    return project(tmp_path_factory.mktemp("pypy"), runtime_table("pp", pypy_cmd, "pypy") + """\
+    return project(
+        tmp_path_factory.mktemp("pypy"),
+        runtime_table("pp", pypy_cmd, "pypy")
+        + """\
         [variants.nojit]
         runtime = "pp"
         mode = "nojit"
@@ -27,12 +30,14 @@ def pp(tmp_path_factory, pypy_cmd) -> Cli:
         [variants.never]
         runtime = "pp"
         mode = "jit:threshold=100000000,function_threshold=100000000"
-        """)
+        """,
+    )
 
 
 def test_pypy_jit_beats_jit_off_and_every_process_proves_its_mode(pp):
-    doc = pp.json("run", "nojit", "jit", "eager", "--bench", "richards", "-p", "4", *FAST,
-                  "--seed", "2")
+    doc = pp.json(
+        "run", "nojit", "jit", "eager", "--bench", "richards", "-p", "4", *FAST, "--seed", "2"
+    )
     verdicts = {c["candidate"]: c["verdict"] for c in doc["comparisons"]}
     # PyPy's JIT runs richards many times faster than its interpreter: an effect far beyond the
     # host's noise (a 20x effect is faster in 1000 of 1000 seeded simulations at 4 processes and
@@ -57,8 +62,20 @@ def test_pypy_jit_beats_jit_off_and_every_process_proves_its_mode(pp):
 
 
 def test_pypy_threshold_sweep_prints_its_table_with_verdicts(pp):
-    proc = pp("sweep", "nojit", "--mode", "jit:threshold=100,5000", "--bench", "richards",
-              "-p", "3", *FAST, "--seed", "5", check=0)
+    proc = pp(
+        "sweep",
+        "nojit",
+        "--mode",
+        "jit:threshold=100,5000",
+        "--bench",
+        "richards",
+        "-p",
+        "3",
+        *FAST,
+        "--seed",
+        "5",
+        check=0,
+    )
     assert "Sweep vs the default nojit" in proc.stdout
     assert "jit:threshold=100" in proc.stdout and "jit:threshold=5000" in proc.stdout
     assert "faster" in proc.stdout and "best is" in proc.stdout

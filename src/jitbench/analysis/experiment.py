@@ -102,18 +102,27 @@ def analyse(doc: dict, opts: Options) -> Analysis:
     variants = list(doc["variants"])
     baseline = opts.baseline or doc.get("baseline") or variants[0]
     if baseline not in doc["variants"]:
-        raise JitbenchError(f"--baseline {baseline!r} is not a variant of result {doc['id']}; "
-                            f"it has: {', '.join(variants)}")
+        raise JitbenchError(
+            f"--baseline {baseline!r} is not a variant of result {doc['id']}; "
+            f"it has: {', '.join(variants)}"
+        )
     candidates = list(opts.candidates) or default_candidates(doc, baseline, opts)
     for c in candidates:
         if c not in doc["variants"]:
-            raise JitbenchError(f"variant {c!r} is not in result {doc['id']}; "
-                                f"it has: {', '.join(variants)}")
+            raise JitbenchError(
+                f"variant {c!r} is not in result {doc['id']}; it has: {', '.join(variants)}"
+            )
     if doc.get("jit_only"):
         # Run for what the JIT compiled (e.g. code emulated for another architecture): no times.
-        return Analysis(result_id=doc["id"], baseline=baseline, failures=failed_processes(doc),
-                        skipped=["JIT only (run with --jit-only): no time verdict; what the "
-                                 "JIT compiled: jitbench jit RESULT"])
+        return Analysis(
+            result_id=doc["id"],
+            baseline=baseline,
+            failures=failed_processes(doc),
+            skipped=[
+                "JIT only (run with --jit-only): no time verdict; what the "
+                "JIT compiled: jitbench jit RESULT"
+            ],
+        )
     for name in dict.fromkeys([baseline, *candidates]):
         emulated = (doc["variants"][name].get("facts") or {}).get("emulation")
         if emulated:
@@ -122,9 +131,12 @@ def analyse(doc: dict, opts: Options) -> Analysis:
     measures = _measures(doc, opts)
     for bench in doc["benchmarks"]:
         references = [reference_of(doc, baseline, c, opts) for c in candidates]
-        views = {v: processes_of(doc, bench, v)
-                 for v in dict.fromkeys([baseline, *references, *candidates,
-                                         *_host_peers(doc, baseline)])}
+        views = {
+            v: processes_of(doc, bench, v)
+            for v in dict.fromkeys(
+                [baseline, *references, *candidates, *_host_peers(doc, baseline)]
+            )
+        }
         for v, procs in views.items():
             if procs:
                 out.summaries[(bench, v)] = stats.summarize([p.values for p in procs])
@@ -133,14 +145,22 @@ def analyse(doc: dict, opts: Options) -> Analysis:
                 out.contaminated[(bench, v)] = len(hot)
             for rec in hot:
                 for top in rec.get("host_load", {}).get("top", []):
-                    out.busy_with[top["name"]] = max(out.busy_with.get(top["name"], 0.0),
-                                                     top["cores"])
+                    out.busy_with[top["name"]] = max(
+                        out.busy_with.get(top["name"], 0.0), top["cores"]
+                    )
         for cand_name in candidates:
             base_name = reference_of(doc, baseline, cand_name, opts)
             for measure in measures:
-                compared = _compare(doc, bench, base_name, cand_name,
-                                    views if measure == "time" else {}, opts, out.skipped,
-                                    measure=measure)
+                compared = _compare(
+                    doc,
+                    bench,
+                    base_name,
+                    cand_name,
+                    views if measure == "time" else {},
+                    opts,
+                    out.skipped,
+                    measure=measure,
+                )
                 if compared is not None:
                     out.comparisons.append(compared)
         out.cross_host.extend(_cross_host(doc, bench, opts, out.skipped))
@@ -150,11 +170,11 @@ def analyse(doc: dict, opts: Options) -> Analysis:
 
         out.mechanisms = decompose(doc, out.comparisons, opts)
     for cand_name in candidates:
-        mine = [c.result for c in out.comparisons
-                if c.candidate == cand_name and c.measure == "time"]
+        mine = [
+            c.result for c in out.comparisons if c.candidate == cand_name and c.measure == "time"
+        ]
         if len(mine) >= 2:
-            out.suite[cand_name] = suite_summary(mine, seed=opts.seed,
-                                                       n_resamples=opts.n_resamples)
+            out.suite[cand_name] = suite_summary(mine, seed=opts.seed, n_resamples=opts.n_resamples)
     _adjust(out)
     return out
 
@@ -197,19 +217,30 @@ def host_noise_line(analysis: Analysis) -> str | None:
     if n is None or not math.isfinite(n.pct):
         return None
     hit = sorted(set(n.affected_slots) | set(n.swinging_slots))
-    where = (f"; {len(hit)} process(es) ran while the host's speed moved (slots "
-             f"{', '.join(map(str, hit[:8]))}{', …' if len(hit) > 8 else ''})" if hit else "")
+    where = (
+        f"; {len(hit)} process(es) ran while the host's speed moved (slots "
+        f"{', '.join(map(str, hit[:8]))}{', …' if len(hit) > 8 else ''})"
+        if hit
+        else ""
+    )
     if n.pct < 2.0:
         advice = "a quiet host"
     elif n.pct < 10.0:
         advice = "interleaving cancels most of it; more processes narrow the CI"
     else:
-        advice = ("more processes, a quieter host (see jitbench doctor), or a deterministic "
-                  "metric (instruction counts)")
-    parts = [f"{what} ±{x:.1f} %" for what, x in (("canary between processes", n.canary_pct),
-                                                    ("level swings inside processes",
-                                                     n.within_pct)) if math.isfinite(x)]
-    return (f"host noise ±{n.pct:.1f} % during this run ({'; '.join(parts)}){where}: {advice}")
+        advice = (
+            "more processes, a quieter host (see jitbench doctor), or a deterministic "
+            "metric (instruction counts)"
+        )
+    parts = [
+        f"{what} ±{x:.1f} %"
+        for what, x in (
+            ("canary between processes", n.canary_pct),
+            ("level swings inside processes", n.within_pct),
+        )
+        if math.isfinite(x)
+    ]
+    return f"host noise ±{n.pct:.1f} % during this run ({'; '.join(parts)}){where}: {advice}"
 
 
 def _adjust(out: Analysis) -> None:
@@ -233,15 +264,24 @@ def _measures(doc: dict, opts: Options) -> list[str]:
         return held
     missing = [m for m in opts.measures if m not in held]
     if missing:
-        raise JitbenchError(f"--measure {missing[0]}: result {doc['id']} holds no "
-                            f"{missing[0]} counts (it has: {', '.join(held)}); run with "
-                            f"--measure {','.join(opts.measures)}")
+        raise JitbenchError(
+            f"--measure {missing[0]}: result {doc['id']} holds no "
+            f"{missing[0]} counts (it has: {', '.join(held)}); run with "
+            f"--measure {','.join(opts.measures)}"
+        )
     return [m for m in held if m in opts.measures]
 
 
-def _compare(doc: dict, bench: str, base_name: str, cand_name: str,
-             views: dict[str, list[ProcessView]], opts: Options,
-             skipped: list[str], measure: str = "time") -> BenchmarkComparison | None:
+def _compare(
+    doc: dict,
+    bench: str,
+    base_name: str,
+    cand_name: str,
+    views: dict[str, list[ProcessView]],
+    opts: Options,
+    skipped: list[str],
+    measure: str = "time",
+) -> BenchmarkComparison | None:
     """One candidate against one baseline on one benchmark, or a note why not."""
     for name in (base_name, cand_name):
         if name not in views:
@@ -249,23 +289,38 @@ def _compare(doc: dict, bench: str, base_name: str, cand_name: str,
     base, cand = views[base_name], views[cand_name]
     what = "" if measure == "time" else f" ({measure})"
     if len(base) < 2 or len(cand) < 2:
-        skipped.append(f"{bench}: {cand_name} vs {base_name}{what}: fewer than 2 successful "
-                       "processes on a side; no comparison")
+        skipped.append(
+            f"{bench}: {cand_name} vs {base_name}{what}: fewer than 2 successful "
+            "processes on a side; no comparison"
+        )
         return None
     if measure != "time" and opts.metric in ("first", "cold"):
-        raise JitbenchError(f"--metric {opts.metric} compares times of single iterations or "
-                            f"whole processes; {measure} are counted per measured value only: "
-                            "use --metric steady or mean")
+        raise JitbenchError(
+            f"--metric {opts.metric} compares times of single iterations or "
+            f"whole processes; {measure} are counted per measured value only: "
+            "use --metric steady or mean"
+        )
     result = compare(
-        [p.values for p in base], [p.values for p in cand],
-        pairs=pairs_by_round(base, cand), margin_pct=opts.margin_pct,
-        min_effect_pct=opts.min_effect_pct, n_resamples=opts.n_resamples,
-        seed=opts.seed, metric=opts.metric, precision_pct=opts.precision_pct,
-        **(_metric_kwargs(base, cand) if measure == "time" else {}))
+        [p.values for p in base],
+        [p.values for p in cand],
+        pairs=pairs_by_round(base, cand),
+        margin_pct=opts.margin_pct,
+        min_effect_pct=opts.min_effect_pct,
+        n_resamples=opts.n_resamples,
+        seed=opts.seed,
+        metric=opts.metric,
+        precision_pct=opts.precision_pct,
+        **(_metric_kwargs(base, cand) if measure == "time" else {}),
+    )
     return BenchmarkComparison(
-        benchmark=bench, baseline=base_name, candidate=cand_name, result=result,
+        benchmark=bench,
+        baseline=base_name,
+        candidate=cand_name,
+        result=result,
         failed_baseline=_failed(doc, bench, base_name),
-        failed_candidate=_failed(doc, bench, cand_name), measure=measure)
+        failed_candidate=_failed(doc, bench, cand_name),
+        measure=measure,
+    )
 
 
 def host_groups(doc: dict) -> dict[str, list[tuple[str, str]]]:
@@ -291,8 +346,7 @@ def same_host_baseline(doc: dict, baseline: str, candidate: str) -> str:
     return baseline
 
 
-def _cross_host(doc: dict, bench: str, opts: Options,
-                skipped: list[str]) -> list[HostComparison]:
+def _cross_host(doc: dict, bench: str, opts: Options, skipped: list[str]) -> list[HostComparison]:
     """Each group's variant on every host against the same variant on the first host."""
     out = []
     views: dict[str, list[ProcessView]] = {}
@@ -301,15 +355,27 @@ def _cross_host(doc: dict, bench: str, opts: Options,
         for host, name in others:
             compared = _compare(doc, bench, ref, name, views, opts, skipped)
             if compared is not None:
-                out.append(HostComparison(benchmark=bench, group=group, reference_host=ref_host,
-                                          host=host, comparison=compared))
+                out.append(
+                    HostComparison(
+                        benchmark=bench,
+                        group=group,
+                        reference_host=ref_host,
+                        host=host,
+                        comparison=compared,
+                    )
+                )
     return out
 
 
 def _failed(doc: dict, bench: str, variant: str) -> int:
-    return sum(1 for p in doc["processes"]
-               if p["benchmark"] == bench and p["variant"] == variant and p["status"] != "ok"
-               and p.get("instrument") is None)
+    return sum(
+        1
+        for p in doc["processes"]
+        if p["benchmark"] == bench
+        and p["variant"] == variant
+        and p["status"] != "ok"
+        and p.get("instrument") is None
+    )
 
 
 def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
@@ -317,8 +383,12 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
     comps = []
     for c in analysis.comparisons:
         stats_doc = c.result.to_dict()
-        entry = {"benchmark": c.benchmark, "baseline": c.baseline, "candidate": c.candidate,
-                 "measure": c.measure}
+        entry = {
+            "benchmark": c.benchmark,
+            "baseline": c.baseline,
+            "candidate": c.candidate,
+            "measure": c.measure,
+        }
         # The per-side summaries keep their own keys so the variant names stay at the top level.
         entry["baseline_stats"] = stats_doc.pop("baseline")
         entry["candidate_stats"] = stats_doc.pop("candidate")
@@ -328,11 +398,21 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
     cross = []
     for h in analysis.cross_host:
         r = h.comparison.result
-        cross.append({"benchmark": h.benchmark, "variant": h.group, "reference_host":
-                      h.reference_host, "host": h.host, "baseline": h.comparison.baseline,
-                      "candidate": h.comparison.candidate, "change_pct": r.change_pct,
-                      "ci_low_pct": r.ci_low_pct, "ci_high_pct": r.ci_high_pct,
-                      "verdict": r.verdict, "summary": host_phrase(h)})
+        cross.append(
+            {
+                "benchmark": h.benchmark,
+                "variant": h.group,
+                "reference_host": h.reference_host,
+                "host": h.host,
+                "baseline": h.comparison.baseline,
+                "candidate": h.comparison.candidate,
+                "change_pct": r.change_pct,
+                "ci_low_pct": r.ci_low_pct,
+                "ci_high_pct": r.ci_high_pct,
+                "verdict": r.verdict,
+                "summary": host_phrase(h),
+            }
+        )
     return {
         "result": path,
         "id": doc["id"],
@@ -341,12 +421,16 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
         "comparisons": comps,
         "cross_host": cross,
         "host_noise": analysis.host_noise.to_dict() if analysis.host_noise else None,
-        "contaminated": [{"benchmark": b, "variant": v, "processes": n}
-                         for (b, v), n in analysis.contaminated.items()],
+        "contaminated": [
+            {"benchmark": b, "variant": v, "processes": n}
+            for (b, v), n in analysis.contaminated.items()
+        ],
         "suite": {k: v.to_dict() for k, v in analysis.suite.items()},
         "mechanism": [m.to_dict() for m in analysis.mechanisms],
-        "failures": [{k: p.get(k) for k in ("slot", "benchmark", "variant", "error")}
-                     for p in analysis.failures],
+        "failures": [
+            {k: p.get(k) for k in ("slot", "benchmark", "variant", "error")}
+            for p in analysis.failures
+        ],
         "notes": analysis.skipped,
     }
 

@@ -193,8 +193,9 @@ def _placeholders(entry: cache.Entry, sha: str) -> dict[str, str]:
     }
 
 
-def _default_install(site: Site, spec: BuildSpec, rev: str, sha: str,
-                     entry: cache.Entry) -> list[str]:
+def _default_install(
+    site: Site, spec: BuildSpec, rev: str, sha: str, entry: cache.Entry
+) -> list[str]:
     """``python -m pip install --no-deps --no-index OUT/*.whl``: offline, exactly the built wheels."""
     wheels = site.wheels(entry.out)
     if not wheels:
@@ -236,8 +237,9 @@ def _gate(
     site.write_log(
         entry.gate_log, f"# jitbench gate of runtime '{spec.runtime}' at {rev} = {sha}\n"
     )
-    status = site.run_step(expand(argv, _placeholders(entry, sha)), entry.src, entry.gate_log,
-                           entry.env)
+    status = site.run_step(
+        expand(argv, _placeholders(entry, sha)), entry.src, entry.gate_log, entry.env
+    )
     if status != 0:
         raise JitbenchError(
             f"runtime '{spec.runtime}': {rev} ({short_sha(sha)}) gate failed with exit status "

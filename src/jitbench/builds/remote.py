@@ -75,42 +75,55 @@ class RemoteSite:
         access_for(self.host).connect()
         done = self.connection.run(remote, stdin=stdin, timeout=timeout)
         if done.connection_lost:
-            raise JitbenchError(f"host '{self.host.name}': connection lost while building "
-                                f"({last_line(done.stderr) or 'ssh exit status 255'}); check the "
-                                "host and run again")
+            raise JitbenchError(
+                f"host '{self.host.name}': connection lost while building "
+                f"({last_line(done.stderr) or 'ssh exit status 255'}); check the "
+                "host and run again"
+            )
         return done
 
     def _must(self, remote: str, what: str, *, stdin: bytes = b"") -> str:
         done = self._run(remote, stdin=stdin)
         if done.returncode != 0:
-            raise JitbenchError(f"host '{self.host.name}': {what} failed "
-                                f"({last_line(done.stderr) or f'exit status {done.returncode}'}); "
-                                f"check that {self.host.workdir} is writable there "
-                                f"(hosts.{self.host.name}.workdir)")
+            raise JitbenchError(
+                f"host '{self.host.name}': {what} failed "
+                f"({last_line(done.stderr) or f'exit status {done.returncode}'}); "
+                f"check that {self.host.workdir} is writable there "
+                f"(hosts.{self.host.name}.workdir)"
+            )
         return done.stdout.decode("utf-8", errors="replace")
 
     # -- the Site operations ---------------------------------------------------------------
 
     def base_version(self, spec: BuildSpec) -> str:
         if not spec.base:
-            raise JitbenchError(f"runtime '{spec.runtime}': `base` is empty; name the "
-                                "interpreter, e.g. [\"python3.14\"]")
+            raise JitbenchError(
+                f"runtime '{spec.runtime}': `base` is empty; name the "
+                'interpreter, e.g. ["python3.14"]'
+            )
         self._base = spec.base
         done = self._run(quote_command([*spec.base, "-c", PROBE]))
         if done.returncode in (126, 127):
-            raise JitbenchError(f"runtime '{spec.runtime}': base interpreter {spec.base[0]!r} not "
-                                f"found on host '{self.host.name}'; install it there or fix "
-                                "`base`")
+            raise JitbenchError(
+                f"runtime '{spec.runtime}': base interpreter {spec.base[0]!r} not "
+                f"found on host '{self.host.name}'; install it there or fix "
+                "`base`"
+            )
         if done.returncode != 0:
-            raise JitbenchError(f"runtime '{spec.runtime}': base interpreter "
-                                f"{' '.join(spec.base)!r} failed to start on host "
-                                f"'{self.host.name}' ({last_line(done.stderr) or 'no output'}); "
-                                "fix `base`")
+            raise JitbenchError(
+                f"runtime '{spec.runtime}': base interpreter "
+                f"{' '.join(spec.base)!r} failed to start on host "
+                f"'{self.host.name}' ({last_line(done.stderr) or 'no output'}); "
+                "fix `base`"
+            )
         # The cache is tagged once the host is known to answer.
         tag = self.root / cache.CACHEDIR_TAG
-        self._must(f"mkdir -p {shlex.quote(str(self.root))} && {{ test -f {shlex.quote(str(tag))} "
-                   f"|| cat > {shlex.quote(str(tag))}; }}", "creating the build cache",
-                   stdin=cache.TAG_TEXT.encode())
+        self._must(
+            f"mkdir -p {shlex.quote(str(self.root))} && {{ test -f {shlex.quote(str(tag))} "
+            f"|| cat > {shlex.quote(str(tag))}; }}",
+            "creating the build cache",
+            stdin=cache.TAG_TEXT.encode(),
+        )
         return done.stdout.decode("utf-8", errors="replace").strip()
 
     def entry(self, runtime: str, sha: str, digest: str) -> cache.Entry:
@@ -120,9 +133,13 @@ class RemoteSite:
     def locked(self, entry: cache.Entry, on_wait: Callable[[], None]) -> Iterator[None]:
         remote = quote_command([*self._base, "-c", _LOCK, str(entry.lock_path)])
         access_for(self.host).connect()
-        proc = subprocess.Popen(self.connection.argv(remote), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            self.connection.argv(remote),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         try:
             assert proc.stdout is not None
             for raw in proc.stdout:
@@ -133,9 +150,11 @@ class RemoteSite:
                     break
             else:
                 err = proc.stderr.read() if proc.stderr else b""
-                raise JitbenchError(f"host '{self.host.name}': cannot lock the build entry "
-                                    f"{entry.lock_path} ({last_line(err) or 'no answer'}); check "
-                                    f"that {self.host.workdir} is writable there")
+                raise JitbenchError(
+                    f"host '{self.host.name}': cannot lock the build entry "
+                    f"{entry.lock_path} ({last_line(err) or 'no answer'}); check "
+                    f"that {self.host.workdir} is writable there"
+                )
             yield
         finally:
             if proc.stdin is not None:
@@ -147,9 +166,11 @@ class RemoteSite:
                 proc.wait()
 
     def read_marker(self, entry: cache.Entry) -> dict | None:
-        done = self._run(f"test -x {shlex.quote(str(entry.python))} && "
-                         f"test -d {shlex.quote(str(entry.src))} && "
-                         f"cat {shlex.quote(str(entry.marker))}")
+        done = self._run(
+            f"test -x {shlex.quote(str(entry.python))} && "
+            f"test -d {shlex.quote(str(entry.src))} && "
+            f"cat {shlex.quote(str(entry.marker))}"
+        )
         if done.returncode != 0:
             return None
         try:
@@ -162,21 +183,31 @@ class RemoteSite:
         payload = json.dumps({"format": cache.FORMAT, **data}, indent=2, sort_keys=True) + "\n"
         temp = shlex.quote(f"{entry.marker}.tmp")
         # Written whole, then renamed: complete.json exists entirely or not at all.
-        self._must(f"cat > {temp} && mv -f {temp} {shlex.quote(str(entry.marker))}",
-                   "writing complete.json", stdin=payload.encode())
+        self._must(
+            f"cat > {temp} && mv -f {temp} {shlex.quote(str(entry.marker))}",
+            "writing complete.json",
+            stdin=payload.encode(),
+        )
 
     def fresh(self, entry: cache.Entry, spec: BuildSpec) -> None:
         q = shlex.quote
         # The marker goes first: if the wipe is interrupted, the rest is known to be unfinished.
-        self._must(f"rm -f {q(str(entry.marker))} && rm -rf {q(str(entry.dir))} && "
-                   f"mkdir -p {q(str(entry.out))}", "preparing the build folder")
+        self._must(
+            f"rm -f {q(str(entry.marker))} && rm -rf {q(str(entry.dir))} && "
+            f"mkdir -p {q(str(entry.out))}",
+            "preparing the build folder",
+        )
 
     def write_log(self, path: PurePath, text: str, append: bool = False) -> None:
-        self._must(f"cat {'>>' if append else '>'} {shlex.quote(str(path))}", "writing a log",
-                   stdin=text.encode())
+        self._must(
+            f"cat {'>>' if append else '>'} {shlex.quote(str(path))}",
+            "writing a log",
+            stdin=text.encode(),
+        )
 
-    def checkout(self, spec: BuildSpec, sha: str, entry: cache.Entry,
-                 log: Callable[[str], None]) -> int:
+    def checkout(
+        self, spec: BuildSpec, sha: str, entry: cache.Entry, log: Callable[[str], None]
+    ) -> int:
         log(f"sending the revision's files to host '{self.host.name}'")
         with tempfile.TemporaryFile() as tar:
             if sha.startswith(WORKTREE + "-"):
@@ -188,39 +219,51 @@ class RemoteSite:
                     return 128
             tar.seek(0)
             data = tar.read()
-        self.write_log(entry.build_log, f"\n$ ({what}) | python -c EXTRACT {entry.src}\n",
-                       append=True)
+        self.write_log(
+            entry.build_log, f"\n$ ({what}) | python -c EXTRACT {entry.src}\n", append=True
+        )
         done = self._run(quote_command([*spec.base, "-c", _EXTRACT, str(entry.src)]), stdin=data)
         tail = done.stderr.decode("utf-8", errors="replace")
         self.write_log(entry.build_log, f"{tail}# exit status {done.returncode}\n", append=True)
         return done.returncode or 0
 
-    def run_step(self, argv: list[str], cwd: PurePath, log_path: PurePath,
-                 env_dir: PurePath | None) -> int:
+    def run_step(
+        self, argv: list[str], cwd: PurePath, log_path: PurePath, env_dir: PurePath | None
+    ) -> int:
         q = shlex.quote
         command = quote_command(argv)
         if env_dir is not None:
             # As in an activated venv: its bin first on the host's own PATH, no PYTHONHOME.
-            command = (f"env -u PYTHONHOME VIRTUAL_ENV={q(str(env_dir))} "
-                       f"PATH={q(str(env_dir) + '/bin:')}\"$PATH\" {command}")
+            command = (
+                f"env -u PYTHONHOME VIRTUAL_ENV={q(str(env_dir))} "
+                f'PATH={q(str(env_dir) + "/bin:")}"$PATH" {command}'
+            )
         header = f"\n$ {shlex.join(argv)}\n# cwd: {cwd}\n"
         log = q(str(log_path))
-        remote = (f"printf '%s' {q(header)} >> {log}; start={_SECONDS}; "
-                  f"cd {q(str(cwd))} && {command} >> {log} 2>&1 < /dev/null; s=$?; "
-                  f"echo \"# exit status $s after $(( {_SECONDS} - start )) s\" >> {log}; exit $s")
+        remote = (
+            f"printf '%s' {q(header)} >> {log}; start={_SECONDS}; "
+            f"cd {q(str(cwd))} && {command} >> {log} 2>&1 < /dev/null; s=$?; "
+            f'echo "# exit status $s after $(( {_SECONDS} - start )) s" >> {log}; exit $s'
+        )
         done = self._run(remote, timeout=24 * 3600)
         return done.returncode if done.returncode is not None else 1
 
     def wheels(self, out: PurePath) -> list[str]:
-        listing = self._must(quote_command(["find", str(out), "-maxdepth", "1", "-type", "f",
-                                            "-name", "*.whl"]), "listing the built wheels")
+        listing = self._must(
+            quote_command(["find", str(out), "-maxdepth", "1", "-type", "f", "-name", "*.whl"]),
+            "listing the built wheels",
+        )
         return sorted(line for line in listing.splitlines() if line.strip())
 
 
 def _git_archive(spec: BuildSpec, sha: str, out) -> bool:
     """``git archive`` of the commit into ``out``; False when git refuses."""
-    result = subprocess.run(["git", "-C", str(spec.repo), "archive", "--format=tar", sha],
-                            stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        ["git", "-C", str(spec.repo), "archive", "--format=tar", sha],
+        stdout=out,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    )
     return result.returncode == 0
 
 

@@ -22,8 +22,14 @@ def variant_for_rev(variant: Variant, rev: str, name: str | None = None) -> Vari
     return replace(variant, name=name or variant.name, rev=rev, build=None)
 
 
-def materialize(variants: list[Variant], *, cache_dir: Path, rebuild: bool = False,
-                gate: bool = True, log: Callable[[str], None] = lambda s: None) -> list[Variant]:
+def materialize(
+    variants: list[Variant],
+    *,
+    cache_dir: Path,
+    rebuild: bool = False,
+    gate: bool = True,
+    log: Callable[[str], None] = lambda s: None,
+) -> list[Variant]:
     """Build every (runtime, revision) once; return variants whose runtime command is the build's.
 
     Raises JitbenchError (one line, with the log path) when a build or a gate fails, before any
@@ -41,8 +47,10 @@ def materialize(variants: list[Variant], *, cache_dir: Path, rebuild: bool = Fal
         if key not in built:
             log(f"preparing {v.runtime.name} at {rev}")
             b = prepare(spec, rev, cache_dir=cache_dir, rebuild=rebuild, gate=gate, log=log)
-            log(f"{v.runtime.name} at {rev}: {b.sha[:12]} "
-                f"({'cached' if b.cached else 'built'}, gate {b.gate})")
+            log(
+                f"{v.runtime.name} at {rev}: {b.sha[:12]} "
+                f"({'cached' if b.cached else 'built'}, gate {b.gate})"
+            )
             runtime = replace(v.runtime, command=tuple(b.command))
             built[key] = (runtime, b.to_dict())
         runtime, info = built[key]

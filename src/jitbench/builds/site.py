@@ -40,8 +40,9 @@ class Site(Protocol):
 
     def entry(self, runtime: str, sha: str, digest: str) -> cache.Entry: ...
 
-    def locked(self, entry: cache.Entry,
-               on_wait: Callable[[], None]) -> AbstractContextManager[None]: ...
+    def locked(
+        self, entry: cache.Entry, on_wait: Callable[[], None]
+    ) -> AbstractContextManager[None]: ...
 
     def read_marker(self, entry: cache.Entry) -> dict | None: ...
 
@@ -53,13 +54,15 @@ class Site(Protocol):
 
     def write_log(self, path: PurePath, text: str, append: bool = False) -> None: ...
 
-    def checkout(self, spec: BuildSpec, sha: str, entry: cache.Entry,
-                 log: Callable[[str], None]) -> int:
+    def checkout(
+        self, spec: BuildSpec, sha: str, entry: cache.Entry, log: Callable[[str], None]
+    ) -> int:
         """Put the revision's files in ``entry.src``; the exit status of the step."""
         ...
 
-    def run_step(self, argv: list[str], cwd: PurePath, log_path: PurePath,
-                 env_dir: PurePath | None) -> int:
+    def run_step(
+        self, argv: list[str], cwd: PurePath, log_path: PurePath, env_dir: PurePath | None
+    ) -> int:
         """Run one step (in the environment ``env_dir`` if given), output appended to the log."""
         ...
 
@@ -80,25 +83,33 @@ class LocalSite:
 
     def base_version(self, spec: BuildSpec) -> str:
         if not spec.base:
-            raise JitbenchError(f"runtime '{spec.runtime}': `base` is empty; name the "
-                                "interpreter, e.g. [\"python3.14\"]")
+            raise JitbenchError(
+                f"runtime '{spec.runtime}': `base` is empty; name the "
+                'interpreter, e.g. ["python3.14"]'
+            )
         try:
-            result = subprocess.run([*spec.base, "-c", PROBE], capture_output=True, text=True,
-                                    stdin=subprocess.DEVNULL)
+            result = subprocess.run(
+                [*spec.base, "-c", PROBE], capture_output=True, text=True, stdin=subprocess.DEVNULL
+            )
         except OSError:
-            raise JitbenchError(f"runtime '{spec.runtime}': base interpreter {spec.base[0]!r} not "
-                                "found; install it or fix `base`") from None
+            raise JitbenchError(
+                f"runtime '{spec.runtime}': base interpreter {spec.base[0]!r} not "
+                "found; install it or fix `base`"
+            ) from None
         if result.returncode != 0:
             last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-            raise JitbenchError(f"runtime '{spec.runtime}': base interpreter "
-                                f"{' '.join(spec.base)!r} failed to start ({last}); fix `base`")
+            raise JitbenchError(
+                f"runtime '{spec.runtime}': base interpreter "
+                f"{' '.join(spec.base)!r} failed to start ({last}); fix `base`"
+            )
         return result.stdout.strip()
 
     def entry(self, runtime: str, sha: str, digest: str) -> cache.Entry:
         return cache.entry_for(self.cache_dir, runtime, sha, digest)
 
-    def locked(self, entry: cache.Entry,
-               on_wait: Callable[[], None]) -> AbstractContextManager[None]:
+    def locked(
+        self, entry: cache.Entry, on_wait: Callable[[], None]
+    ) -> AbstractContextManager[None]:
         return cache.locked(entry, on_wait=on_wait)
 
     def read_marker(self, entry: cache.Entry) -> dict | None:
@@ -116,19 +127,24 @@ class LocalSite:
         with Path(path).open("a" if append else "w", encoding="utf-8") as handle:
             handle.write(text)
 
-    def checkout(self, spec: BuildSpec, sha: str, entry: cache.Entry,
-                 log: Callable[[str], None]) -> int:
+    def checkout(
+        self, spec: BuildSpec, sha: str, entry: cache.Entry, log: Callable[[str], None]
+    ) -> int:
         if sha.startswith(WORKTREE + "-"):
             log("copying the working tree")
             copy_snapshot(spec, Path(entry.src), sha)
             return 0
         log("checkout")
         with _worktrees_of(spec.repo):
-            return run_step(add_worktree_argv(spec, Path(entry.src), sha), cwd=Path(entry.dir),
-                            log_path=Path(entry.build_log))
+            return run_step(
+                add_worktree_argv(spec, Path(entry.src), sha),
+                cwd=Path(entry.dir),
+                log_path=Path(entry.build_log),
+            )
 
-    def run_step(self, argv: list[str], cwd: PurePath, log_path: PurePath,
-                 env_dir: PurePath | None) -> int:
+    def run_step(
+        self, argv: list[str], cwd: PurePath, log_path: PurePath, env_dir: PurePath | None
+    ) -> int:
         environ = step_environ(Path(env_dir)) if env_dir is not None else None
         return run_step(argv, cwd=Path(cwd), log_path=Path(log_path), environ=environ)
 

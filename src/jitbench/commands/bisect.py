@@ -79,8 +79,16 @@ def _until_precise(target: Target, opts: an.Options, threshold: float) -> Callab
 class _Search:
     """Measures commits against the good revision, each through the engine; builds once each."""
 
-    def __init__(self, args: argparse.Namespace, argv: list[str], cfg, base: Variant,
-                 good: Variant, bad: str, console):
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        argv: list[str],
+        cfg,
+        base: Variant,
+        good: Variant,
+        bad: str,
+        console,
+    ):
         self.args, self.argv, self.cfg, self.console = args, argv, cfg, console
         self.base = base
         self.good = good
@@ -93,8 +101,13 @@ class _Search:
     def _built(self, variant: Variant) -> Variant:
         rebuild = self.args.rebuild and variant.rev not in self.rebuilt
         self.rebuilt.add(variant.rev or "")
-        (built,) = materialize([variant], cache_dir=builds_dir(self.cfg.path), rebuild=rebuild,
-                               gate=not self.args.no_gate, log=self.console.print)
+        (built,) = materialize(
+            [variant],
+            cache_dir=builds_dir(self.cfg.path),
+            rebuild=rebuild,
+            gate=not self.args.no_gate,
+            log=self.console.print,
+        )
         return built
 
     def _name(self) -> tuple[Path, str]:
@@ -116,10 +129,19 @@ class _Search:
             journal = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             journal = None
-        if (journal is None or journal.get("finished") or self.args.rebuild
-                or not isinstance(journal.get("steps"), dict)):
-            journal = {"good": self.good.rev, "bad": self.bad, "bench": self.args.bench[0],
-                       "steps": {}, "finished": False}
+        if (
+            journal is None
+            or journal.get("finished")
+            or self.args.rebuild
+            or not isinstance(journal.get("steps"), dict)
+        ):
+            journal = {
+                "good": self.good.rev,
+                "bad": self.bad,
+                "bench": self.args.bench[0],
+                "steps": {},
+                "finished": False,
+            }
         self.journal = journal
         write_text_atomic(path, json.dumps(journal))
 
@@ -146,9 +168,13 @@ class _Search:
             opts = an.Options(min_effect_pct=0.0, seed=doc["seed"])
             comparisons = an.analyse(doc, opts).comparisons
             if comparisons:
-                return self._step(sha, comparisons[0], 1 + max(s["round"] for s in
-                                                               doc["schedule"]), str(path),
-                                  " (measured before)")
+                return self._step(
+                    sha,
+                    comparisons[0],
+                    1 + max(s["round"] for s in doc["schedule"]),
+                    str(path),
+                    " (measured before)",
+                )
         shown: list[an.BenchmarkComparison] = []
 
         def show(analysis: an.Analysis, doc: dict, path: str) -> None:
@@ -157,38 +183,57 @@ class _Search:
 
         if doc is not None:
             # Interrupted while measuring this commit: its finished processes are kept.
-            exp = experiment_from(doc, path, self.cfg, gate=not self.args.no_gate,
-                                  log=self.console.print)
+            exp = experiment_from(
+                doc, path, self.cfg, gate=not self.args.no_gate, log=self.console.print
+            )
             seed = doc["seed"]
         else:
             if self.good.build is None or self.args.rebuild and self.good.rev not in self.rebuilt:
                 self.good = self._built(self.good)
             cand = self._built(replace(self.base, name=sha[:12], rev=sha, build=None))
             design = design_from(self.args, self.cfg.experiment)
-            exp = Experiment(variants=[self.good, cand],
-                             benchmarks=[self.cfg.benchmark(self.args.bench[0])], design=design,
-                             config_path=self.cfg.path)
+            exp = Experiment(
+                variants=[self.good, cand],
+                benchmarks=[self.cfg.benchmark(self.args.bench[0])],
+                design=design,
+                config_path=self.cfg.path,
+            )
             seed = design.seed
         opts = an.Options(min_effect_pct=0.0, seed=seed)
         try:
-            measured = measure(exp, self.args, self.argv, self.cfg, opts=opts, show=show,
-                               extend=_until_precise(self.target, opts, self.args.threshold),
-                               progress=False, doc=doc, out=path)
+            measured = measure(
+                exp,
+                self.args,
+                self.argv,
+                self.cfg,
+                opts=opts,
+                show=show,
+                extend=_until_precise(self.target, opts, self.args.threshold),
+                progress=False,
+                doc=doc,
+                out=path,
+            )
         except Interrupted as exc:
-            raise Interrupted(f"interrupted while measuring {sha[:12]}; finished processes are "
-                              f"kept in {path}; continue the bisect with the same command: "
-                              f"{shlex.join(self.argv)}") from exc
+            raise Interrupted(
+                f"interrupted while measuring {sha[:12]}; finished processes are "
+                f"kept in {path}; continue the bisect with the same command: "
+                f"{shlex.join(self.argv)}"
+            ) from exc
         if not shown:
-            raise JitbenchError(f"bisect: measuring {sha[:12]} gave no comparison; see "
-                                f"{measured.path}")
+            raise JitbenchError(
+                f"bisect: measuring {sha[:12]} gave no comparison; see {measured.path}"
+            )
         return self._step(sha, shown[0], measured.runner.rounds_done(), measured.path, "")
 
-    def _step(self, sha: str, c: an.BenchmarkComparison, processes: int, path: str,
-              note: str) -> Step:
+    def _step(
+        self, sha: str, c: an.BenchmarkComparison, processes: int, path: str, note: str
+    ) -> Step:
         state = classify(c, self.args.threshold)
-        self.console.print(f"  {sha[:12]}: {fmt.pct(c.result.change_pct)} "
-                           f"{fmt.ci(c.result.ci_low_pct, c.result.ci_high_pct)} with {processes} "
-                           f"processes → {state}{note}")
+        self.console.print(
+            f"  {sha[:12]}: {fmt.pct(c.result.change_pct)} "
+            f"{fmt.ci(c.result.ci_low_pct, c.result.ci_high_pct)} with {processes} "
+            f"processes → {state}{note}"
+        )
         return Step(sha, state, c, processes, path)
 
 
@@ -199,8 +244,10 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
         raise JitbenchError("bisect needs exactly one --bench NAME")
     runtime = cfg.runtimes.get(args.runtime)
     if runtime is None or runtime.build is None:
-        raise JitbenchError(f"--runtime {args.runtime!r} must name a runtime built from a repository "
-                            "(repo/base/build in the config)")
+        raise JitbenchError(
+            f"--runtime {args.runtime!r} must name a runtime built from a repository "
+            "(repo/base/build in the config)"
+        )
     spec = runtime.build
     good_sha = resolve_rev(spec, args.good)
     shas = first_parent_range(spec, args.good, args.bad)
@@ -209,16 +256,20 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
     console = stderr_console()
     base = Variant(name="candidate", runtime=runtime)
     good = Variant(name=f"good-{good_sha[:12]}", runtime=runtime, rev=good_sha)
-    console.print(f"bisect: {len(shas)} commits after {good_sha[:12]} up to {args.bad}; "
-                  f"threshold {args.threshold:g} %")
+    console.print(
+        f"bisect: {len(shas)} commits after {good_sha[:12]} up to {args.bad}; "
+        f"threshold {args.threshold:g} %"
+    )
     search = _Search(args, argv, cfg, base, good, shas[-1], console)
     search.open_journal()
     steps: dict[str, Step] = {}
     steps[shas[-1]] = search.measure(shas[-1])
     if steps[shas[-1]].state != "bad":
         search.close_journal()
-        raise JitbenchError(f"bisect: {args.bad} is not slower than {args.good} by ≥ "
-                            f"{args.threshold:g} % ({steps[shas[-1]].state}); nothing to bisect")
+        raise JitbenchError(
+            f"bisect: {args.bad} is not slower than {args.good} by ≥ "
+            f"{args.threshold:g} % ({steps[shas[-1]].state}); nothing to bisect"
+        )
     lo, hi = -1, len(shas) - 1  # shas[hi] is bad; lo is good (-1: the good revision itself)
     while hi - lo > 1:
         mid = (lo + hi) // 2
@@ -238,7 +289,8 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
         f"{fmt.ci(r.ci_low_pct, r.ci_high_pct)}, {r.verdict}) "
         f"vs good {good_sha[:12]}\n"
         f"  {len(steps)} commits measured; result {first.result}"
-        + (f"\n  unresolved steps treated as good: {', '.join(unsure)}" if unsure else ""))
+        + (f"\n  unresolved steps treated as good: {', '.join(unsure)}" if unsure else "")
+    )
     return 0
 
 
@@ -248,10 +300,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runtime", required=True, help="a runtime built from a repository")
     p.add_argument("--good", required=True, metavar="REV", help="a revision known to be fast")
     p.add_argument("--bad", required=True, metavar="REV", help="a revision known to be slow")
-    p.add_argument("--threshold", type=percent, default=2.0,
-                   help="slowdown in %% that makes a commit bad (default 2%%)")
-    add_run(p, target_ci_help="a step still unsure after its planned rounds gets more rounds "
-                              "until its CI half-width is at most this (default: half the "
-                              "threshold), or --budget is spent")
+    p.add_argument(
+        "--threshold",
+        type=percent,
+        default=2.0,
+        help="slowdown in %% that makes a commit bad (default 2%%)",
+    )
+    add_run(
+        p,
+        target_ci_help="a step still unsure after its planned rounds gets more rounds "
+        "until its CI half-width is at most this (default: half the "
+        "threshold), or --budget is spent",
+    )
     add_build(p)
     p.set_defaults(func=bisect_command)

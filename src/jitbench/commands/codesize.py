@@ -20,8 +20,10 @@ SHOWN_COUNTS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 
 def _table(results: list[cs.CodeSize]) -> Table:
     n = len(results[0].totals)
-    t = Table(title=f"Code size, shape {results[0].shape!r} ({results[0].measure}), bytes",
-              title_justify="left")
+    t = Table(
+        title=f"Code size, shape {results[0].shape!r} ({results[0].measure}), bytes",
+        title_justify="left",
+    )
     t.add_column("functions", justify="right")
     mixed = len({r.machine for r in results}) > 1  # e.g. aarch64 and x86_64 side by side
     for r in results:
@@ -33,9 +35,15 @@ def _table(results: list[cs.CodeSize]) -> Table:
         if len(results) == 2:
             row.append(f"{results[1].totals[k - 1] - results[0].totals[k - 1]:+,d}")
         t.add_row(*row)
-    t.add_row("per function", *[f"{r.per_function:,.1f}" for r in results],
-              *([f"{results[1].per_function - results[0].per_function:+,.1f}"]
-                if len(results) == 2 else []))
+    t.add_row(
+        "per function",
+        *[f"{r.per_function:,.1f}" for r in results],
+        *(
+            [f"{results[1].per_function - results[0].per_function:+,.1f}"]
+            if len(results) == 2
+            else []
+        ),
+    )
     return t
 
 
@@ -56,14 +64,25 @@ def codesize_command(args: argparse.Namespace, argv: list[str]) -> int:
     growth = cs.growth_pct(results[0], results[1]) if len(results) == 2 else None
     # Code of two architectures is shown side by side, but a growth gate between them is no gate.
     cross_arch = growth is not None and results[0].machine != results[1].machine
-    failed = (growth is not None and args.max_growth is not None and not cross_arch
-              and growth > args.max_growth)
+    failed = (
+        growth is not None
+        and args.max_growth is not None
+        and not cross_arch
+        and growth > args.max_growth
+    )
     if args.json:
         from .common import print_json
 
-        print_json({"shape": args.shape, "count": args.count,
-                    "results": [r.to_dict() for r in results], "growth_pct": growth,
-                    "max_growth_pct": args.max_growth, "passed": not failed})
+        print_json(
+            {
+                "shape": args.shape,
+                "count": args.count,
+                "results": [r.to_dict() for r in results],
+                "growth_pct": growth,
+                "max_growth_pct": args.max_growth,
+                "passed": not failed,
+            }
+        )
     else:
         console = wide_console()
         for r in results:
@@ -71,40 +90,67 @@ def codesize_command(args: argparse.Namespace, argv: list[str]) -> int:
             console.print(f"{r.variant}: {r.line()} [dim]({r.measure}; {how})[/]")
         console.print(_table(results))
         if growth is not None:
-            console.print(f"{results[1].variant} vs {results[0].variant}: "
-                          f"size{args.count} {growth:+.2f} %")
+            console.print(
+                f"{results[1].variant} vs {results[0].variant}: size{args.count} {growth:+.2f} %"
+            )
     if cross_arch and args.max_growth is not None:
         raise JitbenchError(
             f"--max-growth compares code of one architecture, but {results[0].variant!r} is "
             f"{results[0].machine} and {results[1].variant!r} is {results[1].machine} code; "
             "fix: gate two variants of one runtime (without --max-growth they are shown side "
-            "by side)")
+            "by side)"
+        )
     if failed:
         stderr_console().print(
             f"jitbench: code size grew {growth:+.2f} % ({results[0].variant} "
             f"{results[0].size_n:,d} → {results[1].variant} {results[1].size_n:,d} bytes for "
-            f"{args.count} functions), more than --max-growth {args.max_growth:g} %")
+            f"{args.count} functions), more than --max-growth {args.max_growth:g} %"
+        )
         return EXIT_GROWTH
     return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``codesize``."""
-    p = sub.add_parser("codesize", help="machine code size of 1..N generated functions; a "
-                                        "growth gate between two variants")
-    p.add_argument("variants", nargs="+", metavar="VARIANT",
-                   help="one variant, or BASELINE CANDIDATE (their JIT must be on)")
+    p = sub.add_parser(
+        "codesize",
+        help="machine code size of 1..N generated functions; a growth gate between two variants",
+    )
+    p.add_argument(
+        "variants",
+        nargs="+",
+        metavar="VARIANT",
+        help="one variant, or BASELINE CANDIDATE (their JIT must be on)",
+    )
     add_config(p)
-    p.add_argument("--shape", choices=list(cs.SHAPES), default=cs.DEFAULT_SHAPE,
-                   help="what each generated function does: "
-                        + "; ".join(f"{k}: {v[0]}" for k, v in cs.SHAPES.items())
-                        + f" (default {cs.DEFAULT_SHAPE})")
-    p.add_argument("--count", "-N", type=positive_int, default=200,
-                   help="how many functions to compile, one after another (default 200)")
-    p.add_argument("--max-growth", type=percent, default=None, metavar="PCT",
-                   help="with two variants: exit 1 when the candidate's size for N functions "
-                        "grows by more than this, e.g. 2%%")
-    p.add_argument("--timeout", type=positive_float, default=300.0,
-                   help="seconds before the probe process is killed (default 300)")
+    p.add_argument(
+        "--shape",
+        choices=list(cs.SHAPES),
+        default=cs.DEFAULT_SHAPE,
+        help="what each generated function does: "
+        + "; ".join(f"{k}: {v[0]}" for k, v in cs.SHAPES.items())
+        + f" (default {cs.DEFAULT_SHAPE})",
+    )
+    p.add_argument(
+        "--count",
+        "-N",
+        type=positive_int,
+        default=200,
+        help="how many functions to compile, one after another (default 200)",
+    )
+    p.add_argument(
+        "--max-growth",
+        type=percent,
+        default=None,
+        metavar="PCT",
+        help="with two variants: exit 1 when the candidate's size for N functions "
+        "grows by more than this, e.g. 2%%",
+    )
+    p.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=300.0,
+        help="seconds before the probe process is killed (default 300)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document and nothing else")
     p.set_defaults(func=codesize_command)

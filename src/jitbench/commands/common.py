@@ -35,8 +35,9 @@ def load_config(path: Path | None) -> cfgmod.Config:
     return cfgmod.default_config()
 
 
-def analysis_options(args: argparse.Namespace, cfg: cfgmod.Config | None = None,
-                     **overrides) -> an.Options:
+def analysis_options(
+    args: argparse.Namespace, cfg: cfgmod.Config | None = None, **overrides
+) -> an.Options:
     """Analysis settings from the command line, falling back to the config's [experiment]."""
     exp = cfg.experiment if cfg else {}
     margin = args.margin if args.margin is not None else exp.get("margin", 1.0)
@@ -65,9 +66,16 @@ def live_progress(enabled: bool):
         yield RunProgress()
         return
     console = stderr_console()
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                   console=console, transient=False)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
     state: dict = {}
 
     def start(total: int) -> None:
@@ -80,8 +88,7 @@ def live_progress(enabled: bool):
         status = "" if rec["status"] == "ok" else f" [red]failed: {rec.get('error', '')[:80]}[/]"
         if status:
             bar.console.print(f"slot {rec['slot']} {rec['benchmark']}/{rec['variant']}{status}")
-        bar.update(state["task"], advance=1,
-                   description=f"{rec['benchmark']}/{rec['variant']}")
+        bar.update(state["task"], advance=1, description=f"{rec['benchmark']}/{rec['variant']}")
 
     def message(text: str) -> None:
         bar.console.print(f"[dim]{text}[/]")
@@ -93,7 +100,6 @@ def live_progress(enabled: bool):
 def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: str | None) -> None:
     """Print the analysis as the user asked: JSON, Markdown or terminal tables."""
     if getattr(args, "json", False):
-
         out = an.to_json(analysis, doc, path)
         if getattr(args, "max_regression", None) is not None:
             from ..analysis.regression import gate
@@ -125,8 +131,9 @@ def gate_status(analysis: an.Analysis, args: argparse.Namespace) -> int:
     result = gate(analysis, args.max_regression)
     if result.passed:
         return 0
-    stderr_console().print(f"jitbench: regression: {result.message()}", markup=False,
-                           soft_wrap=True)
+    stderr_console().print(
+        f"jitbench: regression: {result.message()}", markup=False, soft_wrap=True
+    )
     return EXIT_REGRESSION
 
 
@@ -145,8 +152,11 @@ def record_result(doc: dict, path: str, cfg: cfgmod.Config | None, db_arg: str |
     try:
         db.record(doc, path, url)
     except JitbenchError as exc:
-        stderr_console().print(f"warning: result not recorded in the database: {exc}; record it "
-                               f"later with: jitbench import {path}", markup=False)
+        stderr_console().print(
+            f"warning: result not recorded in the database: {exc}; record it "
+            f"later with: jitbench import {path}",
+            markup=False,
+        )
 
 
 def chosen_benchmarks(args: argparse.Namespace, cfg: cfgmod.Config) -> list:
@@ -155,9 +165,11 @@ def chosen_benchmarks(args: argparse.Namespace, cfg: cfgmod.Config) -> list:
 
     names = args.bench or list(cfg.benchmarks)
     if not names:
-        raise JitbenchError("no benchmark chosen; pass --bench NAME (bundled: richards, nbody, "
-                            "deltablue; pyperformance:NAME or pyperformance:GROUP) or define "
-                            "[benchmarks.NAME] in jitbench.toml")
+        raise JitbenchError(
+            "no benchmark chosen; pass --bench NAME (bundled: richards, nbody, "
+            "deltablue; pyperformance:NAME or pyperformance:GROUP) or define "
+            "[benchmarks.NAME] in jitbench.toml"
+        )
     chosen = {b.name: b for name in names for b in cfg.expand(name)}
     return list(chosen.values())
 

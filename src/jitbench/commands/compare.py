@@ -14,8 +14,9 @@ from .options import add_analysis
 def compare_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Analyse a saved artifact and print it."""
     doc = load(args.result)
-    opts = analysis_options(args, None, baseline=args.baseline,
-                            candidates=tuple(args.candidate), seed=args.seed)
+    opts = analysis_options(
+        args, None, baseline=args.baseline, candidates=tuple(args.candidate), seed=args.seed
+    )
     analysis = an.analyse(doc, opts)
     present(analysis, doc, args, str(args.result))
     return gate_status(analysis, args)

@@ -55,14 +55,19 @@ class Found:
         """What this machine has (provisioned CinderX root, PyPy on PATH)."""
         pypy = shutil.which("pypy3")
         cx, py314 = provisioned.cinderx_command(), provisioned.py314_command()
-        return cls(this=(sys.executable,), cinderx=tuple(cx) if cx else None,
-                   py314=tuple(py314) if py314 else None, pypy=(pypy,) if pypy else None)
+        return cls(
+            this=(sys.executable,),
+            cinderx=tuple(cx) if cx else None,
+            py314=tuple(py314) if py314 else None,
+            pypy=(pypy,) if pypy else None,
+        )
 
     @property
     def counts(self) -> bool:
         """Instructions can be counted: valgrind here (and in the CinderX root, when used)."""
         return shutil.which("valgrind") is not None and (
-            self.cinderx is None or provisioned.chroot_has(self.cinderx, "/usr/bin/valgrind"))
+            self.cinderx is None or provisioned.chroot_has(self.cinderx, "/usr/bin/valgrind")
+        )
 
     def missing(self) -> list[str]:
         """What is absent, and how to get it, one phrase each."""
@@ -89,18 +94,25 @@ def demo_variants(found: Found) -> list[Variant]:
     out = [Variant(name=tag, runtime=here), Variant(name=f"{tag}-again", runtime=here)]
     if found.cinderx:
         cx = Runtime("cinderx", found.cinderx, "cinderx")
-        out += [Variant(name="cinderx-nojit", runtime=cx, mode="nojit"),
-                Variant(name="cinderx-autojit", runtime=cx, mode=AUTOJIT, against="cinderx-nojit"),
-                Variant(name="cinderx-jitlist", runtime=cx, mode="jitlist=auto",
-                        against="cinderx-nojit")]
+        out += [
+            Variant(name="cinderx-nojit", runtime=cx, mode="nojit"),
+            Variant(name="cinderx-autojit", runtime=cx, mode=AUTOJIT, against="cinderx-nojit"),
+            Variant(
+                name="cinderx-jitlist", runtime=cx, mode="jitlist=auto", against="cinderx-nojit"
+            ),
+        ]
     if found.py314:
         py = Runtime("cpython3.14", found.py314, "cpython")
-        out += [Variant(name="cpython3.14-nojit", runtime=py, mode="nojit"),
-                Variant(name="cpython3.14-jit", runtime=py, mode="jit", against="cpython3.14-nojit")]
+        out += [
+            Variant(name="cpython3.14-nojit", runtime=py, mode="nojit"),
+            Variant(name="cpython3.14-jit", runtime=py, mode="jit", against="cpython3.14-nojit"),
+        ]
     if found.pypy:
         pypy = Runtime("pypy", found.pypy, "pypy")
-        out += [Variant(name="pypy-nojit", runtime=pypy, mode="nojit"),
-                Variant(name="pypy-jit", runtime=pypy, mode="jit", against="pypy-nojit")]
+        out += [
+            Variant(name="pypy-nojit", runtime=pypy, mode="nojit"),
+            Variant(name="pypy-jit", runtime=pypy, mode="jit", against="pypy-nojit"),
+        ]
     return out
 
 
@@ -121,16 +133,25 @@ def estimate_s(variants: list[Variant], benchmarks: int, design: Design) -> floa
 
 def plan_text(variants: list[Variant], benches: list[str], design: Design, found: Found) -> str:
     """What the demo will do, said before it starts."""
-    pairs = [f"{v.against or variants[0].name} → {v.name}" for v in variants[1:]
-             if v.against or v.name.endswith("-again")]
-    counted = (f"; instructions of {', '.join(design.instrumented_benchmarks or benches)} "
-               f"counted under valgrind in {design.instrumented_rounds} more processes per "
-               "variant" if "instructions" in design.measures else "")
-    lines = [f"jitbench demo: {', '.join(benches)}; {design.processes} interleaved processes per "
-             f"variant, {design.values} values each after {design.warmups} warmups{counted}",
-             "  pairs: " + "; ".join(pairs),
-             f"  about {estimate_s(variants, len(benches), design) / 60:.0f}–"
-             f"{2 * estimate_s(variants, len(benches), design) / 60:.0f} min on this machine"]
+    pairs = [
+        f"{v.against or variants[0].name} → {v.name}"
+        for v in variants[1:]
+        if v.against or v.name.endswith("-again")
+    ]
+    counted = (
+        f"; instructions of {', '.join(design.instrumented_benchmarks or benches)} "
+        f"counted under valgrind in {design.instrumented_rounds} more processes per "
+        "variant"
+        if "instructions" in design.measures
+        else ""
+    )
+    lines = [
+        f"jitbench demo: {', '.join(benches)}; {design.processes} interleaved processes per "
+        f"variant, {design.values} values each after {design.warmups} warmups{counted}",
+        "  pairs: " + "; ".join(pairs),
+        f"  about {estimate_s(variants, len(benches), design) / 60:.0f}–"
+        f"{2 * estimate_s(variants, len(benches), design) / 60:.0f} min on this machine",
+    ]
     lines += [f"  [yellow]not available: {m}[/]" for m in found.missing()]
     return "\n".join(lines)
 
@@ -158,8 +179,9 @@ def write_html(doc: dict, analysis: an.Analysis, path: str) -> Path:
     from ..results.atomic import write_text_atomic
 
     out = Path(path).with_suffix(".html")
-    write_text_atomic(out, html.render([html.ReportInput(path, doc, analysis)],
-                                       title="jitbench demo"))
+    write_text_atomic(
+        out, html.render([html.ReportInput(path, doc, analysis)], title="jitbench demo")
+    )
     return out
 
 
@@ -174,9 +196,14 @@ def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     design = replace(base, processes=args.processes or base.processes, seed=seed)
     if found.counts and not args.time_only:
-        design = replace(design, measures=("time", "instructions"), counter="valgrind",
-                         instrumented_rounds=COUNTED_ROUNDS, instrumented_values=COUNTED_VALUES,
-                         instrumented_benchmarks=(COUNTED_BENCHMARK,))
+        design = replace(
+            design,
+            measures=("time", "instructions"),
+            counter="valgrind",
+            instrumented_rounds=COUNTED_ROUNDS,
+            instrumented_values=COUNTED_VALUES,
+            instrumented_benchmarks=(COUNTED_BENCHMARK,),
+        )
     quiet = args.json or args.markdown
     if not quiet:
         stderr_console().print(plan_text(variants, names, design, found), highlight=False)
@@ -197,15 +224,29 @@ def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``demo``."""
-    p = sub.add_parser("demo", help="the JIT story in small: CinderX, CPython's JIT and PyPy, "
-                                    "each with and without its JIT, plus an A/A control")
-    p.add_argument("--quick", action="store_true",
-                   help="richards only, 3 processes of 5 values: one to two minutes")
-    p.add_argument("--time-only", action="store_true",
-                   help="no instruction counts (valgrind's processes are what costs most)")
-    p.add_argument("--processes", "-p", type=positive_int, default=None,
-                   help=f"processes per variant and benchmark (default {DEMO_DESIGN.processes}, "
-                        f"--quick {QUICK_DESIGN.processes})")
+    p = sub.add_parser(
+        "demo",
+        help="the JIT story in small: CinderX, CPython's JIT and PyPy, "
+        "each with and without its JIT, plus an A/A control",
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="richards only, 3 processes of 5 values: one to two minutes",
+    )
+    p.add_argument(
+        "--time-only",
+        action="store_true",
+        help="no instruction counts (valgrind's processes are what costs most)",
+    )
+    p.add_argument(
+        "--processes",
+        "-p",
+        type=positive_int,
+        default=None,
+        help=f"processes per variant and benchmark (default {DEMO_DESIGN.processes}, "
+        f"--quick {QUICK_DESIGN.processes})",
+    )
     p.add_argument("--seed", type=int, default=None, help="seed of the interleaved order")
     p.add_argument("--out", "-o", type=Path, default=None, help="artifact folder or .json file")
     add_db(p)

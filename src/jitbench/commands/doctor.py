@@ -20,13 +20,15 @@ def doctor_command(args: argparse.Namespace, argv: list[str]) -> int:
     host = cfg.host(args.host)
     access = access_for(host)
     threshold = Quiet(threshold=args.load_threshold).threshold_for(
-        host.load_threshold if host else None)
+        host.load_threshold if host else None
+    )
     checks = doctor.examine(access, threshold, args.stability)
     # The counting backends are a property of an interpreter where it runs: ask each runtime of
     # this host (only the first of a host's runtimes when there are many).
     runtimes = [r for r in cfg.runtimes.values() if r.host_name == args.host and r.command]
-    checks += doctor.counting_checks(access, [Variant(name=r.name, runtime=r)
-                                              for r in runtimes[:3]])
+    checks += doctor.counting_checks(
+        access, [Variant(name=r.name, runtime=r) for r in runtimes[:3]]
+    )
     if args.json:
         from .common import print_json
 
@@ -49,13 +51,28 @@ def doctor_command(args: argparse.Namespace, argv: list[str]) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """``doctor``."""
     p = sub.add_parser("doctor", help="show what disturbs measurements on a host, with fixes")
-    p.add_argument("host", nargs="?", default=LOCAL, metavar="HOST",
-                   help="a host of the config's [hosts] (default: local, this machine)")
+    p.add_argument(
+        "host",
+        nargs="?",
+        default=LOCAL,
+        metavar="HOST",
+        help="a host of the config's [hosts] (default: local, this machine)",
+    )
     add_config(p)
-    p.add_argument("--load-threshold", type=cores, default=None, metavar="CORES",
-                   help="cores of other work that count as a busy host (default 0.5)")
-    p.add_argument("--stability", type=float, default=doctor.STABILITY_S, metavar="SECONDS",
-                   help="time a fixed workload back to back for this long to measure how much "
-                        "the machine's speed moves (default 10; 0 skips)")
+    p.add_argument(
+        "--load-threshold",
+        type=cores,
+        default=None,
+        metavar="CORES",
+        help="cores of other work that count as a busy host (default 0.5)",
+    )
+    p.add_argument(
+        "--stability",
+        type=float,
+        default=doctor.STABILITY_S,
+        metavar="SECONDS",
+        help="time a fixed workload back to back for this long to measure how much "
+        "the machine's speed moves (default 10; 0 skips)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(func=doctor_command)

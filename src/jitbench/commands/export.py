@@ -39,12 +39,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     """``export``."""
     p = sub.add_parser("export", help="write a result as pyperf JSON or as CSV")
     p.add_argument("result", type=Path, metavar="RESULT")
-    p.add_argument("--pyperf", type=Path, default=None, metavar="OUT.json",
-                   help="pyperf JSON of one variant (python -m pyperf stats / compare_to read it); "
-                        "OUT.json.gz compresses")
-    p.add_argument("--variant", default=None,
-                   help="the variant for --pyperf (needed when the result has several)")
-    p.add_argument("--csv", type=Path, default=None, metavar="OUT.csv",
-                   help="one row per value: benchmark, variant, slot, round, index, warmup, "
-                        "seconds")
+    p.add_argument(
+        "--pyperf",
+        type=Path,
+        default=None,
+        metavar="OUT.json",
+        help="pyperf JSON of one variant (python -m pyperf stats / compare_to read it); "
+        "OUT.json.gz compresses",
+    )
+    p.add_argument(
+        "--variant",
+        default=None,
+        help="the variant for --pyperf (needed when the result has several)",
+    )
+    p.add_argument(
+        "--csv",
+        type=Path,
+        default=None,
+        metavar="OUT.csv",
+        help="one row per value: benchmark, variant, slot, round, index, warmup, seconds",
+    )
     p.set_defaults(func=export_command)

@@ -44,8 +44,10 @@ def _vs_previous(row: db.HistoryRow) -> str:
         return "—"
     if c.reason:
         return f"{fmt.pct(c.change_pct, 1)}, no verdict: {c.reason}"
-    return (f"{fmt.pct(c.change_pct, 1)} [{fmt.pct(c.low_pct, 1)}, "
-            f"{fmt.pct(c.high_pct, 1)}] {c.verdict} (run-to-run sd {c.run_sd_pct:.1f} %)")
+    return (
+        f"{fmt.pct(c.change_pct, 1)} [{fmt.pct(c.low_pct, 1)}, "
+        f"{fmt.pct(c.high_pct, 1)}] {c.verdict} (run-to-run sd {c.run_sd_pct:.1f} %)"
+    )
 
 
 def table(benchmark: str, rows: list[db.HistoryRow]) -> Table:
@@ -53,28 +55,49 @@ def table(benchmark: str, rows: list[db.HistoryRow]) -> Table:
     from rich.table import Table
 
     ci = fmt.ci_label(r.vs_previous.confidence for r in rows if r.vs_previous is not None)
-    t = Table(title=f"{benchmark}: history (per iteration; vs previous = change from the previous "
-                    f"row of the same variant and host, {ci} counting the drift between runs)",
-              title_justify="left")
+    t = Table(
+        title=f"{benchmark}: history (per iteration; vs previous = change from the previous "
+        f"row of the same variant and host, {ci} counting the drift between runs)",
+        title_justify="left",
+    )
     optional = {
         "host": len({r.hostname for r in rows}) > 1,
         "interpreter": len({r.interpreter for r in rows}) > 1,
         "revision": any(r.revision for r in rows),
     }
-    columns = ["date (UTC)", "result", "variant", *[k for k, on in optional.items() if on],
-               "P", "mean", "median", "stdev", "vs previous"]
+    columns = [
+        "date (UTC)",
+        "result",
+        "variant",
+        *[k for k, on in optional.items() if on],
+        "P",
+        "mean",
+        "median",
+        "stdev",
+        "vs previous",
+    ]
     for col in columns:
         # Like the other tables (report/terminal.py): cells never wrap; the table is as wide as
         # its content.
-        t.add_column(col, justify="right" if col in ("P", "mean", "median", "stdev") else "left",
-                     no_wrap=True)
+        t.add_column(
+            col,
+            justify="right" if col in ("P", "mean", "median", "stdev") else "left",
+            no_wrap=True,
+        )
     for r in rows:
-        cells = {"date (UTC)": r.created.strftime("%Y-%m-%d %H:%M"),
-                 "result": r.result_id + ("" if r.complete else " (incomplete)"),
-                 "variant": r.variant, "host": r.hostname, "interpreter": r.interpreter or "—",
-                 "revision": r.revision or "—", "P": str(r.summary.n_processes),
-                 "mean": fmt.seconds(r.summary.mean), "median": fmt.seconds(r.summary.median),
-                 "stdev": fmt.seconds(r.summary.stdev), "vs previous": _vs_previous(r)}
+        cells = {
+            "date (UTC)": r.created.strftime("%Y-%m-%d %H:%M"),
+            "result": r.result_id + ("" if r.complete else " (incomplete)"),
+            "variant": r.variant,
+            "host": r.hostname,
+            "interpreter": r.interpreter or "—",
+            "revision": r.revision or "—",
+            "P": str(r.summary.n_processes),
+            "mean": fmt.seconds(r.summary.mean),
+            "median": fmt.seconds(r.summary.median),
+            "stdev": fmt.seconds(r.summary.stdev),
+            "vs previous": _vs_previous(r),
+        }
         t.add_row(*(cells[c] for c in columns))
     if not optional["host"] and rows:
         t.caption = f"host {rows[0].hostname}; {rows[0].interpreter or ''}".rstrip("; ")
@@ -83,11 +106,23 @@ def table(benchmark: str, rows: list[db.HistoryRow]) -> Table:
 
 def to_json(benchmark: str, rows: list[db.HistoryRow]) -> dict:
     """The ``--json`` document."""
-    return {"benchmark": benchmark, "rows": [{
-        "created": r.created.isoformat() + "Z", "result": r.result_id, "variant": r.variant,
-        "host": r.hostname, "interpreter": r.interpreter, "revision": r.revision,
-        "complete": r.complete, "summary": r.summary.to_dict(),
-        "vs_previous": r.vs_previous.to_dict() if r.vs_previous else None} for r in rows]}
+    return {
+        "benchmark": benchmark,
+        "rows": [
+            {
+                "created": r.created.isoformat() + "Z",
+                "result": r.result_id,
+                "variant": r.variant,
+                "host": r.hostname,
+                "interpreter": r.interpreter,
+                "revision": r.revision,
+                "complete": r.complete,
+                "summary": r.summary.to_dict(),
+                "vs_previous": r.vs_previous.to_dict() if r.vs_previous else None,
+            }
+            for r in rows
+        ],
+    }
 
 
 def write_plot(path: Path, benchmark: str, rows: list[db.HistoryRow]) -> None:
@@ -98,8 +133,10 @@ def write_plot(path: Path, benchmark: str, rows: list[db.HistoryRow]) -> None:
 
     suffix = path.suffix.lower()
     if suffix not in PLOT_SUFFIXES:
-        raise JitbenchError(f"--plot {path}: unknown format {suffix or '(none)'}; use "
-                            f"{', '.join('OUT' + s for s in PLOT_SUFFIXES)}")
+        raise JitbenchError(
+            f"--plot {path}: unknown format {suffix or '(none)'}; use "
+            f"{', '.join('OUT' + s for s in PLOT_SUFFIXES)}"
+        )
     fig = history_plot(benchmark, rows)
     if suffix == ".png":
         write_bytes_atomic(path, plots.to_png(fig))
@@ -110,11 +147,14 @@ def write_plot(path: Path, benchmark: str, rows: list[db.HistoryRow]) -> None:
         return
     from ..report.html import CSP, CSS
 
-    write_text_atomic(path, f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-                            f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
-                            f"<title>{benchmark} history</title><style>{CSS}</style></head>"
-                            f"<body><h1>{benchmark}: history</h1><figure class='plot' "
-                            f"data-plot='history'>{svg}</figure></body></html>\n")
+    write_text_atomic(
+        path,
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
+        f"<title>{benchmark} history</title><style>{CSS}</style></head>"
+        f"<body><h1>{benchmark}: history</h1><figure class='plot' "
+        f"data-plot='history'>{svg}</figure></body></html>\n",
+    )
 
 
 def history_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -125,12 +165,15 @@ def history_command(args: argparse.Namespace, argv: list[str]) -> int:
 
     url = db_url(args)
     if url is None:
-        raise JitbenchError("the results database is off (--db off, $JITBENCH_DB or results.db "
-                            "in jitbench.toml); pass --db URL")
+        raise JitbenchError(
+            "the results database is off (--db off, $JITBENCH_DB or results.db "
+            "in jitbench.toml); pass --db URL"
+        )
     engine = db.open_database(url)
     try:
-        rows = db.history(engine, args.benchmark, variant=args.variant, host=args.host,
-                          limit=args.limit)
+        rows = db.history(
+            engine, args.benchmark, variant=args.variant, host=args.host, limit=args.limit
+        )
     finally:
         engine.dispose()
     if args.plot:
@@ -152,8 +195,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--variant", default=None, help="only this variant")
     p.add_argument("--host", default=None, help="only this host (hostname)")
     p.add_argument("--limit", type=positive_int, default=None, help="only the newest N rows")
-    p.add_argument("--plot", type=Path, default=None, metavar="OUT.png|.svg|.html",
-                   help="also draw the history")
+    p.add_argument(
+        "--plot",
+        type=Path,
+        default=None,
+        metavar="OUT.png|.svg|.html",
+        help="also draw the history",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document")
     add_db_and_config(p)
     p.set_defaults(func=history_command)

@@ -26,8 +26,9 @@ def _is_jitbench(path: Path) -> bool:
 def _target(out: Path | None, doc: dict, several: bool) -> Path:
     if out is not None and out.suffix == ".json":
         if several:
-            raise JitbenchError(f"--out {out} is one file but several FILEs were given; pass a "
-                                "folder")
+            raise JitbenchError(
+                f"--out {out} is one file but several FILEs were given; pass a folder"
+            )
         return out
     return (out or default_results_dir()) / f"{doc['id']}.json"
 
@@ -55,9 +56,11 @@ def import_command(args: argparse.Namespace, argv: list[str]) -> int:
             if engine is not None:
                 db.record_into(engine, doc, str(target))
             ok = sum(p["status"] == "ok" for p in doc["processes"])
-            console.print(f"{path} → {target} ({note}; {len(doc['benchmarks'])} benchmarks, "
-                          f"{ok} processes{'; recorded in ' + db.shown(url) if url else ''})",
-                          highlight=False)
+            console.print(
+                f"{path} → {target} ({note}; {len(doc['benchmarks'])} benchmarks, "
+                f"{ok} processes{'; recorded in ' + db.shown(url) if url else ''})",
+                highlight=False,
+            )
             if args.json:
                 print(json.dumps({"file": str(path), "result": str(target), "id": doc["id"]}))
     finally:
@@ -68,14 +71,28 @@ def import_command(args: argparse.Namespace, argv: list[str]) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``import``."""
-    p = sub.add_parser("import", help="turn pyperf/pyperformance JSON into jitbench results and "
-                                      "record them in the results database")
-    p.add_argument("files", type=Path, nargs="+", metavar="FILE",
-                   help="pyperf JSON (.json or .json.gz), or a jitbench result to record")
-    p.add_argument("--variant", default=None,
-                   help="name of the variant (default: the file name without .json)")
-    p.add_argument("--out", "-o", type=Path, default=None,
-                   help="artifact folder or .json file (default .jitbench/results/)")
+    p = sub.add_parser(
+        "import",
+        help="turn pyperf/pyperformance JSON into jitbench results and "
+        "record them in the results database",
+    )
+    p.add_argument(
+        "files",
+        type=Path,
+        nargs="+",
+        metavar="FILE",
+        help="pyperf JSON (.json or .json.gz), or a jitbench result to record",
+    )
+    p.add_argument(
+        "--variant", default=None, help="name of the variant (default: the file name without .json)"
+    )
+    p.add_argument(
+        "--out",
+        "-o",
+        type=Path,
+        default=None,
+        help="artifact folder or .json file (default .jitbench/results/)",
+    )
     p.add_argument("--no-db", action="store_true", help="do not record in the results database")
     p.add_argument("--json", action="store_true", help="print one JSON line per file")
     add_db_and_config(p)

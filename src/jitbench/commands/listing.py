@@ -27,8 +27,10 @@ def _pyperformance_listing() -> int:
     from ..suites import pyperformance as suite
 
     m = suite.manifest()
-    t = Table(title=f"pyperformance {m.version} benchmarks (use with --bench pyperformance:NAME)",
-              title_justify="left")
+    t = Table(
+        title=f"pyperformance {m.version} benchmarks (use with --bench pyperformance:NAME)",
+        title_justify="left",
+    )
     for col in ("name", "tags", "needs"):
         t.add_column(col)
     for entry in m.entries.values():
@@ -43,6 +45,9 @@ def _pyperformance_listing() -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     """``benchmarks``."""
     p = sub.add_parser("benchmarks", help="list the bundled benchmarks (or pyperformance's)")
-    p.add_argument("--pyperformance", action="store_true",
-                   help="list the installed pyperformance's benchmarks, groups and what each needs")
+    p.add_argument(
+        "--pyperformance",
+        action="store_true",
+        help="list the installed pyperformance's benchmarks, groups and what each needs",
+    )
     p.set_defaults(func=benchmarks_command)

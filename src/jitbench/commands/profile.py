@@ -57,7 +57,10 @@ def _top_table(bench: str, v: str, p: dict, n: int) -> Table:
         t.add_column(col, justify="left" if col in ("function", "category") else "right")
     for r in p["top"][:n]:
         t.add_row(
-            escape(r["function"]), fmt.share(r["self_pct"]), fmt.share(r["with_helpers_pct"]), r["category"]
+            escape(r["function"]),
+            fmt.share(r["self_pct"]),
+            fmt.share(r["with_helpers_pct"]),
+            r["category"],
         )
     return t
 

@@ -26,8 +26,9 @@ def _analyse(args: argparse.Namespace, path: Path) -> ReportInput:
     if baseline is None and is_sweep(doc) and doc["sweep"].get("default") in doc["variants"]:
         # A sweep is read against its default point.
         baseline = doc["sweep"]["default"]
-    opts = analysis_options(args, None, baseline=baseline, candidates=tuple(args.candidate),
-                            seed=args.seed)
+    opts = analysis_options(
+        args, None, baseline=baseline, candidates=tuple(args.candidate), seed=args.seed
+    )
     return ReportInput(str(path), doc, an.analyse(doc, opts))
 
 
@@ -64,15 +65,29 @@ def report_command(args: argparse.Namespace, argv: list[str]) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``report``."""
-    p = sub.add_parser("report", help="HTML report with plots, Markdown findings or tables of "
-                                      "saved results")
-    p.add_argument("results", type=Path, nargs="+", metavar="RESULT",
-                   help="result artifact(s); each gets its own section")
-    p.add_argument("--html", type=Path, default=None, metavar="OUT.html",
-                   help="write one self-contained HTML file (plots inline, works offline)")
+    p = sub.add_parser(
+        "report", help="HTML report with plots, Markdown findings or tables of saved results"
+    )
+    p.add_argument(
+        "results",
+        type=Path,
+        nargs="+",
+        metavar="RESULT",
+        help="result artifact(s); each gets its own section",
+    )
+    p.add_argument(
+        "--html",
+        type=Path,
+        default=None,
+        metavar="OUT.html",
+        help="write one self-contained HTML file (plots inline, works offline)",
+    )
     p.add_argument("--title", default="jitbench report", help="title of the HTML report")
-    p.add_argument("--baseline", default=None,
-                   help="baseline variant (default: the run's baseline, a sweep's default)")
+    p.add_argument(
+        "--baseline",
+        default=None,
+        help="baseline variant (default: the run's baseline, a sweep's default)",
+    )
     p.add_argument("--candidate", action="append", default=[], help="candidate variant(s)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     add_analysis(p)

@@ -28,10 +28,14 @@ from .sweep import shown
 def resume_command(args: argparse.Namespace, argv: list[str]) -> int:
     """``run --resume RESULT``: run the slots the partial artifact lacks, then compare."""
     if args.variants:
-        raise JitbenchError("--resume takes no variants: the result names them; drop "
-                            f"{' '.join(args.variants)}")
-    given = [f"--{name.replace('_', '-')}" for name in DESIGN_OPTIONS
-             if getattr(args, name, None) not in (None, [])]
+        raise JitbenchError(
+            f"--resume takes no variants: the result names them; drop {' '.join(args.variants)}"
+        )
+    given = [
+        f"--{name.replace('_', '-')}"
+        for name in DESIGN_OPTIONS
+        if getattr(args, name, None) not in (None, [])
+    ]
     if given:
         raise JitbenchError(f"--resume runs the result's own design; drop {' '.join(given)}")
     path = args.resume
@@ -42,17 +46,36 @@ def resume_command(args: argparse.Namespace, argv: list[str]) -> int:
     sweep = doc.get("sweep")
     # A sweep shows its table again, against its default point.
     baseline = {"baseline": sweep["default"]} if sweep else {}
-    measured = measure(exp, args, doc.get("command", argv), cfg, doc=doc, out=path,
-                       opts=analysis_options(args, cfg, seed=doc["seed"], **baseline),
-                       show=shown(args, sweep) if sweep else None)
+    measured = measure(
+        exp,
+        args,
+        doc.get("command", argv),
+        cfg,
+        doc=doc,
+        out=path,
+        opts=analysis_options(args, cfg, seed=doc["seed"], **baseline),
+        show=shown(args, sweep) if sweep else None,
+    )
     if measured.analysis is None:  # a --jit-only result stays one
         return jit_only_done(measured.doc, measured.path, args.json)
     return gate_status(measured.analysis, args)
 
 
 # What a resumed run takes from its artifact, so the command line may not set it.
-DESIGN_OPTIONS = ("bench", "processes", "values", "warmups", "timeout", "seed", "loops",
-                  "min_time", "target_ci", "budget", "out", "profile")
+DESIGN_OPTIONS = (
+    "bench",
+    "processes",
+    "values",
+    "warmups",
+    "timeout",
+    "seed",
+    "loops",
+    "min_time",
+    "target_ci",
+    "budget",
+    "out",
+    "profile",
+)
 
 
 def run_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -79,16 +102,26 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
     if not variants:
         raise JitbenchError("no variants to run; define [variants.NAME] in jitbench.toml")
     benches = chosen_benchmarks(args, cfg)
-    variants = materialize(variants, cache_dir=builds_dir(cfg.path), rebuild=args.rebuild,
-                           gate=not args.no_gate,
-                           log=(lambda m: None) if silent(args) else stderr_console().print)
-    exp = Experiment(variants=variants, benchmarks=benches,
-                     design=design_from(args, cfg.experiment), config_path=cfg.path)
+    variants = materialize(
+        variants,
+        cache_dir=builds_dir(cfg.path),
+        rebuild=args.rebuild,
+        gate=not args.no_gate,
+        log=(lambda m: None) if silent(args) else stderr_console().print,
+    )
+    exp = Experiment(
+        variants=variants,
+        benchmarks=benches,
+        design=design_from(args, cfg.experiment),
+        config_path=cfg.path,
+    )
     counted = [m for m in exp.design.measures if m != "time"]
     if args.jit_only and counted:
-        raise JitbenchError(f"--jit-only records what the JIT compiled and gives no verdict, so "
-                            f"it counts nothing; drop --measure {','.join(counted)} (or "
-                            "--jit-only)")
+        raise JitbenchError(
+            f"--jit-only records what the JIT compiled and gives no verdict, so "
+            f"it counts nothing; drop --measure {','.join(counted)} (or "
+            "--jit-only)"
+        )
     measured = measure(exp, args, argv, cfg, verdicts=not args.jit_only)
     if args.jit_only:
         return jit_only_done(measured.doc, measured.path, args.json)
@@ -97,9 +130,10 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
 
 def jit_only_done(doc: dict, path: str, as_json: bool) -> int:
     """After ``--jit-only``: where the result is and how to read it; no verdict."""
-    machines = {name: {"machine": v["facts"].get("machine"),
-                       "emulation": v["facts"].get("emulation")}
-                for name, v in doc["variants"].items()}
+    machines = {
+        name: {"machine": v["facts"].get("machine"), "emulation": v["facts"].get("emulation")}
+        for name, v in doc["variants"].items()
+    }
     if as_json:
         print_json({"result": path, "jit_only": True, "variants": machines})
         return 0
@@ -107,8 +141,9 @@ def jit_only_done(doc: dict, path: str, as_json: bool) -> int:
     for name, m in machines.items():
         how = m["emulation"]["text"] if m["emulation"] else "native"
         console.print(f"{name}: {m['machine']} ({how})")
-    console.print(f"result: {path} (JIT only: no time verdict); what the JIT compiled: "
-                  f"jitbench jit {path}")
+    console.print(
+        f"result: {path} (JIT only: no time verdict); what the JIT compiled: jitbench jit {path}"
+    )
     return 0
 
 
@@ -116,35 +151,54 @@ def rev_variants(cfg, runtime_name: str, rev_a: str, rev_b: str) -> list:
     """``ab REV_A REV_B --runtime NAME``: two variants of a built runtime, named by revision."""
     runtime = cfg.runtimes.get(runtime_name)
     if runtime is None:
-        raise JitbenchError(f"--runtime {runtime_name!r} is not a runtime of the config; "
-                            f"defined: {', '.join(cfg.runtimes) or 'none'}")
+        raise JitbenchError(
+            f"--runtime {runtime_name!r} is not a runtime of the config; "
+            f"defined: {', '.join(cfg.runtimes) or 'none'}"
+        )
     if runtime.build is None:
-        raise JitbenchError(f"runtime {runtime_name!r} is not built from a repository; give it "
-                            "repo/base/build in the config to compare revisions")
+        raise JitbenchError(
+            f"runtime {runtime_name!r} is not built from a repository; give it "
+            "repo/base/build in the config to compare revisions"
+        )
     name_b = rev_b if rev_b != rev_a else f"{rev_b}-again"
-    return [Variant(name=rev_a, runtime=runtime, rev=rev_a),
-            Variant(name=name_b, runtime=runtime, rev=rev_b)]
+    return [
+        Variant(name=rev_a, runtime=runtime, rev=rev_a),
+        Variant(name=name_b, runtime=runtime, rev=rev_b),
+    ]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``run`` and ``ab``."""
     p = sub.add_parser("run", help="run variants × benchmarks, interleaved, and compare them")
-    p.add_argument("variants", nargs="*", metavar="VARIANT",
-                   help="variants to run (default: all in the config); the first is the baseline")
+    p.add_argument(
+        "variants",
+        nargs="*",
+        metavar="VARIANT",
+        help="variants to run (default: all in the config); the first is the baseline",
+    )
     add_run(p)
     add_build(p)
     add_quiet(p)
-    p.add_argument("--resume", type=Path, default=None, metavar="RESULT",
-                   help="complete a partial result: run its missing slots (and those whose "
-                        "connection was lost) with the same seed, order and loops")
+    p.add_argument(
+        "--resume",
+        type=Path,
+        default=None,
+        metavar="RESULT",
+        help="complete a partial result: run its missing slots (and those whose "
+        "connection was lost) with the same seed, order and loops",
+    )
     add_jit_only(p)
     add_analysis(p)
     p.set_defaults(func=run_command)
     p = sub.add_parser("ab", help="run a baseline and a candidate, then compare them")
     p.add_argument("baseline", metavar="BASELINE", help="a variant, or a revision with --runtime")
     p.add_argument("candidate", metavar="CANDIDATE", help="a variant, or a revision with --runtime")
-    p.add_argument("--runtime", default=None, metavar="NAME",
-                   help="compare two revisions of this runtime (built from its repo)")
+    p.add_argument(
+        "--runtime",
+        default=None,
+        metavar="NAME",
+        help="compare two revisions of this runtime (built from its repo)",
+    )
     add_run(p)
     add_build(p)
     add_quiet(p)
@@ -155,21 +209,37 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def add_jit_only(p: argparse.ArgumentParser) -> None:
     """``--jit-only``: record what the JIT did, draw no time verdict (emulated runtimes may run)."""
-    p.add_argument("--jit-only", action="store_true",
-                   help="record what the JIT compiled for `jitbench jit RESULT`, and print no "
-                        "time verdict; runtimes under emulation (e.g. aarch64 on qemu-user) run "
-                        "only so")
+    p.add_argument(
+        "--jit-only",
+        action="store_true",
+        help="record what the JIT compiled for `jitbench jit RESULT`, and print no "
+        "time verdict; runtimes under emulation (e.g. aarch64 on qemu-user) run "
+        "only so",
+    )
 
 
 def add_quiet(p: argparse.ArgumentParser) -> None:
     """Options about the load of the hosts processes run on."""
-    p.add_argument("--load-threshold", type=cores, default=None, metavar="CORES",
-                   help="cores other processes may use during a process before it is flagged "
-                        "contaminated (default: the host's load_threshold, else 0.5)")
-    p.add_argument("--wait-idle", type=duration, nargs="?", const=120.0, default=None,
-                   metavar="MAX",
-                   help="before each process, wait (at most MAX, default 2m) until the host is "
-                        "quiet")
-    p.add_argument("--exclude-contaminated", action="store_true",
-                   help="run processes measured under load again (twice at most), so the "
-                        "comparison uses quiet ones")
+    p.add_argument(
+        "--load-threshold",
+        type=cores,
+        default=None,
+        metavar="CORES",
+        help="cores other processes may use during a process before it is flagged "
+        "contaminated (default: the host's load_threshold, else 0.5)",
+    )
+    p.add_argument(
+        "--wait-idle",
+        type=duration,
+        nargs="?",
+        const=120.0,
+        default=None,
+        metavar="MAX",
+        help="before each process, wait (at most MAX, default 2m) until the host is quiet",
+    )
+    p.add_argument(
+        "--exclude-contaminated",
+        action="store_true",
+        help="run processes measured under load again (twice at most), so the "
+        "comparison uses quiet ones",
+    )

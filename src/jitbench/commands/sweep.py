@@ -29,8 +29,10 @@ from .options import add_analysis, add_run
 
 
 def _table(table: list[dict], sweep: dict, ci: str) -> Table:
-    t = Table(title=f"Sweep vs the default {sweep['default']} ({ci}; < 0 means faster)",
-              title_justify="left")
+    t = Table(
+        title=f"Sweep vs the default {sweep['default']} ({ci}; < 0 means faster)",
+        title_justify="left",
+    )
     t.add_column("benchmark")
     for p in sweep["parameters"]:
         t.add_column(p)
@@ -39,14 +41,26 @@ def _table(table: list[dict], sweep: dict, ci: str) -> Table:
         t.add_column(col, justify="left" if col == "verdict" else "right")
     for bench in dict.fromkeys(r["benchmark"] for r in table):
         default = next(r["default_mean"] for r in table if r["benchmark"] == bench)
-        t.add_row(bench, *[_show(sweep["points"][sweep["default"]][p]) + " (default)"
-                           for p in sweep["parameters"]],
-                  fmt.seconds(default), "", "", "")
+        t.add_row(
+            bench,
+            *[
+                _show(sweep["points"][sweep["default"]][p]) + " (default)"
+                for p in sweep["parameters"]
+            ],
+            fmt.seconds(default),
+            "",
+            "",
+            "",
+        )
         for r in (r for r in table if r["benchmark"] == bench):
-            t.add_row("", *[_show(r["params"][p]) for p in sweep["parameters"]],
-                      fmt.seconds(r["mean"]), fmt.pct(r["change_pct"]),
-                      fmt.ci(r["ci_low_pct"], r["ci_high_pct"]),
-                      f"[{VERDICT_STYLE[r['verdict']]}]{r['verdict']}[/]")
+            t.add_row(
+                "",
+                *[_show(r["params"][p]) for p in sweep["parameters"]],
+                fmt.seconds(r["mean"]),
+                fmt.pct(r["change_pct"]),
+                fmt.ci(r["ci_low_pct"], r["ci_high_pct"]),
+                f"[{VERDICT_STYLE[r['verdict']]}]{r['verdict']}[/]",
+            )
     return t
 
 
@@ -75,11 +89,30 @@ def shown(args: argparse.Namespace, sweep: dict) -> Show:
         table = sw.rows(analysis, sweep)
         best = sw.best(table, default)
         if args.json:
-            print_json({"result": path, "sweep": sweep, "best": best,
-                        "points": [{**r, **{k: _json_safe(r[k]) for k in
-                                            ("mean", "default_mean", "change_pct", "ci_low_pct",
-                                             "ci_high_pct")}} for r in table],
-                        "analysis": an.to_json(analysis, doc, path)})
+            print_json(
+                {
+                    "result": path,
+                    "sweep": sweep,
+                    "best": best,
+                    "points": [
+                        {
+                            **r,
+                            **{
+                                k: _json_safe(r[k])
+                                for k in (
+                                    "mean",
+                                    "default_mean",
+                                    "change_pct",
+                                    "ci_low_pct",
+                                    "ci_high_pct",
+                                )
+                            },
+                        }
+                        for r in table
+                    ],
+                    "analysis": an.to_json(analysis, doc, path),
+                }
+            )
             return
         console = wide_console()
         console.print(_table(table, sweep, ci_header(analysis)))
@@ -103,10 +136,13 @@ def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
         raise JitbenchError("every sweep point equals the base variant; sweep other values")
     benches = chosen_benchmarks(args, cfg)
     sweep = sw.record(base, points)
-    exp = Experiment(variants=[base, *(p.variant for p in points)],
-                     benchmarks=benches,
-                     design=design_from(args, cfg.experiment), config_path=cfg.path,
-                     extra={"sweep": sweep})
+    exp = Experiment(
+        variants=[base, *(p.variant for p in points)],
+        benchmarks=benches,
+        design=design_from(args, cfg.experiment),
+        config_path=cfg.path,
+        extra={"sweep": sweep},
+    )
     opts = analysis_options(args, cfg, seed=exp.design.seed, baseline=base.name)
     show = shown(args, sweep)
     measured = measure(exp, args, argv, cfg, opts=opts, show=show)
@@ -115,15 +151,28 @@ def sweep_command(args: argparse.Namespace, argv: list[str]) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """``sweep``."""
-    p = sub.add_parser("sweep", help="run a variant over a range of modes / JIT options, "
-                                     "interleaved, with a verdict per point")
+    p = sub.add_parser(
+        "sweep",
+        help="run a variant over a range of modes / JIT options, "
+        "interleaved, with a verdict per point",
+    )
     p.add_argument("base", metavar="BASE", help="the variant as configured: the default point")
-    p.add_argument("--mode", action="append", default=[], metavar="LIST",
-                   help="modes to sweep, comma-separated; a bare number repeats the previous "
-                        "prefix: autojit=10,25,50,100 (repeatable)")
-    p.add_argument("--option", action="append", default=[], metavar="KEY=V1,V2",
-                   help="a JIT option to sweep, e.g. hir_inliner=true,false or, for PyPy, "
-                        "threshold=100,1000 (repeatable: several make a grid)")
+    p.add_argument(
+        "--mode",
+        action="append",
+        default=[],
+        metavar="LIST",
+        help="modes to sweep, comma-separated; a bare number repeats the previous "
+        "prefix: autojit=10,25,50,100 (repeatable)",
+    )
+    p.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2",
+        help="a JIT option to sweep, e.g. hir_inliner=true,false or, for PyPy, "
+        "threshold=100,1000 (repeatable: several make a grid)",
+    )
     add_run(p)
     add_analysis(p, markdown=False, verbose=False)
     p.set_defaults(func=sweep_command)

@@ -13,10 +13,12 @@ def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Check one artifact; the error (exit 2) names the first bad field."""
     doc = load(args.result)
     ok = sum(1 for p in doc["processes"] if p["status"] == "ok")
-    print(f"{args.result}: valid jitbench result v{doc['schema_version']} "
-          f"({len(doc['variants'])} variants, {len(doc['benchmarks'])} benchmarks, "
-          f"{ok}/{len(doc['processes'])} processes ok"
-          f"{'' if doc['complete'] else ', INCOMPLETE'})")
+    print(
+        f"{args.result}: valid jitbench result v{doc['schema_version']} "
+        f"({len(doc['variants'])} variants, {len(doc['benchmarks'])} benchmarks, "
+        f"{ok}/{len(doc['processes'])} processes ok"
+        f"{'' if doc['complete'] else ', INCOMPLETE'})"
+    )
     return 0
 
 

@@ -85,11 +85,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             if rev is not None and rev not in known_revisions():
                 raise JitbenchError(
                     f"results database {name} has schema revision {rev}, newer than this "
-                    f"jitbench knows ({HEAD}); upgrade jitbench or pass another --db")
+                    f"jitbench knows ({HEAD}); upgrade jitbench or pass another --db"
+                )
             command.upgrade(alembic_config(conn), revision)
     except CommandError as exc:
-        raise JitbenchError(f"results database {name}: cannot migrate: {exc}; "
-                            "pass another --db") from None
+        raise JitbenchError(
+            f"results database {name}: cannot migrate: {exc}; pass another --db"
+        ) from None
     except (OperationalError, DBAPIError) as exc:
         raise connection_error(engine, exc) from None
 
@@ -98,8 +100,10 @@ def connection_error(engine: Engine, exc: Exception) -> JitbenchError:
     """One line for a database that cannot be reached or written."""
     detail = str(getattr(exc, "orig", exc)).strip().splitlines()
     first = detail[0] if detail else type(exc).__name__
-    return JitbenchError(f"results database {shown(engine.url)}: {first}; check --db, "
-                         "$JITBENCH_DB or results.db in jitbench.toml (\"off\" disables it)")
+    return JitbenchError(
+        f"results database {shown(engine.url)}: {first}; check --db, "
+        '$JITBENCH_DB or results.db in jitbench.toml ("off" disables it)'
+    )
 
 
 def open_database(url: str | URL) -> Engine:

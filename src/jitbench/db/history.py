@@ -53,17 +53,40 @@ def benchmark_names(engine: Engine) -> list[str]:
         return sorted(conn.execute(sa.select(t.benchmarks.c.name)).scalars())
 
 
-def history(engine: Engine, benchmark: str, *, variant: str | None = None,
-            host: str | None = None, limit: int | None = None, compare: bool = True,
-            seed: int = 0) -> list[HistoryRow]:
+def history(
+    engine: Engine,
+    benchmark: str,
+    *,
+    variant: str | None = None,
+    host: str | None = None,
+    limit: int | None = None,
+    compare: bool = True,
+    seed: int = 0,
+) -> list[HistoryRow]:
     """The stored experiments of ``benchmark`` (optionally one variant / host), oldest first."""
     e, v, p, h, b = t.experiments, t.variants, t.processes, t.hosts, t.benchmarks
-    q = (sa.select(e.c.id, e.c.created, e.c.result_id, e.c.complete, v.c.name, v.c.interpreter,
-                   v.c.rev, v.c.sha, h.c.hostname, p.c.values_ns, p.c.loops, p.c.inner_loops)
-         .join(v, p.c.variant_id == v.c.id).join(e, p.c.experiment_id == e.c.id)
-         .join(h, e.c.host_id == h.c.id).join(b, p.c.benchmark_id == b.c.id)
-         .where(b.c.name == benchmark, p.c.status == "ok")
-         .order_by(e.c.created, e.c.id, v.c.id, p.c.slot))
+    q = (
+        sa.select(
+            e.c.id,
+            e.c.created,
+            e.c.result_id,
+            e.c.complete,
+            v.c.name,
+            v.c.interpreter,
+            v.c.rev,
+            v.c.sha,
+            h.c.hostname,
+            p.c.values_ns,
+            p.c.loops,
+            p.c.inner_loops,
+        )
+        .join(v, p.c.variant_id == v.c.id)
+        .join(e, p.c.experiment_id == e.c.id)
+        .join(h, e.c.host_id == h.c.id)
+        .join(b, p.c.benchmark_id == b.c.id)
+        .where(b.c.name == benchmark, p.c.status == "ok")
+        .order_by(e.c.created, e.c.id, v.c.id, p.c.slot)
+    )
     if variant is not None:
         q = q.where(v.c.name == variant)
     if host is not None:
@@ -79,11 +102,19 @@ def history(engine: Engine, benchmark: str, *, variant: str | None = None,
     for recs in groups.values():
         first = recs[0]
         values = [seconds(r.values_ns, r.loops, r.inner_loops) for r in recs]
-        rows.append(HistoryRow(
-            created=first.created, result_id=first.result_id, variant=first.name,
-            hostname=first.hostname or "?", interpreter=first.interpreter,
-            revision=_revision(first.rev, first.sha), complete=bool(first.complete),
-            summary=stats.summarize(values), values=values))
+        rows.append(
+            HistoryRow(
+                created=first.created,
+                result_id=first.result_id,
+                variant=first.name,
+                hostname=first.hostname or "?",
+                interpreter=first.interpreter,
+                revision=_revision(first.rev, first.sha),
+                complete=bool(first.complete),
+                summary=stats.summarize(values),
+                values=values,
+            )
+        )
     if limit is not None:
         rows = rows[-limit:]
     if compare:
@@ -104,9 +135,15 @@ def _compare_consecutive(rows: list[HistoryRow], seed: int) -> None:
             if not earlier:
                 earlier.append(c.baseline.value_mean)
             row.vs_previous = run_to_run(
-                c.change_pct, c.ci_low_pct, c.ci_high_pct, c.df, list(earlier),
-                confidence=c.confidence, margin_pct=c.margin_pct,
-                min_effect_pct=c.min_effect_pct)
+                c.change_pct,
+                c.ci_low_pct,
+                c.ci_high_pct,
+                c.df,
+                list(earlier),
+                confidence=c.confidence,
+                margin_pct=c.margin_pct,
+                min_effect_pct=c.min_effect_pct,
+            )
             earlier.append(c.candidate.value_mean)
         previous[key] = row
 
@@ -115,9 +152,15 @@ def _explain_empty(engine: Engine, benchmark: str, variant: str | None, host: st
     names = benchmark_names(engine)
     if benchmark not in names:
         known = ", ".join(names) if names else "none yet (run an experiment or jitbench import)"
-        raise JitbenchError(f"benchmark {benchmark!r} has no stored experiments; stored "
-                            f"benchmarks: {known}")
-    what = " and ".join(x for x in (f"variant {variant!r}" if variant else "",
-                                    f"host {host!r}" if host else "") if x)
-    raise JitbenchError(f"benchmark {benchmark!r} has no stored processes for {what}; drop "
-                        "--variant/--host to see what is stored")
+        raise JitbenchError(
+            f"benchmark {benchmark!r} has no stored experiments; stored benchmarks: {known}"
+        )
+    what = " and ".join(
+        x
+        for x in (f"variant {variant!r}" if variant else "", f"host {host!r}" if host else "")
+        if x
+    )
+    raise JitbenchError(
+        f"benchmark {benchmark!r} has no stored processes for {what}; drop "
+        "--variant/--host to see what is stored"
+    )

@@ -24,7 +24,8 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 metadata = sa.MetaData()
 
 hosts = sa.Table(
-    "hosts", metadata,
+    "hosts",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("fingerprint", sa.String(64), nullable=False, unique=True),
     sa.Column("hostname", sa.String(255)),
@@ -37,7 +38,8 @@ hosts = sa.Table(
 )
 
 experiments = sa.Table(
-    "experiments", metadata,
+    "experiments",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("result_id", sa.String(128), nullable=False, unique=True),
     sa.Column("created", sa.DateTime, nullable=False),
@@ -56,15 +58,21 @@ experiments = sa.Table(
 )
 
 benchmarks = sa.Table(
-    "benchmarks", metadata,
+    "benchmarks",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(255), nullable=False, unique=True),
 )
 
 experiment_benchmarks = sa.Table(
-    "experiment_benchmarks", metadata,
-    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.id", ondelete="CASCADE"),
-              primary_key=True),
+    "experiment_benchmarks",
+    metadata,
+    sa.Column(
+        "experiment_id",
+        sa.Integer,
+        sa.ForeignKey("experiments.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     sa.Column("benchmark_id", sa.Integer, sa.ForeignKey("benchmarks.id"), primary_key=True),
     sa.Column("kind", sa.String(32)),
     sa.Column("source", sa.Text),
@@ -74,10 +82,15 @@ experiment_benchmarks = sa.Table(
 )
 
 variants = sa.Table(
-    "variants", metadata,
+    "variants",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.id", ondelete="CASCADE"),
-              nullable=False),
+    sa.Column(
+        "experiment_id",
+        sa.Integer,
+        sa.ForeignKey("experiments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
     sa.Column("name", sa.String(255), nullable=False),
     sa.Column("runtime", sa.String(255)),
     sa.Column("kind", sa.String(64)),
@@ -95,12 +108,18 @@ variants = sa.Table(
 )
 
 processes = sa.Table(
-    "processes", metadata,
+    "processes",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("experiment_id", sa.Integer, sa.ForeignKey("experiments.id", ondelete="CASCADE"),
-              nullable=False),
-    sa.Column("variant_id", sa.Integer, sa.ForeignKey("variants.id", ondelete="CASCADE"),
-              nullable=False),
+    sa.Column(
+        "experiment_id",
+        sa.Integer,
+        sa.ForeignKey("experiments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "variant_id", sa.Integer, sa.ForeignKey("variants.id", ondelete="CASCADE"), nullable=False
+    ),
     sa.Column("benchmark_id", sa.Integer, sa.ForeignKey("benchmarks.id"), nullable=False),
     sa.Column("slot", sa.Integer, nullable=False),
     sa.Column("round", sa.Integer, nullable=False),

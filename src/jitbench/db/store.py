@@ -41,8 +41,11 @@ def _host_id(conn: Connection, host: dict) -> int:
     if hid is not None:
         conn.execute(t.hosts.update().where(t.hosts.c.id == hid).values(facts=host))
         return int(hid)
-    row = {"fingerprint": fingerprint, "facts": host,
-           "cpu_count": host.get("cpu_count") if isinstance(host.get("cpu_count"), int) else None}
+    row = {
+        "fingerprint": fingerprint,
+        "facts": host,
+        "cpu_count": host.get("cpu_count") if isinstance(host.get("cpu_count"), int) else None,
+    }
     row.update({k: _clip(host.get(k), 255) for k in ("hostname", "cpu_model", "os", "kernel")})
     row["machine"] = _clip(host.get("machine"), 64)
     return _insert_or_find(conn, t.hosts, row, t.hosts.c.fingerprint == fingerprint)
@@ -55,8 +58,9 @@ def new_id(result: sa.CursorResult) -> int:
     return int(key[0])
 
 
-def _insert_or_find(conn: Connection, table: sa.Table, row: dict,
-                    where: sa.ColumnElement[bool]) -> int:
+def _insert_or_find(
+    conn: Connection, table: sa.Table, row: dict, where: sa.ColumnElement[bool]
+) -> int:
     """Insert a row with a unique key, or return the id another writer just inserted."""
     try:
         with conn.begin_nested():
@@ -74,8 +78,9 @@ def _benchmark_id(conn: Connection, name: str) -> int:
 
 def delete_experiment(conn: Connection, result_id: str) -> bool:
     """Remove a stored result and its rows; whether it was there."""
-    eid = conn.execute(sa.select(t.experiments.c.id)
-                       .where(t.experiments.c.result_id == result_id)).scalar()
+    eid = conn.execute(
+        sa.select(t.experiments.c.id).where(t.experiments.c.result_id == result_id)
+    ).scalar()
     if eid is None:
         return False
     for table in (t.processes, t.variants, t.experiment_benchmarks):
@@ -84,53 +89,112 @@ def delete_experiment(conn: Connection, result_id: str) -> bool:
     return True
 
 
-_EXPERIMENT_KEYS = {"schema", "schema_version", "tool_version", "id", "created", "finished",
-                    "complete", "seed", "baseline", "design", "command", "host", "variants",
-                    "benchmarks", "schedule", "processes"}
+_EXPERIMENT_KEYS = {
+    "schema",
+    "schema_version",
+    "tool_version",
+    "id",
+    "created",
+    "finished",
+    "complete",
+    "seed",
+    "baseline",
+    "design",
+    "command",
+    "host",
+    "variants",
+    "benchmarks",
+    "schedule",
+    "processes",
+}
 
 
 def store(conn: Connection, doc: dict, artifact_path: str | None) -> int:
     """Insert one artifact (a copy stored before under the same id is replaced); its row id."""
     delete_experiment(conn, doc["id"])
     extra = {k: v for k, v in doc.items() if k not in _EXPERIMENT_KEYS}
-    eid = new_id(conn.execute(t.experiments.insert().values(
-        result_id=doc["id"], created=utc(doc["created"]) or datetime.now(UTC).replace(tzinfo=None),
-        finished=utc(doc.get("finished")), complete=bool(doc["complete"]),
-        tool_version=_clip(doc.get("tool_version"), 64), seed=doc.get("seed"),
-        baseline=_clip(doc.get("baseline"), 255), design=doc.get("design"),
-        command=doc.get("command"), artifact_path=artifact_path,
-        host_id=_host_id(conn, doc["host"]), host_facts=doc["host"], extra=extra or None,
-        recorded=datetime.now(UTC).replace(tzinfo=None),
-    )))
+    eid = new_id(
+        conn.execute(
+            t.experiments.insert().values(
+                result_id=doc["id"],
+                created=utc(doc["created"]) or datetime.now(UTC).replace(tzinfo=None),
+                finished=utc(doc.get("finished")),
+                complete=bool(doc["complete"]),
+                tool_version=_clip(doc.get("tool_version"), 64),
+                seed=doc.get("seed"),
+                baseline=_clip(doc.get("baseline"), 255),
+                design=doc.get("design"),
+                command=doc.get("command"),
+                artifact_path=artifact_path,
+                host_id=_host_id(conn, doc["host"]),
+                host_facts=doc["host"],
+                extra=extra or None,
+                recorded=datetime.now(UTC).replace(tzinfo=None),
+            )
+        )
+    )
     bench_ids = {}
     for name, spec in doc["benchmarks"].items():
         bench_ids[name] = _benchmark_id(conn, name)
-        conn.execute(t.experiment_benchmarks.insert().values(
-            experiment_id=eid, benchmark_id=bench_ids[name], kind=spec.get("kind"),
-            source=spec.get("source"), loops=spec.get("loops"),
-            inner_loops=spec.get("inner_loops"), spec=spec))
+        conn.execute(
+            t.experiment_benchmarks.insert().values(
+                experiment_id=eid,
+                benchmark_id=bench_ids[name],
+                kind=spec.get("kind"),
+                source=spec.get("source"),
+                loops=spec.get("loops"),
+                inner_loops=spec.get("inner_loops"),
+                spec=spec,
+            )
+        )
     variant_ids = {}
     for name, spec in doc["variants"].items():
-        variant_ids[name] = new_id(conn.execute(t.variants.insert().values(
-            experiment_id=eid, name=name, runtime=_clip(spec.get("runtime"), 255),
-            kind=_clip(spec.get("kind"), 64), mode=_clip(spec.get("mode"), 255),
-            command=spec.get("command"), env=spec.get("env"), args=spec.get("args"),
-            facts=spec.get("facts"), spec=spec, **variant_columns(spec),
-        )))
+        variant_ids[name] = new_id(
+            conn.execute(
+                t.variants.insert().values(
+                    experiment_id=eid,
+                    name=name,
+                    runtime=_clip(spec.get("runtime"), 255),
+                    kind=_clip(spec.get("kind"), 64),
+                    mode=_clip(spec.get("mode"), 255),
+                    command=spec.get("command"),
+                    env=spec.get("env"),
+                    args=spec.get("args"),
+                    facts=spec.get("facts"),
+                    spec=spec,
+                    **variant_columns(spec),
+                )
+            )
+        )
     rows = []
     for p in doc["processes"]:
         ok = p["status"] == "ok"
-        summary = process_summary(p.get("values_ns"), p.get("loops"), p.get("inner_loops")) \
-            if ok else process_summary(None, None, None)
-        rows.append({
-            "experiment_id": eid, "variant_id": variant_ids[p["variant"]],
-            "benchmark_id": bench_ids[p["benchmark"]], "slot": p["slot"], "round": p["round"],
-            "status": p["status"], "error": p.get("error"), "loops": p.get("loops"),
-            "inner_loops": p.get("inner_loops"), "first_ns": p.get("first_ns"),
-            "wall_ns": p.get("wall_ns"), "warmups_ns": p.get("warmups_ns"),
-            "values_ns": p.get("values_ns"), "jit": p.get("jit"), "facts": p.get("facts"),
-            "n_values": len(p.get("values_ns") or []), **summary,
-        })
+        summary = (
+            process_summary(p.get("values_ns"), p.get("loops"), p.get("inner_loops"))
+            if ok
+            else process_summary(None, None, None)
+        )
+        rows.append(
+            {
+                "experiment_id": eid,
+                "variant_id": variant_ids[p["variant"]],
+                "benchmark_id": bench_ids[p["benchmark"]],
+                "slot": p["slot"],
+                "round": p["round"],
+                "status": p["status"],
+                "error": p.get("error"),
+                "loops": p.get("loops"),
+                "inner_loops": p.get("inner_loops"),
+                "first_ns": p.get("first_ns"),
+                "wall_ns": p.get("wall_ns"),
+                "warmups_ns": p.get("warmups_ns"),
+                "values_ns": p.get("values_ns"),
+                "jit": p.get("jit"),
+                "facts": p.get("facts"),
+                "n_values": len(p.get("values_ns") or []),
+                **summary,
+            }
+        )
     if rows:
         conn.execute(t.processes.insert(), rows)
     return eid

@@ -17,22 +17,32 @@ def seconds(values_ns: list[int], loops: int, inner_loops: int) -> np.ndarray:
     return np.asarray(values_ns, dtype=float) / (float(loops * inner_loops) * 1e9)
 
 
-def process_summary(values_ns: list[int] | None, loops: int | None,
-                    inner_loops: int | None) -> dict:
+def process_summary(
+    values_ns: list[int] | None, loops: int | None, inner_loops: int | None
+) -> dict:
     """mean_s, median_s, steady_start, steady_value_s, steady_class of one process (or Nones)."""
     if not values_ns or not loops or not inner_loops:
-        return dict.fromkeys(("mean_s", "median_s", "steady_start", "steady_value_s",
-                              "steady_class"))
+        return dict.fromkeys(
+            ("mean_s", "median_s", "steady_start", "steady_value_s", "steady_class")
+        )
     values = seconds(values_ns, loops, inner_loops)
     s = stats.summarize([values])
     st = stats.steady_state(values)
-    return {"mean_s": s.mean, "median_s": s.median, "steady_start": st.steady_start,
-            "steady_value_s": st.steady_value, "steady_class": st.classification}
+    return {
+        "mean_s": s.mean,
+        "median_s": s.median,
+        "steady_start": st.steady_start,
+        "steady_value_s": st.steady_value,
+        "steady_class": st.classification,
+    }
 
 
 def variant_columns(spec: dict) -> dict:
     """interpreter ('cpython 3.14.0'), rev and sha of a variant as the artifact records it."""
     interp = interpreter(spec)
     rev, sha = spec.get("rev"), spec.get("sha")
-    return {"interpreter": None if interp == "—" else interp[:255],
-            "rev": str(rev)[:255] if rev else None, "sha": str(sha)[:64] if sha else None}
+    return {
+        "interpreter": None if interp == "—" else interp[:255],
+        "rev": str(rev)[:255] if rev else None,
+        "sha": str(sha)[:64] if sha else None,
+    }

@@ -47,13 +47,16 @@ def validate_results_table(table: object, config_path: Path | None = None) -> Re
         raise ConfigError(f"{where}: results: expected a table with keys db and record")
     for key in table:
         if key not in RESULTS_KEYS:
-            raise ConfigError(f"{where}: results.{key}: unknown key; allowed: "
-                              f"{', '.join(RESULTS_KEYS)}")
+            raise ConfigError(
+                f"{where}: results.{key}: unknown key; allowed: {', '.join(RESULTS_KEYS)}"
+            )
     db = table.get("db")
     if db is not None:
         if not isinstance(db, str):
-            raise ConfigError(f"{where}: results.db: expected a string (a database URL, a path "
-                              "to an SQLite file, or \"off\")")
+            raise ConfigError(
+                f"{where}: results.db: expected a string (a database URL, a path "
+                'to an SQLite file, or "off")'
+            )
         if db.strip().lower() not in OFF:
             if "://" not in db and config_path is not None:
                 db = str((config_path.parent / db).resolve())
@@ -93,14 +96,17 @@ def to_url(text: str) -> URL:
     try:
         url = make_url(text)
     except ArgumentError:
-        raise JitbenchError(f"{_mask(text)!r} is not a database URL; use sqlite:///FILE.db, "
-                            "postgresql://USER@HOST/DB or a path") from None
+        raise JitbenchError(
+            f"{_mask(text)!r} is not a database URL; use sqlite:///FILE.db, "
+            "postgresql://USER@HOST/DB or a path"
+        ) from None
     if url.drivername in ("postgresql", "postgres") and not _has("psycopg2") and _has("psycopg"):
         url = url.set(drivername="postgresql+psycopg")
     backend = url.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
-        raise JitbenchError(f"{shown(url)}: unsupported database {backend!r}; use sqlite or "
-                            "postgresql")
+        raise JitbenchError(
+            f"{shown(url)}: unsupported database {backend!r}; use sqlite or postgresql"
+        )
     return url
 
 

@@ -64,12 +64,23 @@ def read_remote(access: SshHostAccess) -> dict[str, list[str]]:
     return split_sections(access.fixed(SCRIPT, "reading the kernel's settings"))
 
 
-def diagnose(files: dict[str, list[str]], before: load.Sample | None,
-             after: load.Sample | None, threshold: float) -> list[Check]:
+def diagnose(
+    files: dict[str, list[str]],
+    before: load.Sample | None,
+    after: load.Sample | None,
+    threshold: float,
+) -> list[Check]:
     """Every check, from the files and two load samples a second apart."""
-    return [_governor(files.get("governor", [])), _turbo(files), _smt(files.get("smt", [])),
-            _isolated(files.get("isolated", [])), _aslr(files.get("aslr", [])),
-            _nmi(files.get("nmi", [])), _load(before, after, threshold), _memory(after)]
+    return [
+        _governor(files.get("governor", [])),
+        _turbo(files),
+        _smt(files.get("smt", [])),
+        _isolated(files.get("isolated", [])),
+        _aslr(files.get("aslr", [])),
+        _nmi(files.get("nmi", [])),
+        _load(before, after, threshold),
+        _memory(after),
+    ]
 
 
 def examine(access: HostAccess, threshold: float, stability_s: float = STABILITY_S) -> list[Check]:
@@ -89,19 +100,29 @@ def examine(access: HostAccess, threshold: float, stability_s: float = STABILITY
 def _stability(timings_ns: list[int] | None, seconds: float) -> Check:
     """How much this machine's speed moves: a fixed workload timed back to back."""
     if timings_ns is None:
-        return Check("Host stability", "measured on this machine only", None,
-                     "run jitbench doctor on the host itself")
+        return Check(
+            "Host stability",
+            "measured on this machine only",
+            None,
+            "run jitbench doctor on the host itself",
+        )
     from ..stats.noise import stability_pct
 
     pct = stability_pct(timings_ns)
-    state = (f"±{pct:.1f} % over {seconds:g} s ({len(timings_ns)} timings of a fixed "
-             f"workload, median {sorted(timings_ns)[len(timings_ns) // 2] / 1e6:.2f} ms)")
+    state = (
+        f"±{pct:.1f} % over {seconds:g} s ({len(timings_ns)} timings of a fixed "
+        f"workload, median {sorted(timings_ns)[len(timings_ns) // 2] / 1e6:.2f} ms)"
+    )
     if pct <= STABLE_PCT:
         return Check("Host stability", state, True)
-    return Check("Host stability", state, False,
-                 "the machine's own speed moves (frequency, a throttled cgroup, a busy "
-                 "hypervisor): use more processes, a quieter host, or a deterministic metric "
-                 "(instruction counts)")
+    return Check(
+        "Host stability",
+        state,
+        False,
+        "the machine's own speed moves (frequency, a throttled cgroup, a busy "
+        "hypervisor): use more processes, a quieter host, or a deterministic metric "
+        "(instruction counts)",
+    )
 
 
 def counting_checks(access: HostAccess, variants: list) -> list[Check]:
@@ -114,25 +135,43 @@ def counting_checks(access: HostAccess, variants: list) -> list[Check]:
         have = [m for m, why in found["perf"].items() if why is None]
         missing = {m: why for m, why in found["perf"].items() if why is not None}
         hw = "instructions" in have
-        checks.append(Check(
-            f"counters, perf_event_open ({v.runtime.name})",
-            ", ".join(have) if have else "none",
-            True if hw else None,
-            "" if hw else (f"no hardware counters ({missing.get('instructions')}); typical of "
-                           "VMs: instructions are counted under valgrind instead")))
+        checks.append(
+            Check(
+                f"counters, perf_event_open ({v.runtime.name})",
+                ", ".join(have) if have else "none",
+                True if hw else None,
+                ""
+                if hw
+                else (
+                    f"no hardware counters ({missing.get('instructions')}); typical of "
+                    "VMs: instructions are counted under valgrind instead"
+                ),
+            )
+        )
         version = found.get("valgrind")
-        checks.append(Check(
-            f"valgrind ({v.runtime.name})", version or "not installed",
-            True if version else (None if hw else False),
-            "" if version else (found.get("valgrind_error", "").split(": ", 1)[-1]
-                                or "install valgrind where the interpreter runs")))
+        checks.append(
+            Check(
+                f"valgrind ({v.runtime.name})",
+                version or "not installed",
+                True if version else (None if hw else False),
+                ""
+                if version
+                else (
+                    found.get("valgrind_error", "").split(": ", 1)[-1]
+                    or "install valgrind where the interpreter runs"
+                ),
+            )
+        )
     return checks
 
 
 def to_json(host: str, checks: list[Check]) -> dict:
     """The ``--json`` document."""
-    return {"host": host, "checks": [asdict(c) for c in checks],
-            "problems": sum(1 for c in checks if c.ok is False)}
+    return {
+        "host": host,
+        "checks": [asdict(c) for c in checks],
+        "problems": sum(1 for c in checks if c.ok is False),
+    }
 
 
 def _first(lines: list[str]) -> str | None:
@@ -141,13 +180,21 @@ def _first(lines: list[str]) -> str | None:
 
 def _governor(values: list[str]) -> Check:
     if not values:
-        return Check("CPU frequency governor", "not exposed (no cpufreq: a virtual machine?)", None,
-                     "if you control the physical host, set its governor to performance")
+        return Check(
+            "CPU frequency governor",
+            "not exposed (no cpufreq: a virtual machine?)",
+            None,
+            "if you control the physical host, set its governor to performance",
+        )
     kinds = sorted(set(v.strip() for v in values))
     if kinds == ["performance"]:
         return Check("CPU frequency governor", "performance on every CPU", True)
-    return Check("CPU frequency governor", ", ".join(kinds), False,
-                 "sudo cpupower frequency-set -g performance (or: pyperf system tune)")
+    return Check(
+        "CPU frequency governor",
+        ", ".join(kinds),
+        False,
+        "sudo cpupower frequency-set -g performance (or: pyperf system tune)",
+    )
 
 
 def _turbo(files: dict[str, list[str]]) -> Check:
@@ -155,13 +202,25 @@ def _turbo(files: dict[str, list[str]]) -> Check:
     if no_turbo == "1" or boost == "0":
         return Check("Turbo boost", "off", True)
     if no_turbo == "0":
-        return Check("Turbo boost", "on (intel_pstate): the clock follows temperature and load",
-                     False, "echo 1 | sudo tee /sys/devices/system/cpu/intel_pstate/no_turbo")
+        return Check(
+            "Turbo boost",
+            "on (intel_pstate): the clock follows temperature and load",
+            False,
+            "echo 1 | sudo tee /sys/devices/system/cpu/intel_pstate/no_turbo",
+        )
     if boost == "1":
-        return Check("Turbo boost", "on: the clock follows temperature and load", False,
-                     "echo 0 | sudo tee /sys/devices/system/cpu/cpufreq/boost")
-    return Check("Turbo boost", "not exposed", None,
-                 "if you control the physical host, turn turbo off in its firmware or kernel")
+        return Check(
+            "Turbo boost",
+            "on: the clock follows temperature and load",
+            False,
+            "echo 0 | sudo tee /sys/devices/system/cpu/cpufreq/boost",
+        )
+    return Check(
+        "Turbo boost",
+        "not exposed",
+        None,
+        "if you control the physical host, turn turbo off in its firmware or kernel",
+    )
 
 
 def _smt(values: list[str]) -> Check:
@@ -169,30 +228,49 @@ def _smt(values: list[str]) -> Check:
     if active == "0":
         return Check("SMT (hyper-threading)", "off", True)
     if active == "1":
-        return Check("SMT (hyper-threading)", "on: a sibling thread can share the benchmark's core",
-                     False, "echo off | sudo tee /sys/devices/system/cpu/smt/control")
+        return Check(
+            "SMT (hyper-threading)",
+            "on: a sibling thread can share the benchmark's core",
+            False,
+            "echo off | sudo tee /sys/devices/system/cpu/smt/control",
+        )
     return Check("SMT (hyper-threading)", "not exposed", None)
 
 
 def _isolated(values: list[str]) -> Check:
     cpus = _first(values)
     if cpus:
-        return Check("Isolated CPUs", f"{cpus} (pin targets there: command = [\"taskset\", "
-                     f"\"-c\", \"{cpus.split(',')[0].split('-')[0]}\", ...])", True)
-    return Check("Isolated CPUs", "none: benchmarks share every CPU with the rest of the system",
-                 False, "boot with isolcpus=N nohz_full=N rcu_nocbs=N, then prefix the runtime's "
-                        "command with taskset -c N")
+        return Check(
+            "Isolated CPUs",
+            f'{cpus} (pin targets there: command = ["taskset", '
+            f'"-c", "{cpus.split(",")[0].split("-")[0]}", ...])',
+            True,
+        )
+    return Check(
+        "Isolated CPUs",
+        "none: benchmarks share every CPU with the rest of the system",
+        False,
+        "boot with isolcpus=N nohz_full=N rcu_nocbs=N, then prefix the runtime's "
+        "command with taskset -c N",
+    )
 
 
 def _aslr(values: list[str]) -> Check:
     value = _first(values)
     if value == "2":
-        return Check("ASLR", "full randomization (each process a new layout; jitbench compares "
-                     "many processes)", True)
+        return Check(
+            "ASLR",
+            "full randomization (each process a new layout; jitbench compares many processes)",
+            True,
+        )
     if value in ("0", "1"):
-        return Check("ASLR", "off" if value == "0" else "partial", False,
-                     "sudo sysctl kernel.randomize_va_space=2 (one fixed layout's luck would be "
-                     "in every result)")
+        return Check(
+            "ASLR",
+            "off" if value == "0" else "partial",
+            False,
+            "sudo sysctl kernel.randomize_va_space=2 (one fixed layout's luck would be "
+            "in every result)",
+        )
     return Check("ASLR", "not readable", None)
 
 
@@ -201,22 +279,36 @@ def _nmi(values: list[str]) -> Check:
     if value == "0":
         return Check("NMI watchdog", "off", True)
     if value == "1":
-        return Check("NMI watchdog", "on: periodic interrupts on every CPU", False,
-                     "sudo sysctl kernel.nmi_watchdog=0")
+        return Check(
+            "NMI watchdog",
+            "on: periodic interrupts on every CPU",
+            False,
+            "sudo sysctl kernel.nmi_watchdog=0",
+        )
     return Check("NMI watchdog", "not readable", None)
 
 
 def _load(before: load.Sample | None, after: load.Sample | None, threshold: float) -> Check:
     reading = load.measure(before, after, own_seconds=0.0, threshold=threshold)
     if not reading["available"]:
-        return Check("Load", "unknown: /proc is not readable there (a chroot?)", None,
-                     "run doctor where /proc is mounted")
-    state = (f"{load.describe(reading)} over {reading['interval_s']:.0f} s; load average "
-             f"{reading['loadavg_after'][0]:.2f} on {reading['cpus']} CPUs")
+        return Check(
+            "Load",
+            "unknown: /proc is not readable there (a chroot?)",
+            None,
+            "run doctor where /proc is mounted",
+        )
+    state = (
+        f"{load.describe(reading)} over {reading['interval_s']:.0f} s; load average "
+        f"{reading['loadavg_after'][0]:.2f} on {reading['cpus']} CPUs"
+    )
     if reading["contaminated"]:
-        return Check("Load", state, False,
-                     "stop those processes, or run with --wait-idle (processes measured meanwhile "
-                     "are flagged contaminated)")
+        return Check(
+            "Load",
+            state,
+            False,
+            "stop those processes, or run with --wait-idle (processes measured meanwhile "
+            "are flagged contaminated)",
+        )
     return Check("Load", state, True)
 
 
@@ -226,6 +318,10 @@ def _memory(sample: load.Sample | None) -> Check:
     free_mb, total_mb = sample.mem_available_kb // 1024, sample.mem_total_kb // 1024
     state = f"{free_mb} MB available of {total_mb} MB"
     if free_mb < 512 or free_mb < total_mb * 0.1:
-        return Check("Free memory", state, False,
-                     "stop memory-hungry programs: paging and a shrinking page cache disturb timings")
+        return Check(
+            "Free memory",
+            state,
+            False,
+            "stop memory-hungry programs: paging and a shrinking page cache disturb timings",
+        )
     return Check("Free memory", state, True)

@@ -33,8 +33,10 @@ def is_emulated(code_machine: str | None, host_machine: str | None) -> bool:
 
 
 # Fixed (no user data): every binfmt_misc entry of an SSH host, each after a "@@ NAME" line.
-BINFMT_SCRIPT = ('for f in /proc/sys/fs/binfmt_misc/*; do case "${f##*/}" in register|status) '
-                 'continue ;; esac; echo "@@ ${f##*/}"; cat "$f"; done 2>/dev/null; exit 0')
+BINFMT_SCRIPT = (
+    'for f in /proc/sys/fs/binfmt_misc/*; do case "${f##*/}" in register|status) '
+    'continue ;; esac; echo "@@ ${f##*/}"; cat "$f"; done 2>/dev/null; exit 0'
+)
 
 
 def read_binfmt(binfmt_dir: Path = BINFMT_DIR) -> dict[str, list[str]]:
@@ -91,8 +93,9 @@ def describe(code_machine: str, host_machine: str, handler: dict | None) -> str:
     return f"{code_machine} code emulated on {host_machine}{by}"
 
 
-def emulation_of(code_machine: str | None, host_machine: str | None,
-                 access: HostAccess | None = None) -> dict | None:
+def emulation_of(
+    code_machine: str | None, host_machine: str | None, access: HostAccess | None = None
+) -> dict | None:
     """The record of an emulated runtime (``code``, ``machine``, ``via``, ``text``), else None.
 
     ``access``: the runtime's machine, whose binfmt_misc handlers name the emulator.
@@ -101,14 +104,20 @@ def emulation_of(code_machine: str | None, host_machine: str | None,
         return None
     assert code_machine and host_machine
     handler = binfmt_handler(code_machine, host_binfmt(access)) if access is not None else None
-    return {"code": code_machine, "machine": host_machine, "via": handler,
-            "text": describe(code_machine, host_machine, handler)}
+    return {
+        "code": code_machine,
+        "machine": host_machine,
+        "via": handler,
+        "text": describe(code_machine, host_machine, handler),
+    }
 
 
 def refusal(variant: str, emulation: dict) -> str:
     """The one-line reason why a time or instruction verdict on ``variant`` is refused."""
-    return (f"variant {variant!r} runs {emulation['text']}: its times and instruction counts "
-            "measure the emulator (and valgrind does not run under qemu-user), so jitbench gives "
-            "no time or instruction verdict on it; fix: measure on a real "
-            f"{emulation['code']} machine, or use `jitbench codesize`, or `--jit-only` and "
-            "`jitbench jit RESULT` for what its JIT compiled")
+    return (
+        f"variant {variant!r} runs {emulation['text']}: its times and instruction counts "
+        "measure the emulator (and valgrind does not run under qemu-user), so jitbench gives "
+        "no time or instruction verdict on it; fix: measure on a real "
+        f"{emulation['code']} machine, or use `jitbench codesize`, or `--jit-only` and "
+        "`jitbench jit RESULT` for what its JIT compiled"
+    )

@@ -90,25 +90,52 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
         "config_sha256": config.digest(exp.config_path) if exp.config_path else None,
         "seed": d.seed,
         "baseline": exp.variants[0].name,
-        "design": {"kind": "interleaved", "processes": d.processes, "values": d.values,
-                   "warmups": d.warmups, "timeout": d.timeout, "min_time": d.min_time,
-                   "loops": d.loops, "measures": list(d.measures),
-                   **({"instruments": list(d.instruments)} if d.instruments else {}),
-                   **{k: getattr(d, k) for k in ("instrumented_rounds", "instrumented_values")
-                      if getattr(d, k) is not None},
-                   **({"instrumented_benchmarks": list(d.instrumented_benchmarks)}
-                      if d.instrumented_benchmarks is not None else {})},
+        "design": {
+            "kind": "interleaved",
+            "processes": d.processes,
+            "values": d.values,
+            "warmups": d.warmups,
+            "timeout": d.timeout,
+            "min_time": d.min_time,
+            "loops": d.loops,
+            "measures": list(d.measures),
+            **({"instruments": list(d.instruments)} if d.instruments else {}),
+            **{
+                k: getattr(d, k)
+                for k in ("instrumented_rounds", "instrumented_values")
+                if getattr(d, k) is not None
+            },
+            **(
+                {"instrumented_benchmarks": list(d.instrumented_benchmarks)}
+                if d.instrumented_benchmarks is not None
+                else {}
+            ),
+        },
         "host": host_facts(),
         # Every machine the variants ran on, by the name the user gave it ("local" = this one).
         "hosts": {},
-        "runtimes": {v.runtime.name: {"command": list(v.runtime.command), "kind": v.runtime.kind,
-                                      "host": v.runtime.host_name}
-                     for v in exp.variants},
+        "runtimes": {
+            v.runtime.name: {
+                "command": list(v.runtime.command),
+                "kind": v.runtime.kind,
+                "host": v.runtime.host_name,
+            }
+            for v in exp.variants
+        },
         "variants": {v.name: variant_record(v) for v in exp.variants},
-        "benchmarks": {b.name: {"kind": b.kind, "source": str(b.path), "function": b.function,
-                                "bench_name": b.bench_name, "loops": None, "inner_loops": None,
-                                "calibration": None, "error": None}
-                       for b in exp.benchmarks},
+        "benchmarks": {
+            b.name: {
+                "kind": b.kind,
+                "source": str(b.path),
+                "function": b.function,
+                "bench_name": b.bench_name,
+                "loops": None,
+                "inner_loops": None,
+                "calibration": None,
+                "error": None,
+            }
+            for b in exp.benchmarks
+        },
         "schedule": [],
         "processes": [],
         # Design-specific sections, e.g. "sweep" (which variant is which point of a parameter).
@@ -119,12 +146,23 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
 def variant_record(v: Variant) -> dict:
     """A variant as it will run: the env and args its mode resolves to, not just what was typed."""
     launch = launch_for(v)
-    return {"runtime": v.runtime.name, "kind": v.runtime.kind, "command": list(v.runtime.command),
-            "env": launch.env, "args": list(launch.args), "pre_import": list(launch.pre_import),
-            "mode": v.mode, "jit_options": dict(v.jit_options), "facts": {},
-            "rev": v.rev, "sha": (v.build or {}).get("sha"), "build": v.build,
-            "host": v.runtime.host_name, "group": v.group,
-            **({"against": v.against} if v.against else {})}
+    return {
+        "runtime": v.runtime.name,
+        "kind": v.runtime.kind,
+        "command": list(v.runtime.command),
+        "env": launch.env,
+        "args": list(launch.args),
+        "pre_import": list(launch.pre_import),
+        "mode": v.mode,
+        "jit_options": dict(v.jit_options),
+        "facts": {},
+        "rev": v.rev,
+        "sha": (v.build or {}).get("sha"),
+        "build": v.build,
+        "host": v.runtime.host_name,
+        "group": v.group,
+        **({"against": v.against} if v.against else {}),
+    }
 
 
 def _writing_the_result(method: Callable) -> Callable:
@@ -141,9 +179,17 @@ def _writing_the_result(method: Callable) -> Callable:
 class Runner:
     """Executes one experiment and keeps its artifact on disk up to date."""
 
-    def __init__(self, exp: Experiment, out: Path, *, argv: list[str],
-                 transport: Transport | None = None, progress: Progress | None = None,
-                 quiet: load.Quiet | None = None, doc: dict | None = None):
+    def __init__(
+        self,
+        exp: Experiment,
+        out: Path,
+        *,
+        argv: list[str],
+        transport: Transport | None = None,
+        progress: Progress | None = None,
+        quiet: load.Quiet | None = None,
+        doc: dict | None = None,
+    ):
         self.exp = exp
         self.transport = transport or LocalTransport()
         self.progress = progress or Progress()
@@ -183,19 +229,33 @@ class Runner:
             d = self.exp.design
             planned = estimate.process_count(len(self.benchmarks), len(self.variants), d)
             if d.loops is None:
-                self.progress.message(f"{planned} processes planned; calibrating loops first "
-                                      f"({len(self.benchmarks)} processes)")
+                self.progress.message(
+                    f"{planned} processes planned; calibrating loops first "
+                    f"({len(self.benchmarks)} processes)"
+                )
             self._calibrate()
             seconds = estimate.run_seconds(
-                {b: self.doc["benchmarks"][b] for b in self.runnable()}, len(self.variants), d)
-            self.progress.message(estimate.describe(
-                seconds, estimate.process_count(len(self.runnable()), len(self.variants), d)))
+                {b: self.doc["benchmarks"][b] for b in self.runnable()}, len(self.variants), d
+            )
+            self.progress.message(
+                estimate.describe(
+                    seconds, estimate.process_count(len(self.runnable()), len(self.variants), d)
+                )
+            )
             d = self.exp.design
             instrumented = min(d.processes, d.instrumented_rounds or d.processes)
-            chosen = [b for b in self.runnable()
-                      if d.instrumented_benchmarks is None or b in d.instrumented_benchmarks]
-            self.progress.start(len(self.variants) * (len(self.runnable()) * d.processes
-                                + len(chosen) * len(self.instruments) * instrumented))
+            chosen = [
+                b
+                for b in self.runnable()
+                if d.instrumented_benchmarks is None or b in d.instrumented_benchmarks
+            ]
+            self.progress.start(
+                len(self.variants)
+                * (
+                    len(self.runnable()) * d.processes
+                    + len(chosen) * len(self.instruments) * instrumented
+                )
+            )
             self.run_rounds(0, self.exp.design.processes, self.runnable())
             while extend is not None and not self._lost:
                 more = extend(self)
@@ -247,10 +307,16 @@ class Runner:
         """Schedule and run ``rounds`` more interleaved rounds of the given benchmarks."""
         d = self.exp.design
         offset = len(self.doc["schedule"])
-        slots = interleaved(list(self.variants), benchmarks, rounds, d.seed, first_round=first_round,
-                            instruments=tuple(self.instruments),
-                            instrumented_rounds=d.instrumented_rounds,
-                            instrumented_benchmarks=d.instrumented_benchmarks)
+        slots = interleaved(
+            list(self.variants),
+            benchmarks,
+            rounds,
+            d.seed,
+            first_round=first_round,
+            instruments=tuple(self.instruments),
+            instrumented_rounds=d.instrumented_rounds,
+            instrumented_benchmarks=d.instrumented_benchmarks,
+        )
         slots = [replace(s, index=s.index + offset) for s in slots]
         self.doc["schedule"].extend(slot_record(s) for s in slots)
         self.save()
@@ -265,10 +331,20 @@ class Runner:
             p = latest.get(s["slot"])
             if s["benchmark"] not in runnable or s["variant"] not in self.variants:
                 continue
-            if (p is None or p.get("connection_lost")
-                    or (self.quiet.exclude_contaminated and p.get("contaminated"))):
-                out.append(Slot(index=s["slot"], round=s["round"], benchmark=s["benchmark"],
-                                variant=s["variant"], instrument=s.get("instrument")))
+            if (
+                p is None
+                or p.get("connection_lost")
+                or (self.quiet.exclude_contaminated and p.get("contaminated"))
+            ):
+                out.append(
+                    Slot(
+                        index=s["slot"],
+                        round=s["round"],
+                        benchmark=s["benchmark"],
+                        variant=s["variant"],
+                        instrument=s.get("instrument"),
+                    )
+                )
         return out
 
     def _interrupted(self) -> None:
@@ -276,9 +352,11 @@ class Runner:
         self.doc["interrupted"] = True
         self.save()
         kept = sum(1 for p in self.doc["processes"] if p["status"] == "ok")
-        raise Interrupted(f"interrupted: {kept} finished processes kept in {self.out_path}; "
-                          f"nothing finished was lost; finish with: "
-                          f"{resume_hint(self.out_path)}") from None
+        raise Interrupted(
+            f"interrupted: {kept} finished processes kept in {self.out_path}; "
+            f"nothing finished was lost; finish with: "
+            f"{resume_hint(self.out_path)}"
+        ) from None
 
     def _finish(self) -> dict:
         if self._lost:
@@ -287,10 +365,12 @@ class Runner:
             host, reason = next(iter(self._lost.items()))
             left = len(self.missing_slots())
             why = reason.removeprefix(f"host {host!r}: ")
-            raise HostLost(f"host {host!r}: connection lost mid-run, now {why}; {left} of "
-                           f"{len(self.doc['schedule'])} processes still to run, finished ones "
-                           f"are kept in {self.out_path}; when the host answers again: "
-                           f"{resume_hint(self.out_path)}")
+            raise HostLost(
+                f"host {host!r}: connection lost mid-run, now {why}; {left} of "
+                f"{len(self.doc['schedule'])} processes still to run, finished ones "
+                f"are kept in {self.out_path}; when the host answers again: "
+                f"{resume_hint(self.out_path)}"
+            )
         # A slot whose connection was lost is still to run: ``--resume`` must take the result.
         self.doc["complete"] = not any(p.get("connection_lost") for p in self.doc["processes"])
         self.doc["finished"] = _now()
@@ -301,8 +381,9 @@ class Runner:
         return self.hosts[variant.runtime.host_name]
 
     def _run(self, variant: Variant, bench: Benchmark | None, task: dict) -> dict:
-        return run_process(self._access(variant).transport, variant, bench, task,
-                           self.exp.design.timeout)
+        return run_process(
+            self._access(variant).transport, variant, bench, task, self.exp.design.timeout
+        )
 
     def _open_hosts(self) -> None:
         """Connect to every SSH host first (one-line errors before any work) and record facts."""
@@ -320,16 +401,19 @@ class Runner:
         for v in self.exp.variants:
             self.progress.message(f"checking variant {v.name}")
             wanted = counted(self.exp.design.measures)
-            rec = self._run(v, None, {"action": "facts",
-                                      **({"counting_probe": wanted} if wanted else {})})
+            rec = self._run(
+                v, None, {"action": "facts", **({"counting_probe": wanted} if wanted else {})}
+            )
             problem = preflight_problem(v, rec)  # the runtime kind's own diagnosis, e.g. no cinderx
             if problem is not None:
                 raise JitbenchError(problem)
             # Code of another architecture than its host's runs emulated: no time or counts.
             facts = rec.get("facts", {})
             facts["emulation"] = emulation_of(
-                facts.get("machine"), self.doc["hosts"][v.runtime.host_name].get("machine"),
-                self._access(v))
+                facts.get("machine"),
+                self.doc["hosts"][v.runtime.host_name].get("machine"),
+                self._access(v),
+            )
             # A --jit-only result draws no time verdict; an instrument (perf, counters) still
             # measures the emulator.
             if facts["emulation"] and (not self.doc.get("jit_only") or self.instruments):
@@ -337,8 +421,9 @@ class Runner:
             for instrument in self.instruments.values():
                 problem = instrument.check(v, self._access(v))
                 if problem is not None:
-                    raise JitbenchError(f"instrument {instrument.name!r}, variant {v.name!r}: "
-                                        f"{problem}")
+                    raise JitbenchError(
+                        f"instrument {instrument.name!r}, variant {v.name!r}: {problem}"
+                    )
             if rec["status"] != "ok":
                 tail = _last_line(rec.get("stderr_tail"))
                 where = f" on host {v.runtime.host_name!r}" if v.runtime.host else ""
@@ -346,13 +431,22 @@ class Runner:
                     f"variant {v.name!r} does not start{where}: {rec['error']}"
                     + (f" ({tail})" if tail else "")
                     + f"; check runtimes.{v.runtime.name.split('@')[0]}.command and the "
-                      "variant's args/env")
+                    "variant's args/env"
+                )
             if record:
                 self.doc["variants"][v.name]["facts"] = facts
                 interpreters = self.doc["hosts"][v.runtime.host_name]["interpreters"]
-                interpreters[v.runtime.name] = {k: facts.get(k) for k in (
-                    "implementation", "version", "version_full", "executable", "machine",
-                    "emulation")}
+                interpreters[v.runtime.name] = {
+                    k: facts.get(k)
+                    for k in (
+                        "implementation",
+                        "version",
+                        "version_full",
+                        "executable",
+                        "machine",
+                        "emulation",
+                    )
+                }
             self._probes[v.name] = rec.get("counting_probe") or {}
         self._choose_counting()
         self.save()
@@ -371,8 +465,12 @@ class Runner:
             for v in self.exp.variants:
                 version = counting.check_valgrind(self._access(v).transport, v)
         self.counting = counting.Counting(
-            backend=backend, measures=tuple(counted(d.measures)), note=note,
-            valgrind_version=version, env=counting.counted_env(self.exp.variants))
+            backend=backend,
+            measures=tuple(counted(d.measures)),
+            note=note,
+            valgrind_version=version,
+            env=counting.counted_env(self.exp.variants),
+        )
         self.doc["counting"] = self.counting.record()
         self.progress.message(note)
 
@@ -405,12 +503,22 @@ class Runner:
             rec = self._run(baseline, bench, task)
             if rec["status"] != "ok":
                 entry["error"] = f"calibration failed: {rec['error']}"
-                entry["calibration"] = {"variant": baseline.name, "stderr_tail": rec.get("stderr_tail")}
+                entry["calibration"] = {
+                    "variant": baseline.name,
+                    "stderr_tail": rec.get("stderr_tail"),
+                }
                 self.progress.message(f"{bench.name}: {entry['error']}")
                 continue
-            entry.update(loops=rec["loops"], inner_loops=rec["inner_loops"],
-                         calibration={"variant": baseline.name, "min_time": d.min_time,
-                                      "steps": rec.get("steps", []), "wall_ns": rec["wall_ns"]})
+            entry.update(
+                loops=rec["loops"],
+                inner_loops=rec["inner_loops"],
+                calibration={
+                    "variant": baseline.name,
+                    "min_time": d.min_time,
+                    "steps": rec.get("steps", []),
+                    "wall_ns": rec["wall_ns"],
+                },
+            )
         self.save()
         if all(e["error"] for e in self.doc["benchmarks"].values()):
             first = next(iter(self.doc["benchmarks"].items()))
@@ -453,8 +561,12 @@ class Runner:
         # The canary times this machine: meaningful when the process runs here too.
         canary_ns = canary.measure() if access.host is None else None
         before = access.sample(reuse=waited is None)
-        task = {"action": "run", "loops": self.doc["benchmarks"][bench.name]["loops"],
-                "warmups": d.warmups, "values": d.values}
+        task = {
+            "action": "run",
+            "loops": self.doc["benchmarks"][bench.name]["loops"],
+            "warmups": d.warmups,
+            "values": d.values,
+        }
         if slot.instrument is None:
             if self.counting is not None and self.counting.backend == "perf":
                 task.update(self.counting.task())  # perf counts inside the timed processes
@@ -465,13 +577,19 @@ class Runner:
         if self._stop.is_set():
             return False  # killed because jitbench is stopping: not a measurement
         after = access.sample()
-        host_load = load.measure(before, after, own_seconds=(rec.get("wall_ns") or 0) / 1e9,
-                                 threshold=threshold)
+        host_load = load.measure(
+            before, after, own_seconds=(rec.get("wall_ns") or 0) / 1e9, threshold=threshold
+        )
         if waited is not None:
             host_load["wait_idle"] = waited
-        rec = {**slot_record(slot), **rec, "host": host, "host_load": host_load,
-               "contaminated": host_load["contaminated"],
-               **({"canary_ns": canary_ns} if canary_ns else {})}
+        rec = {
+            **slot_record(slot),
+            **rec,
+            "host": host,
+            "host_load": host_load,
+            "contaminated": host_load["contaminated"],
+            **({"canary_ns": canary_ns} if canary_ns else {}),
+        }
         if rec.get("connection_lost"):
             reason = self.hosts[host].reachable()
             if reason is not None:
@@ -480,14 +598,20 @@ class Runner:
         self._record(rec)
         return host not in self._lost
 
-    def _run_instrumented(self, access: HostAccess, variant: Variant, bench: Benchmark, task: dict,
-                          name: str) -> dict:
+    def _run_instrumented(
+        self, access: HostAccess, variant: Variant, bench: Benchmark, task: dict, name: str
+    ) -> dict:
         """One process under an instrument: its wrapping, env and task keys, then its collect."""
         facts = self.doc["variants"][variant.name].get("facts") or {}
         process = self.instruments[name].start(variant, facts)
         try:
-            rec = run_process(InstrumentedTransport(access.transport, process), variant, bench,
-                              {**task, **process.task}, self.exp.design.timeout)
+            rec = run_process(
+                InstrumentedTransport(access.transport, process),
+                variant,
+                bench,
+                {**task, **process.task},
+                self.exp.design.timeout,
+            )
             rec["instrument"] = name
             process.collect(rec)
         finally:
@@ -509,8 +633,12 @@ class Runner:
 
 
 def slot_record(slot: Slot) -> dict:
-    rec = {"slot": slot.index, "round": slot.round, "benchmark": slot.benchmark,
-           "variant": slot.variant}
+    rec = {
+        "slot": slot.index,
+        "round": slot.round,
+        "benchmark": slot.benchmark,
+        "variant": slot.variant,
+    }
     if slot.instrument is not None:
         rec["instrument"] = slot.instrument
     return rec

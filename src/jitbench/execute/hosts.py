@@ -97,8 +97,9 @@ class SshHostAccess(HostAccess):
     def fixed(self, script: str, what: str) -> str:
         """The output of one of jitbench's fixed ``sh -c`` scripts on the host (no user data)."""
         self.connect()
-        return self.connection.check_output(quote_command(["sh", "-c", script]), what=what,
-                                            timeout=60)
+        return self.connection.check_output(
+            quote_command(["sh", "-c", script]), what=what, timeout=60
+        )
 
     def _read_sample(self) -> load.Sample | None:
         done = self.connection.run(quote_command(["sh", "-c", load.SAMPLE_SCRIPT]), timeout=60)

@@ -79,9 +79,17 @@ def _from_sections(s: dict[str, list[str]]) -> Sample | None:
         if parsed is not None:
             pid, name, cpu_ticks, start = parsed
             procs[(pid, start)] = (name, cpu_ticks)
-    return Sample(hz=hz, uptime=uptime, cpu_total=total, cpu_idle=idle, ncpu=max(ncpu, 1),
-                  loadavg=loadavg, mem_total_kb=mem.get("MemTotal"),
-                  mem_available_kb=mem.get("MemAvailable"), procs=procs)
+    return Sample(
+        hz=hz,
+        uptime=uptime,
+        cpu_total=total,
+        cpu_idle=idle,
+        ncpu=max(ncpu, 1),
+        loadavg=loadavg,
+        mem_total_kb=mem.get("MemTotal"),
+        mem_available_kb=mem.get("MemAvailable"),
+        procs=procs,
+    )
 
 
 def _proc_stat(line: str) -> tuple[int, str, int, int] | None:
@@ -101,14 +109,20 @@ def _proc_stat(line: str) -> tuple[int, str, int, int] | None:
 
 def read_local(proc: Path = Path("/proc")) -> Sample | None:
     """A Sample of this machine, read from its /proc directly (no subprocess)."""
+
     def lines(name: str) -> list[str]:
         try:
             return (proc / name).read_text().splitlines()
         except OSError:
             return []
 
-    sections = {"hz": [str(os.sysconf("SC_CLK_TCK"))], "uptime": lines("uptime"),
-                "loadavg": lines("loadavg"), "stat": lines("stat"), "meminfo": lines("meminfo")}
+    sections = {
+        "hz": [str(os.sysconf("SC_CLK_TCK"))],
+        "uptime": lines("uptime"),
+        "loadavg": lines("loadavg"),
+        "stat": lines("stat"),
+        "meminfo": lines("meminfo"),
+    }
     me = os.getpid()
     stats = []
     try:
@@ -126,16 +140,21 @@ def read_local(proc: Path = Path("/proc")) -> Sample | None:
     return _from_sections(sections)
 
 
-def measure(before: Sample | None, after: Sample | None, *, own_seconds: float,
-            threshold: float) -> dict:
+def measure(
+    before: Sample | None, after: Sample | None, *, own_seconds: float, threshold: float
+) -> dict:
     """The ``host_load`` record of one process: who else used the CPU while it ran.
 
     ``own_seconds`` is how long our own process ran inside the interval; it is counted as one
     busy core (a benchmark process is single-threaded in the main) and taken off the total.
     """
     if before is None or after is None or after.cpu_total <= before.cpu_total:
-        return {"available": False, "threshold": threshold, "contaminated": False,
-                "reason": "the host's /proc is not readable (e.g. a chroot without /proc)"}
+        return {
+            "available": False,
+            "threshold": threshold,
+            "contaminated": False,
+            "reason": "the host's /proc is not readable (e.g. a chroot without /proc)",
+        }
     interval = max(after.uptime - before.uptime, 1e-3)
     ticks = after.cpu_total - before.cpu_total
     busy = (ticks - (after.cpu_idle - before.cpu_idle)) / ticks * after.ncpu
@@ -157,8 +176,9 @@ def measure(before: Sample | None, after: Sample | None, *, own_seconds: float,
     # Short-lived processes (a compiler started and finished inside the interval) appear in no
     # sample: the CPU counters still saw them, so take busy cores minus our own as a floor.
     foreign = max(persistent, busy - own, 0.0)
-    top = sorted(((n, c) for n, c in per_name.items() if c >= MIN_NAMED_CORES),
-                 key=lambda item: -item[1])[:TOP]
+    top = sorted(
+        ((n, c) for n, c in per_name.items() if c >= MIN_NAMED_CORES), key=lambda item: -item[1]
+    )[:TOP]
     return {
         "available": True,
         "interval_s": round(interval, 3),
@@ -168,8 +188,9 @@ def measure(before: Sample | None, after: Sample | None, *, own_seconds: float,
         "busy_cores": round(busy, 3),
         "foreign_cores": round(foreign, 3),
         "top": [{"name": n, "cores": round(c, 3)} for n, c in top],
-        "mem_available_mb": (None if after.mem_available_kb is None
-                             else after.mem_available_kb // 1024),
+        "mem_available_mb": (
+            None if after.mem_available_kb is None else after.mem_available_kb // 1024
+        ),
         "threshold": threshold,
         "contaminated": foreign > threshold,
     }
@@ -202,9 +223,14 @@ class Quiet:
         return DEFAULT_THRESHOLD
 
 
-def wait_idle(sample: Callable[[], Sample | None], *, threshold: float, limit: float,
-              sleep: Callable[[float], None] = time.sleep,
-              clock: Callable[[], float] = time.monotonic) -> dict:
+def wait_idle(
+    sample: Callable[[], Sample | None],
+    *,
+    threshold: float,
+    limit: float,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> dict:
     """Wait until other processes use at most ``threshold`` cores over a 1 s window, or ``limit``.
 
     Returns what happened, for the process record: seconds waited, whether the host was quiet
@@ -220,6 +246,10 @@ def wait_idle(sample: Callable[[], Sample | None], *, threshold: float, limit: f
         if not reading["available"]:
             return {"waited_s": waited, "quiet": None}
         if not reading["contaminated"] or waited >= limit:
-            return {"waited_s": waited, "quiet": not reading["contaminated"],
-                    "foreign_cores": reading["foreign_cores"], "top": reading["top"]}
+            return {
+                "waited_s": waited,
+                "quiet": not reading["contaminated"],
+                "foreign_cores": reading["foreign_cores"],
+                "top": reading["top"],
+            }
         before = after

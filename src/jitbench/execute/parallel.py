@@ -16,8 +16,9 @@ from .transport import kill_all
 T = TypeVar("T")
 
 
-def run_per_host(groups: dict[str, Sequence[T]], work: Callable[[str, T], bool],
-                 stop: threading.Event) -> None:
+def run_per_host(
+    groups: dict[str, Sequence[T]], work: Callable[[str, T], bool], stop: threading.Event
+) -> None:
     """Call ``work(host, item)`` for each host's items in order, hosts in parallel.
 
     ``work`` returns False to give up the rest of its host's items (the host is unreachable).
@@ -42,8 +43,10 @@ def run_per_host(groups: dict[str, Sequence[T]], work: Callable[[str, T], bool],
             errors.append(exc)
             stop.set()
 
-    threads = [threading.Thread(target=worker, args=(h, items), name=f"jitbench-host-{h}",
-                                daemon=True) for h, items in groups.items()]
+    threads = [
+        threading.Thread(target=worker, args=(h, items), name=f"jitbench-host-{h}", daemon=True)
+        for h, items in groups.items()
+    ]
     for t in threads:
         t.start()
     try:

@@ -142,8 +142,13 @@ def runner_bundles() -> tuple[Bundle, ...]:
     """The runner and the pyperf shim, as read once per jitbench process."""
     runner = {
         name: (RUNNER_DIR / name).read_bytes()
-        for name in ("jitbench_runner.py", "jitbench_protocol.py", "jitbench_probes.py",
-                     "jitbench_counters.py", "jitbench_lifetime.py")
+        for name in (
+            "jitbench_runner.py",
+            "jitbench_protocol.py",
+            "jitbench_probes.py",
+            "jitbench_counters.py",
+            "jitbench_lifetime.py",
+        )
     }
     shim = {
         f"pyperf/{p.name}": p.read_bytes() for p in sorted((RUNNER_DIR / "pyperf").glob("*.py"))

@@ -56,8 +56,9 @@ def argv_for(variant: Variant) -> list[str]:
     return [*variant.runtime.command, *launch.args, "-c", BOOTSTRAP]
 
 
-def run_process(transport: Transport, variant: Variant, bench: Benchmark | None, task: dict,
-                timeout: float) -> dict:
+def run_process(
+    transport: Transport, variant: Variant, bench: Benchmark | None, task: dict, timeout: float
+) -> dict:
     """Start one process of ``variant`` doing ``task``; return its record (status ok or failed)."""
     launch = launch_for(variant)
     full_task = dict(task)
@@ -82,9 +83,15 @@ def run_process(transport: Transport, variant: Variant, bench: Benchmark | None,
 
             prepared = environments.for_benchmark(transport, variant.runtime, bench, timeout)
             if isinstance(prepared, str):
-                return {"status": "failed", "error": prepared, "wall_ns": 0, "returncode": None,
-                        "stderr_tail": "", "environment_error": True,
-                        "started": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")}
+                return {
+                    "status": "failed",
+                    "error": prepared,
+                    "wall_ns": 0,
+                    "returncode": None,
+                    "stderr_tail": "",
+                    "environment_error": True,
+                    "started": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+                }
             bundle, env_record = prepared
             extra.append(bundle)
             full_task["site"] = bundle.mount
@@ -94,17 +101,25 @@ def run_process(transport: Transport, variant: Variant, bench: Benchmark | None,
     fix = f"runtimes.{variant.runtime.name.split('@')[0]}.command"
     started = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
     try:
-        done = _run_with_bundles(transport, argv, launch.env, full_task, bundles, timeout,
-                                 (variant.runtime.host_name, variant.runtime.command,
-                                  launch.env.get("TMPDIR")))
+        done = _run_with_bundles(
+            transport,
+            argv,
+            launch.env,
+            full_task,
+            bundles,
+            timeout,
+            (variant.runtime.host_name, variant.runtime.command, launch.env.get("TMPDIR")),
+        )
     except FileNotFoundError:
         raise JitbenchError(
             f"runtime {variant.runtime.name!r}: interpreter {variant.runtime.command[0]!r} not "
-            f"found{where}; install it{' there' if host else ''} or fix {fix}") from None
+            f"found{where}; install it{' there' if host else ''} or fix {fix}"
+        ) from None
     except PermissionError:
         raise JitbenchError(
             f"runtime {variant.runtime.name!r}: {variant.runtime.command[0]!r} is not "
-            f"executable{where}; fix {fix}") from None
+            f"executable{where}; fix {fix}"
+        ) from None
     record = interpret(done, timeout)
     if host is not None:
         record["host"] = host.name
@@ -135,8 +150,15 @@ def _check_activity(record: dict, variant: Variant, bench: Benchmark | None) -> 
     record["error"] = f"mode {variant.mode!r} did not activate: {problem}"
 
 
-def _run_with_bundles(transport: Transport, argv: list[str], env: dict[str, str], task: dict,
-                      bundles: list[Bundle], timeout: float, target: tuple) -> Completed:
+def _run_with_bundles(
+    transport: Transport,
+    argv: list[str],
+    env: dict[str, str],
+    task: dict,
+    bundles: list[Bundle],
+    timeout: float,
+    target: tuple,
+) -> Completed:
     """Run once sending only the bundles the target lacks; send them all if its cache lost some."""
     with _held_lock:
         held = set(_held.get(target, ()))
@@ -159,40 +181,68 @@ def _tail(data: bytes) -> str:
 
 def interpret(done: Completed, timeout: float) -> dict:
     """Classify a finished process: a good result, or a failure with its reason."""
-    base = {"wall_ns": done.wall_ns, "returncode": done.returncode, "stderr_tail": _tail(done.stderr)}
+    base = {
+        "wall_ns": done.wall_ns,
+        "returncode": done.returncode,
+        "stderr_tail": _tail(done.stderr),
+    }
     if done.timed_out:
         return {**base, "status": "failed", "error": f"timed out after {timeout:g} s (killed)"}
     doc = _find_result(done.stdout)
     if doc is not None and doc.get(protocol.VERSION_KEY) != protocol.VERSION:
         raise JitbenchError(
             f"the runner in the target speaks protocol {doc.get(protocol.VERSION_KEY)!r}, this "
-            f"jitbench speaks {protocol.VERSION}; reinstall jitbench so both come from one release")
-    children = [(c.get("pid"), c.get("command"))
-                for c in (doc or {}).get(protocol.CHILDREN_KEY) or []
-                if isinstance(c, dict)] or done.children
+            f"jitbench speaks {protocol.VERSION}; reinstall jitbench so both come from one release"
+        )
+    children = [
+        (c.get("pid"), c.get("command"))
+        for c in (doc or {}).get(protocol.CHILDREN_KEY) or []
+        if isinstance(c, dict)
+    ] or done.children
     if children:
         # Not a timeout, not a crash: the benchmark left a process running, which would disturb
         # the next measurement; it has been killed.
-        return {**base, "status": "failed", "children": [list(c) for c in children],
-                "error": f"a child process of the benchmark was still running "
-                         f"({describe(children)}); killed"}
+        return {
+            **base,
+            "status": "failed",
+            "children": [list(c) for c in children],
+            "error": f"a child process of the benchmark was still running "
+            f"({describe(children)}); killed",
+        }
     if doc is None and done.connection_lost:
         # Not the benchmark's fault: ``jitbench run --resume`` runs this slot again.
         return {**base, "status": "failed", "error": CONNECTION_LOST, "connection_lost": True}
     if doc is None:
-        what = "no result" if not done.stdout.strip() else "unreadable output (not a jitbench result)"
-        return {**base, "status": "failed",
-                "error": f"{what}; exit status {done.returncode}"}
+        what = (
+            "no result" if not done.stdout.strip() else "unreadable output (not a jitbench result)"
+        )
+        return {**base, "status": "failed", "error": f"{what}; exit status {done.returncode}"}
     if not doc.get(protocol.OK_KEY):
-        return {**base, "status": "failed",
-                "error": str(doc.get(protocol.ERROR_KEY, "unknown error")),
-                "traceback": doc.get(protocol.TRACEBACK_KEY)}
+        return {
+            **base,
+            "status": "failed",
+            "error": str(doc.get(protocol.ERROR_KEY, "unknown error")),
+            "traceback": doc.get(protocol.TRACEBACK_KEY),
+        }
     shape = _shape_error(doc)
     if shape is not None:
         return {**base, "status": "failed", "error": f"malformed result: {shape}"}
     record = {**base, "status": "ok"}
-    for key in ("loops", "inner_loops", "first_ns", "warmups_ns", "values_ns", "steps", "facts",
-                "jit", "bench_name", "metadata", "counting", "events", "counting_probe"):
+    for key in (
+        "loops",
+        "inner_loops",
+        "first_ns",
+        "warmups_ns",
+        "values_ns",
+        "steps",
+        "facts",
+        "jit",
+        "bench_name",
+        "metadata",
+        "counting",
+        "events",
+        "counting_probe",
+    ):
         if key in doc:
             record[key] = doc[key]
     if done.returncode != 0:
@@ -205,7 +255,7 @@ def _find_result(stdout: bytes) -> dict | None:
     for line in reversed(stdout.splitlines()):
         if line.startswith(RESULT_MARKER):
             try:
-                doc = json.loads(line[len(RESULT_MARKER):])
+                doc = json.loads(line[len(RESULT_MARKER) :])
             except ValueError:
                 return None
             return doc if isinstance(doc, dict) else None
@@ -228,7 +278,10 @@ def _shape_error(doc: dict) -> str | None:
     if counting is not None:
         counts = counting.get("counts") if isinstance(counting, dict) else None
         if not isinstance(counts, dict) or not all(
-                isinstance(v, list) and len(v) == len(doc["values_ns"])
-                and all(isinstance(x, int) and x >= 0 for x in v) for v in counts.values()):
+            isinstance(v, list)
+            and len(v) == len(doc["values_ns"])
+            and all(isinstance(x, int) and x >= 0 for x in v)
+            for v in counts.values()
+        ):
             return "counts are not one non-negative integer per measured value"
     return None

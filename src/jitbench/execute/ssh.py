@@ -68,14 +68,26 @@ class SshConnection:
         if h.ssh_config is not None:
             argv += ["-F", str(h.ssh_config)]
         # ssh keeps the first value it sees of an option: ours come first where they matter.
-        argv += ["-o", "BatchMode=yes",
-                 "-o", f"ControlMaster={'auto' if master else 'no'}",
-                 "-o", f"ControlPath={self._control_dir()}/{SOCKET}",
-                 *h.ssh_options,
-                 "-o", f"ControlPersist={PERSIST_S}",
-                 "-o", f"ConnectTimeout={CONNECT_TIMEOUT_S}",
-                 "-o", "ServerAliveInterval=15", "-o", "ServerAliveCountMax=4",
-                 "-T", "--", h.ssh]
+        argv += [
+            "-o",
+            "BatchMode=yes",
+            "-o",
+            f"ControlMaster={'auto' if master else 'no'}",
+            "-o",
+            f"ControlPath={self._control_dir()}/{SOCKET}",
+            *h.ssh_options,
+            "-o",
+            f"ControlPersist={PERSIST_S}",
+            "-o",
+            f"ConnectTimeout={CONNECT_TIMEOUT_S}",
+            "-o",
+            "ServerAliveInterval=15",
+            "-o",
+            "ServerAliveCountMax=4",
+            "-T",
+            "--",
+            h.ssh,
+        ]
         if remote is not None:
             argv.append(remote)
         return argv
@@ -88,18 +100,26 @@ class SshConnection:
         # inherited would keep communicate() waiting until the master exits.
         with tempfile.TemporaryFile() as err:
             try:
-                status = subprocess.run(self.argv("true", master=True), stdin=subprocess.DEVNULL,
-                                        stdout=subprocess.DEVNULL, stderr=err,
-                                        timeout=CONNECT_TIMEOUT_S * 3,
-                                        start_new_session=True).returncode
+                status = subprocess.run(
+                    self.argv("true", master=True),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=err,
+                    timeout=CONNECT_TIMEOUT_S * 3,
+                    start_new_session=True,
+                ).returncode
             except FileNotFoundError:
-                raise JitbenchError(f"host {self.host.name!r}: the ssh client is not installed "
-                                    "here; install OpenSSH (e.g. apt-get install "
-                                    "openssh-client)") from None
+                raise JitbenchError(
+                    f"host {self.host.name!r}: the ssh client is not installed "
+                    "here; install OpenSSH (e.g. apt-get install "
+                    "openssh-client)"
+                ) from None
             except subprocess.TimeoutExpired:
-                raise JitbenchError(f"host {self.host.name!r}: ssh {self.host.ssh} did not answer "
-                                    f"within {CONNECT_TIMEOUT_S * 3} s; check that "
-                                    f"`ssh {self.host.ssh} true` works") from None
+                raise JitbenchError(
+                    f"host {self.host.name!r}: ssh {self.host.ssh} did not answer "
+                    f"within {CONNECT_TIMEOUT_S * 3} s; check that "
+                    f"`ssh {self.host.ssh} true` works"
+                ) from None
             err.seek(0)
             text = err.read().decode("utf-8", errors="replace")
         if status != 0:
@@ -123,14 +143,26 @@ class SshConnection:
             argv = ["ssh"] + (["-F", str(self.host.ssh_config)] if self.host.ssh_config else [])
             argv += ["-o", f"ControlPath={folder}/{SOCKET}", "-O", "exit", "--", self.host.ssh]
             with contextlib.suppress(OSError, subprocess.TimeoutExpired):
-                subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, timeout=10)
+                subprocess.run(
+                    argv,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    timeout=10,
+                )
         shutil.rmtree(folder, ignore_errors=True)
 
     # -- commands --------------------------------------------------------------------------
 
-    def run(self, remote: str, *, stdin: bytes = b"", timeout: float = 120.0,
-            stdout=None, hold_stdin: bool = False) -> Completed:
+    def run(
+        self,
+        remote: str,
+        *,
+        stdin: bytes = b"",
+        timeout: float = 120.0,
+        stdout=None,
+        hold_stdin: bool = False,
+    ) -> Completed:
         """Run a quoted command line on the host; its raw outcome (255 = connection failed).
 
         ``hold_stdin`` keeps the remote command's stdin open until it exits (a target process:
@@ -138,25 +170,35 @@ class SshConnection:
         """
         t0 = time.perf_counter_ns()
         try:
-            proc = subprocess.Popen(self.argv(remote), stdin=subprocess.PIPE,
-                                    stdout=stdout if stdout is not None else subprocess.PIPE,
-                                    stderr=subprocess.PIPE, start_new_session=True)
+            proc = subprocess.Popen(
+                self.argv(remote),
+                stdin=subprocess.PIPE,
+                stdout=stdout if stdout is not None else subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+            )
         except FileNotFoundError:
-            raise JitbenchError(f"host {self.host.name!r}: the ssh client is not installed here; "
-                                "install OpenSSH (e.g. apt-get install openssh-client)") from None
+            raise JitbenchError(
+                f"host {self.host.name!r}: the ssh client is not installed here; "
+                "install OpenSSH (e.g. apt-get install openssh-client)"
+            ) from None
         done = communicate(proc, stdin, timeout, t0, hold_stdin=hold_stdin)
         done.connection_lost = done.returncode == SSH_FAILED
         return done
 
-    def check_output(self, remote: str, *, what: str, timeout: float = 120.0,
-                     stdin: bytes = b"") -> str:
+    def check_output(
+        self, remote: str, *, what: str, timeout: float = 120.0, stdin: bytes = b""
+    ) -> str:
         """stdout of a command that must succeed; JitbenchError naming the host otherwise."""
         done = self.run(remote, stdin=stdin, timeout=timeout)
         if done.returncode == 0:
             return done.stdout.decode("utf-8", errors="replace")
         if done.connection_lost:
-            raise JitbenchError(connection_error(self.host, SSH_FAILED,
-                                                 done.stderr.decode("utf-8", errors="replace")))
+            raise JitbenchError(
+                connection_error(
+                    self.host, SSH_FAILED, done.stderr.decode("utf-8", errors="replace")
+                )
+            )
         last = last_line(done.stderr) or f"exit status {done.returncode}"
         raise JitbenchError(f"host {self.host.name!r}: {what} failed ({last}); check the host")
 
@@ -172,8 +214,9 @@ class SshTransport:
         # leave a hung benchmark running on the host.
         limit = f"{max(1, round(timeout))}"
         remote = quote_command(["timeout", "-k", "5", limit, *env_prefix(env), *argv])
-        done = self.connection.run(remote, stdin=stdin, timeout=timeout + LOCAL_GRACE_S,
-                                   hold_stdin=True)
+        done = self.connection.run(
+            remote, stdin=stdin, timeout=timeout + LOCAL_GRACE_S, hold_stdin=True
+        )
         if done.returncode == TIMEOUT_STATUS and not done.stdout.strip():
             done.timed_out = True
             done.returncode = None
@@ -199,8 +242,10 @@ def _raise_not_started(host: Host, argv: list[str], done: Completed) -> None:
         error = FileNotFoundError if done.returncode == 127 else PermissionError
         raise error(done.returncode, last_line(done.stderr), argv[0])
     if "timeout" in text:
-        raise JitbenchError(f"host {host.name!r}: the `timeout` command is missing there; "
-                            "install coreutils (or busybox) on the host")
+        raise JitbenchError(
+            f"host {host.name!r}: the `timeout` command is missing there; "
+            "install coreutils (or busybox) on the host"
+        )
 
 
 def last_line(data: bytes | str | None) -> str:
@@ -212,19 +257,37 @@ def last_line(data: bytes | str | None) -> str:
 
 # ssh's own words → what to do about them. Checked in order; the first match wins.
 _DIAGNOSES = (
-    ("Could not resolve hostname", "ssh cannot resolve {dest}",
-     "fix hosts.{name}.ssh or add the alias to your ssh config"),
-    ("Name or service not known", "ssh cannot resolve {dest}",
-     "fix hosts.{name}.ssh or add the alias to your ssh config"),
-    ("Connection refused", "connection refused by {dest}",
-     "start sshd on the host or fix the port (ssh_options = [\"-p\", \"PORT\"] or your ssh config)"),
-    ("Permission denied", "login to {dest} refused",
-     "put your public key in the host's ~/.ssh/authorized_keys or load it into ssh-agent "
-     "(jitbench never asks for passwords)"),
-    ("Host key verification failed", "the host key of {dest} is not known or has changed",
-     "connect once with `ssh {dest}` to check and accept its key"),
-    ("REMOTE HOST IDENTIFICATION HAS CHANGED", "the host key of {dest} has changed",
-     "check the host, then fix its line in known_hosts"),
+    (
+        "Could not resolve hostname",
+        "ssh cannot resolve {dest}",
+        "fix hosts.{name}.ssh or add the alias to your ssh config",
+    ),
+    (
+        "Name or service not known",
+        "ssh cannot resolve {dest}",
+        "fix hosts.{name}.ssh or add the alias to your ssh config",
+    ),
+    (
+        "Connection refused",
+        "connection refused by {dest}",
+        'start sshd on the host or fix the port (ssh_options = ["-p", "PORT"] or your ssh config)',
+    ),
+    (
+        "Permission denied",
+        "login to {dest} refused",
+        "put your public key in the host's ~/.ssh/authorized_keys or load it into ssh-agent "
+        "(jitbench never asks for passwords)",
+    ),
+    (
+        "Host key verification failed",
+        "the host key of {dest} is not known or has changed",
+        "connect once with `ssh {dest}` to check and accept its key",
+    ),
+    (
+        "REMOTE HOST IDENTIFICATION HAS CHANGED",
+        "the host key of {dest} has changed",
+        "check the host, then fix its line in known_hosts",
+    ),
     ("timed out", "{dest} did not answer", "check the address and that the host is up"),
     ("No route to host", "no route to {dest}", "check the address and the network"),
     ("Network is unreachable", "network unreachable for {dest}", "check the network"),
@@ -239,11 +302,17 @@ def connection_error(host: Host, status: int, stderr: str) -> str:
     dest = host.ssh
     said = last_line(stderr)
     if status != SSH_FAILED:
-        return (f"host {host.name!r}: `ssh {dest} true` exited with {status} ({said or 'no output'}); "
-                "the remote shell must run commands: check the account's shell and login files")
+        return (
+            f"host {host.name!r}: `ssh {dest} true` exited with {status} ({said or 'no output'}); "
+            "the remote shell must run commands: check the account's shell and login files"
+        )
     for needle, what, fix in _DIAGNOSES:
         if needle in stderr:
-            return (f"host {host.name!r}: {what.format(dest=dest)} ({said}); "
-                    f"{fix.format(dest=dest, name=host.name)}")
-    return (f"host {host.name!r}: ssh {dest} failed ({said or 'exit status 255'}); "
-            f"check that `ssh {dest} true` works from this machine")
+            return (
+                f"host {host.name!r}: {what.format(dest=dest)} ({said}); "
+                f"{fix.format(dest=dest, name=host.name)}"
+            )
+    return (
+        f"host {host.name!r}: ssh {dest} failed ({said or 'exit status 255'}); "
+        f"check that `ssh {dest} true` works from this machine"
+    )

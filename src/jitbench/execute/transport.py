@@ -37,7 +37,9 @@ class Transport(Protocol):
     is gone (see the runner's ``jitbench_lifetime``).
     """
 
-    def run(self, argv: list[str], env: dict[str, str], stdin: bytes, timeout: float) -> Completed: ...
+    def run(
+        self, argv: list[str], env: dict[str, str], stdin: bytes, timeout: float
+    ) -> Completed: ...
 
 
 class LocalTransport:
@@ -66,8 +68,15 @@ PIPE_GRACE_S = 0.5
 DRAIN_S = 5.0
 
 
-def communicate(proc: subprocess.Popen, stdin: bytes, timeout: float, t0: int, *,
-                hold_stdin: bool = False, session: bool = False) -> Completed:
+def communicate(
+    proc: subprocess.Popen,
+    stdin: bytes,
+    timeout: float,
+    t0: int,
+    *,
+    hold_stdin: bool = False,
+    session: bool = False,
+) -> Completed:
     """Feed stdin, collect the output, wait at most ``timeout``; kill the tree on a timeout/Ctrl-C.
 
     ``hold_stdin`` keeps stdin open until the process has exited. ``session``: the process leads
@@ -85,8 +94,9 @@ def communicate(proc: subprocess.Popen, stdin: bytes, timeout: float, t0: int, *
             _close(proc.stdin)
 
 
-def _communicate(proc: subprocess.Popen, stdin: bytes, timeout: float, t0: int,
-                 hold_stdin: bool, session: bool) -> Completed:
+def _communicate(
+    proc: subprocess.Popen, stdin: bytes, timeout: float, t0: int, hold_stdin: bool, session: bool
+) -> Completed:
     deadline = time.monotonic() + timeout
     sel = selectors.DefaultSelector()
     out: dict[int, bytearray] = {}
@@ -175,8 +185,9 @@ def _reading(sel: selectors.BaseSelector, out: dict[int, bytearray]) -> bool:
     return any(key.fd in out for key in sel.get_map().values())
 
 
-def _feed(proc: subprocess.Popen, sel: selectors.BaseSelector, pending: memoryview,
-          hold_stdin: bool) -> memoryview:
+def _feed(
+    proc: subprocess.Popen, sel: selectors.BaseSelector, pending: memoryview, hold_stdin: bool
+) -> memoryview:
     """Write what the pipe takes now; when all is written, stop watching (and maybe close)."""
     try:
         n = os.write(proc.stdin.fileno(), pending[:65536])

@@ -39,11 +39,14 @@ def pick_variant(doc: dict, variant: str | None) -> str:
     if variant is None:
         if len(names) == 1:
             return names[0]
-        raise JitbenchError(f"result {doc['id']} has {len(names)} variants ({', '.join(names)}); "
-                            "pyperf files hold one: pass --variant NAME")
+        raise JitbenchError(
+            f"result {doc['id']} has {len(names)} variants ({', '.join(names)}); "
+            "pyperf files hold one: pass --variant NAME"
+        )
     if variant not in doc["variants"]:
-        raise JitbenchError(f"variant {variant!r} is not in result {doc['id']}; it has: "
-                            f"{', '.join(names)}")
+        raise JitbenchError(
+            f"variant {variant!r} is not in result {doc['id']}; it has: {', '.join(names)}"
+        )
     return variant
 
 
@@ -53,16 +56,24 @@ def _suite_metadata(doc: dict, variant: str) -> dict:
     else:
         spec, host = doc["variants"][variant], doc["host"]
         facts = spec.get("facts") or {}
-        md = {"hostname": host.get("hostname"), "cpu_model_name": host.get("cpu_model"),
-              "cpu_count": host.get("cpu_count"),
-              "platform": f"{host.get('system') or ''}-{host.get('kernel') or ''}-"
-                          f"{host.get('machine') or ''}".strip("-"),
-              "python_implementation": facts.get("implementation"),
-              "python_version": facts.get("version"),
-              "python_executable": facts.get("executable"),
-              "jitbench_interpreter": interpreter(spec)}
-    md.update({"jitbench_result": doc["id"], "jitbench_variant": variant,
-               "jitbench_version": doc["tool_version"]})
+        md = {
+            "hostname": host.get("hostname"),
+            "cpu_model_name": host.get("cpu_model"),
+            "cpu_count": host.get("cpu_count"),
+            "platform": f"{host.get('system') or ''}-{host.get('kernel') or ''}-"
+            f"{host.get('machine') or ''}".strip("-"),
+            "python_implementation": facts.get("implementation"),
+            "python_version": facts.get("version"),
+            "python_executable": facts.get("executable"),
+            "jitbench_interpreter": interpreter(spec),
+        }
+    md.update(
+        {
+            "jitbench_result": doc["id"],
+            "jitbench_variant": variant,
+            "jitbench_version": doc["tool_version"],
+        }
+    )
     md.pop("name", None)
     md.pop("loops", None)
     return _clean(md)
@@ -71,8 +82,10 @@ def _suite_metadata(doc: dict, variant: str) -> dict:
 def _run(view, duration_s: float | None) -> dict:  # type: ignore[no-untyped-def]
     p = view.record
     if any(v <= 0 for v in view.values):
-        raise JitbenchError(f"process slot {view.slot} ({p['benchmark']}/{p['variant']}) has a "
-                            "zero value; pyperf requires values > 0")
+        raise JitbenchError(
+            f"process slot {view.slot} ({p['benchmark']}/{p['variant']}) has a "
+            "zero value; pyperf requires values > 0"
+        )
     imported = p.get("pyperf") or {}
     md = dict(imported.get("metadata") or {})
     md["loops"] = p["loops"]
@@ -102,8 +115,10 @@ def to_pyperf(doc: dict, variant: str | None = None) -> dict:
         md.update({"name": bench, "unit": "second"})
         inner = {v.record["inner_loops"] for v in views}
         if len(inner) > 1:
-            raise JitbenchError(f"benchmark {bench!r} of variant {name!r} ran with different "
-                                f"inner loops {sorted(inner)}; pyperf needs one value")
+            raise JitbenchError(
+                f"benchmark {bench!r} of variant {name!r} ran with different "
+                f"inner loops {sorted(inner)}; pyperf needs one value"
+            )
         if inner != {1}:
             # Benchmark-level, so that every run (calibration runs too) agrees, as pyperf checks.
             md["inner_loops"] = inner.pop()
@@ -111,6 +126,7 @@ def to_pyperf(doc: dict, variant: str | None = None) -> dict:
         calibration = (spec.get("calibration") or {}).get("pyperf_runs") or []
         benches.append({"metadata": _clean(md), "runs": [*calibration, *runs]})
     if not benches:
-        raise JitbenchError(f"variant {name!r} of result {doc['id']} has no successful process; "
-                            "nothing to export")
+        raise JitbenchError(
+            f"variant {name!r} of result {doc['id']} has no successful process; nothing to export"
+        )
     return {"version": PYPERF_FORMAT, "metadata": _suite_metadata(doc, name), "benchmarks": benches}

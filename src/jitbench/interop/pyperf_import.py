@@ -32,44 +32,72 @@ def read_pyperf(path: Path) -> tuple[dict, bytes]:
     text = inputfile.decode(inputfile.gunzip(raw, path, "pyperf file"), path, "pyperf file")
     data = inputfile.parse_json(text, path, "pyperf file", hint)
     if not isinstance(data, dict) or "benchmarks" not in data:
-        hint = " (it is a jitbench result already)" if isinstance(data, dict) and \
-            data.get("schema") == SCHEMA_NAME else ""
-        raise JitbenchError(f"{path}: not a pyperf result (no 'benchmarks' list){hint}; pass a "
-                            "file written by pyperf or pyperformance")
+        hint = (
+            " (it is a jitbench result already)"
+            if isinstance(data, dict) and data.get("schema") == SCHEMA_NAME
+            else ""
+        )
+        raise JitbenchError(
+            f"{path}: not a pyperf result (no 'benchmarks' list){hint}; pass a "
+            "file written by pyperf or pyperformance"
+        )
     problem = _shape_error(data)
     if problem is not None:
         raise JitbenchError(f"{path}: not a pyperf result: {problem}; {hint}")
     if data.get("version") not in SUPPORTED_VERSIONS:
-        raise JitbenchError(f"{path}: pyperf file format {data.get('version')!r} is not "
-                            f"supported (only {', '.join(SUPPORTED_VERSIONS)}); rewrite it with "
-                            "pyperf >= 1.0 (python -m pyperf convert)")
+        raise JitbenchError(
+            f"{path}: pyperf file format {data.get('version')!r} is not "
+            f"supported (only {', '.join(SUPPORTED_VERSIONS)}); rewrite it with "
+            "pyperf >= 1.0 (python -m pyperf convert)"
+        )
     return data, raw
 
 
 # The parts of pyperf's format (version 1.0) the import reads, with the types it relies on.
-_METADATA = {"type": "object", "properties": {
-    "name": {"type": "string"}, "unit": {"type": "string"}, "date": {"type": "string"},
-    "loops": {"type": "integer", "minimum": 1}, "inner_loops": {"type": "integer", "minimum": 1},
-    "duration": {"type": "number"}}}
+_METADATA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "unit": {"type": "string"},
+        "date": {"type": "string"},
+        "loops": {"type": "integer", "minimum": 1},
+        "inner_loops": {"type": "integer", "minimum": 1},
+        "duration": {"type": "number"},
+    },
+}
 _PYPERF_SHAPE = {
     "type": "object",
     "properties": {
         "version": {"type": "string"},
         "metadata": _METADATA,
-        "benchmarks": {"type": "array", "items": {
-            "type": "object",
-            "properties": {
-                "metadata": _METADATA,
-                "runs": {"type": "array", "items": {
-                    "type": "object",
-                    "properties": {
-                        "metadata": _METADATA,
-                        "values": {"type": "array", "items": {"type": "number"}},
-                        "warmups": {"type": "array", "items": {
-                            "type": "array", "prefixItems": [{"type": "integer"}, {"type": "number"}],
-                            "minItems": 2, "maxItems": 2}},
-                    }}},
-            }}},
+        "benchmarks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "metadata": _METADATA,
+                    "runs": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "metadata": _METADATA,
+                                "values": {"type": "array", "items": {"type": "number"}},
+                                "warmups": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "array",
+                                        "prefixItems": [{"type": "integer"}, {"type": "number"}],
+                                        "minItems": 2,
+                                        "maxItems": 2,
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
     },
 }
 
@@ -77,7 +105,8 @@ _PYPERF_SHAPE = {
 def _shape_error(data: dict) -> str | None:
     """The first place where ``data`` breaks the pyperf format the import reads, or None."""
     error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(_PYPERF_SHAPE).iter_errors(data))
+        jsonschema.Draft202012Validator(_PYPERF_SHAPE).iter_errors(data)
+    )
     if error is None:
         return None
     where = ".".join(str(p) for p in error.absolute_path) or "document"
@@ -111,21 +140,31 @@ def _machine(platform: object) -> str:
 
 
 def _host(md: dict) -> dict:
-    return {"hostname": str(md.get("hostname", "unknown")), "machine": _machine(md.get("platform")),
-            "cpu_model": md.get("cpu_model_name"), "cpu_count": md.get("cpu_count"),
-            "platform": md.get("platform"), "boot_time": md.get("boot_time"),
-            "cpu_config": md.get("cpu_config"), "source": "pyperf metadata"}
+    return {
+        "hostname": str(md.get("hostname", "unknown")),
+        "machine": _machine(md.get("platform")),
+        "cpu_model": md.get("cpu_model_name"),
+        "cpu_count": md.get("cpu_count"),
+        "platform": md.get("platform"),
+        "boot_time": md.get("boot_time"),
+        "cpu_config": md.get("cpu_config"),
+        "source": "pyperf metadata",
+    }
 
 
 def _facts(md: dict) -> dict:
-    return {"implementation": md.get("python_implementation"),
-            "version": _version(md.get("python_version")),
-            "version_full": md.get("python_version"),
-            "executable": md.get("python_executable"), "jit": {}}
+    return {
+        "implementation": md.get("python_implementation"),
+        "version": _version(md.get("python_version")),
+        "version_full": md.get("python_version"),
+        "executable": md.get("python_executable"),
+        "jit": {},
+    }
 
 
-def from_pyperf(data: dict, *, variant: str, source: str, argv: list[str] | None = None,
-                digest: str = "") -> dict:
+def from_pyperf(
+    data: dict, *, variant: str, source: str, argv: list[str] | None = None, digest: str = ""
+) -> dict:
     """The jitbench artifact of a pyperf document; ``source`` names the file in the artifact."""
     suite_md = dict(data.get("metadata") or {})
     benchmarks: dict[str, dict] = {}
@@ -138,13 +177,16 @@ def from_pyperf(data: dict, *, variant: str, source: str, argv: list[str] | None
         bench_md = dict(suite_md, **(bench.get("metadata") or {}))
         name = str(bench_md.get("name") or f"benchmark{i}")
         if name in benchmarks:
-            raise JitbenchError(f"{source}: benchmark {name!r} appears twice; pyperf files "
-                                "hold each benchmark once")
+            raise JitbenchError(
+                f"{source}: benchmark {name!r} appears twice; pyperf files hold each benchmark once"
+            )
         unit = bench_md.get("unit", "second")
         if unit != "second":
-            raise JitbenchError(f"{source}: benchmark {name!r} measures {unit!r}, not time; "
-                                "jitbench imports timings only (drop it with pyperf convert "
-                                "--exclude-benchmark)")
+            raise JitbenchError(
+                f"{source}: benchmark {name!r} measures {unit!r}, not time; "
+                "jitbench imports timings only (drop it with pyperf convert "
+                "--exclude-benchmark)"
+            )
         if i == 0:
             host_md = bench_md
         calibration, rnd = [], 0
@@ -163,16 +205,24 @@ def from_pyperf(data: dict, *, variant: str, source: str, argv: list[str] | None
             first = warmups[0][1] if warmups else values[0]
             duration = run_md.get("duration")
             slot = len(processes)
-            processes.append({
-                "slot": slot, "round": rnd, "benchmark": name, "variant": variant,
-                "status": "ok", "loops": loops, "inner_loops": inner,
-                "first_ns": _ns(first, inner),
-                "warmups_ns": [_ns(v, loops * inner) for _, v in warmups],
-                "values_ns": [_ns(v, loops * inner) for v in values],
-                "wall_ns": _ns(duration, 1) if isinstance(duration, int | float) else None,
-                "facts": _facts(run_md), "jit": {},
-                "pyperf": {"metadata": run.get("metadata") or {}, "warmups": warmups},
-            })
+            processes.append(
+                {
+                    "slot": slot,
+                    "round": rnd,
+                    "benchmark": name,
+                    "variant": variant,
+                    "status": "ok",
+                    "loops": loops,
+                    "inner_loops": inner,
+                    "first_ns": _ns(first, inner),
+                    "warmups_ns": [_ns(v, loops * inner) for _, v in warmups],
+                    "values_ns": [_ns(v, loops * inner) for v in values],
+                    "wall_ns": _ns(duration, 1) if isinstance(duration, int | float) else None,
+                    "facts": _facts(run_md),
+                    "jit": {},
+                    "pyperf": {"metadata": run.get("metadata") or {}, "warmups": warmups},
+                }
+            )
             started = _iso(run_md.get("date"))
             if started:
                 processes[-1]["started"] = started
@@ -181,14 +231,20 @@ def from_pyperf(data: dict, *, variant: str, source: str, argv: list[str] | None
             max_values, max_warmups = max(max_values, len(values)), max(max_warmups, len(warmups))
             rnd += 1
         if rnd == 0:
-            raise JitbenchError(f"{source}: benchmark {name!r} has no run with values (only "
-                                "calibration runs); nothing to import")
+            raise JitbenchError(
+                f"{source}: benchmark {name!r} has no run with values (only "
+                "calibration runs); nothing to import"
+            )
         max_runs = max(max_runs, rnd)
         benchmarks[name] = {
-            "kind": "pyperf", "source": f"pyperf:{source}", "function": None, "bench_name": name,
+            "kind": "pyperf",
+            "source": f"pyperf:{source}",
+            "function": None,
+            "bench_name": name,
             "loops": loops_seen.pop() if len(loops_seen) == 1 else None,
             "inner_loops": inner_seen.pop() if len(inner_seen) == 1 else None,
-            "calibration": {"pyperf_runs": calibration} if calibration else None, "error": None,
+            "calibration": {"pyperf_runs": calibration} if calibration else None,
+            "error": None,
             "pyperf_metadata": bench.get("metadata") or {},
         }
     if not benchmarks:
@@ -196,29 +252,58 @@ def from_pyperf(data: dict, *, variant: str, source: str, argv: list[str] | None
     created = min(dates) if dates else datetime.now(UTC).isoformat(timespec="seconds")
     stamp = re.sub(r"[^0-9]", "", created)[:14]
     doc = {
-        "schema": SCHEMA_NAME, "schema_version": SCHEMA_VERSION, "tool_version": __version__,
+        "schema": SCHEMA_NAME,
+        "schema_version": SCHEMA_VERSION,
+        "tool_version": __version__,
         "id": f"{stamp[:8]}-{stamp[8:14]}-pyperf-{digest[:6] or 'import'}",
-        "created": created, "finished": max(dates) if dates else None, "complete": True,
-        "interrupted": False, "command": list(argv or []), "config": None, "seed": 0,
+        "created": created,
+        "finished": max(dates) if dates else None,
+        "complete": True,
+        "interrupted": False,
+        "command": list(argv or []),
+        "config": None,
+        "seed": 0,
         "baseline": variant,
         # pyperf ran its processes one after another, without a timeout.
-        "design": {"kind": "sequential", "processes": max_runs, "values": max_values,
-                   "warmups": max_warmups, "timeout": None, "loops": None},
-        "host": _host(host_md), "runtimes": {},
-        "variants": {variant: {
-            "runtime": variant, "kind": "python",
-            "command": [str(host_md.get("python_executable") or "python3")], "env": {},
-            "args": [], "pre_import": [], "mode": None, "jit_options": {},
-            "facts": _facts(host_md),
-            "imported_from": {"format": "pyperf", "file": source,
-                              "pyperf_version": suite_md.get("perf_version")}}},
-        "benchmarks": benchmarks, "schedule": schedule, "processes": processes,
+        "design": {
+            "kind": "sequential",
+            "processes": max_runs,
+            "values": max_values,
+            "warmups": max_warmups,
+            "timeout": None,
+            "loops": None,
+        },
+        "host": _host(host_md),
+        "runtimes": {},
+        "variants": {
+            variant: {
+                "runtime": variant,
+                "kind": "python",
+                "command": [str(host_md.get("python_executable") or "python3")],
+                "env": {},
+                "args": [],
+                "pre_import": [],
+                "mode": None,
+                "jit_options": {},
+                "facts": _facts(host_md),
+                "imported_from": {
+                    "format": "pyperf",
+                    "file": source,
+                    "pyperf_version": suite_md.get("perf_version"),
+                },
+            }
+        },
+        "benchmarks": benchmarks,
+        "schedule": schedule,
+        "processes": processes,
         "pyperf": {"version": data.get("version"), "metadata": suite_md},
     }
     problem = first_error(doc)
     if problem is not None:
-        raise JitbenchError(f"{source}: the imported result is invalid ({problem}); please "
-                            "report this with the pyperf file")
+        raise JitbenchError(
+            f"{source}: the imported result is invalid ({problem}); please "
+            "report this with the pyperf file"
+        )
     return Result.from_json(doc).to_json()
 
 
@@ -226,5 +311,10 @@ def import_file(path: Path, *, variant: str | None = None, argv: list[str] | Non
     """Read a pyperf file and return its jitbench artifact (variant named after the file)."""
     data, raw = read_pyperf(path)
     name = variant or re.sub(r"(\.json)?(\.gz)?$", "", Path(path).name) or "pyperf"
-    return from_pyperf(data, variant=name, source=Path(path).name, argv=argv,
-                       digest=hashlib.sha256(raw).hexdigest())
+    return from_pyperf(
+        data,
+        variant=name,
+        source=Path(path).name,
+        argv=argv,
+        digest=hashlib.sha256(raw).hexdigest(),
+    )

@@ -34,14 +34,19 @@ def _finite(x: float) -> float | None:
 def halfwidths(doc: dict, opts: an.Options) -> dict[tuple[str, str], float]:
     """CI half-width in % of every comparison of the artifact so far."""
     analysis = an.analyse(doc, opts)
-    return {(c.benchmark, c.candidate): ci_halfwidth_pct(c.result)
-            for c in analysis.comparisons}
+    return {(c.benchmark, c.candidate): ci_halfwidth_pct(c.result) for c in analysis.comparisons}
 
 
 def planned(target: Target) -> dict:
     """``doc["adaptive"]`` before the first check: an interrupted run still says it was adaptive."""
-    return {"target_ci_pct": target.ci_halfwidth_pct, "budget_s": target.budget_s, "rounds": 0,
-            "elapsed_s": 0.0, "halfwidths_pct": {}, "unreached": []}
+    return {
+        "target_ci_pct": target.ci_halfwidth_pct,
+        "budget_s": target.budget_s,
+        "rounds": 0,
+        "elapsed_s": 0.0,
+        "halfwidths_pct": {},
+        "unreached": [],
+    }
 
 
 def resumed(doc: dict) -> tuple[Target, float] | None:
@@ -52,8 +57,12 @@ def resumed(doc: dict) -> tuple[Target, float] | None:
     return Target(state["target_ci_pct"], state["budget_s"]), float(state.get("elapsed_s") or 0)
 
 
-def extender(target: Target, opts: an.Options, clock: Callable[[], float] = time.monotonic,
-             spent_s: float = 0.0) -> Callable[[Runner], int]:
+def extender(
+    target: Target,
+    opts: an.Options,
+    clock: Callable[[], float] = time.monotonic,
+    spent_s: float = 0.0,
+) -> Callable[[Runner], int]:
     """The ``extend`` callback of ``Runner.run``: more rounds for benchmarks above the target.
 
     ``spent_s``: seconds an interrupted run had already spent of the budget (when resuming it).
@@ -65,11 +74,17 @@ def extender(target: Target, opts: an.Options, clock: Callable[[], float] = time
         wide = {k: w for k, w in widths.items() if not w <= target.ci_halfwidth_pct}
         rounds = runner.rounds_done()
         elapsed = clock() - started
-        state = {"target_ci_pct": target.ci_halfwidth_pct, "budget_s": target.budget_s,
-                 "rounds": rounds, "elapsed_s": round(elapsed, 1),
-                 "halfwidths_pct": {f"{b}/{c}": _finite(w) for (b, c), w in widths.items()},
-                 "unreached": [{"benchmark": b, "candidate": c, "halfwidth_pct": _finite(w)}
-                               for (b, c), w in sorted(wide.items())]}
+        state = {
+            "target_ci_pct": target.ci_halfwidth_pct,
+            "budget_s": target.budget_s,
+            "rounds": rounds,
+            "elapsed_s": round(elapsed, 1),
+            "halfwidths_pct": {f"{b}/{c}": _finite(w) for (b, c), w in widths.items()},
+            "unreached": [
+                {"benchmark": b, "candidate": c, "halfwidth_pct": _finite(w)}
+                for (b, c), w in sorted(wide.items())
+            ],
+        }
         runner.doc["adaptive"] = state
         below_minimum = rounds < ADAPTIVE_MIN_ROUNDS
         if not widths or (not wide and not below_minimum):
@@ -83,8 +98,9 @@ def extender(target: Target, opts: an.Options, clock: Callable[[], float] = time
         if elapsed + per_round * step > target.budget_s:
             state["stopped"] = "budget spent"
             return 0
-        runner.progress.grow(len(need) * len(runner.variants) * (1 + len(runner.instruments))
-                             * step)
+        runner.progress.grow(
+            len(need) * len(runner.variants) * (1 + len(runner.instruments)) * step
+        )
         runner.run_rounds(rounds, step, need)
         return step
 

@@ -13,10 +13,16 @@ from dataclasses import replace
 from ..model import Slot
 
 
-def interleaved(variants: list[str], benchmarks: list[str], processes: int, seed: int,
-                first_round: int = 0, instruments: tuple[str, ...] = (),
-                instrumented_rounds: int | None = None,
-                instrumented_benchmarks: tuple[str, ...] | None = None) -> list[Slot]:
+def interleaved(
+    variants: list[str],
+    benchmarks: list[str],
+    processes: int,
+    seed: int,
+    first_round: int = 0,
+    instruments: tuple[str, ...] = (),
+    instrumented_rounds: int | None = None,
+    instrumented_benchmarks: tuple[str, ...] | None = None,
+) -> list[Slot]:
     """Slots for rounds ``first_round .. first_round+processes-1``, variants shuffled per round.
 
     The shuffle of round r depends only on (seed, r), so a run extended by more rounds keeps the

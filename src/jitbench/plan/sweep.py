@@ -96,8 +96,9 @@ def points(base: Variant, modes: list[str], options: list[tuple[str, list[object
         if mode == base.mode and opts == dict(base.jit_options):
             continue
         label = ",".join(f"{k}={_show(v)}" if k != "mode" else str(v) for k, v in params.items())
-        variant = replace(base, name=f"{base.name}@{label}", mode=mode,
-                          jit_options=tuple(opts.items()))
+        variant = replace(
+            base, name=f"{base.name}@{label}", mode=mode, jit_options=tuple(opts.items())
+        )
         problem = check_variant(variant)
         if problem is not None:
             raise ConfigError(f"sweep point {variant.name!r}: {problem[0]}: {problem[1]}")
@@ -109,9 +110,11 @@ def record(base: Variant, pts: list[Point]) -> dict:
     """``doc["sweep"]``: the parameters, the default variant, each point's parameter values."""
     names = list(dict.fromkeys(k for p in pts for k in p.params))
     defaults = {k: (base.mode if k == "mode" else dict(base.jit_options).get(k)) for k in names}
-    return {"parameters": names, "default": base.name,
-            "points": {base.name: defaults,
-                       **{p.variant.name: {**defaults, **p.params} for p in pts}}}
+    return {
+        "parameters": names,
+        "default": base.name,
+        "points": {base.name: defaults, **{p.variant.name: {**defaults, **p.params} for p in pts}},
+    }
 
 
 def rows(analysis: Analysis, sweep: dict) -> list[dict]:
@@ -123,12 +126,20 @@ def rows(analysis: Analysis, sweep: dict) -> list[dict]:
         r = c.result
         # The per-process numbers the change is computed from (steady values by default), so
         # the time column and the change column always agree.
-        out.append({"benchmark": c.benchmark, "variant": c.candidate,
-                    "params": sweep["points"][c.candidate], "metric": r.metric,
-                    "mean": _mean(r.candidate.process_values),
-                    "default_mean": _mean(r.baseline.process_values), "change_pct": r.change_pct,
-                    "ci_low_pct": r.ci_low_pct, "ci_high_pct": r.ci_high_pct,
-                    "verdict": r.verdict})
+        out.append(
+            {
+                "benchmark": c.benchmark,
+                "variant": c.candidate,
+                "params": sweep["points"][c.candidate],
+                "metric": r.metric,
+                "mean": _mean(r.candidate.process_values),
+                "default_mean": _mean(r.baseline.process_values),
+                "change_pct": r.change_pct,
+                "ci_low_pct": r.ci_low_pct,
+                "ci_high_pct": r.ci_high_pct,
+                "verdict": r.verdict,
+            }
+        )
     return out
 
 
@@ -143,9 +154,16 @@ def best(table: list[dict], default: str) -> dict[str, dict]:
         faster = [r for r in table if r["benchmark"] == bench and r["verdict"] == "faster"]
         if faster:
             top = min(faster, key=lambda r: r["change_pct"])
-            out[bench] = {"variant": top["variant"], "params": top["params"],
-                          "change_pct": top["change_pct"]}
+            out[bench] = {
+                "variant": top["variant"],
+                "params": top["params"],
+                "change_pct": top["change_pct"],
+            }
         else:
-            out[bench] = {"variant": default, "params": None, "change_pct": 0.0,
-                          "note": "no point is significantly faster than the default"}
+            out[bench] = {
+                "variant": default,
+                "params": None,
+                "change_pct": 0.0,
+                "note": "no point is significantly faster than the default",
+            }
     return out

@@ -19,8 +19,9 @@ def values_csv(doc: dict) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
-    views = [v for b in doc["benchmarks"] for var in doc["variants"]
-             for v in processes_of(doc, b, var)]
+    views = [
+        v for b in doc["benchmarks"] for var in doc["variants"] for v in processes_of(doc, b, var)
+    ]
     for v in sorted(views, key=lambda v: v.slot):
         bench, variant = v.record["benchmark"], v.record["variant"]
         for i, x in enumerate(v.warmups):

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-HOST_KEYS = ("hostname", "machine", "cpu_model", "cpu_count", "system", "kernel", "os", "loadavg",
-             "jitbench_python")
+HOST_KEYS = (
+    "hostname",
+    "machine",
+    "cpu_model",
+    "cpu_count",
+    "system",
+    "kernel",
+    "os",
+    "loadavg",
+    "jitbench_python",
+)
 
 
 def _text(value: object) -> str:
@@ -54,7 +63,16 @@ def variant_rows(doc: dict) -> list[tuple[str, ...]]:
     """One row per variant, in :data:`VARIANT_COLUMNS` order."""
     rows: list[tuple[str, ...]] = []
     for name, spec in doc["variants"].items():
-        rows.append((name, interpreter(spec), _text(spec.get("kind")), _text(spec.get("mode")),
-                     revision(spec), _text(spec.get("env")), " ".join(spec.get("args") or []) or "—",
-                     " ".join(spec.get("command") or [])))
+        rows.append(
+            (
+                name,
+                interpreter(spec),
+                _text(spec.get("kind")),
+                _text(spec.get("mode")),
+                revision(spec),
+                _text(spec.get("env")),
+                " ".join(spec.get("args") or []) or "—",
+                " ".join(spec.get("command") or []),
+            )
+        )
     return rows

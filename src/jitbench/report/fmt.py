@@ -45,6 +45,8 @@ def metric_of(analysis: object) -> str:
     """The metric the analysis's verdicts use (``steady`` when there is no comparison)."""
     comparisons = getattr(analysis, "comparisons", [])
     return comparisons[0].result.metric if comparisons else "steady"
+
+
 def count(x: float | None) -> str:
     """A count per iteration, e.g. 11.25 M."""
     if x is None or x != x:

@@ -55,8 +55,12 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _table(header: Iterable[str], rows: Iterable[Iterable[object]], numeric: set[int] | None = None,
-           raw: set[int] | None = None) -> str:
+def _table(
+    header: Iterable[str],
+    rows: Iterable[Iterable[object]],
+    numeric: set[int] | None = None,
+    raw: set[int] | None = None,
+) -> str:
     """An HTML table; columns in ``numeric`` align right, those in ``raw`` are not escaped."""
     numeric, raw = numeric or set(), raw or set()
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
@@ -71,8 +75,10 @@ def _table(header: Iterable[str], rows: Iterable[Iterable[object]], numeric: set
 
 
 def _figure(kind: str, svg: str, caption: str) -> str:
-    return (f'<figure class="plot" data-plot="{_e(kind)}">{svg}'
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
+    return (
+        f'<figure class="plot" data-plot="{_e(kind)}">{svg}'
+        f"<figcaption>{_e(caption)}</figcaption></figure>"
+    )
 
 
 def _render(table: tables.Table) -> str:
@@ -82,14 +88,19 @@ def _render(table: tables.Table) -> str:
         out = []
         for col, c in zip(table.columns, row, strict=True):
             if isinstance(c, tables.Verdict) and col.key in ("verdict", "holm"):
-                out.append(_verdict(c.word) + (" (outlier-sensitive)" if c.outlier_sensitive
-                                               else ""))
+                out.append(
+                    _verdict(c.word) + (" (outlier-sensitive)" if c.outlier_sensitive else "")
+                )
             else:
                 out.append(_e(c))
         cells.append(out)
     numeric = {i for i, col in enumerate(table.columns) if col.numeric}
-    return _table([col.header for col in table.columns], cells, numeric=numeric,
-                  raw=set(range(len(table.columns))))
+    return _table(
+        [col.header for col in table.columns],
+        cells,
+        numeric=numeric,
+        raw=set(range(len(table.columns))),
+    )
 
 
 def _verdict(v: str) -> str:
@@ -99,24 +110,39 @@ def _verdict(v: str) -> str:
 
 def _comparisons(a: Analysis, doc: dict) -> str:
     if not a.comparisons:
-        return ("<p class='meta'>One variant only (or too few processes): no comparison. "
-                "The per-benchmark sections show its values.</p>")
+        return (
+            "<p class='meta'>One variant only (or too few processes): no comparison. "
+            "The per-benchmark sections show its values.</p>"
+        )
     metric = fmt.metric_of(a)
-    out = [_render(tables.comparison_table(a)),
-           f"<p class='meta'>Means and medians are of the per-process {_e(metric)} values the "
-           "verdict uses. Verdict after Holm: adjusted for testing all of a candidate's "
-           "benchmarks at once.</p>"]
+    out = [
+        _render(tables.comparison_table(a)),
+        f"<p class='meta'>Means and medians are of the per-process {_e(metric)} values the "
+        "verdict uses. Verdict after Holm: adjusted for testing all of a candidate's "
+        "benchmarks at once.</p>",
+    ]
     for name, s in a.suite.items():
-        out.append(f"<p>Suite geometric mean, {_e(name)} vs {_e(a.baseline)}: "
-                   f"{_e(fmt.pct(s.geomean_change_pct))} "
-                   f"{_e(fmt.ci(s.ci_low_pct, s.ci_high_pct))} {_verdict(s.verdict)}</p>")
+        out.append(
+            f"<p>Suite geometric mean, {_e(name)} vs {_e(a.baseline)}: "
+            f"{_e(fmt.pct(s.geomean_change_pct))} "
+            f"{_e(fmt.ci(s.ci_low_pct, s.ci_high_pct))} {_verdict(s.verdict)}</p>"
+        )
     margin = a.comparisons[0].result.margin_pct
     svg = plots.to_svg(plots.forest(a.comparisons, margin, f"Change vs {a.baseline}"), "forest")
-    out.append(_figure("forest", svg, f"Change of each candidate on each benchmark with its {tables.ci_header(a)} "
-                       "(processes are the unit), coloured by verdict; the band is ±margin."))
+    out.append(
+        _figure(
+            "forest",
+            svg,
+            f"Change of each candidate on each benchmark with its {tables.ci_header(a)} "
+            "(processes are the unit), coloured by verdict; the band is ±margin.",
+        )
+    )
     notes = [f"{c.benchmark}/{c.candidate}: {w}" for c in a.comparisons for w in c.result.warnings]
-    notes += [f"{c.benchmark}/{c.candidate}: {c.result.resolution_hint}" for c in a.comparisons
-              if c.result.verdict == "inconclusive" and c.result.resolution_hint]
+    notes += [
+        f"{c.benchmark}/{c.candidate}: {c.result.resolution_hint}"
+        for c in a.comparisons
+        if c.result.verdict == "inconclusive" and c.result.resolution_hint
+    ]
     notes += a.skipped
     noise = host_noise_line(a)
     if noise:
@@ -132,17 +158,32 @@ def _cross_host(a: Analysis) -> str:
     """The same variant on every other host against its first host, with a forest plot."""
     if not a.cross_host:
         return ""
-    out = ["<section class='cross-host'><h3>Across hosts</h3>",
-           "<p class='meta'>Each variant on every other host against the same variant on the "
-           f"first host (same loops; {_e(tables.ci_header(a))}; &gt; 0 means slower).</p>",
-           _render(tables.cross_host_table(a))]
+    out = [
+        "<section class='cross-host'><h3>Across hosts</h3>",
+        "<p class='meta'>Each variant on every other host against the same variant on the "
+        f"first host (same loops; {_e(tables.ci_header(a))}; &gt; 0 means slower).</p>",
+        _render(tables.cross_host_table(a)),
+    ]
     comparisons = [h.comparison for h in a.cross_host]
     labels = [f"{h.benchmark} · {h.group}: {h.reference_host} → {h.host}" for h in a.cross_host]
-    svg = plots.to_svg(plots.forest(comparisons, comparisons[0].result.margin_pct,
-                                    "Across hosts", labels=labels,
-                                    reference="the first host"), "forest across hosts")
-    out.append(_figure("forest-hosts", svg, "Change of each variant on each host against the same "
-                       f"variant on the first host, with its {tables.ci_header(a)}, coloured by verdict."))
+    svg = plots.to_svg(
+        plots.forest(
+            comparisons,
+            comparisons[0].result.margin_pct,
+            "Across hosts",
+            labels=labels,
+            reference="the first host",
+        ),
+        "forest across hosts",
+    )
+    out.append(
+        _figure(
+            "forest-hosts",
+            svg,
+            "Change of each variant on each host against the same "
+            f"variant on the first host, with its {tables.ci_header(a)}, coloured by verdict.",
+        )
+    )
     out.append("</section>")
     return "".join(out)
 
@@ -151,14 +192,22 @@ def _sweep(a: Analysis, doc: dict) -> str:
     series = sweep.sweep_series(doc, a)
     if not series:
         return ""
-    out = ["<section class='sweep'><h3>Sweep</h3>",
-           f"<p class='meta'>Parameters: {_e(', '.join(doc['sweep']['parameters']))}; "
-           f"default {_e(doc['sweep'].get('default'))}.</p>"]
+    out = [
+        "<section class='sweep'><h3>Sweep</h3>",
+        f"<p class='meta'>Parameters: {_e(', '.join(doc['sweep']['parameters']))}; "
+        f"default {_e(doc['sweep'].get('default'))}.</p>",
+    ]
     for bench in dict.fromkeys(s.benchmark for s in series):
         mine = [s for s in series if s.benchmark == bench]
         svg = plots.to_svg(plots.sweep_curves(bench, mine), f"sweep {bench}")
-        out.append(_figure("sweep", svg, f"{bench}: change from {a.baseline} against each "
-                           f"parameter; the band is the {tables.ci_header(a)} of each point."))
+        out.append(
+            _figure(
+                "sweep",
+                svg,
+                f"{bench}: change from {a.baseline} against each "
+                f"parameter; the band is the {tables.ci_header(a)} of each point.",
+            )
+        )
     out.append("</section>")
     return "".join(out)
 
@@ -172,20 +221,48 @@ def _summary_table(a: Analysis, bench: str, views: dict[str, list[ProcessView]])
         if s is None:
             rows.append((variant, 0, 0, "—", "—", "—", "—", *load))
             continue
-        rows.append((variant, s.n_processes, s.n_values, fmt.seconds(s.mean),
-                     fmt.seconds(s.median), fmt.seconds(s.stdev), fmt.seconds(s.trimmed_mean),
-                     *load))
-    return _table(("variant", "processes", "values", "mean", "median", "stdev", "trimmed mean",
-                   *(("contaminated",) if hot else ())), rows, numeric={1, 2, 3, 4, 5, 6, 7})
+        rows.append(
+            (
+                variant,
+                s.n_processes,
+                s.n_values,
+                fmt.seconds(s.mean),
+                fmt.seconds(s.median),
+                fmt.seconds(s.stdev),
+                fmt.seconds(s.trimmed_mean),
+                *load,
+            )
+        )
+    return _table(
+        (
+            "variant",
+            "processes",
+            "values",
+            "mean",
+            "median",
+            "stdev",
+            "trimmed mean",
+            *(("contaminated",) if hot else ()),
+        ),
+        rows,
+        numeric={1, 2, 3, 4, 5, 6, 7},
+    )
 
 
-def _benchmark(a: Analysis, doc: dict, bench: str, colours: dict[str, str],
-               rankings: list[tuple[str, str, CodeView]]) -> str:
+def _benchmark(
+    a: Analysis,
+    doc: dict,
+    bench: str,
+    colours: dict[str, str],
+    rankings: list[tuple[str, str, CodeView]],
+) -> str:
     views = {v: processes_of(doc, bench, v) for v in doc["variants"]}
     out = [f"<section class='benchmark' data-benchmark='{_e(bench)}'><h3>{_e(bench)}</h3>"]
     spec = doc["benchmarks"][bench]
-    out.append(f"<p class='meta'>{_e(spec['kind'])} benchmark, loops {_e(spec.get('loops'))} × "
-               f"inner loops {_e(spec.get('inner_loops'))}.</p>")
+    out.append(
+        f"<p class='meta'>{_e(spec['kind'])} benchmark, loops {_e(spec.get('loops'))} × "
+        f"inner loops {_e(spec.get('inner_loops'))}.</p>"
+    )
     if spec.get("error"):
         out.append(f"<p class='warn'>Calibration failed: {_e(spec['error'])}</p>")
     if not any(views.values()):
@@ -194,16 +271,34 @@ def _benchmark(a: Analysis, doc: dict, bench: str, colours: dict[str, str],
     out.append(_summary_table(a, bench, views))
     shown = {v: p for v, p in views.items() if p}
     svg = plots.to_svg(plots.distributions(bench, shown, colours), f"distributions {bench}")
-    out.append(_figure("distributions", svg, "Each box is one process (quartiles of its measured "
-                       "values, whiskers 1.5 IQR); dots are the values in time order."))
+    out.append(
+        _figure(
+            "distributions",
+            svg,
+            "Each box is one process (quartiles of its measured "
+            "values, whiskers 1.5 IQR); dots are the values in time order.",
+        )
+    )
     states = {v: stats.steady_states([p.values for p in procs]) for v, procs in shown.items()}
     svg = plots.to_svg(plots.warmup_curves(bench, shown, states, colours), f"warmup {bench}")
-    out.append(_figure("warmup", svg, "Each line is one process; the dot marks where its steady "
-                       "state starts (changepoint detection), the dashed line its steady level."))
+    out.append(
+        _figure(
+            "warmup",
+            svg,
+            "Each line is one process; the dot marks where its steady "
+            "state starts (changepoint detection), the dashed line its steady level.",
+        )
+    )
     for _, variant, view in (r for r in rankings if r[0] == bench):
         svg = plots.to_svg(plots.code_size_ranking(bench, view, colours[variant]), "code size")
-        out.append(_figure("jit-code-size", svg, f"{variant}: the largest compiled functions by "
-                           "machine-code size (median over the processes that compiled each)."))
+        out.append(
+            _figure(
+                "jit-code-size",
+                svg,
+                f"{variant}: the largest compiled functions by "
+                "machine-code size (median over the processes that compiled each).",
+            )
+        )
     out.append("</section>")
     return "".join(out)
 
@@ -211,28 +306,57 @@ def _benchmark(a: Analysis, doc: dict, bench: str, colours: dict[str, str],
 def _jit(doc: dict) -> str:
     rows = []
     for a in jit.activity(doc):
-        rows.append((a.variant, a.kind or "—", a.mode or "—", jit.enabled_text(a),
-                     jit.fmt_range(a.compiled_range),
-                     jit.fmt_range(a.code_bytes_range, " B"), "; ".join(a.problems) or "none"))
-    return ("<section class='jit'><h3>JIT activity</h3>" + _table(
-        ("variant", "kind", "mode", "JIT (processes)", "functions compiled per process",
-         "code bytes per process", "activity problems"), rows) + "</section>")
+        rows.append(
+            (
+                a.variant,
+                a.kind or "—",
+                a.mode or "—",
+                jit.enabled_text(a),
+                jit.fmt_range(a.compiled_range),
+                jit.fmt_range(a.code_bytes_range, " B"),
+                "; ".join(a.problems) or "none",
+            )
+        )
+    return (
+        "<section class='jit'><h3>JIT activity</h3>"
+        + _table(
+            (
+                "variant",
+                "kind",
+                "mode",
+                "JIT (processes)",
+                "functions compiled per process",
+                "code bytes per process",
+                "activity problems",
+            ),
+            rows,
+        )
+        + "</section>"
+    )
 
 
 def _environment(doc: dict) -> str:
     header, rows = markdown.hosts_table(doc)
     hosts = f"<h4>Hosts</h4>{_table(header, rows)}" if rows else ""
-    return ("<section class='host'><h3>Environment</h3><h4>Host</h4>"
-            + _table(("fact", "value"), facts.host_rows(doc)) + hosts + "<h4>Variants</h4>"
-            + _table(facts.VARIANT_COLUMNS, facts.variant_rows(doc)) + "</section>")
+    return (
+        "<section class='host'><h3>Environment</h3><h4>Host</h4>"
+        + _table(("fact", "value"), facts.host_rows(doc))
+        + hosts
+        + "<h4>Variants</h4>"
+        + _table(facts.VARIANT_COLUMNS, facts.variant_rows(doc))
+        + "</section>"
+    )
 
 
 def _failures(a: Analysis) -> str:
     if not a.failures:
         return ""
     rows = [(p["slot"], p["benchmark"], p["variant"], p.get("error") or "") for p in a.failures]
-    return ("<section class='failures'><h3 class='warn'>Failed processes</h3>"
-            + _table(("slot", "benchmark", "variant", "error"), rows) + "</section>")
+    return (
+        "<section class='failures'><h3 class='warn'>Failed processes</h3>"
+        + _table(("slot", "benchmark", "variant", "error"), rows)
+        + "</section>"
+    )
 
 
 def result_section(index: int, item: ReportInput) -> str:
@@ -241,16 +365,19 @@ def result_section(index: int, item: ReportInput) -> str:
     d = doc["design"]
     colours = plots.variant_colours(list(doc["variants"]))
     rankings = jit.code_size_views(doc)
-    out = [f"<section class='result' id='result-{index}' data-result='{_e(doc['id'])}'>",
-           f"<h2>Result {_e(doc['id'])}</h2>",
-           f"<p class='meta'>{_e(item.path)} · created {_e(doc['created'])} · "
-           f"{'complete' if doc['complete'] else 'INCOMPLETE'} · {d['processes']} processes per "
-           f"variant × {d['values']} values ({d['warmups']} warmups), seed {_e(doc['seed'])} · "
-           f"baseline {_e(a.baseline)}</p>"]
+    out = [
+        f"<section class='result' id='result-{index}' data-result='{_e(doc['id'])}'>",
+        f"<h2>Result {_e(doc['id'])}</h2>",
+        f"<p class='meta'>{_e(item.path)} · created {_e(doc['created'])} · "
+        f"{'complete' if doc['complete'] else 'INCOMPLETE'} · {d['processes']} processes per "
+        f"variant × {d['values']} values ({d['warmups']} warmups), seed {_e(doc['seed'])} · "
+        f"baseline {_e(a.baseline)}</p>",
+    ]
     if doc.get("command"):
         out.append(f"<p class='meta'><code>{_e(' '.join(doc['command']))}</code></p>")
-    out.append("<section class='comparisons'><h3>Comparisons</h3>" + _comparisons(a, doc)
-               + "</section>")
+    out.append(
+        "<section class='comparisons'><h3>Comparisons</h3>" + _comparisons(a, doc) + "</section>"
+    )
     out.append(_cross_host(a))
     out.append(_sweep(a, doc))
     out.extend(_benchmark(a, doc, b, colours, rankings) for b in doc["benchmarks"])
@@ -265,13 +392,18 @@ def _names(names: list[str], shown: int = 3) -> str:
 
 def render(items: list[ReportInput], title: str = "jitbench report") -> str:
     """The whole HTML document."""
-    toc = "".join(f"<li><a href='#result-{i}'>{_e(it.doc['id'])}</a> "
-                  f"({_e(_names(list(it.doc['variants'])))})</li>" for i, it in enumerate(items))
+    toc = "".join(
+        f"<li><a href='#result-{i}'>{_e(it.doc['id'])}</a> "
+        f"({_e(_names(list(it.doc['variants'])))})</li>"
+        for i, it in enumerate(items)
+    )
     body = "".join(result_section(i, it) for i, it in enumerate(items))
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-            f"<title>{_e(title)}</title><style>{CSS}{profiles.CSS}</style></head><body>"
-            f"<header><h1>{_e(title)}</h1><p class='meta'>jitbench {_e(__version__)}; "
-            f"{len(items)} result(s). Times are per iteration; CIs count processes, not values."
-            f"</p><nav><ul>{toc}</ul></nav></header>{body}</body></html>\n")
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{_e(title)}</title><style>{CSS}{profiles.CSS}</style></head><body>"
+        f"<header><h1>{_e(title)}</h1><p class='meta'>jitbench {_e(__version__)}; "
+        f"{len(items)} result(s). Times are per iteration; CIs count processes, not values."
+        f"</p><nav><ul>{toc}</ul></nav></header>{body}</body></html>\n"
+    )

@@ -49,19 +49,36 @@ def activity(doc: dict) -> list[JitActivity]:
     """One entry per variant, in the artifact's order, from its successful processes."""
     out = []
     for name, spec in doc["variants"].items():
-        recs = [p.get("jit") or {} for p in doc["processes"]
-                if p["variant"] == name and p["status"] == "ok"]
+        recs = [
+            p.get("jit") or {}
+            for p in doc["processes"]
+            if p["variant"] == name and p["status"] == "ok"
+        ]
         states = [jit_enabled(j) for j in recs]
-        problems = sorted({p["activity_error"] for p in doc["processes"]
-                           if p["variant"] == name and p.get("activity_error")})
-        out.append(JitActivity(
-            variant=name, kind=spec.get("kind"), mode=spec.get("mode"), processes=len(recs),
-            enabled=states.count(True), disabled=states.count(False),
-            compiled_range=_range([c for j in recs
-                                    if (c := runtimes.compiled_count(j)) is not None]),
-            code_bytes_range=_range([b for j in recs
-                                      if (b := runtimes.code_bytes(j)) is not None]),
-            problems=problems))
+        problems = sorted(
+            {
+                p["activity_error"]
+                for p in doc["processes"]
+                if p["variant"] == name and p.get("activity_error")
+            }
+        )
+        out.append(
+            JitActivity(
+                variant=name,
+                kind=spec.get("kind"),
+                mode=spec.get("mode"),
+                processes=len(recs),
+                enabled=states.count(True),
+                disabled=states.count(False),
+                compiled_range=_range(
+                    [c for j in recs if (c := runtimes.compiled_count(j)) is not None]
+                ),
+                code_bytes_range=_range(
+                    [b for j in recs if (b := runtimes.code_bytes(j)) is not None]
+                ),
+                problems=problems,
+            )
+        )
     return out
 
 

@@ -20,7 +20,7 @@ def _cell(text: object) -> str:
 
 def _table(header: tuple[str, ...], rows: list[tuple], align: str = "") -> list[str]:
     """A Markdown table; ``align`` holds one of 'l'/'r' per column (default left)."""
-    marks = ["---:" if (align[i:i + 1] == "r") else "---" for i in range(len(header))]
+    marks = ["---:" if (align[i : i + 1] == "r") else "---" for i in range(len(header))]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(marks) + "|"]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return lines
@@ -34,25 +34,43 @@ def _title(analysis: Analysis, doc: dict) -> str:
     return f"### jitbench: {', '.join(doc['variants'])}"
 
 
-MARKDOWN_COLUMNS = ("benchmark", "candidate", "vs", "mean", "median", "change", "ci", "verdict",
-                    "holm")
+MARKDOWN_COLUMNS = (
+    "benchmark",
+    "candidate",
+    "vs",
+    "mean",
+    "median",
+    "change",
+    "ci",
+    "verdict",
+    "holm",
+)
 
 
 def _render(table: tables.Table) -> list[str]:
     """A Markdown table of ``table``: the verdict in bold, numbers right-aligned."""
-    cells = [tuple(f"**{c}**" if isinstance(c, tables.Verdict) and col.key == "verdict" else str(c)
-                   for col, c in zip(table.columns, row, strict=True)) for row in table.rows]
-    align = "".join("r" if col.numeric and col.key in ("change", "processes") else "l"
-                    for col in table.columns)
+    cells = [
+        tuple(
+            f"**{c}**" if isinstance(c, tables.Verdict) and col.key == "verdict" else str(c)
+            for col, c in zip(table.columns, row, strict=True)
+        )
+        for row in table.rows
+    ]
+    align = "".join(
+        "r" if col.numeric and col.key in ("change", "processes") else "l" for col in table.columns
+    )
     return _table(tuple(col.header for col in table.columns), cells, align)
 
 
 def from_to_section(analysis: Analysis) -> list[str]:
     """Mean and median from → to, change, CI, verdict and Holm-adjusted verdict."""
     metric = fmt.metric_of(analysis)
-    return [*_render(tables.comparison_table(analysis).select(MARKDOWN_COLUMNS)),
-            "", f"Means and medians are of the per-process {metric} values the verdict uses. "
-            "*Verdict after Holm*: adjusted for testing all of a candidate's benchmarks at once."]
+    return [
+        *_render(tables.comparison_table(analysis).select(MARKDOWN_COLUMNS)),
+        "",
+        f"Means and medians are of the per-process {metric} values the verdict uses. "
+        "*Verdict after Holm*: adjusted for testing all of a candidate's benchmarks at once.",
+    ]
 
 
 def cross_host_section(analysis: Analysis) -> list[str]:
@@ -64,8 +82,11 @@ def _consumers(doc: dict, bench: str, variant: str, top: int = 3) -> list[tuple[
     """The foreign processes seen in this variant's contaminated processes, busiest first."""
     most: dict[str, float] = {}
     for p in doc["processes"]:
-        if (p["benchmark"], p["variant"], p["status"]) != (bench, variant, "ok") \
-                or not p.get("contaminated") or p.get("instrument") is not None:
+        if (
+            (p["benchmark"], p["variant"], p["status"]) != (bench, variant, "ok")
+            or not p.get("contaminated")
+            or p.get("instrument") is not None
+        ):
             continue
         for t in (p.get("host_load") or {}).get("top", []):
             most[t["name"]] = max(most.get(t["name"], 0.0), float(t["cores"]))
@@ -84,16 +105,20 @@ def contamination_lines(analysis: Analysis, doc: dict) -> list[str]:
         s = analysis.summaries.get((bench, variant))
         total = f" of {s.n_processes}" if s is not None else ""
         host = (doc["variants"].get(variant) or {}).get("host")
-        who = ", ".join(f"{name} {cores:.1f} cores" for name, cores in
-                        _consumers(doc, bench, variant))
-        lines.append(f"{bench}/{variant}: {n}{total} process(es) measured while other work kept "
-                     f"{f'host {host}' if host else 'the host'} busy"
-                     + (f" ({who})" if who else ""))
+        who = ", ".join(
+            f"{name} {cores:.1f} cores" for name, cores in _consumers(doc, bench, variant)
+        )
+        lines.append(
+            f"{bench}/{variant}: {n}{total} process(es) measured while other work kept "
+            f"{f'host {host}' if host else 'the host'} busy" + (f" ({who})" if who else "")
+        )
     return lines
 
 
-CONTAMINATION_HINT = ("Their values stay in the analysis; to measure again, rerun with "
-                      "--exclude-contaminated, or use --wait-idle.")
+CONTAMINATION_HINT = (
+    "Their values stay in the analysis; to measure again, rerun with "
+    "--exclude-contaminated, or use --wait-idle."
+)
 
 
 def hosts_table(doc: dict) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
@@ -104,24 +129,52 @@ def hosts_table(doc: dict) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     hosts = doc.get("hosts") or {}
     if not hosts or set(hosts) == {"local"}:
         return (), []
-    texts = {name: dict(facts.host_rows({"host": {k: v for k, v in h.items()
-                                                  if k not in ("name", "interpreters")}}))
-             for name, h in hosts.items()}
+    texts = {
+        name: dict(
+            facts.host_rows(
+                {"host": {k: v for k, v in h.items() if k not in ("name", "interpreters")}}
+            )
+        )
+        for name, h in hosts.items()
+    }
     keys = list(dict.fromkeys(k for t in texts.values() for k in t))
     rows = [(k, *(texts[name].get(k, "—") for name in hosts)) for k in keys]
-    rows.append(("interpreters", *("; ".join(f"{rt}: {facts.interpreter({'facts': f or {}})}"
-                                             for rt, f in (h.get("interpreters") or {}).items())
-                                   or "—" for h in hosts.values())))
+    rows.append(
+        (
+            "interpreters",
+            *(
+                "; ".join(
+                    f"{rt}: {facts.interpreter({'facts': f or {}})}"
+                    for rt, f in (h.get("interpreters") or {}).items()
+                )
+                or "—"
+                for h in hosts.values()
+            ),
+        )
+    )
     return ("fact", *hosts), rows
 
 
 def per_variant_section(analysis: Analysis) -> list[str]:
     """Processes, values, mean, median, stdev and trimmed mean per benchmark and variant."""
-    rows = [(bench, variant, s.n_processes, s.n_values, fmt.seconds(s.mean), fmt.seconds(s.median),
-             fmt.seconds(s.stdev), fmt.seconds(s.trimmed_mean))
-            for (bench, variant), s in analysis.summaries.items()]
-    return _table(("benchmark", "variant", "processes", "values", "mean", "median", "stdev",
-                   "trimmed mean"), rows, "llrrrrrr")
+    rows = [
+        (
+            bench,
+            variant,
+            s.n_processes,
+            s.n_values,
+            fmt.seconds(s.mean),
+            fmt.seconds(s.median),
+            fmt.seconds(s.stdev),
+            fmt.seconds(s.trimmed_mean),
+        )
+        for (bench, variant), s in analysis.summaries.items()
+    ]
+    return _table(
+        ("benchmark", "variant", "processes", "values", "mean", "median", "stdev", "trimmed mean"),
+        rows,
+        "llrrrrrr",
+    )
 
 
 def _num(x: object) -> float:
@@ -146,25 +199,62 @@ def robust_section(analysis: Analysis) -> list[str]:
             ci = fmt.ci(_num(rob.get("low_pct")), _num(rob.get("high_pct")))
         else:
             ci = "(no outliers: as above)"
-        rows.append((c.benchmark, c.candidate, r.verdict, f"**{r.robust_verdict}**",
-                     "yes" if r.outlier_sensitive else "no", _excluded(c), ci,
-                     fmt.from_to(r.baseline.trimmed_mean, r.candidate.trimmed_mean),
-                     fmt.from_to(r.baseline.median, r.candidate.median)))
-    return _table(("benchmark", "candidate", "verdict", "robust verdict", "outlier-sensitive",
-                   "outlier processes excluded", f"robust {tables.ci_header(analysis)}",
-                   "trimmed mean, all values (from → to)",
-                   "median, all values (from → to)"), rows)
+        rows.append(
+            (
+                c.benchmark,
+                c.candidate,
+                r.verdict,
+                f"**{r.robust_verdict}**",
+                "yes" if r.outlier_sensitive else "no",
+                _excluded(c),
+                ci,
+                fmt.from_to(r.baseline.trimmed_mean, r.candidate.trimmed_mean),
+                fmt.from_to(r.baseline.median, r.candidate.median),
+            )
+        )
+    return _table(
+        (
+            "benchmark",
+            "candidate",
+            "verdict",
+            "robust verdict",
+            "outlier-sensitive",
+            "outlier processes excluded",
+            f"robust {tables.ci_header(analysis)}",
+            "trimmed mean, all values (from → to)",
+            "median, all values (from → to)",
+        ),
+        rows,
+    )
 
 
 def jit_section(doc: dict) -> list[str]:
     """Per variant: what its processes' JIT records say (on/off, functions compiled, code bytes)."""
     rows = []
     for a in jit.activity(doc):
-        rows.append((a.variant, a.kind or "—", a.mode or "—", jit.enabled_text(a),
-                     jit.fmt_range(a.compiled_range),
-                     jit.fmt_range(a.code_bytes_range, " B"), "; ".join(a.problems) or "none"))
-    return _table(("variant", "kind", "mode", "JIT (processes)", "functions compiled per process",
-                   "code bytes per process", "activity problems"), rows)
+        rows.append(
+            (
+                a.variant,
+                a.kind or "—",
+                a.mode or "—",
+                jit.enabled_text(a),
+                jit.fmt_range(a.compiled_range),
+                jit.fmt_range(a.code_bytes_range, " B"),
+                "; ".join(a.problems) or "none",
+            )
+        )
+    return _table(
+        (
+            "variant",
+            "kind",
+            "mode",
+            "JIT (processes)",
+            "functions compiled per process",
+            "code bytes per process",
+            "activity problems",
+        ),
+        rows,
+    )
 
 
 def environment_section(doc: dict) -> list[str]:
@@ -195,10 +285,12 @@ def _method_line(analysis: Analysis, doc: dict) -> str:
     d = doc["design"]
     h = doc["host"]
     method = analysis.comparisons[0].result.method if analysis.comparisons else "n/a"
-    return (f"Interleaved design, {d['processes']} processes per variant × {d['values']} values "
-            f"({d['warmups']} warmups), seed {doc['seed']}; CIs count processes, not values "
-            f"(method: {method}). Host {h.get('hostname')} ({h.get('machine')}, "
-            f"{h.get('cpu_model')}). Result {doc['id']}, jitbench {doc['tool_version']}.")
+    return (
+        f"Interleaved design, {d['processes']} processes per variant × {d['values']} values "
+        f"({d['warmups']} warmups), seed {doc['seed']}; CIs count processes, not values "
+        f"(method: {method}). Host {h.get('hostname')} ({h.get('machine')}, "
+        f"{h.get('cpu_model')}). Result {doc['id']}, jitbench {doc['tool_version']}."
+    )
 
 
 def findings(analysis: Analysis, doc: dict) -> str:
@@ -211,25 +303,42 @@ def findings(analysis: Analysis, doc: dict) -> str:
         lines += per_variant_section(analysis)
     lines.append("")
     for name, s in analysis.suite.items():
-        lines.append(f"Suite geometric mean, {name}: {fmt.pct(s.geomean_change_pct)} "
-                     f"{fmt.ci(s.ci_low_pct, s.ci_high_pct)} ({s.verdict}).")
+        lines.append(
+            f"Suite geometric mean, {name}: {fmt.pct(s.geomean_change_pct)} "
+            f"{fmt.ci(s.ci_low_pct, s.ci_high_pct)} ({s.verdict})."
+        )
     notes = _notes(analysis)
     if notes:
         lines += ["", *[f"- {n}" for n in notes]]
     if analysis.cross_host:
-        lines += ["", "#### Across hosts", "",
-                  "Each variant on every other host against the same variant on the first host "
-                  f"(same loops; {tables.ci_header(analysis)}; > 0 means slower).", "",
-                  *cross_host_section(analysis)]
+        lines += [
+            "",
+            "#### Across hosts",
+            "",
+            "Each variant on every other host against the same variant on the first host "
+            f"(same loops; {tables.ci_header(analysis)}; > 0 means slower).",
+            "",
+            *cross_host_section(analysis),
+        ]
     if analysis.contaminated:
-        lines += ["", "#### Host load", "",
-                  *[f"- {line}" for line in contamination_lines(analysis, doc)],
-                  "", CONTAMINATION_HINT]
+        lines += [
+            "",
+            "#### Host load",
+            "",
+            *[f"- {line}" for line in contamination_lines(analysis, doc)],
+            "",
+            CONTAMINATION_HINT,
+        ]
     if analysis.comparisons:
-        lines += ["", "#### Robust view", "",
-                  "Verdicts recomputed without processes that are MAD outliers "
-                  "(modified z > 3.5); a verdict that changes is outlier-sensitive.", "",
-                  *robust_section(analysis)]
+        lines += [
+            "",
+            "#### Robust view",
+            "",
+            "Verdicts recomputed without processes that are MAD outliers "
+            "(modified z > 3.5); a verdict that changes is outlier-sensitive.",
+            "",
+            *robust_section(analysis),
+        ]
     lines += ["", "#### JIT activity", "", *jit_section(doc)]
     lines += ["", "#### Environment", "", *environment_section(doc)]
     lines += ["", _method_line(analysis, doc)]

@@ -55,14 +55,18 @@ class Table:
         """The same table with only ``keys``' columns (absent keys are skipped), in that order."""
         index = {c.key: i for i, c in enumerate(self.columns)}
         picked = [index[k] for k in keys if k in index]
-        return Table(tuple(self.columns[i] for i in picked),
-                     tuple(tuple(row[i] for i in picked) for row in self.rows))
+        return Table(
+            tuple(self.columns[i] for i in picked),
+            tuple(tuple(row[i] for i in picked) for row in self.rows),
+        )
 
 
 def ci_header(analysis: Analysis) -> str:
     """``95 % CI`` at the level the comparisons used (each comparison records its own)."""
-    return fmt.ci_label([c.result.confidence for c in analysis.comparisons]
-                        + [h.comparison.result.confidence for h in analysis.cross_host])
+    return fmt.ci_label(
+        [c.result.confidence for c in analysis.comparisons]
+        + [h.comparison.result.confidence for h in analysis.cross_host]
+    )
 
 
 def per_host_baselines(analysis: Analysis) -> bool:
@@ -103,34 +107,52 @@ def comparison_table(analysis: Analysis) -> Table:
             row.append(c.baseline)
         if measures:
             row.append(c.measure)
-        row += [fmt.from_to(r.baseline.value_mean, r.candidate.value_mean, c.measure),
-                fmt.from_to(r.baseline.value_median, r.candidate.value_median, c.measure),
-                fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct),
-                Verdict(r.verdict, r.outlier_sensitive), Verdict(c.adjusted_verdict),
-                Verdict(r.robust_verdict, r.outlier_sensitive),
-                f"{r.n_baseline}/{r.n_candidate}"]
+        row += [
+            fmt.from_to(r.baseline.value_mean, r.candidate.value_mean, c.measure),
+            fmt.from_to(r.baseline.value_median, r.candidate.value_median, c.measure),
+            fmt.pct(r.change_pct),
+            fmt.ci(r.ci_low_pct, r.ci_high_pct),
+            Verdict(r.verdict, r.outlier_sensitive),
+            Verdict(c.adjusted_verdict),
+            Verdict(r.robust_verdict, r.outlier_sensitive),
+            f"{r.n_baseline}/{r.n_candidate}",
+        ]
         if hot:
-            row.append(f"{analysis.contaminated.get((c.benchmark, c.baseline), 0)}/"
-                       f"{analysis.contaminated.get((c.benchmark, c.candidate), 0)}")
+            row.append(
+                f"{analysis.contaminated.get((c.benchmark, c.baseline), 0)}/"
+                f"{analysis.contaminated.get((c.benchmark, c.candidate), 0)}"
+            )
         rows.append(tuple(row))
     return Table(tuple(columns), tuple(rows))
 
 
 def cross_host_table(analysis: Analysis) -> Table:
     """The same variant on each host against its first host: ``arm faster by 51.8 %``."""
-    columns = (Column("benchmark", "benchmark"), Column("variant", "variant"),
-               Column("hosts", "hosts"),
-               Column("mean", "process mean (from → to)", "process mean", numeric=True),
-               Column("change", "change", numeric=True),
-               Column("ci", ci_header(analysis), numeric=True), Column("verdict", "verdict"),
-               Column("processes", "processes", "P", numeric=True),
-               Column("words", "in words"))
+    columns = (
+        Column("benchmark", "benchmark"),
+        Column("variant", "variant"),
+        Column("hosts", "hosts"),
+        Column("mean", "process mean (from → to)", "process mean", numeric=True),
+        Column("change", "change", numeric=True),
+        Column("ci", ci_header(analysis), numeric=True),
+        Column("verdict", "verdict"),
+        Column("processes", "processes", "P", numeric=True),
+        Column("words", "in words"),
+    )
     rows = []
     for h in analysis.cross_host:
         r = h.comparison.result
-        rows.append((h.benchmark, h.group, f"{h.reference_host} → {h.host}",
-                     fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
-                     fmt.pct(r.change_pct), fmt.ci(r.ci_low_pct, r.ci_high_pct),
-                     Verdict(r.verdict, r.outlier_sensitive),
-                     f"{r.n_baseline}/{r.n_candidate}", host_phrase(h)))
+        rows.append(
+            (
+                h.benchmark,
+                h.group,
+                f"{h.reference_host} → {h.host}",
+                fmt.from_to(r.baseline.value_mean, r.candidate.value_mean),
+                fmt.pct(r.change_pct),
+                fmt.ci(r.ci_low_pct, r.ci_high_pct),
+                Verdict(r.verdict, r.outlier_sensitive),
+                f"{r.n_baseline}/{r.n_candidate}",
+                host_phrase(h),
+            )
+        )
     return Table(columns, tuple(rows))

@@ -40,8 +40,9 @@ class SweepSeries:
     @property
     def numeric(self) -> bool:
         """Whether every value is a number (else the axis is categorical)."""
-        return all(isinstance(p.value, int | float) and not isinstance(p.value, bool)
-                   for p in self.points)
+        return all(
+            isinstance(p.value, int | float) and not isinstance(p.value, bool) for p in self.points
+        )
 
     @property
     def label(self) -> str:
@@ -81,8 +82,15 @@ def sweep_series(doc: dict, analysis: Analysis) -> list[SweepSeries]:
                     pt = SweepPoint(variant, values[param], 0.0, 0.0, 0.0, "baseline")
                 elif (bench, variant) in by_key:
                     r = by_key[(bench, variant)].result
-                    pt = SweepPoint(variant, values[param], r.change_pct, r.ci_low_pct,
-                                    r.ci_high_pct, r.verdict, r.confidence)
+                    pt = SweepPoint(
+                        variant,
+                        values[param],
+                        r.change_pct,
+                        r.ci_low_pct,
+                        r.ci_high_pct,
+                        r.verdict,
+                        r.confidence,
+                    )
                 else:
                     continue
                 groups.setdefault(key, []).append(pt)

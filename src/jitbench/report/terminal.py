@@ -8,22 +8,42 @@ from rich.table import Table
 from ..analysis.experiment import Analysis, host_noise_line
 from . import fmt, rows
 
-VERDICT_STYLE = {"faster": "bold green", "slower": "bold red", "equivalent": "cyan",
-                 "inconclusive": "yellow"}
+VERDICT_STYLE = {
+    "faster": "bold green",
+    "slower": "bold red",
+    "equivalent": "cyan",
+    "inconclusive": "yellow",
+}
 
 
 def summary_table(analysis: Analysis) -> Table:
     """Per benchmark and variant: processes, values, mean, median, stdev."""
     t = Table(title="Per variant", title_justify="left")
     hot = bool(analysis.contaminated)
-    cols = ("benchmark", "variant", "processes", "values", "mean", "median", "stdev",
-            *(("contaminated",) if hot else ()))
+    cols = (
+        "benchmark",
+        "variant",
+        "processes",
+        "values",
+        "mean",
+        "median",
+        "stdev",
+        *(("contaminated",) if hot else ()),
+    )
     for col in cols:
-        t.add_column(col, justify="right" if col not in ("benchmark", "variant") else "left",
-                     no_wrap=True)
+        t.add_column(
+            col, justify="right" if col not in ("benchmark", "variant") else "left", no_wrap=True
+        )
     for (bench, variant), s in analysis.summaries.items():
-        row = [bench, variant, str(s.n_processes), str(s.n_values), fmt.seconds(s.mean),
-               fmt.seconds(s.median), fmt.seconds(s.stdev)]
+        row = [
+            bench,
+            variant,
+            str(s.n_processes),
+            str(s.n_values),
+            fmt.seconds(s.mean),
+            fmt.seconds(s.median),
+            fmt.seconds(s.stdev),
+        ]
         if hot:
             n = analysis.contaminated.get((bench, variant), 0)
             row.append(f"[yellow]{n}[/]" if n else "0")
@@ -31,8 +51,19 @@ def summary_table(analysis: Analysis) -> Table:
     return t
 
 
-TERMINAL_COLUMNS = ("benchmark", "candidate", "vs", "measure", "mean", "median", "change", "ci", "verdict",
-                    "holm", "processes")
+TERMINAL_COLUMNS = (
+    "benchmark",
+    "candidate",
+    "vs",
+    "measure",
+    "mean",
+    "median",
+    "change",
+    "ci",
+    "verdict",
+    "holm",
+    "processes",
+)
 
 
 def _rich(table: rows.Table, title: str) -> Table:
@@ -55,10 +86,12 @@ def comparison_table(analysis: Analysis) -> Table:
     # On several hosts each candidate is compared with the baseline of its own host: say which.
     per_host = rows.per_host_baselines(analysis)
     metric = fmt.metric_of(analysis)
-    title = (f"Change vs {analysis.baseline}{' (or the variant in column vs)' if per_host else ''}"
-             f" ({rows.ci_header(analysis)}; > 0 means slower; mean and median of the per-process"
-             f" {metric} values the verdict uses; Holm: verdict adjusted over the candidate's"
-             " benchmarks)")
+    title = (
+        f"Change vs {analysis.baseline}{' (or the variant in column vs)' if per_host else ''}"
+        f" ({rows.ci_header(analysis)}; > 0 means slower; mean and median of the per-process"
+        f" {metric} values the verdict uses; Holm: verdict adjusted over the candidate's"
+        " benchmarks)"
+    )
     table = rows.comparison_table(analysis).select(TERMINAL_COLUMNS)
     # The Holm-adjusted verdict stays plain: the verdict column carries the colour.
     holm = table.keys().index("holm")
@@ -74,9 +107,10 @@ def comparison_table(analysis: Analysis) -> Table:
 
 def cross_host_table(analysis: Analysis) -> Table:
     """The same variant on each host against its first host: ``arm faster by 51.8 %``."""
-    return _rich(rows.cross_host_table(analysis),
-                 f"Across hosts (same variant, same loops; {rows.ci_header(analysis)}; "
-                 "> 0 means slower)")
+    return _rich(
+        rows.cross_host_table(analysis),
+        f"Across hosts (same variant, same loops; {rows.ci_header(analysis)}; > 0 means slower)",
+    )
 
 
 def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = False) -> None:
@@ -95,16 +129,21 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
             notes.append(r.resolution_hint)
         if verbose:
             boot = r.bootstrap
-            notes.append(f"method: {r.method}; bootstrap cross-check: "
-                         f"{fmt.ci(boot['low_pct'], boot['high_pct'])}"
-                         if boot.get("low_pct") is not None else f"method: {r.method}")
+            notes.append(
+                f"method: {r.method}; bootstrap cross-check: "
+                f"{fmt.ci(boot['low_pct'], boot['high_pct'])}"
+                if boot.get("low_pct") is not None
+                else f"method: {r.method}"
+            )
         for n in notes:
             grouped.setdefault((c.benchmark, n), []).append(c.candidate)
     for (bench, note), candidates in grouped.items():
         console.print(f"  [dim]{bench} / {', '.join(candidates)}:[/] {note}", soft_wrap=True)
     for name, s in analysis.suite.items():
-        console.print(f"  suite, {name} vs {analysis.baseline}: geometric mean "
-                      f"{fmt.pct(s.geomean_change_pct)} {fmt.ci(s.ci_low_pct, s.ci_high_pct)}")
+        console.print(
+            f"  suite, {name} vs {analysis.baseline}: geometric mean "
+            f"{fmt.pct(s.geomean_change_pct)} {fmt.ci(s.ci_low_pct, s.ci_high_pct)}"
+        )
     for note in analysis.skipped:
         console.print(f"  [yellow]note:[/] {note}")
     noise = host_noise_line(analysis)
@@ -114,9 +153,11 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
         hot = sum(analysis.contaminated.values())
         names = sorted(analysis.busy_with.items(), key=lambda item: -item[1])[:3]
         who = ", ".join(f"{n} {c:.1f} cores" for n, c in names)
-        console.print(f"  [yellow]note:[/] {hot} process(es) ran while other work kept the host's "
-                      f"CPUs busy{f' ({who})' if who else ''}; rerun them with "
-                      "--exclude-contaminated, or use --wait-idle")
+        console.print(
+            f"  [yellow]note:[/] {hot} process(es) ran while other work kept the host's "
+            f"CPUs busy{f' ({who})' if who else ''}; rerun them with "
+            "--exclude-contaminated, or use --wait-idle"
+        )
     if analysis.failures:
         console.print(f"[bold red]{len(analysis.failures)} process(es) failed:[/]")
         for p in analysis.failures[:10]:

@@ -43,12 +43,19 @@ def first_error(doc: object) -> str | None:
     if not isinstance(doc, dict):
         return "document: expected a JSON object"
     if doc.get("schema") != SCHEMA_NAME:
-        return f"schema: expected {SCHEMA_NAME!r}, got {doc.get('schema')!r} (not a jitbench result)"
+        return (
+            f"schema: expected {SCHEMA_NAME!r}, got {doc.get('schema')!r} (not a jitbench result)"
+        )
     if doc.get("schema_version") != SCHEMA_VERSION:
-        return (f"schema_version: this jitbench reads version {SCHEMA_VERSION}, "
-                f"the file has {doc.get('schema_version')!r}")
+        return (
+            f"schema_version: this jitbench reads version {SCHEMA_VERSION}, "
+            f"the file has {doc.get('schema_version')!r}"
+        )
     validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(doc), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(
+        validator.iter_errors(doc),
+        key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
+    )
     if errors:
         e = errors[0]
         where = ".".join(str(p) for p in e.absolute_path) or "document"
@@ -94,8 +101,9 @@ class ProcessView:
     record: dict
 
 
-def processes_of(doc: dict, benchmark: str, variant: str, instrument: str | None = None,
-                 measure: str = "time") -> list[ProcessView]:
+def processes_of(
+    doc: dict, benchmark: str, variant: str, instrument: str | None = None, measure: str = "time"
+) -> list[ProcessView]:
     """The successful processes of one variant on one benchmark, in slot order.
 
     Timed processes by default; ``instrument`` selects those run under that instrument instead
@@ -126,8 +134,17 @@ def processes_of(doc: dict, benchmark: str, variant: str, instrument: str | None
             values = (np.asarray(counts, dtype=float) - overhead) / iterations
             warmups = np.zeros(0)
             first, wall = float("nan"), None
-        out.append(ProcessView(slot=p["slot"], round=p["round"], values=values,
-                               warmups=warmups, first=first, wall=wall, record=p))
+        out.append(
+            ProcessView(
+                slot=p["slot"],
+                round=p["round"],
+                values=values,
+                warmups=warmups,
+                first=first,
+                wall=wall,
+                record=p,
+            )
+        )
     return sorted(out, key=lambda v: v.slot)
 
 

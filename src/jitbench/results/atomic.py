@@ -16,8 +16,9 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise JitbenchError(f"{path}: cannot write: {exc.strerror}; choose another output "
-                            "path") from None
+        raise JitbenchError(
+            f"{path}: cannot write: {exc.strerror}; choose another output path"
+        ) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)

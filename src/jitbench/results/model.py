@@ -63,8 +63,14 @@ class DesignRecord(Part):
     """How the experiment was run: ``interleaved`` (jitbench) or ``sequential`` (imported)."""
 
     OPTIONAL: ClassVar[frozenset[str]] = frozenset(
-        {"min_time", "instruments", "instrumented_rounds", "instrumented_values",
-         "instrumented_benchmarks"})
+        {
+            "min_time",
+            "instruments",
+            "instrumented_rounds",
+            "instrumented_values",
+            "instrumented_benchmarks",
+        }
+    )
 
     kind: str
     processes: int
@@ -84,7 +90,8 @@ class VariantRecord(Part):
     """A variant as it ran: the env and args its mode resolved to, and the interpreter's facts."""
 
     OPTIONAL: ClassVar[frozenset[str]] = frozenset(
-        {"kind", "pre_import", "jit_options", "facts", "against"})
+        {"kind", "pre_import", "jit_options", "facts", "against"}
+    )
 
     runtime: str
     command: list[str]

@@ -37,7 +37,7 @@ def prepare(task, root):
     tmp = os.path.join(root, "jit")
     os.makedirs(tmp, exist_ok=True)
     for key in [k for k in os.environ if k.startswith(FILE_PREFIX)]:
-        with open(os.path.join(tmp, key[len(FILE_PREFIX):].lower()), "w") as f:
+        with open(os.path.join(tmp, key[len(FILE_PREFIX) :].lower()), "w") as f:
             f.write(os.environ.pop(key))
     for key, value in list(os.environ.items()):
         if TMP_PLACEHOLDER in value:
@@ -53,6 +53,7 @@ def _guard(fn, *args):
 
 
 # --- CPython's own JIT -------------------------------------------------------------------------
+
 
 def _cpython_jit(introspect):
     jit = getattr(sys, "_jit", None)
@@ -107,11 +108,16 @@ def _cpython_executors():
         if found:
             executors += found
             functions += 1
-    return {"executors": executors, "functions": functions, "uops": uops,
-            "jit_code_bytes": code_bytes}
+    return {
+        "executors": executors,
+        "functions": functions,
+        "uops": uops,
+        "jit_code_bytes": code_bytes,
+    }
 
 
 # --- PyPy --------------------------------------------------------------------------------------
+
 
 def _pypy_counters():
     """The JIT's counters (what PYPYLOG=jit-summary prints at exit), read in a forked child.
@@ -129,10 +135,11 @@ def _pypy_counters():
         try:
             os.close(read_fd)
             snap = pypyjit.get_stats_snapshot()
-            data = json.dumps({"counters": dict(snap.counters),
-                               "times": dict(snap.counter_times)}).encode("utf-8")
+            data = json.dumps(
+                {"counters": dict(snap.counters), "times": dict(snap.counter_times)}
+            ).encode("utf-8")
             while data:
-                data = data[os.write(write_fd, data):]
+                data = data[os.write(write_fd, data) :]
         finally:
             os._exit(0)
     os.close(write_fd)
@@ -161,25 +168,29 @@ def _pypy(introspect):
     snap = _pypy_counters() if reserved else None
     c = (snap or {}).get("counters", {})
     times = (snap or {}).get("times", {})
-    out.update({
-        "loops": c.get("TOTAL_COMPILED_LOOPS", 0),
-        "bridges": c.get("TOTAL_COMPILED_BRIDGES", 0),
-        "freed_loops": c.get("TOTAL_FREED_LOOPS", 0),
-        "freed_bridges": c.get("TOTAL_FREED_BRIDGES", 0),
-        "traces": c.get("TRACING", 0),
-        "aborts": sum(v for k, v in c.items() if k.startswith("ABORT_")),
-        "aborts_by_reason": {k[len("ABORT_"):].lower(): v for k, v in c.items()
-                             if k.startswith("ABORT_") and v},
-        "tracing_s": times.get("TRACING"),
-        "backend_s": times.get("BACKEND"),
-        "counters": c,
-    })
+    out.update(
+        {
+            "loops": c.get("TOTAL_COMPILED_LOOPS", 0),
+            "bridges": c.get("TOTAL_COMPILED_BRIDGES", 0),
+            "freed_loops": c.get("TOTAL_FREED_LOOPS", 0),
+            "freed_bridges": c.get("TOTAL_FREED_BRIDGES", 0),
+            "traces": c.get("TRACING", 0),
+            "aborts": sum(v for k, v in c.items() if k.startswith("ABORT_")),
+            "aborts_by_reason": {
+                k[len("ABORT_") :].lower(): v for k, v in c.items() if k.startswith("ABORT_") and v
+            },
+            "tracing_s": times.get("TRACING"),
+            "backend_s": times.get("BACKEND"),
+            "counters": c,
+        }
+    )
     if reserved and snap is None:
         out["counters_error"] = "the JIT counters could not be read"
     return out
 
 
 # --- CinderX -----------------------------------------------------------------------------------
+
 
 def _cinderx_jit():
     """cinderx.jit when cinderx was imported (the stub package also has one)."""
@@ -236,8 +247,10 @@ def _nonneg(value):
 
 
 def _function_name(f):
-    return "%s:%s" % (getattr(f, "__module__", None) or "<invalid>",
-                      getattr(f, "__qualname__", None) or getattr(f, "__name__", "?"))
+    return "%s:%s" % (
+        getattr(f, "__module__", None) or "<invalid>",
+        getattr(f, "__qualname__", None) or getattr(f, "__name__", "?"),
+    )
 
 
 def _cinderx_compiled(jit):
@@ -256,23 +269,31 @@ def _cinderx_compiled(jit):
     details = []
     for size, fname, f in sized[:TOP_DETAILS]:
         stats = _call(jit, "get_inlined_functions_stats", f) or {}
-        failures = {str(reason): len(names) for reason, names
-                    in (stats.get("failure_stats") or {}).items()}
+        failures = {
+            str(reason): len(names) for reason, names in (stats.get("failure_stats") or {}).items()
+        }
         ms = _call(jit, "get_function_compilation_time", f)
-        details.append({
-            "name": fname,
-            "code_size": size,
-            "stack_size": _nonneg(_call(jit, "get_compiled_stack_size", f)),
-            "spill_stack_size": _nonneg(_call(jit, "get_compiled_spill_stack_size", f)),
-            # CinderX reports whole milliseconds (truncated).
-            "compile_time_ms": float(ms) if isinstance(ms, int) else None,
-            "hir_opcodes": dict(_call(jit, "get_function_hir_opcode_counts", f) or {}),
-            "inlined": _nonneg(_call(jit, "get_num_inlined_functions", f)),
-            "inline_failures": failures,
-        })
+        details.append(
+            {
+                "name": fname,
+                "code_size": size,
+                "stack_size": _nonneg(_call(jit, "get_compiled_stack_size", f)),
+                "spill_stack_size": _nonneg(_call(jit, "get_compiled_spill_stack_size", f)),
+                # CinderX reports whole milliseconds (truncated).
+                "compile_time_ms": float(ms) if isinstance(ms, int) else None,
+                "hir_opcodes": dict(_call(jit, "get_function_hir_opcode_counts", f) or {}),
+                "inlined": _nonneg(_call(jit, "get_num_inlined_functions", f)),
+                "inline_failures": failures,
+            }
+        )
     kept = dict(sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_SIZES])
-    return {"compiled_count": len(sized), "code_bytes": sum(s for s, _, _ in sized),
-            "compiled": details, "sizes": kept, "sizes_truncated": len(sizes) > len(kept)}
+    return {
+        "compiled_count": len(sized),
+        "code_bytes": sum(s for s, _, _ in sized),
+        "compiled": details,
+        "sizes": kept,
+        "sizes_truncated": len(sizes) > len(kept),
+    }
 
 
 # Deopt entries taken out of CinderX between values (events); ``after`` adds them back.
@@ -298,9 +319,16 @@ def _cinderx_deopts(jit):
         total += count
         reason = normal.get("reason", "?")
         by_reason[reason] = by_reason.get(reason, 0) + count
-        sites.append({"function": normal.get("func_qualname"), "line": entry.get("int", {}).get("lineno"),
-                      "reason": reason, "description": normal.get("description"),
-                      "guilty_type": normal.get("guilty_type"), "count": count})
+        sites.append(
+            {
+                "function": normal.get("func_qualname"),
+                "line": entry.get("int", {}).get("lineno"),
+                "reason": reason,
+                "description": normal.get("description"),
+                "guilty_type": normal.get("guilty_type"),
+                "count": count,
+            }
+        )
     sites.sort(key=lambda s: -s["count"])
     return {"total": total, "by_reason": by_reason, "top": sites[:TOP_DEOPT_SITES]}
 
@@ -319,11 +347,16 @@ def _cinderx_log():
     truncated = len(data) > MAX_LOG_BYTES
     data = data[:MAX_LOG_BYTES]
     # Logs compress ~10x; the artifact keeps them small and the host decodes them (jitlog.py).
-    return {"encoding": "zlib+base64", "bytes": len(data), "truncated": truncated,
-            "data": base64.b64encode(zlib.compress(data, 6)).decode("ascii")}
+    return {
+        "encoding": "zlib+base64",
+        "bytes": len(data),
+        "truncated": truncated,
+        "data": base64.b64encode(zlib.compress(data, 6)).decode("ascii"),
+    }
 
 
 # --- the hooks the runner calls ----------------------------------------------------------------
+
 
 def _jit_state(task, introspect):
     out = {}
@@ -399,6 +432,7 @@ def after(task):
 
 # --- jitbench codesize -------------------------------------------------------------------------
 
+
 def codesize(task, namespace):
     """Compile the generated functions one by one; the code size after each: [[k, bytes], ...].
 
@@ -433,14 +467,19 @@ def _codesize_cinderx(jit, funcs, spec):
     for k, f in enumerate(funcs, 1):
         f(spec["warm_arg"])  # one interpreted call gives the JIT its profile, as in real use
         if not jit.force_compile(f):
-            return {"error": "force_compile returned false for %s" % _function_name(f),
-                    "points": points}
+            return {
+                "error": "force_compile returned false for %s" % _function_name(f),
+                "points": points,
+            }
         jit.wait_for_background_compiles()
         total += max(0, jit.get_compiled_size(f))
         used = (_call(jit, "get_allocator_stats") or {}).get("used_bytes")
         points.append([k, total, used - base if used is not None and base is not None else None])
-    return {"measure": "sum of get_compiled_size", "extra": "code allocator growth",
-            "points": points}
+    return {
+        "measure": "sum of get_compiled_size",
+        "extra": "code allocator growth",
+        "points": points,
+    }
 
 
 def _codesize_pypy(funcs, spec):

@@ -207,7 +207,9 @@ def _load_plain(path, function):
     spec.loader.exec_module(module)
     func = getattr(module, function, None)
     if func is None or not callable(func):
-        raise BenchmarkError("benchmark file %s has no function %r" % (os.path.basename(path), function))
+        raise BenchmarkError(
+            "benchmark file %s has no function %r" % (os.path.basename(path), function)
+        )
     return func
 
 
@@ -250,8 +252,11 @@ def _run_task(task, root):
     # Before the pre-imports: a JIT reads its settings (files, log paths) when it is imported.
     probes.prepare(task, root)
     _pre_import(task.get("pre_import", []))
-    out = {protocol.VERSION_KEY: protocol.VERSION, protocol.OK_KEY: True,
-           "facts": probes.facts(task)}
+    out = {
+        protocol.VERSION_KEY: protocol.VERSION,
+        protocol.OK_KEY: True,
+        "facts": probes.facts(task),
+    }
     if task["action"] == "facts":
         out["jit"] = probes.after(task)
         if task.get("counting_probe") is not None:

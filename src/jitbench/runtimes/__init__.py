@@ -59,13 +59,16 @@ def preflight_problem(variant: Variant, record: dict) -> str | None:
     check = getattr(_kind(variant), "preflight", None)
     problem = check(variant, record) if check is not None else None
     if problem is None and record.get("activity_error"):
-        problem = (f"variant {variant.name!r}: mode {variant.mode!r} cannot work in runtime "
-                   f"{variant.runtime.name!r}: {record['activity_error']}")
+        problem = (
+            f"variant {variant.name!r}: mode {variant.mode!r} cannot work in runtime "
+            f"{variant.runtime.name!r}: {record['activity_error']}"
+        )
     return problem
 
 
-def prepare_variant(variant: Variant, benchmarks: list[Benchmark], run, min_time: float
-                    ) -> tuple[Variant, dict] | None:
+def prepare_variant(
+    variant: Variant, benchmarks: list[Benchmark], run, min_time: float
+) -> tuple[Variant, dict] | None:
     """A kind's work before calibration (CinderX jitlist=auto profiles the benchmarks).
 
     ``run(variant, benchmark, task)`` starts one process and returns its record. Returns the

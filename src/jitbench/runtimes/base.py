@@ -50,6 +50,6 @@ def merge(variant: Variant, mode_launch: Launch) -> Launch:
     return Launch(
         env=env,
         args=tuple(mode_launch.args) + tuple(variant.args),
-        pre_import=tuple(mode_launch.pre_import) + tuple(
-            m for m in variant.pre_import if m not in mode_launch.pre_import),
+        pre_import=tuple(mode_launch.pre_import)
+        + tuple(m for m in variant.pre_import if m not in mode_launch.pre_import),
     )

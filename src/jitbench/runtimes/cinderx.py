@@ -79,12 +79,16 @@ def _mode_problem(mode: str | None) -> str | None:
         if arg == "auto":
             return None
         if not Path(arg).is_file():
-            return (f"JIT list file {arg!r} not found (a relative path is relative to the folder "
-                    "jitbench runs in); give an existing file or use jitlist=auto")
+            return (
+                f"JIT list file {arg!r} not found (a relative path is relative to the folder "
+                "jitbench runs in); give an existing file or use jitlist=auto"
+            )
         bad = [e for e in _entries(Path(arg).read_text(encoding="utf-8")) if ":" not in e]
         if bad:
-            return (f"JIT list file {arg!r}: {bad[0]!r} is not a module:qualname entry; "
-                    "write one module:qualname per line")
+            return (
+                f"JIT list file {arg!r}: {bad[0]!r} is not a module:qualname entry; "
+                "write one module:qualname per line"
+            )
         return None
     return f"unknown mode {mode!r} for a cinderx runtime; allowed: {', '.join(MODES)}"
 
@@ -97,8 +101,10 @@ def check(variant: Variant) -> tuple[str, str] | None:
     allowed = [*OPTIONS, LOG_OPTION]
     for key, value in variant.jit_options:
         if key not in allowed:
-            return (f"jit_options.{key}",
-                    f"unknown CinderX JIT option; allowed: {', '.join(allowed)}")
+            return (
+                f"jit_options.{key}",
+                f"unknown CinderX JIT option; allowed: {', '.join(allowed)}",
+            )
         if not isinstance(value, bool):
             return (f"jit_options.{key}", f"expected true or false, got {value!r}")
     return None
@@ -114,8 +120,10 @@ def jit_list_text(variant: Variant) -> str:
     try:
         return Path(arg).read_text(encoding="utf-8")
     except OSError as exc:
-        raise JitbenchError(f"variant {variant.name!r}: cannot read JIT list {arg!r}: "
-                            f"{exc.strerror}; fix the path in its mode") from None
+        raise JitbenchError(
+            f"variant {variant.name!r}: cannot read JIT list {arg!r}: "
+            f"{exc.strerror}; fix the path in its mode"
+        ) from None
 
 
 def launch(variant: Variant) -> Launch:
@@ -148,8 +156,10 @@ def launch(variant: Variant) -> Launch:
 
 
 def _not_importable(variant: Variant, why: str) -> str:
-    return (f"variant {variant.name!r}: cinderx is not importable in runtime "
-            f"{variant.runtime.name!r} ({why}); install the cinderx wheel into that interpreter")
+    return (
+        f"variant {variant.name!r}: cinderx is not importable in runtime "
+        f"{variant.runtime.name!r} ({why}); install the cinderx wheel into that interpreter"
+    )
 
 
 def preflight(variant: Variant, record: dict) -> str | None:
@@ -163,9 +173,11 @@ def preflight(variant: Variant, record: dict) -> str | None:
     cx = record.get("jit", {}).get("cinderx")
     if cx is not None and cx.get("loaded") and not cx.get("initialized"):
         why = cx.get("import_error") or "cinderx.is_initialized() is false"
-        return (f"variant {variant.name!r}: cinderx is installed in runtime "
-                f"{variant.runtime.name!r} but did not initialise ({why}); remove what disables "
-                "it from the variant's env, or install a cinderx wheel built for that interpreter")
+        return (
+            f"variant {variant.name!r}: cinderx is installed in runtime "
+            f"{variant.runtime.name!r} but did not initialise ({why}); remove what disables "
+            "it from the variant's env, or install a cinderx wheel built for that interpreter"
+        )
     return None
 
 
@@ -178,20 +190,25 @@ def verify(variant: Variant, jit: dict) -> str | None:
             return "CINDERX_DISABLE=1 was set but the cinderx extension was initialised"
         return None
     if not cx.get("initialized"):
-        return ("cinderx did not initialise: "
-                + (cx.get("import_error") or "cinderx.get_import_error() gave no reason"))
+        return "cinderx did not initialise: " + (
+            cx.get("import_error") or "cinderx.get_import_error() gave no reason"
+        )
     if head == "nojit-loaded":
         if cx.get("enabled") or cx.get("compiled_count"):
             return "CINDERX_JIT_DISABLE=1 was set but the JIT is enabled"
         return None
     if not cx.get("enabled"):
-        return ("the JIT is not enabled (cinderx.jit.is_enabled() is false; a profiler or tracer, "
-                "or CINDERX_JIT_DISABLE in the environment, turns it off)")
+        return (
+            "the JIT is not enabled (cinderx.jit.is_enabled() is false; a profiler or tracer, "
+            "or CINDERX_JIT_DISABLE in the environment, turns it off)"
+        )
     # Only a measured run must show compiled code; preflight and calibration may be too short.
     if jit.get("action") == "run" and not cx.get("compiled_count"):
         if head == "autojit":
-            return (f"no function was compiled (no function reached "
-                    f"{arg or 'the default'} calls); lower N or run longer")
+            return (
+                f"no function was compiled (no function reached "
+                f"{arg or 'the default'} calls); lower N or run longer"
+            )
         if head == "jitlist":
             listed = len(_entries(jit_list_text(variant)))
             return f"none of the {listed} functions in the JIT list was compiled"
@@ -203,8 +220,12 @@ def idle(variant: Variant, jit: dict) -> bool:
     """The JIT was on and working, but no function got hot enough to compile (autojit=N)."""
     head, _ = parse_mode(variant.mode)
     cx = jit.get("cinderx", {})
-    return (head == "autojit" and bool(cx.get("initialized")) and bool(cx.get("enabled"))
-            and not cx.get("compiled_count"))
+    return (
+        head == "autojit"
+        and bool(cx.get("initialized"))
+        and bool(cx.get("enabled"))
+        and not cx.get("compiled_count")
+    )
 
 
 def code_dump_env(code: str) -> dict[str, str]:
@@ -222,8 +243,9 @@ def _entries(text: str) -> list[str]:
 RunOne = Callable[[Variant, Benchmark, dict], dict]
 
 
-def prepare(variant: Variant, benchmarks: list[Benchmark], run: RunOne,
-            min_time: float) -> tuple[Variant, dict] | None:
+def prepare(
+    variant: Variant, benchmarks: list[Benchmark], run: RunOne, min_time: float
+) -> tuple[Variant, dict] | None:
     """jitlist=auto: profile each benchmark once under auto mode and list what got compiled.
 
     Returns the variant carrying its generated list, and a note for the artifact; None when the
@@ -231,30 +253,48 @@ def prepare(variant: Variant, benchmarks: list[Benchmark], run: RunOne,
     """
     if parse_mode(variant.mode) != ("jitlist", "auto"):
         return None
-    profile = replace(variant, name=f"{variant.name}-profile", mode=PROFILE_MODE,
-                      env=tuple(kv for kv in variant.env if kv[0] != JIT_LIST_ENV))
+    profile = replace(
+        variant,
+        name=f"{variant.name}-profile",
+        mode=PROFILE_MODE,
+        env=tuple(kv for kv in variant.env if kv[0] != JIT_LIST_ENV),
+    )
     names: dict[str, None] = {}
     per_bench = {}
     for bench in benchmarks:
         rec = run(profile, bench, {"action": "calibrate", "min_time_ns": int(min_time * 1e9)})
         if rec["status"] != "ok":
-            raise JitbenchError(f"variant {variant.name!r}: the jitlist=auto profiling run of "
-                                f"{bench.name!r} failed: {rec.get('error')}; fix that first")
-        found = [n for n in rec.get("jit", {}).get("cinderx", {}).get("sizes", {})
-                 if not n.startswith("<invalid>") and ":" in n]
+            raise JitbenchError(
+                f"variant {variant.name!r}: the jitlist=auto profiling run of "
+                f"{bench.name!r} failed: {rec.get('error')}; fix that first"
+            )
+        found = [
+            n
+            for n in rec.get("jit", {}).get("cinderx", {}).get("sizes", {})
+            if not n.startswith("<invalid>") and ":" in n
+        ]
         per_bench[bench.name] = len(found)
         names.update(dict.fromkeys(found))
     if not names:
-        raise JitbenchError(f"variant {variant.name!r}: the jitlist=auto profiling run compiled "
-                            "no function; raise --min-time so the benchmark runs longer")
+        raise JitbenchError(
+            f"variant {variant.name!r}: the jitlist=auto profiling run compiled "
+            "no function; raise --min-time so the benchmark runs longer"
+        )
     text = "".join(f"{n}\n" for n in names)
     env = tuple(kv for kv in variant.env if kv[0] != JIT_LIST_ENV) + ((JIT_LIST_ENV, text),)
-    note = {"jit_list": {"source": "profile", "profile_mode": PROFILE_MODE,
-                         "functions": len(names), "per_benchmark": per_bench}}
+    note = {
+        "jit_list": {
+            "source": "profile",
+            "profile_mode": PROFILE_MODE,
+            "functions": len(names),
+            "per_benchmark": per_bench,
+        }
+    }
     return replace(variant, env=env), note
 
 
 # What a process's ``jit["cinderx"]`` record says (see runner/jitbench_probes.py).
+
 
 def enabled(jit: dict) -> bool | None:
     """Whether the JIT was on, when the extension was loaded in the process."""
@@ -274,8 +314,11 @@ def code_bytes(jit: dict) -> int | None:
 
 def code_view(doc: dict, variant: str, benchmark: str) -> CodeView | None:
     """Aggregate a variant's processes; None when none of them carries CinderX data."""
-    records = [j["cinderx"] for j in runs(doc, variant, benchmark)
-               if j.get("cinderx", {}).get("initialized")]
+    records = [
+        j["cinderx"]
+        for j in runs(doc, variant, benchmark)
+        if j.get("cinderx", {}).get("initialized")
+    ]
     if not records:
         return None
     functions: dict[str, FunctionView] = {}
@@ -293,12 +336,15 @@ def code_view(doc: dict, variant: str, benchmark: str) -> CodeView | None:
     for rec in records:
         reasons.update((rec.get("deopts") or {}).get("by_reason") or {})
     return CodeView(
-        variant=variant, processes=len(records), functions=functions,
+        variant=variant,
+        processes=len(records),
+        functions=functions,
         compiled_count=mean([r.get("compiled_count") for r in records]) or 0.0,
         code_bytes=mean([r.get("code_bytes") for r in records]) or 0.0,
         compile_time_ms=mean([r.get("compile_time_ms") for r in records]),
         deopts=mean([(r.get("deopts") or {}).get("total") for r in records]),
-        deopt_reasons=reasons)
+        deopt_reasons=reasons,
+    )
 
 
 def ranking(view: CodeView, top: int) -> list[dict]:
@@ -306,26 +352,40 @@ def ranking(view: CodeView, top: int) -> list[dict]:
     rows = []
     for f in view.ranked()[:top]:
         d = f.details or {}
-        rows.append({"name": f.name, "code_size": f.code_size,
-                     "processes": len(f.sizes), "stack_size": d.get("stack_size"),
-                     "spill_stack_size": d.get("spill_stack_size"),
-                     "compile_time_ms": d.get("compile_time_ms"), "inlined": d.get("inlined"),
-                     "hir_instructions": sum((d.get("hir_opcodes") or {}).values()) or None})
+        rows.append(
+            {
+                "name": f.name,
+                "code_size": f.code_size,
+                "processes": len(f.sizes),
+                "stack_size": d.get("stack_size"),
+                "spill_stack_size": d.get("spill_stack_size"),
+                "compile_time_ms": d.get("compile_time_ms"),
+                "inlined": d.get("inlined"),
+                "hir_instructions": sum((d.get("hir_opcodes") or {}).values()) or None,
+            }
+        )
     return rows
 
 
 def opcode_mix(view: CodeView, top: int) -> dict:
     """HIR opcode counts of the ``top`` largest functions, and their combined composition."""
-    per_function = {f.name: dict(sorted((f.details or {}).get("hir_opcodes", {}).items(),
-                                        key=lambda kv: (-kv[1], kv[0])))
-                    for f in view.ranked()[:top] if f.details}
+    per_function = {
+        f.name: dict(
+            sorted((f.details or {}).get("hir_opcodes", {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        for f in view.ranked()[:top]
+        if f.details
+    }
     total: Counter = Counter()
     for ops in per_function.values():
         total.update(ops)
     n = sum(total.values()) or 1
-    return {"functions": per_function,
-            "composition": {op: {"count": c, "share_pct": round(100 * c / n, 2)}
-                            for op, c in total.most_common()}}
+    return {
+        "functions": per_function,
+        "composition": {
+            op: {"count": c, "share_pct": round(100 * c / n, 2)} for op, c in total.most_common()
+        },
+    }
 
 
 def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
@@ -333,8 +393,14 @@ def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | Non
     cx = code_view(doc, variant, benchmark)
     if cx is None:
         return None
-    return {"kind": name, "processes": cx.processes,
-            "compiled_count": cx.compiled_count, "code_bytes": cx.code_bytes,
-            "compile_time_ms": cx.compile_time_ms, "deopts": cx.deopts,
-            "deopt_reasons": dict(cx.deopt_reasons.most_common()),
-            "top": ranking(cx, top), "opcode_mix": opcode_mix(cx, min(top, 5))}
+    return {
+        "kind": name,
+        "processes": cx.processes,
+        "compiled_count": cx.compiled_count,
+        "code_bytes": cx.code_bytes,
+        "compile_time_ms": cx.compile_time_ms,
+        "deopts": cx.deopts,
+        "deopt_reasons": dict(cx.deopt_reasons.most_common()),
+        "top": ranking(cx, top),
+        "opcode_mix": opcode_mix(cx, min(top, 5)),
+    }

@@ -41,8 +41,11 @@ class CodeView:
 
 def runs(doc: dict, variant: str, benchmark: str) -> list[dict]:
     """The ``jit`` records of a variant's successful processes on one benchmark."""
-    return [p.get("jit", {}) for p in doc["processes"]
-            if p["variant"] == variant and p["benchmark"] == benchmark and p["status"] == "ok"]
+    return [
+        p.get("jit", {})
+        for p in doc["processes"]
+        if p["variant"] == variant and p["benchmark"] == benchmark and p["status"] == "ok"
+    ]
 
 
 def mean(values: list) -> float | None:

@@ -19,7 +19,10 @@ def check(variant: Variant) -> tuple[str, str] | None:
     if mode is not None and mode not in MODES:
         return ("mode", f"unknown mode {mode!r} for a cpython runtime; allowed: {', '.join(MODES)}")
     if variant.jit_options:
-        return ("jit_options", "cpython runtimes take no jit_options; use env for PYTHON_JIT_* knobs")
+        return (
+            "jit_options",
+            "cpython runtimes take no jit_options; use env for PYTHON_JIT_* knobs",
+        )
     return None
 
 
@@ -37,8 +40,10 @@ def verify(variant: Variant, jit: dict) -> str | None:
     cp = jit.get("cpython", {})
     if variant.mode == "jit":
         if "available" not in cp:
-            return ("this interpreter has no sys._jit (CPython 3.14+ reports its JIT there), so "
-                    "the JIT cannot be confirmed; use a CPython 3.14 built with the JIT")
+            return (
+                "this interpreter has no sys._jit (CPython 3.14+ reports its JIT there), so "
+                "the JIT cannot be confirmed; use a CPython 3.14 built with the JIT"
+            )
         if not cp.get("available"):
             return "this CPython was built without the JIT (sys._jit.is_available() is false)"
         if not cp.get("enabled"):
@@ -52,6 +57,7 @@ def verify(variant: Variant, jit: dict) -> str | None:
 
 
 # What a process's ``jit["cpython"]`` record says (``sys._jit`` and executors).
+
 
 def enabled(jit: dict) -> bool | None:
     """Whether the JIT was on, when the record says."""
@@ -71,10 +77,16 @@ def code_bytes(jit: dict) -> int | None:
 
 def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
     """Mean executors, uops and JIT code bytes per process; None without CPython JIT data."""
-    recs = [j["cpython"] for j in runs(doc, variant, benchmark)
-            if j.get("cpython", {}).get("enabled")]
+    recs = [
+        j["cpython"] for j in runs(doc, variant, benchmark) if j.get("cpython", {}).get("enabled")
+    ]
     if not recs:
         return None
-    return {"kind": name, "processes": len(recs),
-            **{k: mean([r.get(k) for r in recs])
-               for k in ("executors", "functions", "uops", "jit_code_bytes")}}
+    return {
+        "kind": name,
+        "processes": len(recs),
+        **{
+            k: mean([r.get(k) for r in recs])
+            for k in ("executors", "functions", "uops", "jit_code_bytes")
+        },
+    }

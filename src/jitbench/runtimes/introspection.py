@@ -23,9 +23,16 @@ def diff(a: CodeView, b: CodeView) -> dict:
         fa, fb = a.functions[name], b.functions[name]
         ops = _opcode_delta(fa.details, fb.details)
         if fa.code_size != fb.code_size or ops:
-            changed.append({"name": name, "a": fa.code_size, "b": fb.code_size,
-                            "delta": fb.code_size - fa.code_size,
-                            "delta_pct": _pct(fa.code_size, fb.code_size), "opcodes": ops})
+            changed.append(
+                {
+                    "name": name,
+                    "a": fa.code_size,
+                    "b": fb.code_size,
+                    "delta": fb.code_size - fa.code_size,
+                    "delta_pct": _pct(fa.code_size, fb.code_size),
+                    "opcodes": ops,
+                }
+            )
     changed.sort(key=lambda r: (-abs(r["delta"]), r["name"]))
     new = sorted(set(b.functions) - set(a.functions), key=lambda n: -b.functions[n].code_size)
     gone = sorted(set(a.functions) - set(b.functions), key=lambda n: -a.functions[n].code_size)
@@ -36,12 +43,17 @@ def diff(a: CodeView, b: CodeView) -> dict:
         ops_a.update(a.functions[n].details["hir_opcodes"])
         ops_b.update(b.functions[n].details["hir_opcodes"])
     return {
-        "a": a.variant, "b": b.variant,
-        "totals": {"compiled_count": [a.compiled_count, b.compiled_count],
-                   "code_bytes": [a.code_bytes, b.code_bytes],
-                   "code_bytes_delta_pct": _pct(a.code_bytes, b.code_bytes),
-                   "common_code_bytes": [sum(a.functions[n].code_size for n in common),
-                                         sum(b.functions[n].code_size for n in common)]},
+        "a": a.variant,
+        "b": b.variant,
+        "totals": {
+            "compiled_count": [a.compiled_count, b.compiled_count],
+            "code_bytes": [a.code_bytes, b.code_bytes],
+            "code_bytes_delta_pct": _pct(a.code_bytes, b.code_bytes),
+            "common_code_bytes": [
+                sum(a.functions[n].code_size for n in common),
+                sum(b.functions[n].code_size for n in common),
+            ],
+        },
         "changed": changed,
         "newly_compiled": [{"name": n, "code_size": b.functions[n].code_size} for n in new],
         "no_longer_compiled": [{"name": n, "code_size": a.functions[n].code_size} for n in gone],
@@ -90,10 +102,16 @@ def code_diffs(doc: dict, bench: str, diff: dict, kind: str = "asm", top: int = 
         a, b = ca.get(row["name"]), cb.get(row["name"])
         if a is None or b is None:
             continue
-        out.append({"function": row["name"], "a_instructions": a.instructions,
-                    "b_instructions": b.instructions,
-                    "unified": jitcode.unified_diff(a, b, f"{diff['a']}/{row['name']}",
-                                                    f"{diff['b']}/{row['name']}")})
+        out.append(
+            {
+                "function": row["name"],
+                "a_instructions": a.instructions,
+                "b_instructions": b.instructions,
+                "unified": jitcode.unified_diff(
+                    a, b, f"{diff['a']}/{row['name']}", f"{diff['b']}/{row['name']}"
+                ),
+            }
+        )
         if len(out) == top:
             break
     return out
@@ -109,12 +127,15 @@ def report(doc: dict, variants: list[str], benchmarks: list[str], top: int) -> d
     """The whole ``jitbench jit`` document: per benchmark, each variant, and A vs B diffs."""
     for v in variants:
         if v not in doc["variants"]:
-            raise JitbenchError(f"variant {v!r} is not in result {doc['id']}; "
-                                f"it has: {', '.join(doc['variants'])}")
+            raise JitbenchError(
+                f"variant {v!r} is not in result {doc['id']}; it has: {', '.join(doc['variants'])}"
+            )
     for b in benchmarks:
         if b not in doc["benchmarks"]:
-            raise JitbenchError(f"benchmark {b!r} is not in result {doc['id']}; "
-                                f"it has: {', '.join(doc['benchmarks'])}")
+            raise JitbenchError(
+                f"benchmark {b!r} is not in result {doc['id']}; "
+                f"it has: {', '.join(doc['benchmarks'])}"
+            )
     out: dict = {"id": doc["id"], "benchmarks": {}}
     for bench in benchmarks:
         entry: dict = {"variants": {}, "diffs": []}
@@ -123,14 +144,19 @@ def report(doc: dict, variants: list[str], benchmarks: list[str], top: int) -> d
             view = code_view(doc, v, bench)
             if view is not None:
                 views[v] = view
-            entry["variants"][v] = (jit_summary(doc, v, bench, top)
-                                    or {"kind": None, "note": "no JIT activity recorded"})
+            entry["variants"][v] = jit_summary(doc, v, bench, top) or {
+                "kind": None,
+                "note": "no JIT activity recorded",
+            }
         for v in variants:
             entry["variants"][v].update(machine_of(doc, v))
         names = list(views)
-        entry["diffs"] = [{**diff(views[names[0]], views[b]),
-                           "machines": [machine_of(doc, names[0])["machine"],
-                                        machine_of(doc, b)["machine"]]}
-                          for b in names[1:]]
+        entry["diffs"] = [
+            {
+                **diff(views[names[0]], views[b]),
+                "machines": [machine_of(doc, names[0])["machine"], machine_of(doc, b)["machine"]],
+            }
+            for b in names[1:]
+        ]
         out["benchmarks"][bench] = entry
     return out

@@ -128,22 +128,36 @@ def diff(a: LogSummary, b: LogSummary) -> dict:
         return round(x / max(n, 1), 2)
 
     rows = {
-        "compiled": (per(sum(a.compiled.values()), a.processes),
-                     per(sum(b.compiled.values()), b.processes)),
-        "compile_ms": (per(a.compile_us / 1000, a.processes), per(b.compile_us / 1000, b.processes)),
+        "compiled": (
+            per(sum(a.compiled.values()), a.processes),
+            per(sum(b.compiled.values()), b.processes),
+        ),
+        "compile_ms": (
+            per(a.compile_us / 1000, a.processes),
+            per(b.compile_us / 1000, b.processes),
+        ),
         "failures": (len(a.failures), len(b.failures)),
-        "inlined": (per(sum(a.inlined.values()), a.processes),
-                    per(sum(b.inlined.values()), b.processes)),
-        "not_inlined": (per(sum(a.not_inlined.values()), a.processes),
-                        per(sum(b.not_inlined.values()), b.processes)),
+        "inlined": (
+            per(sum(a.inlined.values()), a.processes),
+            per(sum(b.inlined.values()), b.processes),
+        ),
+        "not_inlined": (
+            per(sum(a.not_inlined.values()), a.processes),
+            per(sum(b.not_inlined.values()), b.processes),
+        ),
     }
-    reasons = sorted(set(a.not_inlined) | set(b.not_inlined),
-                     key=lambda r: -abs(b.not_inlined[r] / max(b.processes, 1)
-                                        - a.not_inlined[r] / max(a.processes, 1)))
+    reasons = sorted(
+        set(a.not_inlined) | set(b.not_inlined),
+        key=lambda r: (
+            -abs(b.not_inlined[r] / max(b.processes, 1) - a.not_inlined[r] / max(a.processes, 1))
+        ),
+    )
     return {
         "per_process": {k: {"a": va, "b": vb} for k, (va, vb) in rows.items()},
         "new_failures": {f: b.failures[f] for f in sorted(set(b.failures) - set(a.failures))},
         "fixed_failures": {f: a.failures[f] for f in sorted(set(a.failures) - set(b.failures))},
-        "not_inlined": {r: {"a": per(a.not_inlined[r], a.processes),
-                            "b": per(b.not_inlined[r], b.processes)} for r in reasons[:15]},
+        "not_inlined": {
+            r: {"a": per(a.not_inlined[r], a.processes), "b": per(b.not_inlined[r], b.processes)}
+            for r in reasons[:15]
+        },
     }

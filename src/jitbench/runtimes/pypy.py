@@ -16,10 +16,25 @@ MODES = ("nojit", "jit", "jit:KEY=N,...")
 PERF_MAP_ENV: dict[str, str] = {}
 
 # `pypy3 --jit help` (PyPy 7.3); an unknown key makes PyPy refuse to start, so catch it here.
-PARAMETERS = ("decay", "disable_unrolling", "enable_opts", "function_threshold", "inlining",
-              "loop_longevity", "max_retrace_guards", "max_unroll_loops", "max_unroll_recursion",
-              "pureop_historylength", "retrace_limit", "threshold", "trace_eagerness",
-              "trace_limit", "vec", "vec_all", "vec_cost")
+PARAMETERS = (
+    "decay",
+    "disable_unrolling",
+    "enable_opts",
+    "function_threshold",
+    "inlining",
+    "loop_longevity",
+    "max_retrace_guards",
+    "max_unroll_loops",
+    "max_unroll_recursion",
+    "pureop_historylength",
+    "retrace_limit",
+    "threshold",
+    "trace_eagerness",
+    "trace_limit",
+    "vec",
+    "vec_all",
+    "vec_cost",
+)
 # The one parameter whose value is not an integer (e.g. "all" or "intbounds:rewrite").
 STRING_PARAMETERS = ("enable_opts",)
 
@@ -52,8 +67,11 @@ def check(variant: Variant) -> tuple[str, str] | None:
     """(key, problem) for a mode or JIT parameter PyPy does not have."""
     head, params = parse_mode(variant.mode)
     if head not in ("nojit", "jit") or (head == "nojit" and params):
-        return ("mode", f"unknown mode {variant.mode!r} for a pypy runtime; allowed: "
-                        f"{', '.join(MODES)} (e.g. jit:threshold=200,function_threshold=300)")
+        return (
+            "mode",
+            f"unknown mode {variant.mode!r} for a pypy runtime; allowed: "
+            f"{', '.join(MODES)} (e.g. jit:threshold=200,function_threshold=300)",
+        )
     for key, value in params.items():
         problem = _param_problem(key, value)
         if problem is not None:
@@ -97,13 +115,16 @@ def verify(variant: Variant, jit: dict) -> str | None:
     if not pp.get("available"):
         return "this PyPy was translated without a JIT"
     if jit.get("action") == "run" and not compiled:
-        return ("no loop was compiled (the JIT never reached its thresholds: "
-                + (", ".join(f"{k}={v}" for k, v in jit_parameters(variant).items()) or "defaults")
-                + "); lower threshold/function_threshold or run longer")
+        return (
+            "no loop was compiled (the JIT never reached its thresholds: "
+            + (", ".join(f"{k}={v}" for k, v in jit_parameters(variant).items()) or "defaults")
+            + "); lower threshold/function_threshold or run longer"
+        )
     return None
 
 
 # What a process's ``jit["pypy"]`` record says (the JIT's counters, see runner/jitbench_probes.py).
+
 
 def enabled(jit: dict) -> bool | None:
     """Whether the JIT was on, when the record says."""
@@ -121,8 +142,17 @@ def code_bytes(jit: dict) -> int | None:
     return count((jit.get("pypy") or {}).get("asm_bytes"))
 
 
-SUMMARY_KEYS = ("loops", "bridges", "aborts", "traces", "freed_loops", "freed_bridges",
-                "asm_bytes", "tracing_s", "backend_s")
+SUMMARY_KEYS = (
+    "loops",
+    "bridges",
+    "aborts",
+    "traces",
+    "freed_loops",
+    "freed_bridges",
+    "asm_bytes",
+    "tracing_s",
+    "backend_s",
+)
 
 
 def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
@@ -133,6 +163,9 @@ def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | Non
     reasons: Counter = Counter()
     for r in recs:
         reasons.update(r.get("aborts_by_reason") or {})
-    return {"kind": name, "processes": len(recs),
-            **{k: mean([r.get(k) for r in recs]) for k in SUMMARY_KEYS},
-            "aborts_by_reason": {k: v / len(recs) for k, v in reasons.most_common()}}
+    return {
+        "kind": name,
+        "processes": len(recs),
+        **{k: mean([r.get(k) for r in recs]) for k in SUMMARY_KEYS},
+        "aborts_by_reason": {k: v / len(recs) for k, v in reasons.most_common()},
+    }

@@ -12,11 +12,17 @@ PERF_MAP_ENV = {"PYTHONPERFSUPPORT": "1"}
 
 def check(variant: Variant) -> tuple[str, str] | None:
     if variant.mode is not None:
-        return ("mode", f"runtime {variant.runtime.name!r} has no kind, so it has no modes; set "
-                        'kind = "cpython", "cinderx" or "pypy" on the runtime')
+        return (
+            "mode",
+            f"runtime {variant.runtime.name!r} has no kind, so it has no modes; set "
+            'kind = "cpython", "cinderx" or "pypy" on the runtime',
+        )
     if variant.jit_options:
-        return ("jit_options", f"runtime {variant.runtime.name!r} has no kind, so it has no JIT "
-                               'options; set kind = "cinderx" on the runtime')
+        return (
+            "jit_options",
+            f"runtime {variant.runtime.name!r} has no kind, so it has no JIT "
+            'options; set kind = "cinderx" on the runtime',
+        )
     return None
 
 

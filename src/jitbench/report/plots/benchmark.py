@@ -20,8 +20,9 @@ def _typical(views: dict[str, list[ProcessView]]) -> float:
 
 
 @styled
-def distributions(benchmark: str, views: dict[str, list[ProcessView]],
-                  colours: dict[str, str]) -> Figure:
+def distributions(
+    benchmark: str, views: dict[str, list[ProcessView]], colours: dict[str, str]
+) -> Figure:
     """One box per process (its measured values), grouped by variant, values drawn on top."""
     n = sum(len(p) for p in views.values())
     fig = new_figure(min(2.5 + 0.32 * n, 14.0), 3.4)
@@ -34,8 +35,9 @@ def distributions(benchmark: str, views: dict[str, list[ProcessView]],
             continue
         xs = pos + np.arange(len(procs))
         data = [p.values / scale for p in procs]
-        box = ax.boxplot(data, positions=xs, widths=0.6, patch_artist=True, showfliers=False,
-                         manage_ticks=False)
+        box = ax.boxplot(
+            data, positions=xs, widths=0.6, patch_artist=True, showfliers=False, manage_ticks=False
+        )
         for patch in box["boxes"]:
             patch.set(facecolor=colours[variant], alpha=0.35, edgecolor=colours[variant])
         for med in box["medians"]:
@@ -43,8 +45,9 @@ def distributions(benchmark: str, views: dict[str, list[ProcessView]],
         for x, vals in zip(xs, data, strict=True):
             # Values spread sideways by their order in the process, so the time order stays legible.
             offsets = np.linspace(-0.22, 0.22, len(vals)) if len(vals) > 1 else np.zeros(1)
-            ax.scatter(x + offsets, vals, s=6, color=colours[variant], alpha=0.8, linewidths=0,
-                       zorder=3)
+            ax.scatter(
+                x + offsets, vals, s=6, color=colours[variant], alpha=0.8, linewidths=0, zorder=3
+            )
         centres.append(float(xs.mean()))
         names.append(f"{variant}\n({len(procs)} processes)")
         pos += len(procs) + 1.0
@@ -56,8 +59,12 @@ def distributions(benchmark: str, views: dict[str, list[ProcessView]],
 
 
 @styled
-def warmup_curves(benchmark: str, views: dict[str, list[ProcessView]],
-                  states: dict[str, list[SteadyState]], colours: dict[str, str]) -> Figure:
+def warmup_curves(
+    benchmark: str,
+    views: dict[str, list[ProcessView]],
+    states: dict[str, list[SteadyState]],
+    colours: dict[str, str],
+) -> Figure:
     """Each process's series in time order (warmups grey), its steady part from the marked start."""
     shown = [v for v, procs in views.items() if procs]
     fig = new_figure(min(max(4.0 * len(shown), 6.5), 14.0), 3.2)
@@ -69,16 +76,36 @@ def warmup_curves(benchmark: str, views: dict[str, list[ProcessView]],
             w = len(p.warmups)
             if w:
                 # Joined to the first measured value, so even one warmup shows as a segment.
-                ax.plot(np.arange(-w, 1), np.append(p.warmups, p.values[0]) / scale,
-                        color=WARMUP_GREY, linewidth=0.8, linestyle=":", marker=".",
-                        markersize=3)
+                ax.plot(
+                    np.arange(-w, 1),
+                    np.append(p.warmups, p.values[0]) / scale,
+                    color=WARMUP_GREY,
+                    linewidth=0.8,
+                    linestyle=":",
+                    marker=".",
+                    markersize=3,
+                )
             xs = np.arange(len(p.values))
             ax.plot(xs, p.values / scale, color=colours[variant], linewidth=0.9, alpha=0.75)
             s = st.steady_start
-            ax.plot([s], [p.values[s] / scale], marker="o", markersize=4, color="black",
-                    zorder=4, linestyle="none")
-            ax.hlines(st.steady_value / scale, s, len(p.values) - 1, colors="black",
-                      linewidth=0.8, linestyles="--", zorder=3)
+            ax.plot(
+                [s],
+                [p.values[s] / scale],
+                marker="o",
+                markersize=4,
+                color="black",
+                zorder=4,
+                linestyle="none",
+            )
+            ax.hlines(
+                st.steady_value / scale,
+                s,
+                len(p.values) - 1,
+                colors="black",
+                linewidth=0.8,
+                linestyles="--",
+                zorder=3,
+            )
             classes[st.classification] = classes.get(st.classification, 0) + 1
         summary = ", ".join(f"{k} {v}" for k, v in sorted(classes.items()))
         ax.set_title(f"{variant} ({summary})")

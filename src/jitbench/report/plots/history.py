@@ -35,17 +35,30 @@ def history(benchmark: str, rows: Sequence[HistoryRow]) -> Figure:
     colours = variant_colours(list(lines))
     for label, mine in lines.items():
         xs = [position[r.result_id] for r in mine]
-        ax.plot(xs, [r.summary.mean / scale for r in mine], marker="o", markersize=4,
-                color=colours[label], label=label)
+        ax.plot(
+            xs,
+            [r.summary.mean / scale for r in mine],
+            marker="o",
+            markersize=4,
+            color=colours[label],
+            label=label,
+        )
         for x, r in zip(xs, mine, strict=True):
             means = r.summary.process_means
-            ax.scatter([x] * len(means), [m / scale for m in means], s=8, color=colours[label],
-                       alpha=0.3, linewidths=0)
+            ax.scatter(
+                [x] * len(means),
+                [m / scale for m in means],
+                s=8,
+                color=colours[label],
+                alpha=0.3,
+                linewidths=0,
+            )
     firsts = {r.result_id: r for r in reversed(rows)}
     step = max(1, len(order) // MAX_TICKS + (len(order) % MAX_TICKS > 0))
     ticks = list(range(0, len(order), step))
-    ax.set_xticks(ticks, [_tick(firsts[order[i]]) for i in ticks], rotation=30, ha="right",
-                  fontsize=7)
+    ax.set_xticks(
+        ticks, [_tick(firsts[order[i]]) for i in ticks], rotation=30, ha="right", fontsize=7
+    )
     ax.set_xlim(-0.5, len(order) - 0.5)
     ax.set_xlabel("experiment (date UTC, revision)")
     ax.set_ylabel(f"mean time per iteration ({unit})")

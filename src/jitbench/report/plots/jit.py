@@ -11,7 +11,7 @@ TOP = 15
 
 
 def _short(name: str, width: int = 48) -> str:
-    return name if len(name) <= width else "…" + name[-(width - 1):]
+    return name if len(name) <= width else "…" + name[-(width - 1) :]
 
 
 @styled
@@ -25,7 +25,9 @@ def code_size_ranking(benchmark: str, view: CodeView, colour: str, top: int = TO
     ax.barh(ys, [f.code_size for f in funcs], color=colour, alpha=0.8)
     ax.set_yticks(ys, [_short(f.name) for f in funcs])
     ax.set_xlabel("machine code (bytes)")
-    ax.set_title(f"{benchmark} · {view.variant}: largest of {len(view.functions)} compiled "
-                 f"functions ({view.processes} processes)")
+    ax.set_title(
+        f"{benchmark} · {view.variant}: largest of {len(view.functions)} compiled "
+        f"functions ({view.processes} processes)"
+    )
     ax.grid(axis="y", visible=False)
     return fig

@@ -79,7 +79,7 @@ def to_svg(fig: Figure, title: str = "") -> str:
     with matplotlib.rc_context(STYLE):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Title": title})
     text = buf.getvalue()
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     # The Dublin Core block names external namespaces only; drop it, nothing reads it here.
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
     text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}\1"', text)

@@ -104,14 +104,17 @@ def command_timer(command):
         total = 0
         for _ in range(loops):
             t0 = timer()
-            proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE)
+            proc = subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
             _, err = proc.communicate()
             total += timer() - t0
             if proc.returncode != 0:
                 tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-                raise RuntimeError("command %r exited with status %d: %s"
-                                   % (" ".join(argv), proc.returncode, tail[0]))
+                raise RuntimeError(
+                    "command %r exited with status %d: %s"
+                    % (" ".join(argv), proc.returncode, tail[0])
+                )
         return total
 
     return time_func

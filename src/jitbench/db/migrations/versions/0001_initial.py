@@ -56,8 +56,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "experiment_benchmarks",
-        sa.Column("experiment_id", sa.Integer,
-                  sa.ForeignKey("experiments.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "experiment_id",
+            sa.Integer,
+            sa.ForeignKey("experiments.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("benchmark_id", sa.Integer, sa.ForeignKey("benchmarks.id"), primary_key=True),
         sa.Column("kind", sa.String(32)),
         sa.Column("source", sa.Text),
@@ -68,8 +72,12 @@ def upgrade() -> None:
     op.create_table(
         "variants",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("experiment_id", sa.Integer,
-                  sa.ForeignKey("experiments.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "experiment_id",
+            sa.Integer,
+            sa.ForeignKey("experiments.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("name", sa.String(255), nullable=False),
         sa.Column("runtime", sa.String(255)),
         sa.Column("kind", sa.String(64)),
@@ -84,10 +92,18 @@ def upgrade() -> None:
     op.create_table(
         "processes",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("experiment_id", sa.Integer,
-                  sa.ForeignKey("experiments.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("variant_id", sa.Integer, sa.ForeignKey("variants.id", ondelete="CASCADE"),
-                  nullable=False),
+        sa.Column(
+            "experiment_id",
+            sa.Integer,
+            sa.ForeignKey("experiments.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column(
+            "variant_id",
+            sa.Integer,
+            sa.ForeignKey("variants.id", ondelete="CASCADE"),
+            nullable=False,
+        ),
         sa.Column("benchmark_id", sa.Integer, sa.ForeignKey("benchmarks.id"), nullable=False),
         sa.Column("slot", sa.Integer, nullable=False),
         sa.Column("round", sa.Integer, nullable=False),
@@ -107,6 +123,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("processes", "variants", "experiment_benchmarks", "benchmarks", "experiments",
-                  "hosts"):
+    for table in (
+        "processes",
+        "variants",
+        "experiment_benchmarks",
+        "benchmarks",
+        "experiments",
+        "hosts",
+    ):
         op.drop_table(table)

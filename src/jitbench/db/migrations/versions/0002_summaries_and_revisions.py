@@ -48,19 +48,34 @@ def upgrade() -> None:
 
 def _backfill() -> None:
     bind = op.get_bind()
-    procs = sa.table("processes", sa.column("id"), sa.column("status"),
-                     sa.column("values_ns", sa.JSON), sa.column("loops"), sa.column("inner_loops"),
-                     *(sa.column(name) for name, _ in PROCESS_COLUMNS))
-    rows = bind.execute(sa.select(procs.c.id, procs.c.values_ns, procs.c.loops,
-                                  procs.c.inner_loops).where(procs.c.status == "ok")).all()
+    procs = sa.table(
+        "processes",
+        sa.column("id"),
+        sa.column("status"),
+        sa.column("values_ns", sa.JSON),
+        sa.column("loops"),
+        sa.column("inner_loops"),
+        *(sa.column(name) for name, _ in PROCESS_COLUMNS),
+    )
+    rows = bind.execute(
+        sa.select(procs.c.id, procs.c.values_ns, procs.c.loops, procs.c.inner_loops).where(
+            procs.c.status == "ok"
+        )
+    ).all()
     for pid, values, loops, inner in rows:
-        bind.execute(procs.update().where(procs.c.id == pid)
-                     .values(**process_summary(values, loops, inner)))
-    variants = sa.table("variants", sa.column("id"), sa.column("spec", sa.JSON),
-                        *(sa.column(name) for name, _ in VARIANT_COLUMNS))
+        bind.execute(
+            procs.update().where(procs.c.id == pid).values(**process_summary(values, loops, inner))
+        )
+    variants = sa.table(
+        "variants",
+        sa.column("id"),
+        sa.column("spec", sa.JSON),
+        *(sa.column(name) for name, _ in VARIANT_COLUMNS),
+    )
     for vid, spec in bind.execute(sa.select(variants.c.id, variants.c.spec)).all():
-        bind.execute(variants.update().where(variants.c.id == vid)
-                     .values(**variant_columns(spec or {})))
+        bind.execute(
+            variants.update().where(variants.c.id == vid).values(**variant_columns(spec or {}))
+        )
 
 
 def downgrade() -> None:
