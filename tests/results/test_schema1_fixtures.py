@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from jitbench.results import artifact
 from tests.conftest import Cli
 
 HERE = Path(__file__).resolve().parent / "schema1"
@@ -54,3 +55,15 @@ def test_imported_schema1_result_keeps_its_pyperf_values(tmp_path):
         assert p["values_ns"] == pytest.approx(per_value, rel=1e-6)
     # One variant: nothing to compare, and comparing says so without failing.
     assert Cli(tmp_path).json("compare", str(HERE / "imported.json"))["comparisons"] == []
+
+
+def test_a_pyperf_import_of_an_earlier_release_reads_as_sequential():
+    # The committed file says what earlier releases wrote: interleaved, with a 300 s timeout.
+    raw = json.loads((HERE / "imported.json").read_text(encoding="utf-8"))
+    assert (raw["design"]["kind"], raw["design"]["timeout"]) == ("interleaved", 300.0)
+    design = artifact.load_result(HERE / "imported.json").design
+    assert (design.kind, design.timeout) == ("sequential", None)
+    assert artifact.first_error(artifact.load(HERE / "imported.json")) is None
+    # Negative control: a result jitbench ran itself stays interleaved, its timeout kept.
+    own = artifact.load_result(HERE / "run.json").design
+    assert own.kind == "interleaved" and own.timeout is not None

@@ -18,6 +18,7 @@ import numpy as np
 from .. import inputfile
 from ..errors import JitbenchError
 from .atomic import write_text_atomic
+from .migrate import upgrade
 from .model import SCHEMA_NAME, SCHEMA_VERSION, Result
 
 __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "load", "load_result", "write_atomic"]
@@ -79,13 +80,14 @@ def load(path: Path) -> dict:
 
 
 def load_result(path: Path) -> Result:
-    """Read and validate an artifact; JitbenchError naming the file and the first bad field."""
+    """Read and validate an artifact, corrected where an earlier release wrote it wrongly;
+    JitbenchError naming the file and the first bad field."""
     text = inputfile.read_text(path, "result file")
     doc = inputfile.parse_json(text, path, "result file", "is it a jitbench result?")
     err = first_error(doc)
     if err is not None:
         raise JitbenchError(f"{path}: invalid result: {err}")
-    return Result.from_json(doc)
+    return Result.from_json(upgrade(doc))
 
 
 @dataclass(frozen=True)
