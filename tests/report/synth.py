@@ -267,3 +267,50 @@ def two_host_result(seed: int = 5) -> dict:
     problem = first_error(doc)
     assert problem is None, problem
     return doc
+
+
+def with_instructions(
+    doc: dict, factors: dict[str, float], per_iteration: float = 1e6, instrument: str = "valgrind"
+) -> dict:
+    """``doc`` with one counted process per timed one (``instrument`` "valgrind": extra processes
+    as valgrind runs them; "" : counts in the timed processes, as perf does). ``factors``: the
+    instruction factor of each variant; counts are exact (no noise), as valgrind's are."""
+    doc["design"]["measures"] = ["time", "instructions"]
+    added = []
+    for p in list(doc["processes"]):
+        iterations = p["loops"] * p["inner_loops"]
+        count = round(per_iteration * factors[p["variant"]] * iterations)
+        counting = {
+            "backend": "valgrind" if instrument else "perf",
+            # A few instructions of jitter, as a real count has (a different path, once).
+            "counts": {
+                "instructions": [
+                    count + 900 + (i + p["slot"]) % 3 for i, _ in enumerate(p["values_ns"])
+                ]
+            },
+            "overhead": {"instructions": 900},
+        }
+        if not instrument:
+            p["counting"] = counting
+            continue
+        slot = len(doc["processes"]) + len(added)
+        # Times under valgrind are many times native: nothing may read them as timed values.
+        slow = [v * 40 for v in p["values_ns"]]
+        added.append(
+            {**p, "slot": slot, "instrument": instrument, "values_ns": slow, "counting": counting}
+        )
+        doc["schedule"].append(
+            {
+                "slot": slot,
+                "round": p["round"],
+                "benchmark": p["benchmark"],
+                "variant": p["variant"],
+                "instrument": instrument,
+            }
+        )
+    doc["processes"].extend(added)
+    if instrument:
+        doc["design"]["instruments"] = [instrument]
+    problem = first_error(doc)
+    assert problem is None, problem
+    return doc

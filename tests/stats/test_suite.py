@@ -88,3 +88,52 @@ def test_holm_keeps_large_effects_at_five_processes() -> None:
     assert s.verdicts == ["slower", "faster", "slower"]
     assert s.adjusted_verdicts == ["slower", "faster", "slower"]
     assert max(s.holm_p_values) < 1e-3
+
+
+def _time_and_instructions() -> dict:
+    from ..report import synth
+
+    # Time: no change (noisy); instructions: +2 % on both benchmarks, exactly.
+    doc = synth.result(variants={"base": 1.0, "cand": 1.0}, processes=6, seed=7, noise=0.05)
+    return synth.with_instructions(doc, {"base": 1.0, "cand": 1.02})
+
+
+def test_each_measure_has_its_own_suite_and_holm_family() -> None:
+    from jitbench.analysis import experiment as an
+
+    a = an.analyse(_time_and_instructions(), an.Options())
+    assert set(a.suite) == {("cand", "time"), ("cand", "instructions")}
+    counted = a.suite[("cand", "instructions")]
+    assert counted.measure == "instructions" and counted.n_benchmarks == 2
+    assert 1.99 < counted.ci_low_pct <= counted.geomean_change_pct <= counted.ci_high_pct < 2.01
+    assert counted.verdict == "slower"
+    # The instruction family is adjusted on its own p-values only (two tests, not four) ...
+    mine = [c for c in a.comparisons if c.measure == "instructions"]
+    assert counted.holm_p_values == pytest.approx(holm([c.result.p_value for c in mine]))
+    assert [c.adjusted_verdict for c in mine] == counted.adjusted_verdicts == ["slower"] * 2
+    # ... and the time family on its own: no +2 % there (negative control).
+    timed = a.suite[("cand", "time")]
+    assert timed.measure == "time" and timed.ci_low_pct < 0 < timed.ci_high_pct
+    assert [c.adjusted_verdict for c in a.comparisons if c.measure == "time"] == (
+        timed.adjusted_verdicts
+    )
+    assert all(v != "slower" for v in timed.adjusted_verdicts)
+
+
+def test_json_suite_entries_name_candidate_and_measure() -> None:
+    from jitbench.analysis import experiment as an
+
+    doc = _time_and_instructions()
+    a = an.analyse(doc, an.Options())
+    out = json.loads(json.dumps(an.to_json(a, doc, None)))
+    entries = {(s["candidate"], s["measure"]): s for s in out["suite"]}
+    assert set(entries) == {("cand", "time"), ("cand", "instructions")}
+    assert entries[("cand", "instructions")]["verdict"] == "slower"
+    from jitbench.report.markdown import findings
+
+    text = findings(a, doc)
+    assert "Suite geometric mean, cand (instructions): +2.0" in text
+    assert "Suite geometric mean, cand: " in text
+    # --measure time: the counted suite is gone (the analysis compares what was asked).
+    only_time = an.analyse(doc, an.Options(measures=("time",)))
+    assert set(only_time.suite) == {("cand", "time")}

@@ -68,7 +68,8 @@ class Analysis:
     baseline: str
     comparisons: list[BenchmarkComparison] = field(default_factory=list)
     summaries: dict[tuple[str, str], stats.Summary] = field(default_factory=dict)
-    suite: dict[str, SuiteSummary] = field(default_factory=dict)
+    # (candidate, measure) → its suite: a candidate has one per measure with ≥ 2 benchmarks.
+    suite: dict[tuple[str, str], SuiteSummary] = field(default_factory=dict)
     failures: list[dict] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     # The same variant across hosts (variants with ``hosts = [...]``); empty on one host.
@@ -170,11 +171,16 @@ def analyse(doc: dict, opts: Options) -> Analysis:
 
         out.mechanisms = decompose(doc, out.comparisons, opts)
     for cand_name in candidates:
-        mine = [
-            c.result for c in out.comparisons if c.candidate == cand_name and c.measure == "time"
-        ]
-        if len(mine) >= 2:
-            out.suite[cand_name] = suite_summary(mine, seed=opts.seed, n_resamples=opts.n_resamples)
+        for measure in measures:
+            mine = [
+                c.result
+                for c in out.comparisons
+                if c.candidate == cand_name and c.measure == measure
+            ]
+            if len(mine) >= 2:
+                out.suite[(cand_name, measure)] = suite_summary(
+                    mine, seed=opts.seed, n_resamples=opts.n_resamples, measure=measure
+                )
     _adjust(out)
     return out
 
@@ -244,16 +250,13 @@ def host_noise_line(analysis: Analysis) -> str | None:
 
 
 def _adjust(out: Analysis) -> None:
-    """Each comparison's Holm-adjusted verdict, from its candidate's suite summary."""
-    position: dict[str, int] = {}
+    """Each comparison's Holm-adjusted verdict, from its candidate's suite on its measure."""
+    position: dict[tuple[str, str], int] = {}
     for c in out.comparisons:
-        if c.measure != "time":
-            # Counted measures are not part of the time suite: their own verdict stands.
-            c.adjusted_verdict = c.result.verdict
-            continue
-        suite = out.suite.get(c.candidate)
-        k = position.get(c.candidate, 0)
-        position[c.candidate] = k + 1
+        key = (c.candidate, c.measure)
+        suite = out.suite.get(key)
+        k = position.get(key, 0)
+        position[key] = k + 1
         c.adjusted_verdict = suite.adjusted_verdicts[k] if suite else c.result.verdict
 
 
@@ -425,7 +428,9 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
             {"benchmark": b, "variant": v, "processes": n}
             for (b, v), n in analysis.contaminated.items()
         ],
-        "suite": {k: v.to_dict() for k, v in analysis.suite.items()},
+        "suite": [
+            {"candidate": cand, **s.to_dict()} for (cand, _measure), s in analysis.suite.items()
+        ],
         "mechanism": [m.to_dict() for m in analysis.mechanisms],
         "failures": [
             {k: p.get(k) for k in ("slot", "benchmark", "variant", "error")}

@@ -3,6 +3,9 @@
 The maths is in :mod:`jitbench.stats.suite`. A faster/slower verdict survives Holm's adjustment
 when its adjusted p-value is below α = 1 - confidence; otherwise it becomes "equivalent" if its CI
 lies inside ±margin, else "inconclusive". Equivalent and inconclusive verdicts are not adjusted.
+
+A suite is one candidate on one measure: its time ratios and its instruction ratios are separate
+families (separate geometric means, separate Holm adjustments), never mixed.
 """
 
 from __future__ import annotations
@@ -39,6 +42,8 @@ class SuiteSummary:
     seed: int
     method: str
     warnings: list[str]
+    #: What the ratios are of: ``time`` or a counted measure such as ``instructions``.
+    measure: str = "time"
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able types (non-finite numbers become None)."""
@@ -46,9 +51,14 @@ class SuiteSummary:
 
 
 def suite_summary(
-    comparisons: Sequence[Comparison], *, seed: int = 0, n_resamples: int = 2000
+    comparisons: Sequence[Comparison],
+    *,
+    seed: int = 0,
+    n_resamples: int = 2000,
+    measure: str = "time",
 ) -> SuiteSummary:
-    """Geometric mean of the ratios with a bootstrap CI, and Holm-adjusted verdicts."""
+    """Geometric mean of the ratios with a bootstrap CI, and Holm-adjusted verdicts, of one
+    candidate's comparisons on one ``measure``."""
     if not comparisons:
         raise ValueError("no comparisons")
     confidence = comparisons[0].confidence
@@ -96,4 +106,5 @@ def suite_summary(
         seed=seed,
         method="parametric-bootstrap-geomean+holm",
         warnings=warnings,
+        measure=measure,
     )

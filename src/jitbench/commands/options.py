@@ -49,6 +49,19 @@ def measure_list(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--measure: ")) from None
 
 
+def measure_percent(text: str) -> tuple[str | None, float]:
+    """'0.1%' → (None, 0.1); 'instructions=0.1%' → ('instructions', 0.1)."""
+    from ..measures import MEASURES
+
+    name, sep, value = text.rpartition("=")
+    name = name.strip()
+    if sep and name not in MEASURES:
+        raise argparse.ArgumentTypeError(
+            f"unknown measure {name!r} in {text!r}; choose from {', '.join(MEASURES)}"
+        )
+    return (name if sep else None), percent(value)
+
+
 def duration(text: str) -> float:
     """'90', '90s', '15m', '2h' → seconds."""
     units = {"s": 1, "m": 60, "h": 3600}
@@ -106,13 +119,22 @@ def add_analysis(
         p.add_argument("--verbose", "-v", action="store_true", help="show methods and cross-checks")
     p.add_argument(
         "--max-regression",
-        type=percent,
+        type=regression_limit,
+        action="append",
         default=None,
-        metavar="PCT",
+        metavar="[MEASURE=]PCT",
         help="exit 1 when a candidate regressed by more than PCT (e.g. 0.1%%) with a "
-        "CI above 0; judged on the counted measures (instructions) when there "
-        "are any, else on time",
+        "CI above 0; MEASURE=PCT gates that measure (repeatable: time=3%% "
+        "instructions=0.1%%); a bare PCT judges the counted measures "
+        "(instructions) when there are any, else time",
     )
+
+
+def regression_limit(text: str):
+    """``--max-regression``: '0.1%' or 'instructions=0.1%' as a gate limit."""
+    from ..analysis.regression import Limit
+
+    return Limit(*measure_percent(text))
 
 
 def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) -> None:

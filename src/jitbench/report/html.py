@@ -121,9 +121,9 @@ def _comparisons(a: Analysis, doc: dict) -> str:
         "verdict uses. Verdict after Holm: adjusted for testing all of a candidate's "
         "benchmarks at once.</p>",
     ]
-    for name, s in a.suite.items():
+    for (candidate, measure), s in a.suite.items():
         out.append(
-            f"<p>Suite geometric mean, {_e(name)} vs {_e(a.baseline)}: "
+            f"<p>Suite geometric mean, {_e(tables.suite_name(candidate, measure))} vs {_e(a.baseline)}: "
             f"{_e(fmt.pct(s.geomean_change_pct))} "
             f"{_e(fmt.ci(s.ci_low_pct, s.ci_high_pct))} {_verdict(s.verdict)}</p>"
         )

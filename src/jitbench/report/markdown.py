@@ -302,9 +302,9 @@ def findings(analysis: Analysis, doc: dict) -> str:
     else:
         lines += per_variant_section(analysis)
     lines.append("")
-    for name, s in analysis.suite.items():
+    for (candidate, measure), s in analysis.suite.items():
         lines.append(
-            f"Suite geometric mean, {name}: {fmt.pct(s.geomean_change_pct)} "
+            f"Suite geometric mean, {tables.suite_name(candidate, measure)}: {fmt.pct(s.geomean_change_pct)} "
             f"{fmt.ci(s.ci_low_pct, s.ci_high_pct)} ({s.verdict})."
         )
     notes = _notes(analysis)

@@ -69,6 +69,11 @@ def ci_header(analysis: Analysis) -> str:
     )
 
 
+def suite_name(candidate: str, measure: str) -> str:
+    """Whose suite a geometric mean is: the candidate, and its measure when that is not time."""
+    return candidate if measure == "time" else f"{candidate} ({measure})"
+
+
 def per_host_baselines(analysis: Analysis) -> bool:
     """Whether some candidate is compared with the baseline's peer on its own host."""
     return any(c.baseline != analysis.baseline for c in analysis.comparisons)

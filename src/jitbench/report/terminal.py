@@ -139,9 +139,9 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
             grouped.setdefault((c.benchmark, n), []).append(c.candidate)
     for (bench, note), candidates in grouped.items():
         console.print(f"  [dim]{bench} / {', '.join(candidates)}:[/] {note}", soft_wrap=True)
-    for name, s in analysis.suite.items():
+    for (candidate, measure), s in analysis.suite.items():
         console.print(
-            f"  suite, {name} vs {analysis.baseline}: geometric mean "
+            f"  suite, {rows.suite_name(candidate, measure)} vs {analysis.baseline}: geometric mean "
             f"{fmt.pct(s.geomean_change_pct)} {fmt.ci(s.ci_low_pct, s.ci_high_pct)}"
         )
     for note in analysis.skipped:
