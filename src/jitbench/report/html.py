@@ -121,6 +121,13 @@ def _comparisons(a: Analysis, doc: dict) -> str:
         "verdict uses. Verdict after Holm: adjusted for testing all of a candidate's "
         "benchmarks at once.</p>",
     ]
+    mechanisms = tables.mechanism_lines(a)
+    if mechanisms:
+        out.append(
+            f"<div class='mechanism'><p class='meta'>{_e(tables.MECHANISM_INTRO)}</p><ul>"
+            + "".join(f"<li>{_e(m)}</li>" for m in mechanisms)
+            + "</ul></div>"
+        )
     for (candidate, measure), s in a.suite.items():
         out.append(
             f"<p>Suite geometric mean, {_e(tables.suite_name(candidate, measure))} vs {_e(a.baseline)}: "
@@ -128,7 +135,15 @@ def _comparisons(a: Analysis, doc: dict) -> str:
             f"{_e(fmt.ci(s.ci_low_pct, s.ci_high_pct))} {_verdict(s.verdict)}</p>"
         )
     margin = a.comparisons[0].result.margin_pct
-    svg = plots.to_svg(plots.forest(a.comparisons, margin, f"Change vs {a.baseline}"), "forest")
+    # Time and counts side by side: each row of the plot says which measure it is.
+    labels = (
+        [f"{c.benchmark} · {c.candidate} · {c.measure}" for c in a.comparisons]
+        if tables.several_measures(a)
+        else None
+    )
+    svg = plots.to_svg(
+        plots.forest(a.comparisons, margin, f"Change vs {a.baseline}", labels=labels), "forest"
+    )
     out.append(
         _figure(
             "forest",

@@ -38,6 +38,7 @@ MARKDOWN_COLUMNS = (
     "benchmark",
     "candidate",
     "vs",
+    "measure",
     "mean",
     "median",
     "change",
@@ -63,14 +64,19 @@ def _render(table: tables.Table) -> list[str]:
 
 
 def from_to_section(analysis: Analysis) -> list[str]:
-    """Mean and median from → to, change, CI, verdict and Holm-adjusted verdict."""
+    """Mean and median from → to, change, CI, verdict and Holm-adjusted verdict; where time and
+    instructions were both measured, the mechanism of each change."""
     metric = fmt.metric_of(analysis)
-    return [
+    lines = [
         *_render(tables.comparison_table(analysis).select(MARKDOWN_COLUMNS)),
         "",
         f"Means and medians are of the per-process {metric} values the verdict uses. "
         "*Verdict after Holm*: adjusted for testing all of a candidate's benchmarks at once.",
     ]
+    mechanisms = tables.mechanism_lines(analysis)
+    if mechanisms:
+        lines += ["", tables.MECHANISM_INTRO, "", *[f"- {m}" for m in mechanisms]]
+    return lines
 
 
 def cross_host_section(analysis: Analysis) -> list[str]:
@@ -208,14 +214,21 @@ def robust_section(analysis: Analysis) -> list[str]:
                 "yes" if r.outlier_sensitive else "no",
                 _excluded(c),
                 ci,
-                fmt.from_to(r.baseline.trimmed_mean, r.candidate.trimmed_mean),
-                fmt.from_to(r.baseline.median, r.candidate.median),
+                fmt.from_to(r.baseline.trimmed_mean, r.candidate.trimmed_mean, c.measure),
+                fmt.from_to(r.baseline.median, r.candidate.median, c.measure),
             )
         )
+    measures = tables.several_measures(analysis)
+    if measures:
+        rows = [
+            (*row[:2], c.measure, *row[2:])
+            for row, c in zip(rows, analysis.comparisons, strict=True)
+        ]
     return _table(
         (
             "benchmark",
             "candidate",
+            *(("measure",) if measures else ()),
             "verdict",
             "robust verdict",
             "outlier-sensitive",

@@ -86,7 +86,7 @@ def comparison_table(analysis: Analysis) -> Table:
     per_host = per_host_baselines(analysis)
     hot = bool(analysis.contaminated)
     # Several measures: each comparison says which (time and instructions side by side).
-    measures = any(c.measure != "time" for c in analysis.comparisons)
+    measures = several_measures(analysis)
     columns = [Column("benchmark", "benchmark"), Column("candidate", "candidate")]
     if per_host:
         columns.append(Column("vs", "vs"))
@@ -129,6 +129,24 @@ def comparison_table(analysis: Analysis) -> Table:
             )
         rows.append(tuple(row))
     return Table(tuple(columns), tuple(rows))
+
+
+def several_measures(analysis: Analysis) -> bool:
+    """Whether some comparison is of a count (instructions, …) rather than of time."""
+    return any(c.measure != "time" for c in analysis.comparisons)
+
+
+MECHANISM_INTRO = (
+    "Mechanism (time = instructions × time per instruction): each change split into "
+    "Δinstructions and Δtime per instruction, each with its CI."
+)
+
+
+def mechanism_lines(analysis: Analysis) -> tuple[str, ...]:
+    """Where time and instructions were both measured, each change split into Δinstructions and
+    Δtime per instruction with their CIs: ``work / more: 2.00 % more instructions [..]; time per
+    instruction unchanged [..]``."""
+    return tuple(f"{m.benchmark} / {m.candidate}: {m.phrase()}" for m in analysis.mechanisms)
 
 
 def cross_host_table(analysis: Analysis) -> Table:

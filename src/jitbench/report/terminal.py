@@ -98,7 +98,7 @@ def comparison_table(analysis: Analysis) -> Table:
     plain = tuple(tuple(str(c) if i == holm else c for i, c in enumerate(r)) for r in table.rows)
     t = _rich(rows.Table(table.columns, plain), title)
     # Where time and instructions were both measured: the change split into its two factors.
-    mechanisms = [f"{m.benchmark} / {m.candidate}: {m.phrase()}" for m in analysis.mechanisms]
+    mechanisms = rows.mechanism_lines(analysis)
     if mechanisms:
         t.caption = "\n".join(mechanisms)
         t.caption_justify = "left"
