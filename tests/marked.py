@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import subprocess
 import sys
 import time
@@ -64,4 +66,19 @@ def start(cwd: Path, *args: str) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         env=dict(os.environ, COLUMNS="300"),
+    )
+
+
+def run_as_printed(
+    cwd: Path, err: str, said: str, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    """Run the jitbench command printed at the end of ``err`` after ``said``, exactly as printed."""
+    match = re.search(re.escape(said) + r" (jitbench .+)$", err.strip())
+    assert match, err
+    return subprocess.run(
+        [sys.executable, "-m", *shlex.split(match.group(1))],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )

@@ -4,10 +4,6 @@ the process and every child it started there end at once, and the run resumes co
 from __future__ import annotations
 
 import json
-import re
-import shlex
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -15,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import write
-from ..marked import alive_with, check_complete, start, wait_gone
+from ..marked import alive_with, check_complete, run_as_printed, start, wait_gone
 from .conftest import HOSTS, hosts_toml
 
 CONFIG = (
@@ -89,15 +85,7 @@ def test_dropped_connection_ends_the_remote_benchmark_and_its_child(servers, tmp
     partial = json.loads(out.read_text())
     lost = [p for p in partial["processes"] if p.get("connection_lost")]
     assert len(lost) == 1 and not partial["complete"], partial["processes"]
-    match = re.search(r"run them again with: (jitbench run --resume .+)$", err.strip())
-    assert match, err
-    resumed = subprocess.run(
-        [sys.executable, "-m", *shlex.split(match.group(1))],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    resumed = run_as_printed(tmp_path, err, "run them again with:")
     assert resumed.returncode == 0, resumed.stderr
     after = json.loads(out.read_text())
     check_complete(partial, after)

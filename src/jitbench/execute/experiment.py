@@ -28,10 +28,12 @@ from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
 from ..results.lock import writing
 from ..runtimes import launch_for, preflight_problem, prepare_variant
 from . import canary, counting, load
+from .dropped import still_running
 from .emulation import emulation_of, refusal
 from .host import host_facts
 from .hosts import HostAccess, access_for
 from .instruments import Instrument, InstrumentedTransport, resolve
+from .leftovers import describe
 from .parallel import run_per_host
 from .process import run_process
 from .transport import LocalTransport, Transport
@@ -591,12 +593,33 @@ class Runner:
             **({"canary_ns": canary_ns} if canary_ns else {}),
         }
         if rec.get("connection_lost"):
-            reason = self.hosts[host].reachable()
+            reason = access.reachable() or self._end_dropped(access, rec)
             if reason is not None:
                 with self._lock:
                     self._lost.setdefault(host, reason)
         self._record(rec)
         return host not in self._lost
+
+    def _end_dropped(self, access: HostAccess, rec: dict) -> str | None:
+        """After a reconnect: end what the dropped process left running there, note it in its
+        record; the reason the host cannot take the next process, if it cannot."""
+        try:
+            sweep = access.end_dropped()
+        except JitbenchError as exc:
+            return str(exc)
+        if not sweep.checked:
+            self.progress.message(
+                f"host {access.name}: no /proc there; processes of the dropped connection "
+                "could not be checked"
+            )
+            return None
+        rec["left_running"] = [{"pid": pid, "command": cmd} for pid, cmd in sweep.found]
+        if sweep.found:
+            self.progress.message(
+                f"host {access.name}: reconnected; ended {len(sweep.found)} process(es) the "
+                f"dropped connection left running ({describe(sweep.found)})"
+            )
+        return still_running(access.name, sweep) if sweep.left else None
 
     def _run_instrumented(
         self, access: HostAccess, variant: Variant, bench: Benchmark, task: dict, name: str

@@ -13,6 +13,7 @@ import time
 
 from ..model import LOCAL, Host
 from . import load
+from .dropped import Sweep
 from .host import FACTS_SCRIPT, host_facts, parse_facts
 from .ssh import SshConnection, SshTransport, quote_command
 from .transport import LocalTransport, Transport
@@ -42,6 +43,10 @@ class HostAccess:
     def reachable(self) -> str | None:
         """Always reachable."""
         return None
+
+    def end_dropped(self, markers: list[str] | None = None) -> Sweep:
+        """Nothing: a local process never loses its connection (its session ends with it)."""
+        return Sweep()
 
     def facts(self) -> dict:
         return host_facts()
@@ -90,6 +95,11 @@ class SshHostAccess(HostAccess):
     def reachable(self) -> str | None:
         """Reconnect after a lost connection; None if the host answers, else why not."""
         return self.connection.reachable()
+
+    def end_dropped(self, markers: list[str] | None = None) -> Sweep:
+        """End what processes of dropped connections left running there; wait until gone."""
+        self.connect()
+        return self._transport.end_dropped(markers)
 
     def facts(self) -> dict:
         return {**parse_facts(self.fixed(FACTS_SCRIPT, "reading host facts")), "ssh": self.host.ssh}

@@ -211,7 +211,10 @@ def interpret(done: Completed, timeout: float) -> dict:
         }
     if doc is None and done.connection_lost:
         # Not the benchmark's fault: ``jitbench run --resume`` runs this slot again.
-        return {**base, "status": "failed", "error": CONNECTION_LOST, "connection_lost": True}
+        lost = {**base, "status": "failed", "error": CONNECTION_LOST, "connection_lost": True}
+        if done.marker is not None:
+            lost["marker"] = done.marker  # to find what it left running on the host
+        return lost
     if doc is None:
         what = (
             "no result" if not done.stdout.strip() else "unreadable output (not a jitbench result)"

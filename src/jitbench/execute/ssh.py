@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import JitbenchError
 from ..model import Host
+from . import dropped
 from .transport import Completed, communicate
 
 SSH_FAILED = 255  # what ssh exits with when the connection (not the remote command) failed
@@ -204,25 +205,63 @@ class SshConnection:
 
 
 class SshTransport:
-    """The ``Transport`` of a host: the same argv, env and payload as locally, through ssh."""
+    """The ``Transport`` of a host: the same argv, env and payload as locally, through ssh.
+
+    Each process carries a marker in its environment; the markers of processes whose connection
+    dropped wait in ``dropped`` until ``end_dropped`` has ended what they left running.
+    """
 
     def __init__(self, connection: SshConnection):
         self.connection = connection
+        self.dropped: list[str] = []
+        self._lock = threading.Lock()
 
     def run(self, argv: list[str], env: dict[str, str], stdin: bytes, timeout: float) -> Completed:
+        if self.dropped:
+            # No process starts beside one a dropped connection may have left running.
+            sweep = self.end_dropped()
+            if sweep.left:
+                raise JitbenchError(dropped.still_running(self.connection.host.name, sweep))
+        marker = dropped.new_marker()
         # ``timeout`` on the host kills the process there; killing only the local ssh client would
         # leave a hung benchmark running on the host.
         limit = f"{max(1, round(timeout))}"
+        env = {dropped.MARKER_VAR: marker, **env}
         remote = quote_command(["timeout", "-k", "5", limit, *env_prefix(env), *argv])
         done = self.connection.run(
             remote, stdin=stdin, timeout=timeout + LOCAL_GRACE_S, hold_stdin=True
         )
+        if done.connection_lost:
+            done.marker = marker
+            with self._lock:
+                self.dropped.append(marker)
         if done.returncode == TIMEOUT_STATUS and not done.stdout.strip():
             done.timed_out = True
             done.returncode = None
         if done.returncode in (126, 127) and not done.stdout.strip():
             _raise_not_started(self.connection.host, argv, done)
         return done
+
+    def end_dropped(self, markers: list[str] | None = None) -> dropped.Sweep:
+        """End what processes of dropped connections left running on the host; wait until gone.
+
+        ``markers`` defaults to those of this jitbench's own dropped processes; a JitbenchError
+        naming the host when it cannot be reached.
+        """
+        with self._lock:
+            if markers is None:
+                markers = list(self.dropped)
+            if not markers:
+                return dropped.Sweep()
+            out = self.connection.check_output(
+                quote_command(dropped.script_args(markers)),
+                what="ending processes of the dropped connection",
+                timeout=60 + dropped.WAIT_STEPS * 0.2,
+            )
+            sweep = dropped.parse(out)
+            if not sweep.left:
+                self.dropped = [m for m in self.dropped if m not in markers]
+        return sweep
 
 
 def env_prefix(env: dict[str, str]) -> list[str]:

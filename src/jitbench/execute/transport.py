@@ -28,6 +28,8 @@ class Completed:
     connection_lost: bool = False  # the transport's link to the host broke (ssh exit 255)
     # Processes the target started that still ran after it exited (pid, command); killed.
     children: list[tuple[int, str]] = field(default_factory=list)
+    # The environment marker of a process whose connection dropped (execute.dropped).
+    marker: str | None = None
 
 
 class Transport(Protocol):

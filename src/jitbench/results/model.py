@@ -155,6 +155,8 @@ class ProcessRecord(Part):
             "contaminated",
             "host",
             "connection_lost",
+            "marker",
+            "left_running",
             "instrument",
             "events",
             "profile",
@@ -184,6 +186,8 @@ class ProcessRecord(Part):
     contaminated: bool | None = None
     host: str | None = None
     connection_lost: bool | None = None
+    marker: str | None = None  # a dropped process's environment marker (execute.dropped)
+    left_running: list[Json] | None = None  # what it left running on the host; ended
     instrument: str | None = None  # None: a timed process; only those give time verdicts
     events: Json | None = None  # JIT and GC counters between values (runtimes/)
     profile: Json | None = None  # perf samples of the measured values (instrument perf)
