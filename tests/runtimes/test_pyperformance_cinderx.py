@@ -93,7 +93,13 @@ def test_processes_show_the_variant_files_and_environment_they_ran_with(run):
         assert env["python"] == "cp314" and "Django==3.2.4" in env["packages"]
         startup = by[("pyperformance:python_startup", variant)]
         assert startup["metadata"]["command"].startswith("/opt/cx/bin/python")
-        assert startup["activity"].startswith("not checked: whole-process benchmark")
+    # The commands python_startup times run in the variant's mode too.
+    auto_startup = by[("pyperformance:python_startup", "auto")]
+    assert auto_startup["jit"]["child_interpreter"]["modules"]["cinderx"]["initialized"]
+    assert auto_startup["activity"].endswith("interpreters loaded cinderx")
+    nojit_startup = by[("pyperformance:python_startup", "nojit")]
+    assert "child_interpreter" not in nojit_startup["jit"]
+    assert nojit_startup["activity"].endswith("(the mode imports nothing)")
     # telco's one function runs once per value: at autojit=1000 nothing gets hot. That is noted
     # on the process, not a failure, for a suite benchmark (a bundled one fails: test_cinderx).
     telco = by[("pyperformance:telco", "auto")]

@@ -148,6 +148,7 @@ def runner_bundles() -> tuple[Bundle, ...]:
             "jitbench_probes.py",
             "jitbench_counters.py",
             "jitbench_lifetime.py",
+            "child/sitecustomize.py",
         )
     }
     shim = {

@@ -136,8 +136,14 @@ def _check_activity(record: dict, variant: Variant, bench: Benchmark | None) -> 
     jit = record.get("jit", {})
     if "command" in (record.get("metadata") or {}):
         # A whole-process benchmark times the commands it starts: this process runs no hot code,
-        # so its own JIT state proves nothing either way.
-        record["activity"] = "not checked: whole-process benchmark (bench_command)"
+        # so its own JIT state proves nothing; the interpreters it started tell what they loaded.
+        problem = _command_mode_problem(jit.get("child_interpreter"))
+        if problem is None:
+            record["activity"] = _command_activity(variant, jit.get("child_interpreter"))
+            return
+        record["status"] = "failed"
+        record["activity_error"] = problem
+        record["error"] = f"mode {variant.mode!r} did not reach the commands it timed: {problem}"
         return
     problem = verify_activity(variant, jit)
     if problem is None:
@@ -148,6 +154,34 @@ def _check_activity(record: dict, variant: Variant, bench: Benchmark | None) -> 
     record["status"] = "failed"
     record["activity_error"] = problem
     record["error"] = f"mode {variant.mode!r} did not activate: {problem}"
+
+
+def _command_mode_problem(child: dict | None) -> str | None:
+    """Why the interpreters a whole-process benchmark started lack the mode's pre-imports."""
+    if child is None:
+        return None  # none ran Python's site (e.g. ``python -S``): nothing reached them
+    for name, state in (child.get("modules") or {}).items():
+        if not state.get("loaded"):
+            return f"import {name} failed in the started interpreter: {state.get('error')}"
+        if state.get("initialized") is False:
+            return f"{name} was imported in the started interpreter but did not initialise"
+    return None
+
+
+def _command_activity(variant: Variant, child: dict | None) -> str:
+    """What the record says about the mode of the commands a whole-process benchmark timed."""
+    wanted = launch_for(variant).pre_import
+    if child is not None and child.get("modules"):
+        names = ", ".join(sorted(child["modules"]))
+        return f"whole-process benchmark: its commands' interpreters loaded {names}"
+    if wanted:
+        return (
+            "whole-process benchmark: its commands did not run Python's site (python -S or -I), "
+            f"so they ran without {', '.join(wanted)}"
+        )
+    return (
+        "whole-process benchmark: its commands run the runtime as it is (the mode imports nothing)"
+    )
 
 
 def _run_with_bundles(

@@ -13,6 +13,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .chroot import with_proc
 from .leftovers import end_session
 
 
@@ -45,11 +46,13 @@ class Transport(Protocol):
 
 
 class LocalTransport:
-    """Runs the argv as a local subprocess (this also covers chroot and container prefixes)."""
+    """Runs the argv as a local subprocess (this also covers chroot and container prefixes; a
+    chroot gets a /proc of its own, see :mod:`.chroot`)."""
 
     def run(self, argv: list[str], env: dict[str, str], stdin: bytes, timeout: float) -> Completed:
         full_env = dict(os.environ)
         full_env.update(env)
+        argv = with_proc(argv)
         t0 = time.perf_counter_ns()
         # A new session lets a timeout kill the whole process tree (chroot, shell wrappers,
         # children), and tells what the target left running after it exited.

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import JitbenchError
 from ..runtimes import counted_env_for
+from .chroot import proc_prefix
 from .instruments import InstrumentedProcess, register
 
 if TYPE_CHECKING:
@@ -52,8 +53,7 @@ def _with_proc(prefix: list[str]) -> list[str]:
     """valgrind reads /proc/self/maps: inside a chroot without /proc, mount one for this
     process alone (a private mount namespace; it goes away with the process)."""
     if prefix and prefix[0].rsplit("/", 1)[-1] == "chroot":
-        root = prefix[-1]
-        return ["unshare", f"--mount-proc={root.rstrip('/')}/proc", *prefix]
+        return [*proc_prefix(prefix[-1]), *prefix]
     return prefix
 
 

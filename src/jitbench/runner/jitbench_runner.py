@@ -242,6 +242,26 @@ def _add_site(folder):
     sys.path[:] = added + before
 
 
+def _children_like_this_one(task, root):
+    """Python processes the benchmark starts get its package environment and pre-imports too.
+
+    ``runner/child`` goes first on their ``PYTHONPATH``; its ``sitecustomize`` does the work and
+    writes what it did to the returned path. None when there is nothing to carry over.
+    """
+    imports = task.get("pre_import") or []
+    if not imports and not task.get("site"):
+        return None
+    env = os.environ
+    child = os.path.join(root, "runner", "child")
+    env["PYTHONPATH"] = os.pathsep.join([child] + [p for p in [env.get("PYTHONPATH")] if p])
+    env["JITBENCH_CHILD_IMPORTS"] = ",".join(imports)
+    if task.get("site"):
+        env["JITBENCH_CHILD_SITE"] = os.path.join(root, task["site"])
+    report = os.path.join(root, "child-interpreter.json")
+    env["JITBENCH_CHILD_REPORT"] = report
+    return report
+
+
 def _pre_import(names):
     for name in names:
         importlib.import_module(name)
@@ -266,6 +286,7 @@ def _run_task(task, root):
     bench = task["benchmark"]
     if task.get("site"):
         _add_site(os.path.join(root, task["site"]))
+    child_report = _children_like_this_one(task, root)
     path = os.path.join(root, bench["file"])
     sys.path.insert(0, os.path.dirname(path))
     os.chdir(os.path.dirname(path))
@@ -286,6 +307,9 @@ def _run_task(task, root):
     out.update(session.result)
     # Introspection runs after the last timed value, outside any timing.
     out["jit"] = probes.after(task)
+    if child_report and os.path.isfile(child_report):
+        with open(child_report) as f:
+            out["jit"]["child_interpreter"] = json.loads(f.read())
     return out
 
 
