@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import signal
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 
 from ..conftest import write
 from ..marked import check_complete, run_as_printed, start, wait_gone
-from .conftest import HOSTS, children, hosts_toml
+from .conftest import HOSTS, Servers, children, hosts_toml
 
 ALIAS = "lo-silent"
 
@@ -130,7 +131,7 @@ def _cmdlines() -> dict[int, list[bytes]]:
     return out
 
 
-def _kill_local_master(jitbench: int) -> list[int]:
+def _kill_local_master(jitbench: int, alias: str) -> list[int]:
     """SIGKILL jitbench's ssh master connection to the host (the client side of the link)."""
     procs = _cmdlines()
     ours = set(children(jitbench))
@@ -139,7 +140,7 @@ def _kill_local_master(jitbench: int) -> list[int]:
     sockets = {
         arg.removeprefix(b"ControlPath=")
         for pid, argv in procs.items()
-        if pid in ours and ALIAS.encode() in argv
+        if pid in ours and alias.encode() in argv
         for arg in argv
         if arg.startswith(b"ControlPath=")
     }
@@ -152,56 +153,128 @@ def _kill_local_master(jitbench: int) -> list[int]:
     return killed
 
 
-@pytest.mark.slow
-def test_after_a_silent_drop_the_next_process_waits_until_the_old_one_is_gone(servers, tmp_path):
-    server = servers.servers.get(ALIAS) or servers.add(ALIAS, [])
-    mark, folder = uuid.uuid4().hex, tmp_path / "evidence"
-    folder.mkdir()
-    write(
-        tmp_path / "jitbench.toml",
-        CONFIG.format(
-            **hosts_toml(servers, tmp_path / "w"),
-            mark=json.dumps(mark),
-            folder=json.dumps(str(folder)),
-        ),
-    )
-    write(tmp_path / "bench" / "holds.py", HOLDS_PY)
-    out = tmp_path / "result.json"
-    design = ["-p", "3", "--loops", "1", "--values", "2", "--warmups", "0", "--timeout", "600"]
-    proc = start(tmp_path, "run", "base", "other", "--bench", "holds", *design, "--out", str(out))
-    frozen: list[int] = []
-    try:
+class SilentDrop:
+    """A run whose first process forks a child and waits; then its link goes silent."""
+
+    def __init__(self, servers: Servers, tmp_path: Path, alias: str):
+        self.alias = alias
+        self.server = servers.servers.get(alias) or servers.add(alias, [])
+        self.cwd, self.mark, self.folder = tmp_path, uuid.uuid4().hex, tmp_path / "evidence"
+        self.folder.mkdir()
+        write(
+            tmp_path / "jitbench.toml",
+            CONFIG.replace(ALIAS, alias).format(
+                **hosts_toml(servers, tmp_path / "w"),
+                mark=json.dumps(self.mark),
+                folder=json.dumps(str(self.folder)),
+            ),
+        )
+        write(tmp_path / "bench" / "holds.py", HOLDS_PY)
+        self.out = tmp_path / "result.json"
+        self.frozen: list[int] = []
+        self.old: list[int] = []
+
+    def start(self) -> subprocess.Popen:
+        """Start the run; return once its first process and that one's child run."""
+        design = ["-p", "3", "--loops", "1", "--values", "2", "--warmups", "0", "--timeout", "600"]
+        args = ["run", "base", "other", "--bench", "holds", *design, "--out", str(self.out)]
+        proc = start(self.cwd, *args)
         deadline = time.monotonic() + 120
-        while not (folder / "control").exists():
+        while not (self.folder / "control").exists():
             assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
             time.sleep(0.02)
-        old = [int(p) for p in (folder / "pids").read_text().split()]
-        frozen = _freeze_link(server.proc.pid, old[0])
-        assert frozen, "no sshd process serves the benchmark"
-        assert _kill_local_master(proc.pid), "no ssh master connection to kill"
-        # The drop left both running: nothing on the host side can end them now.
-        assert all(_state(p) not in ("Z", "X", "gone") for p in old)
-        _, err = proc.communicate(timeout=300)
-        assert proc.returncode == 2, err
-        # Still frozen: the link never told the benchmark anything; jitbench ended it.
-        assert all(_state(p) == "T" for p in frozen)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-        for pid in frozen:
+        self.old = [int(p) for p in (self.folder / "pids").read_text().split()]
+        return proc
+
+    def kill_local_master(self, jitbench: int) -> list[int]:
+        return _kill_local_master(jitbench, self.alias)
+
+    def freeze(self) -> None:
+        self.frozen = _freeze_link(self.server.proc.pid, self.old[0])
+        assert self.frozen, "no sshd process serves the benchmark"
+
+    def old_running(self) -> bool:
+        return all(_state(p) not in ("Z", "X", "gone") for p in self.old)
+
+    def still_frozen(self) -> bool:
+        """The host side never told the benchmark anything: only jitbench could have ended it."""
+        return all(_state(p) == "T" for p in self.frozen)
+
+    def thaw(self) -> None:
+        for pid in self.frozen:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGCONT)
-    assert (folder / "control").read_text().split() == ["True", "True"]
-    seen = (folder / "seen").read_text().splitlines()
-    assert len(seen) == 5 and all(line.split() == ["False", "False"] for line in seen), seen
-    partial = json.loads(out.read_text())
+
+    def seen(self) -> list[str]:
+        """What each later process saw when it started: whether the old process, its child ran."""
+        return (self.folder / "seen").read_text().splitlines()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.mark.slow
+def test_after_a_silent_drop_the_next_process_waits_until_the_old_one_is_gone(servers, tmp_path):
+    drop = SilentDrop(servers, tmp_path, ALIAS)
+    proc = drop.start()
+    try:
+        drop.freeze()
+        assert drop.kill_local_master(proc.pid), "no ssh master connection to kill"
+        assert drop.old_running()  # the drop left both running
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 2, err
+        assert drop.still_frozen()
+    finally:
+        _stop(proc)
+        drop.thaw()
+    # The control: the same check, run by the old process itself, saw both running.
+    assert (drop.folder / "control").read_text().split() == ["True", "True"]
+    assert drop.seen() == ["False False"] * 5
+    partial = json.loads(drop.out.read_text())
     (lost,) = [p for p in partial["processes"] if p.get("connection_lost")]
-    assert sorted(e["pid"] for e in lost["left_running"]) == sorted(old)
+    assert sorted(e["pid"] for e in lost["left_running"]) == sorted(drop.old)
     assert any("remote-sleeper" in e["command"] for e in lost["left_running"])
-    assert "reconnected; ended 2 process(es) the dropped connection left running" in err
-    assert wait_gone(mark) == []
+    assert "ended 2 process(es) a dropped connection left running there" in err
+    assert wait_gone(drop.mark) == []
     resumed = run_as_printed(tmp_path, err, "run them again with:")
     assert resumed.returncode == 0, resumed.stderr
-    check_complete(partial, json.loads(out.read_text()))
-    assert (folder / "seen").read_text().splitlines()[5:] == ["False False"]
+    check_complete(partial, json.loads(drop.out.read_text()))
+    assert drop.seen()[5:] == ["False False"]
+
+
+@pytest.mark.slow
+def test_a_resume_ends_what_a_silent_drop_left_running_when_the_host_was_gone(servers, tmp_path):
+    drop = SilentDrop(servers, tmp_path, "lo-silent-gone")
+    proc = drop.start()
+    try:
+        drop.freeze()
+        # The host stops answering too: jitbench cannot reconnect and stops with the resume hint.
+        drop.server.proc.terminate()
+        drop.server.proc.wait(timeout=30)
+        assert drop.kill_local_master(proc.pid), "no ssh master connection to kill"
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 2, err
+        assert "connection lost mid-run" in err
+        partial = json.loads(drop.out.read_text())
+        (lost,) = [p for p in partial["processes"] if p.get("connection_lost")]
+        assert "left_running" not in lost and lost["marker"]
+        # The control: nothing ended them while the host was gone.
+        assert drop.old_running()
+        drop.server.proc = None
+        drop.server.start()  # the host answers again
+        resumed = run_as_printed(tmp_path, err, "when the host answers again:")
+        assert resumed.returncode == 0, resumed.stderr
+        assert drop.still_frozen()
+    finally:
+        _stop(proc)
+        drop.thaw()
+    assert "ended 2 process(es) a dropped connection left running there" in resumed.stderr
+    assert drop.seen() == ["False False"] * 6  # every slot, the lost one too, after the resume
+    after = json.loads(drop.out.read_text())
+    check_complete(partial, after)
+    (noted,) = [p for p in after["replaced"] if p["slot"] == lost["slot"]]
+    assert sorted(e["pid"] for e in noted["left_running"]) == sorted(drop.old)
+    assert wait_gone(drop.mark) == []

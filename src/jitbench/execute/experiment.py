@@ -28,7 +28,7 @@ from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
 from ..results.lock import writing
 from ..runtimes import launch_for, preflight_problem, prepare_variant
 from . import canary, counting, load
-from .dropped import still_running
+from .dropped import Sweep, still_running
 from .emulation import emulation_of, refusal
 from .host import host_facts
 from .hosts import HostAccess, access_for
@@ -284,6 +284,7 @@ class Runner:
         self.doc.setdefault("resumed", []).append(_now())
         try:
             self._open_hosts()
+            self._end_dropped_earlier()
             self._preflight(record=False)
             self._calibrate(only_missing=True)
             slots = self.missing_slots()
@@ -600,6 +601,22 @@ class Runner:
         self._record(rec)
         return host not in self._lost
 
+    def _end_dropped_earlier(self) -> None:
+        """Before resuming: end what processes whose connection dropped, and which were not
+        checked then (the host did not answer), left running on their host."""
+        for rec in self.doc["processes"]:
+            access = self.hosts.get(rec.get("host"))
+            if access is None or "left_running" in rec or not rec.get("marker"):
+                continue
+            try:
+                sweep = access.end_dropped([rec["marker"]])
+            except JitbenchError:
+                continue  # the host does not answer: its slots will say so
+            reason = self._note_dropped(access, rec, sweep)
+            self.save()
+            if reason is not None:
+                raise JitbenchError(reason)
+
     def _end_dropped(self, access: HostAccess, rec: dict) -> str | None:
         """After a reconnect: end what the dropped process left running there, note it in its
         record; the reason the host cannot take the next process, if it cannot."""
@@ -607,6 +624,10 @@ class Runner:
             sweep = access.end_dropped()
         except JitbenchError as exc:
             return str(exc)
+        return self._note_dropped(access, rec, sweep)
+
+    def _note_dropped(self, access: HostAccess, rec: dict, sweep: Sweep) -> str | None:
+        """Say and record what a sweep ended; the one-line reason if something outlived it."""
         if not sweep.checked:
             self.progress.message(
                 f"host {access.name}: no /proc there; processes of the dropped connection "
@@ -616,8 +637,8 @@ class Runner:
         rec["left_running"] = [{"pid": pid, "command": cmd} for pid, cmd in sweep.found]
         if sweep.found:
             self.progress.message(
-                f"host {access.name}: reconnected; ended {len(sweep.found)} process(es) the "
-                f"dropped connection left running ({describe(sweep.found)})"
+                f"host {access.name}: ended {len(sweep.found)} process(es) a dropped "
+                f"connection left running there ({describe(sweep.found)})"
             )
         return still_running(access.name, sweep) if sweep.left else None
 
