@@ -36,6 +36,7 @@ class EnvPrefix:
     """A real instrument for tests: starts the interpreter through ``env``, slowing the candidate."""
 
     name = "envprefix"
+    cost = 1.0  # env adds nothing measurable
 
     def __init__(self, problem: str | None = None):
         self.problem = problem

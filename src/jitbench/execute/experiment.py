@@ -229,35 +229,29 @@ class Runner:
             self._preflight()
             self._prepare()
             d = self.exp.design
-            planned = estimate.process_count(len(self.benchmarks), len(self.variants), d)
+            variants = len(self.variants)
+            planned = estimate.process_count(len(self.benchmarks), variants, d) + len(
+                self.instruments
+            ) * estimate.instrumented_count(self.benchmarks, variants, d)
             if d.loops is None:
                 self.progress.message(
                     f"{planned} processes planned; calibrating loops first "
                     f"({len(self.benchmarks)} processes)"
                 )
             self._calibrate()
+            runnable = self.runnable()
+            timed = estimate.process_count(len(runnable), variants, d)
+            each = estimate.instrumented_count(runnable, variants, d)
             seconds = estimate.run_seconds(
-                {b: self.doc["benchmarks"][b] for b in self.runnable()}, len(self.variants), d
+                {b: self.doc["benchmarks"][b] for b in runnable},
+                variants,
+                d,
+                {name: inst.cost for name, inst in self.instruments.items()},
             )
             self.progress.message(
-                estimate.describe(
-                    seconds, estimate.process_count(len(self.runnable()), len(self.variants), d)
-                )
+                estimate.describe(seconds, timed, dict.fromkeys(self.instruments, each))
             )
-            d = self.exp.design
-            instrumented = min(d.processes, d.instrumented_rounds or d.processes)
-            chosen = [
-                b
-                for b in self.runnable()
-                if d.instrumented_benchmarks is None or b in d.instrumented_benchmarks
-            ]
-            self.progress.start(
-                len(self.variants)
-                * (
-                    len(self.runnable()) * d.processes
-                    + len(chosen) * len(self.instruments) * instrumented
-                )
-            )
+            self.progress.start(timed + len(self.instruments) * each)
             self.run_rounds(0, self.exp.design.processes, self.runnable())
             while extend is not None and not self._lost:
                 more = extend(self)

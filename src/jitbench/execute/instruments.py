@@ -10,6 +10,8 @@ To add an instrument, implement :class:`Instrument` and register it::
 
     class Valgrind:
         name = "valgrind"
+        cost = 40.0  # a counted process takes ~40x a native one
+
 
         def check(self, variant, host):
             ...  # "valgrind not found on host 'arm'; apt-get install valgrind" or None
@@ -71,6 +73,9 @@ class Instrument(Protocol):
 
     name: str
     """The word users type and records carry (``"instrument": name``); unique."""
+
+    cost: float
+    """Wall time of one of its processes as a multiple of a native one (for the run's estimate)."""
 
     def check(self, variant: Variant, host: HostAccess) -> str | None:
         """Why this instrument cannot run ``variant`` on ``host`` (one line naming the fix), or None.

@@ -85,6 +85,9 @@ class Valgrind:
     """The ``valgrind`` instrument: counted processes under callgrind, as extra slots."""
 
     name = "valgrind"
+    # Measured by scripts/bench_counting_cost.py: richards under callgrind, 34x native per process
+    # on CPython 3.11 (x86-64, valgrind 3.19); rounded up, JIT runtimes cost valgrind more.
+    cost = 40.0
 
     def check(self, variant: Variant, host: HostAccess) -> str | None:
         """valgrind must be where the interpreter runs (in its chroot, on its host)."""

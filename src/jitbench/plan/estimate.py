@@ -1,14 +1,39 @@
 """What a run will cost, told before it starts: processes to run and, once loops are calibrated,
-roughly how long they take."""
+roughly how long they take.
+
+Instrumented processes (counted under valgrind, profiled under perf) run slower than native ones
+by their instrument's cost factor (``Instrument.cost``), and only in the first
+``instrumented_rounds`` rounds, of ``instrumented_benchmarks``, with ``instrumented_values``.
+"""
 
 from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
 
 from ..model import Design
 
 
 def process_count(benchmarks: int, variants: int, design: Design) -> int:
-    """Processes the planned rounds start (calibration not counted)."""
+    """Timed processes the planned rounds start (calibration not counted)."""
     return benchmarks * variants * design.processes
+
+
+def instrumented_benchmarks(benchmarks: Iterable[str], design: Design) -> list[str]:
+    """The benchmarks that get instrumented processes."""
+    chosen = design.instrumented_benchmarks
+    return [b for b in benchmarks if chosen is None or b in chosen]
+
+
+def instrumented_rounds(design: Design) -> int:
+    """Rounds that hold instrumented processes."""
+    return min(design.processes, design.instrumented_rounds or design.processes)
+
+
+def instrumented_count(benchmarks: Iterable[str], variants: int, design: Design) -> int:
+    """Processes the planned rounds start under each instrument that runs: one per chosen
+    benchmark and variant in each instrumented round."""
+    return len(instrumented_benchmarks(benchmarks, design)) * variants * instrumented_rounds(design)
 
 
 def process_seconds(calibration: dict, loops: int, design: Design) -> float | None:
@@ -30,23 +55,43 @@ def process_seconds(calibration: dict, loops: int, design: Design) -> float | No
     return (startup_ns + first_ns + (design.warmups + design.values) * value_ns) / 1e9
 
 
-def run_seconds(benchmarks: dict[str, dict], variants: int, design: Design) -> float | None:
-    """Seconds the planned rounds should take; None when a benchmark's cost is unknown."""
+def run_seconds(
+    benchmarks: dict[str, dict],
+    variants: int,
+    design: Design,
+    costs: Mapping[str, float] | None = None,
+) -> float | None:
+    """Seconds the planned rounds should take; ``costs`` names the instruments that run (each →
+    its process's wall time as a multiple of native). None when a benchmark's cost is unknown."""
+    factor = sum((costs or {}).values())
+    chosen = set(instrumented_benchmarks(benchmarks, design))
+    # An instrumented process measures its own number of values (counts need few).
+    instrumented = dataclasses.replace(design, values=design.instrumented_values or design.values)
     total = 0.0
-    for entry in benchmarks.values():
+    for bench, entry in benchmarks.items():
         if entry.get("error"):
             continue
-        one = process_seconds(entry.get("calibration") or {}, entry.get("loops") or 1, design)
+        calibration, loops = entry.get("calibration") or {}, entry.get("loops") or 1
+        one = process_seconds(calibration, loops, design)
         if one is None:
             return None
         total += one * variants * design.processes
+        if bench in chosen and factor:
+            slow = process_seconds(calibration, loops, instrumented) or 0.0
+            total += slow * factor * variants * instrumented_rounds(design)
     return total
 
 
-def describe(seconds: float | None, processes: int) -> str:
-    """One line for the user, e.g. ``estimate: 970 processes, about 1 h 12 min``."""
+def describe(
+    seconds: float | None, processes: int, instrumented: Mapping[str, int] | None = None
+) -> str:
+    """One line for the user, e.g. ``estimate: 970 processes, about 1 h 12 min``, or
+    ``estimate: 24 processes + 12 under valgrind, about 9 min``."""
+    more = "".join(f" + {n} under {name}" for name, n in (instrumented or {}).items() if n)
     if seconds is None:
-        return f"estimate: {processes} processes (no time estimate: loops were not calibrated)"
+        return (
+            f"estimate: {processes} processes{more} (no time estimate: loops were not calibrated)"
+        )
     minutes = seconds / 60
     if minutes < 1:
         span = f"{seconds:.0f} s"
@@ -54,4 +99,7 @@ def describe(seconds: float | None, processes: int) -> str:
         span = f"{minutes:.0f} min"
     else:
         span = f"{int(minutes // 60)} h {int(minutes % 60)} min"
-    return f"estimate: {processes} processes, about {span} (from calibration; JIT variants differ)"
+    return (
+        f"estimate: {processes} processes{more}, about {span} "
+        "(from calibration; JIT variants differ)"
+    )
