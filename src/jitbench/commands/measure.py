@@ -97,7 +97,9 @@ def target_from(args: argparse.Namespace) -> Target | None:
     """``--target-ci`` and ``--budget`` as an adaptive target; None for a fixed design."""
     if getattr(args, "target_ci", None) is None:
         return None
-    return Target(args.target_ci, getattr(args, "budget", None) or DEFAULT_BUDGET_S)
+    # The CIs aimed at: of the measures named on the command line (time when none is).
+    named = tuple(getattr(args, "measures", None) or ("time",))
+    return Target(args.target_ci, getattr(args, "budget", None) or DEFAULT_BUDGET_S, measures=named)
 
 
 def silent(args: argparse.Namespace) -> bool:
@@ -178,14 +180,17 @@ def report_adaptive(doc: dict, quiet: bool) -> None:
     if not state or quiet:
         return
     console = stderr_console()
+    measures = state.get("measures") or ["time"]
     if not state["unreached"]:
         console.print(
-            f"adaptive: every CI half-width ≤ {state['target_ci_pct']:g} % after "
-            f"{state['rounds']} rounds"
+            f"adaptive: every {', '.join(measures)} CI half-width ≤ "
+            f"{state['target_ci_pct']:g} % after {state['rounds']} rounds"
         )
         return
     missed = ", ".join(
-        f"{u['benchmark']}/{u['candidate']} "
+        f"{u['benchmark']}/{u['candidate']}"
+        + ("" if u.get("measure", "time") == "time" else f" {u['measure']}")
+        + " "
         + (f"(±{u['halfwidth_pct']:.2f} %)" if u["halfwidth_pct"] is not None else "(no CI yet)")
         for u in state["unreached"]
     )

@@ -300,8 +300,15 @@ class Runner:
         """How many interleaved rounds the schedule holds so far."""
         return 1 + max((s["round"] for s in self.doc["schedule"]), default=-1)
 
-    def run_rounds(self, first_round: int, rounds: int, benchmarks: list[str]) -> None:
-        """Schedule and run ``rounds`` more interleaved rounds of the given benchmarks."""
+    def run_rounds(
+        self,
+        first_round: int,
+        rounds: int,
+        benchmarks: list[str],
+        kinds: dict[str, tuple[str | None, ...]] | None = None,
+    ) -> None:
+        """Schedule and run ``rounds`` more interleaved rounds of the given benchmarks (``kinds``:
+        which processes each benchmark's rounds hold, see :func:`plan.schedule.interleaved`)."""
         d = self.exp.design
         offset = len(self.doc["schedule"])
         slots = interleaved(
@@ -313,6 +320,7 @@ class Runner:
             instruments=tuple(self.instruments),
             instrumented_rounds=d.instrumented_rounds,
             instrumented_benchmarks=d.instrumented_benchmarks,
+            kinds=kinds,
         )
         slots = [replace(s, index=s.index + offset) for s in slots]
         self.doc["schedule"].extend(slot_record(s) for s in slots)

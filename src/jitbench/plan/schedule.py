@@ -22,6 +22,7 @@ def interleaved(
     instruments: tuple[str, ...] = (),
     instrumented_rounds: int | None = None,
     instrumented_benchmarks: tuple[str, ...] | None = None,
+    kinds: dict[str, tuple[str | None, ...]] | None = None,
 ) -> list[Slot]:
     """Slots for rounds ``first_round .. first_round+processes-1``, variants shuffled per round.
 
@@ -29,6 +30,8 @@ def interleaved(
     order of the rounds it already has. Each instrument adds one process per variant to every
     round (or to the first ``instrumented_rounds`` rounds, and only for
     ``instrumented_benchmarks`` when given), shuffled together with the timed ones.
+    ``kinds`` (adaptive rounds aimed at one measure) names each benchmark's processes per variant
+    and round instead: None for a timed one, an instrument's name for one under it.
     """
     slots: list[Slot] = []
     for r in range(first_round, first_round + processes):
@@ -36,8 +39,10 @@ def interleaved(
         inst = instruments if instrumented_rounds is None or r < instrumented_rounds else ()
         for bench in benchmarks:
             chosen = instrumented_benchmarks is None or bench in instrumented_benchmarks
-            kinds: list[str | None] = [None, *inst] if chosen else [None]
-            order = [(v, k) for k in kinds for v in variants]
+            mine: tuple[str | None, ...] = (None, *inst) if chosen else (None,)
+            if kinds is not None:
+                mine = kinds[bench]
+            order = [(v, k) for k in mine for v in variants]
             rng.shuffle(order)
             for v, k in order:
                 slots.append(Slot(index=0, round=r, benchmark=bench, variant=v, instrument=k))
