@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from jitbench import db, stats
 from jitbench.results.artifact import processes_of
+from jitbench.results.model import Result
 
 from ..conftest import Cli, assert_one_line_error
 from ..report import synth
@@ -44,7 +45,7 @@ def test_history_over_three_experiments_lists_them_in_time_order(db_url, tmp_pat
         host={**synth.HOST, "hostname": "other-host"},
     )
     for i, doc in enumerate([docs[2], elsewhere, docs[0], docs[1]]):  # stored out of order
-        db.record(doc, f"results/{i}.json", db_url)
+        db.record(Result.from_json(doc), f"results/{i}.json", db_url)
     engine = db.open_database(db_url)
     try:
         rows = db.history(engine, "alpha", variant="main", host="bench-host")
@@ -71,7 +72,7 @@ def test_history_over_three_experiments_lists_them_in_time_order(db_url, tmp_pat
 
 def test_vs_previous_counts_the_drift_between_runs(db_url):
     for doc in _experiments(5):
-        db.record(doc, None, db_url)
+        db.record(Result.from_json(doc), None, db_url)
     engine = db.open_database(db_url)
     try:
         rows = db.history(engine, "alpha", variant="main")
@@ -85,7 +86,7 @@ def test_vs_previous_counts_the_drift_between_runs(db_url):
 
 def test_history_command_prints_the_table_and_draws_the_plot(db_url, tmp_path):
     for doc in _experiments():
-        db.record(doc, None, db_url)
+        db.record(Result.from_json(doc), None, db_url)
     cli = Cli(tmp_path)
     proc = cli(
         "history",
@@ -111,8 +112,8 @@ def test_history_command_prints_the_table_and_draws_the_plot(db_url, tmp_path):
 
 def test_recording_a_result_again_replaces_it(db_url):
     doc = _experiments(1)[0]
-    db.record(doc, "a.json", db_url)
-    db.record(doc, "b.json", db_url)
+    db.record(Result.from_json(doc), "a.json", db_url)
+    db.record(Result.from_json(doc), "b.json", db_url)
     engine = db.open_database(db_url)
     try:
         with engine.connect() as conn:
@@ -125,7 +126,7 @@ def test_recording_a_result_again_replaces_it(db_url):
 
 def test_unknown_benchmark_is_one_line_listing_the_stored_ones(tmp_path):
     url = f"sqlite:///{tmp_path / 'r.db'}"
-    db.record(_experiments(1)[0], None, url)
+    db.record(Result.from_json(_experiments(1)[0]), None, url)
     proc = Cli(tmp_path)("history", "gamma", "--db", url)
     assert_one_line_error(proc, "'gamma' has no stored experiments", "stored benchmarks: alpha")
     proc = Cli(tmp_path)("history", "alpha", "--db", url, "--variant", "nope")
@@ -139,7 +140,7 @@ def test_unreachable_server_is_one_line_without_the_password(tmp_path):
 
 
 def test_config_results_table_names_the_database(tmp_path):
-    db.record(_experiments(1)[0], None, str(tmp_path / "team.db"))
+    db.record(Result.from_json(_experiments(1)[0]), None, str(tmp_path / "team.db"))
     (tmp_path / "jitbench.toml").write_text('[results]\ndb = "team.db"\n')
     sub = tmp_path / "elsewhere"
     sub.mkdir()
@@ -174,7 +175,7 @@ def test_a_real_run_is_recorded_and_shown(tmp_path, monkeypatch):
     )
     monkeypatch.chdir(tmp_path)
     doc = json.loads(Path(out["result"]).read_text())
-    db.record(doc, out["result"])  # the default database: .jitbench/results.db
+    db.record(Result.from_json(doc), out["result"])  # the default database: .jitbench/results.db
     assert (tmp_path / db.DEFAULT_PATH).exists()
     rows = json.loads(cli("history", "work", "--json", check=0).stdout)["rows"]
     assert {r["variant"] for r in rows} == {"base", "slower"}
@@ -188,7 +189,7 @@ def test_history_table_names_the_level_vs_previous_used(db_url):
     from jitbench.commands.history import table
 
     for doc in _experiments(3):
-        db.record(doc, None, db_url)
+        db.record(Result.from_json(doc), None, db_url)
     engine = db.open_database(db_url)
     try:
         rows = db.history(engine, "alpha", variant="main")

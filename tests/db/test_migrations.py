@@ -10,6 +10,7 @@ from jitbench.db import engine as dbengine
 from jitbench.db.schema import HEAD
 from jitbench.errors import ConfigError, JitbenchError
 from jitbench.results.artifact import processes_of
+from jitbench.results.model import Result
 
 from ..report import synth
 
@@ -120,7 +121,7 @@ def test_a_revision_1_database_is_upgraded_with_its_data_and_backfilled(db_url):
         created=synth.datetime(2026, 2, 1, tzinfo=synth.UTC),
         rev={"main": {"rev": "v2-era"}},
     )
-    db.record(new, None, db_url)  # opening migrates to the head revision first
+    db.record(Result.from_json(new), None, db_url)  # opening migrates to the head revision first
     engine = db.open_database(db_url)
     try:
         with engine.connect() as conn:

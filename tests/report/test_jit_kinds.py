@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from jitbench.report import jit
+from jitbench.results.model import Result
 from jitbench.runtimes import introspection
 
 from . import synth
@@ -36,7 +37,7 @@ RECORDS = {
 }
 
 
-def _doc() -> dict:
+def _doc() -> Result:
     doc = synth.result(
         variants=dict.fromkeys(RECORDS, 1.0),
         benchmarks={"alpha": 0.001},
@@ -47,7 +48,7 @@ def _doc() -> dict:
     rng = np.random.default_rng(2)
     for p in doc["processes"]:
         p["jit"] = RECORDS[p["variant"]](rng)
-    return doc
+    return Result.from_json(doc)
 
 
 def test_each_kind_summarises_its_own_record():

@@ -22,6 +22,7 @@ from .. import config as cfgmod
 from ..analysis import experiment as an
 from ..execute.experiment import Progress as RunProgress
 from ..report import markdown, terminal
+from ..results.model import Result
 
 DEFAULT_CONFIG = Path("jitbench.toml")
 
@@ -137,7 +138,7 @@ def gate_status(analysis: an.Analysis, args: argparse.Namespace) -> int:
     return EXIT_REGRESSION
 
 
-def record_result(doc: dict, path: str, cfg: cfgmod.Config | None, db_arg: str | None) -> None:
+def record_result(result: Result, path: str, cfg: cfgmod.Config | None, db_arg: str | None) -> None:
     """Record a finished artifact in the results database, unless recording is off.
 
     A database that cannot be reached is a warning, not a failure: the artifact is saved, and
@@ -150,7 +151,7 @@ def record_result(doc: dict, path: str, cfg: cfgmod.Config | None, db_arg: str |
     if url is None:
         return
     try:
-        db.record(doc, path, url)
+        db.record(result, path, url)
     except JitbenchError as exc:
         stderr_console().print(
             f"warning: result not recorded in the database: {exc}; record it "

@@ -158,13 +158,14 @@ def plan_text(variants: list[Variant], benches: list[str], design: Design, found
 
 def show_jit(doc: dict, console) -> None:
     """Proof that each JIT variant compiled something, and richards' largest compiled code."""
+    from ..results.model import Result
     from ..runtimes import introspection
     from .jit import ranking_table, summary_table
 
     bench = "richards" if "richards" in doc["benchmarks"] else next(iter(doc["benchmarks"]))
     # Every compiled function, then the benchmark's own: at a low threshold the JIT compiles
     # start-up code (importlib) too, which is not what the story is about.
-    rep = introspection.report(doc, list(doc["variants"]), [bench], 10_000)
+    rep = introspection.report(Result.from_json(doc), list(doc["variants"]), [bench], 10_000)
     entry = rep["benchmarks"][bench]
     console.print(summary_table(bench, entry["variants"]))
     for name, data in entry["variants"].items():

@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 
 from ..errors import JitbenchError
-from ..results.artifact import SCHEMA_NAME, default_results_dir, load, write_atomic
+from ..results.artifact import SCHEMA_NAME, default_results_dir, load_result, write_atomic
+from ..results.model import Result
 from .history import add_db_and_config, db_url
 
 
@@ -23,14 +24,14 @@ def _is_jitbench(path: Path) -> bool:
     return f'"schema":"{SCHEMA_NAME}"' in head.decode("utf-8", "replace").replace(" ", "")
 
 
-def _target(out: Path | None, doc: dict, several: bool) -> Path:
+def _target(out: Path | None, result: Result, several: bool) -> Path:
     if out is not None and out.suffix == ".json":
         if several:
             raise JitbenchError(
                 f"--out {out} is one file but several FILEs were given; pass a folder"
             )
         return out
-    return (out or default_results_dir()) / f"{doc['id']}.json"
+    return (out or default_results_dir()) / f"{result.id}.json"
 
 
 def import_command(args: argparse.Namespace, argv: list[str]) -> int:
@@ -46,23 +47,23 @@ def import_command(args: argparse.Namespace, argv: list[str]) -> int:
     try:
         for path in args.files:
             if _is_jitbench(path):
-                doc, target = load(path), path
+                result, target = load_result(path), path
                 note = "already a jitbench result"
             else:
-                doc = import_file(path, variant=args.variant, argv=argv)
-                target = _target(args.out, doc, several)
-                write_atomic(target, doc)
-                note = f"variant {next(iter(doc['variants']))!r}"
+                result = import_file(path, variant=args.variant, argv=argv)
+                target = _target(args.out, result, several)
+                write_atomic(target, result)
+                note = f"variant {next(iter(result.variants))!r}"
             if engine is not None:
-                db.record_into(engine, doc, str(target))
-            ok = sum(p["status"] == "ok" for p in doc["processes"])
+                db.record_into(engine, result, str(target))
+            ok = sum(p.ok for p in result.processes)
             console.print(
-                f"{path} → {target} ({note}; {len(doc['benchmarks'])} benchmarks, "
+                f"{path} → {target} ({note}; {len(result.benchmarks)} benchmarks, "
                 f"{ok} processes{'; recorded in ' + db.shown(url) if url else ''})",
                 highlight=False,
             )
             if args.json:
-                print(json.dumps({"file": str(path), "result": str(target), "id": doc["id"]}))
+                print(json.dumps({"file": str(path), "result": str(target), "id": result.id}))
     finally:
         if engine is not None:
             engine.dispose()

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 
 from ..profile import code
-from ..results.artifact import load
+from ..results.artifact import load_result
+from ..results.model import Result
 from ..runtimes import introspection, jitlog
 from .common import wide_console
 from .options import positive_int
@@ -188,10 +189,10 @@ def _print_code(console: Console, d: dict, kind: str) -> None:
             console.print(f"    {line}", style=style, markup=False, highlight=False)
 
 
-def _log_report(doc: dict, variants: list[str], benchmarks: list[str]) -> dict:
+def _log_report(result: Result, variants: list[str], benchmarks: list[str]) -> dict:
     out: dict = {}
     for bench in benchmarks:
-        sums = {v: s for v in variants if (s := jitlog.summarise(doc, v, bench)) is not None}
+        sums = {v: s for v in variants if (s := jitlog.summarise(result, v, bench)) is not None}
         names = list(sums)
         out[bench] = {
             "variants": {v: s.to_dict() for v, s in sums.items()},
@@ -246,16 +247,16 @@ def _print_logs(console: Console, logs: dict) -> None:
 
 def jit_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Print (or --json) what the JIT compiled in each variant, and A vs B diffs."""
-    doc = load(args.result)
-    variants = list(dict.fromkeys(args.variants)) or list(doc["variants"])
-    benchmarks = list(dict.fromkeys(args.bench)) or list(doc["benchmarks"])
-    rep = introspection.report(doc, variants, benchmarks, args.top)
+    result = load_result(args.result)
+    variants = list(dict.fromkeys(args.variants)) or list(result.variants)
+    benchmarks = list(dict.fromkeys(args.bench)) or list(result.benchmarks)
+    rep = introspection.report(result, variants, benchmarks, args.top)
     if args.logs:
-        rep["logs"] = _log_report(doc, variants, benchmarks)
+        rep["logs"] = _log_report(result, variants, benchmarks)
     if args.code:
         for bench, entry in rep["benchmarks"].items():
             for d in entry["diffs"]:
-                d["code"] = introspection.code_diffs(doc, bench, d, args.code, SHOWN_CODE)
+                d["code"] = introspection.code_diffs(result, bench, d, args.code, SHOWN_CODE)
     if args.json:
         from .common import print_json
 

@@ -22,6 +22,7 @@ from ..execute.load import Quiet
 from ..model import Design, Experiment
 from ..plan.adaptive import Target, extender, planned, resumed
 from ..results.artifact import default_results_dir
+from ..results.model import Result
 from .common import analysis_options, live_progress, present, record_result, stderr_console
 
 DEFAULT_BUDGET_S = 1800.0
@@ -168,7 +169,7 @@ def finish(
         present(analysis, doc, args, path)
     else:
         show(analysis, doc, path)
-    record_result(doc, path, cfg, getattr(args, "db", None))
+    record_result(Result.from_json(doc), path, cfg, getattr(args, "db", None))
     report_adaptive(doc, silent(args))
     raise_on_failures(doc, path)
     return Measured(doc, path, analysis, runner)

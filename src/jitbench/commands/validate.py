@@ -6,18 +6,18 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..results.artifact import SCHEMA_PATH, load
+from ..results.artifact import SCHEMA_PATH, load_result
 
 
 def validate_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Check one artifact; the error (exit 2) names the first bad field."""
-    doc = load(args.result)
-    ok = sum(1 for p in doc["processes"] if p["status"] == "ok")
+    result = load_result(args.result)
+    ok = sum(1 for p in result.processes if p.ok)
     print(
-        f"{args.result}: valid jitbench result v{doc['schema_version']} "
-        f"({len(doc['variants'])} variants, {len(doc['benchmarks'])} benchmarks, "
-        f"{ok}/{len(doc['processes'])} processes ok"
-        f"{'' if doc['complete'] else ', INCOMPLETE'})"
+        f"{args.result}: valid jitbench result v{result.schema_version} "
+        f"({len(result.variants)} variants, {len(result.benchmarks)} benchmarks, "
+        f"{ok}/{len(result.processes)} processes ok"
+        f"{'' if result.complete else ', INCOMPLETE'})"
     )
     return 0
 

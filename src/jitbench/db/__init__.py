@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from ..results.model import Result
 from .engine import connection_error, open_database, upgrade
 from .history import HistoryRow, benchmark_names, history
 from .store import store
@@ -32,16 +33,16 @@ __all__ = [
 ]
 
 
-def record_into(engine: Engine, doc: dict, path: str | None) -> None:
+def record_into(engine: Engine, result: Result, path: str | None) -> None:
     """Store one artifact through an open engine (one transaction)."""
     try:
         with engine.begin() as conn:
-            store(conn, doc, path)
+            store(conn, result, path)
     except (OperationalError, DBAPIError) as exc:
         raise connection_error(engine, exc) from None
 
 
-def record(doc: dict, path: str | None, url: str | None = None) -> None:
+def record(result: Result, path: str | None, url: str | None = None) -> None:
     """Record one result artifact (``path``: where it was written) in the results database.
 
     ``url``: a database URL or SQLite path; None means $JITBENCH_DB, else ``.jitbench/results.db``.
@@ -53,7 +54,7 @@ def record(doc: dict, path: str | None, url: str | None = None) -> None:
         return
     engine = open_database(target)
     try:
-        record_into(engine, doc, path)
+        record_into(engine, result, path)
     finally:
         engine.dispose()
 

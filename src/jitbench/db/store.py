@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from ..results.model import Result
 from . import schema as t
 from .summaries import process_summary, variant_columns
 
@@ -109,89 +110,88 @@ _EXPERIMENT_KEYS = {
 }
 
 
-def store(conn: Connection, doc: dict, artifact_path: str | None) -> int:
+def store(conn: Connection, result: Result, artifact_path: str | None) -> int:
     """Insert one artifact (a copy stored before under the same id is replaced); its row id."""
-    delete_experiment(conn, doc["id"])
+    delete_experiment(conn, result.id)
+    doc = result.to_json()  # the sections the database keeps as JSON, as the file holds them
     extra = {k: v for k, v in doc.items() if k not in _EXPERIMENT_KEYS}
     eid = new_id(
         conn.execute(
             t.experiments.insert().values(
-                result_id=doc["id"],
-                created=utc(doc["created"]) or datetime.now(UTC).replace(tzinfo=None),
-                finished=utc(doc.get("finished")),
-                complete=bool(doc["complete"]),
-                tool_version=_clip(doc.get("tool_version"), 64),
-                seed=doc.get("seed"),
-                baseline=_clip(doc.get("baseline"), 255),
-                design=doc.get("design"),
-                command=doc.get("command"),
+                result_id=result.id,
+                created=utc(result.created) or datetime.now(UTC).replace(tzinfo=None),
+                finished=utc(result.finished),
+                complete=bool(result.complete),
+                tool_version=_clip(result.tool_version, 64),
+                seed=result.seed,
+                baseline=_clip(result.baseline, 255),
+                design=doc["design"],
+                command=result.command,
                 artifact_path=artifact_path,
-                host_id=_host_id(conn, doc["host"]),
-                host_facts=doc["host"],
+                host_id=_host_id(conn, result.host),
+                host_facts=result.host,
                 extra=extra or None,
                 recorded=datetime.now(UTC).replace(tzinfo=None),
             )
         )
     )
     bench_ids = {}
-    for name, spec in doc["benchmarks"].items():
+    for name, b in result.benchmarks.items():
         bench_ids[name] = _benchmark_id(conn, name)
         conn.execute(
             t.experiment_benchmarks.insert().values(
                 experiment_id=eid,
                 benchmark_id=bench_ids[name],
-                kind=spec.get("kind"),
-                source=spec.get("source"),
-                loops=spec.get("loops"),
-                inner_loops=spec.get("inner_loops"),
-                spec=spec,
+                kind=b.kind,
+                source=b.source,
+                loops=b.loops,
+                inner_loops=b.inner_loops,
+                spec=doc["benchmarks"][name],
             )
         )
     variant_ids = {}
-    for name, spec in doc["variants"].items():
+    for name, v in result.variants.items():
+        spec = doc["variants"][name]
         variant_ids[name] = new_id(
             conn.execute(
                 t.variants.insert().values(
                     experiment_id=eid,
                     name=name,
-                    runtime=_clip(spec.get("runtime"), 255),
-                    kind=_clip(spec.get("kind"), 64),
-                    mode=_clip(spec.get("mode"), 255),
-                    command=spec.get("command"),
-                    env=spec.get("env"),
-                    args=spec.get("args"),
-                    facts=spec.get("facts"),
+                    runtime=_clip(v.runtime, 255),
+                    kind=_clip(v.kind, 64),
+                    mode=_clip(v.mode, 255),
+                    command=v.command,
+                    env=v.env,
+                    args=v.args,
+                    facts=v.facts,
                     spec=spec,
                     **variant_columns(spec),
                 )
             )
         )
     rows = []
-    for p in doc["processes"]:
-        ok = p["status"] == "ok"
-        summary = (
-            process_summary(p.get("values_ns"), p.get("loops"), p.get("inner_loops"))
-            if ok
-            else process_summary(None, None, None)
+    for p in result.processes:
+        summary = process_summary(
+            *((p.values_ns, p.loops, p.inner_loops) if p.ok else (None, None, None))
         )
         rows.append(
             {
                 "experiment_id": eid,
-                "variant_id": variant_ids[p["variant"]],
-                "benchmark_id": bench_ids[p["benchmark"]],
-                "slot": p["slot"],
-                "round": p["round"],
-                "status": p["status"],
-                "error": p.get("error"),
-                "loops": p.get("loops"),
-                "inner_loops": p.get("inner_loops"),
-                "first_ns": p.get("first_ns"),
-                "wall_ns": p.get("wall_ns"),
-                "warmups_ns": p.get("warmups_ns"),
-                "values_ns": p.get("values_ns"),
-                "jit": p.get("jit"),
-                "facts": p.get("facts"),
-                "n_values": len(p.get("values_ns") or []),
+                "variant_id": variant_ids[p.variant],
+                "benchmark_id": bench_ids[p.benchmark],
+                "slot": p.slot,
+                "round": p.round,
+                "status": p.status,
+                "error": p.error,
+                "loops": p.loops,
+                "inner_loops": p.inner_loops,
+                "first_ns": p.first_ns,
+                "wall_ns": p.wall_ns,
+                "warmups_ns": p.warmups_ns,
+                "values_ns": p.values_ns,
+                "jit": p.jit,
+                "facts": p.facts,
+                "n_values": len(p.values_ns or []),
                 **summary,
             }
         )

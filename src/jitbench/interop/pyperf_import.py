@@ -164,7 +164,7 @@ def _facts(md: dict) -> dict:
 
 def from_pyperf(
     data: dict, *, variant: str, source: str, argv: list[str] | None = None, digest: str = ""
-) -> dict:
+) -> Result:
     """The jitbench artifact of a pyperf document; ``source`` names the file in the artifact."""
     suite_md = dict(data.get("metadata") or {})
     benchmarks: dict[str, dict] = {}
@@ -304,10 +304,10 @@ def from_pyperf(
             f"{source}: the imported result is invalid ({problem}); please "
             "report this with the pyperf file"
         )
-    return Result.from_json(doc).to_json()
+    return Result.from_json(doc)
 
 
-def import_file(path: Path, *, variant: str | None = None, argv: list[str] | None = None) -> dict:
+def import_file(path: Path, *, variant: str | None = None, argv: list[str] | None = None) -> Result:
     """Read a pyperf file and return its jitbench artifact (variant named after the file)."""
     data, raw = read_pyperf(path)
     name = variant or re.sub(r"(\.json)?(\.gz)?$", "", Path(path).name) or "pyperf"

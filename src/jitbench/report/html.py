@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from .. import __version__, stats
 from ..analysis.experiment import Analysis, host_noise_line
 from ..results.artifact import ProcessView, processes_of
+from ..results.model import Result
 from ..runtimes.compiled import CodeView
 from . import facts, fmt, jit, markdown, plots, profiles, sweep
 from . import rows as tables
@@ -320,7 +321,7 @@ def _benchmark(
 
 def _jit(doc: dict) -> str:
     rows = []
-    for a in jit.activity(doc):
+    for a in jit.activity(Result.from_json(doc)):
         rows.append(
             (
                 a.variant,
@@ -379,7 +380,7 @@ def result_section(index: int, item: ReportInput) -> str:
     doc, a = item.doc, item.analysis
     d = doc["design"]
     colours = plots.variant_colours(list(doc["variants"]))
-    rankings = jit.code_size_views(doc)
+    rankings = jit.code_size_views(Result.from_json(doc))
     out = [
         f"<section class='result' id='result-{index}' data-result='{_e(doc['id'])}'>",
         f"<h2>Result {_e(doc['id'])}</h2>",

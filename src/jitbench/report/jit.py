@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import runtimes
+from ..results.model import Result
 from ..runtimes.compiled import CodeView
 
 
@@ -45,28 +46,20 @@ def _range(values: list[int]) -> tuple[int, int] | None:
     return (min(values), max(values)) if values else None
 
 
-def activity(doc: dict) -> list[JitActivity]:
+def activity(result: Result) -> list[JitActivity]:
     """One entry per variant, in the artifact's order, from its successful processes."""
     out = []
-    for name, spec in doc["variants"].items():
-        recs = [
-            p.get("jit") or {}
-            for p in doc["processes"]
-            if p["variant"] == name and p["status"] == "ok"
-        ]
+    for name, spec in result.variants.items():
+        recs = [p.jit or {} for p in result.processes if p.variant == name and p.ok]
         states = [jit_enabled(j) for j in recs]
         problems = sorted(
-            {
-                p["activity_error"]
-                for p in doc["processes"]
-                if p["variant"] == name and p.get("activity_error")
-            }
+            {p.activity_error for p in result.processes if p.variant == name and p.activity_error}
         )
         out.append(
             JitActivity(
                 variant=name,
-                kind=spec.get("kind"),
-                mode=spec.get("mode"),
+                kind=spec.kind,
+                mode=spec.mode,
                 processes=len(recs),
                 enabled=states.count(True),
                 disabled=states.count(False),
@@ -98,12 +91,12 @@ def fmt_range(r: tuple[int, int] | None, unit: str = "") -> str:
     return f"{text}{unit}"
 
 
-def code_size_views(doc: dict) -> list[tuple[str, str, CodeView]]:
+def code_size_views(result: Result) -> list[tuple[str, str, CodeView]]:
     """(benchmark, variant, view) for every variant whose kind lists compiled functions."""
     out = []
-    for bench in doc["benchmarks"]:
-        for variant in doc["variants"]:
-            view = runtimes.code_view(doc, variant, bench)
+    for bench in result.benchmarks:
+        for variant in result.variants:
+            view = runtimes.code_view(result, variant, bench)
             if view is not None and view.functions:
                 out.append((bench, variant, view))
     return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from ..analysis.experiment import Analysis, BenchmarkComparison, host_noise_line
+from ..results.model import Result
 from . import facts, fmt, jit
 from . import rows as tables
 
@@ -244,7 +245,7 @@ def robust_section(analysis: Analysis) -> list[str]:
 def jit_section(doc: dict) -> list[str]:
     """Per variant: what its processes' JIT records say (on/off, functions compiled, code bytes)."""
     rows = []
-    for a in jit.activity(doc):
+    for a in jit.activity(Result.from_json(doc)):
         rows.append(
             (
                 a.variant,

@@ -24,16 +24,20 @@ P = TypeVar("P", bound="Part")
 class Part:
     """A JSON object with typed fields; keys it does not model stay in ``extra``."""
 
-    # Fields written only when set: an absent key and None mean the same to every reader.
+    # Fields a part built in code writes only when set: an absent key and None mean the same.
     OPTIONAL: ClassVar[frozenset[str]] = frozenset()
 
     extra: Json = field(default_factory=dict, kw_only=True)
+
+    # The keys a part read from JSON had (None: built in code). A None field is written back
+    # exactly when its key was there, so a file round-trips with its nulls and absences as read.
+    _read: ClassVar[frozenset[str] | None] = None
 
     @classmethod
     def from_json(cls: type[P], data: Json) -> P:
         """The part of one JSON object; unknown keys go to ``extra``."""
         known, extra = _split(cls, data)
-        return cls(**known, extra=extra)
+        return _reading(cls(**known, extra=extra), data)
 
     def to_json(self) -> Json:
         """The JSON object: modelled fields in declaration order, then ``extra`` as read."""
@@ -42,11 +46,20 @@ class Part:
             if f.name == "extra":
                 continue
             value = getattr(self, f.name)
-            if value is None and f.name in self.OPTIONAL:
+            if value is None and not self._writes_none(f.name):
                 continue
             out[f.name] = value
         out.update(self.extra)
         return out
+
+    def _writes_none(self, name: str) -> bool:
+        """Whether a None field is written as null (else its key is left out)."""
+        return name in self._read if self._read is not None else name not in self.OPTIONAL
+
+
+def _reading(part: P, data: Json) -> P:
+    part._read = frozenset(data)  # type: ignore[misc]  # per instance, not a dataclass field
+    return part
 
 
 def _split(cls: type, data: Json) -> tuple[Json, Json]:
@@ -69,6 +82,7 @@ class DesignRecord(Part):
             "instrumented_rounds",
             "instrumented_values",
             "instrumented_benchmarks",
+            "measures",
         }
     )
 
@@ -83,6 +97,7 @@ class DesignRecord(Part):
     instrumented_rounds: int | None = None  # only the first N rounds hold instrumented processes
     instrumented_values: int | None = None  # values of an instrumented process, when not ``values``
     instrumented_benchmarks: list[str] | None = None  # the benchmarks that have them (None: all)
+    measures: list[str] | None = None  # what the values record: time, instructions... (None: time)
 
 
 @dataclass
@@ -103,6 +118,11 @@ class VariantRecord(Part):
     jit_options: dict[str, Any] | None = None
     facts: Json | None = None
     against: str | None = None  # the variant it is compared with, when not the baseline
+    rev: str | None = None  # the revision it was built from (ab, bisect)
+    sha: str | None = None
+    build: Json | None = None
+    host: str | None = None  # the configured host it ran on (None: this machine)
+    group: str | None = None  # the same variant on several hosts shares its group
 
 
 @dataclass
@@ -161,6 +181,7 @@ class ProcessRecord(Part):
             "events",
             "profile",
             "canary_ns",
+            "counting",
         }
     )
 
@@ -192,6 +213,7 @@ class ProcessRecord(Part):
     events: Json | None = None  # JIT and GC counters between values (runtimes/)
     profile: Json | None = None  # perf samples of the measured values (instrument perf)
     canary_ns: list[int] | None = None  # the host's own speed just before the process
+    counting: Json | None = None  # counts per value and the harness overhead, by measure
 
     @property
     def ok(self) -> bool:
@@ -203,11 +225,25 @@ class ProcessRecord(Part):
         return self.instrument is None
 
 
+# Top-level keys after ``processes``, in the order writers add them; all but config_sha256
+# (written null when a run had no configuration file) are written only when set.
+_SECTIONS = (
+    "config_sha256",
+    "jit_only",
+    "counting",
+    "adaptive",
+    "resumed",
+    "replaced",
+    "sweep",
+    "pyperf",
+)
+
+
 @dataclass
 class Result(Part):
     """One experiment: its design, where it ran, what ran, the planned order and every process."""
 
-    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"hosts", "runtimes"})
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"hosts", "runtimes", *_SECTIONS[1:]})
 
     schema: str
     schema_version: int
@@ -229,6 +265,14 @@ class Result(Part):
     baseline: str | None = None
     hosts: Json | None = None
     runtimes: Json | None = None
+    config_sha256: str | None = None  # what the configuration held: resume checks it
+    jit_only: bool | None = None  # run for what the JIT compiled: no time verdict
+    counting: Json | None = None  # the counting backend the counted measures came from
+    adaptive: Json | None = None  # an adaptive run's target and where it stands
+    resumed: list[str] | None = None  # when each resume started
+    replaced: list[ProcessRecord] | None = None  # earlier tries of a slot that ran again
+    sweep: Json | None = None  # which variant is which point of a swept parameter
+    pyperf: Json | None = None  # an imported pyperf file's own version and metadata
 
     # The order schema-1 writers used, so that a round trip rewrites a file as it was.
     ORDER: ClassVar[tuple[str, ...]] = (
@@ -252,6 +296,7 @@ class Result(Part):
         "benchmarks",
         "schedule",
         "processes",
+        *_SECTIONS,
     )
 
     @classmethod
@@ -265,7 +310,9 @@ class Result(Part):
             schedule=[SlotRecord.from_json(s) for s in data["schedule"]],
             processes=[ProcessRecord.from_json(p) for p in data["processes"]],
         )
-        return cls(**known, extra=extra)
+        if data.get("replaced") is not None:
+            known["replaced"] = [ProcessRecord.from_json(p) for p in data["replaced"]]
+        return _reading(cls(**known, extra=extra), data)
 
     def to_json(self) -> Json:
         """The JSON document; ``Result.from_json(r.to_json()) == r``."""
@@ -276,8 +323,9 @@ class Result(Part):
             "benchmarks": {k: b.to_json() for k, b in self.benchmarks.items()},
             "schedule": [s.to_json() for s in self.schedule],
             "processes": [p.to_json() for p in self.processes],
+            "replaced": None if self.replaced is None else [p.to_json() for p in self.replaced],
         }
-        out = {k: flat[k] for k in self.ORDER if not (flat[k] is None and k in self.OPTIONAL)}
+        out = {k: flat[k] for k in self.ORDER if flat[k] is not None or self._writes_none(k)}
         out.update(self.extra)
         return out
 

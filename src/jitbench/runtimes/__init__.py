@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model import Benchmark, Variant
+from ..results.model import Result
 from . import cinderx, cpython, pypy, python
 from .base import Launch, RuntimeKind, merge
 from .compiled import CodeView
@@ -102,11 +103,11 @@ def code_bytes(jit: dict) -> int | None:
     return _first("code_bytes", jit)
 
 
-def code_view(doc: dict, variant: str, benchmark: str) -> CodeView | None:
+def code_view(result: Result, variant: str, benchmark: str) -> CodeView | None:
     """The variant's compiled functions by code size, from the kind that reports them."""
-    return _first("code_view", doc, variant, benchmark)
+    return _first("code_view", result, variant, benchmark)
 
 
-def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
+def jit_summary(result: Result, variant: str, benchmark: str, top: int) -> dict | None:
     """``jitbench jit``'s entry for a variant on a benchmark (with its ``kind``), or None."""
-    return _first("jit_summary", doc, variant, benchmark, top)
+    return _first("jit_summary", result, variant, benchmark, top)

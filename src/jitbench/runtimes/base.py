@@ -25,8 +25,8 @@ class RuntimeKind(Protocol):
     process, e.g. cinderx missing) and ``prepare(variant, benchmarks, run, min_time)`` (work
     before calibration). A kind whose processes report JIT facts reads its own record with
     ``enabled(jit)``, ``compiled(jit)``, ``code_bytes(jit)`` (None when its record does not say),
-    ``jit_summary(doc, variant, benchmark, top)`` (its ``jitbench jit`` entry) and, when it
-    reports compiled functions by size, ``code_view(doc, variant, benchmark)``. For profiling, a
+    ``jit_summary(result, variant, benchmark, top)`` (its ``jitbench jit`` entry) and, when it
+    reports compiled functions by size, ``code_view(result, variant, benchmark)``. For profiling, a
     kind names its JIT code in perf's map with ``PERF_MAP_ENV`` and may dump each function's code
     into its JIT log with ``code_dump_env(code)``. Callers look these up with ``getattr``.
     """

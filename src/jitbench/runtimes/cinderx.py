@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import JitbenchError
 from ..model import Benchmark, Variant
+from ..results.model import Result
 from .base import Launch
 from .compiled import CodeView, FunctionView, count, mean, runs
 
@@ -312,11 +313,11 @@ def code_bytes(jit: dict) -> int | None:
     return count((jit.get("cinderx") or {}).get("code_bytes"))
 
 
-def code_view(doc: dict, variant: str, benchmark: str) -> CodeView | None:
+def code_view(result: Result, variant: str, benchmark: str) -> CodeView | None:
     """Aggregate a variant's processes; None when none of them carries CinderX data."""
     records = [
         j["cinderx"]
-        for j in runs(doc, variant, benchmark)
+        for j in runs(result, variant, benchmark)
         if j.get("cinderx", {}).get("initialized")
     ]
     if not records:
@@ -388,9 +389,9 @@ def opcode_mix(view: CodeView, top: int) -> dict:
     }
 
 
-def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
+def jit_summary(result: Result, variant: str, benchmark: str, top: int) -> dict | None:
     """``jitbench jit``'s entry: totals per process, the largest functions, their HIR mix."""
-    cx = code_view(doc, variant, benchmark)
+    cx = code_view(result, variant, benchmark)
     if cx is None:
         return None
     return {

@@ -7,6 +7,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..results.model import Result
+
 
 @dataclass
 class FunctionView:
@@ -39,12 +41,12 @@ class CodeView:
         return sorted(self.functions.values(), key=lambda f: (-f.code_size, f.name))
 
 
-def runs(doc: dict, variant: str, benchmark: str) -> list[dict]:
+def runs(result: Result, variant: str, benchmark: str) -> list[dict]:
     """The ``jit`` records of a variant's successful processes on one benchmark."""
     return [
-        p.get("jit", {})
-        for p in doc["processes"]
-        if p["variant"] == variant and p["benchmark"] == benchmark and p["status"] == "ok"
+        p.jit or {}
+        for p in result.processes
+        if p.variant == variant and p.benchmark == benchmark and p.ok
     ]
 
 

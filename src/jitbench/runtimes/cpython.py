@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..model import Variant
+from ..results.model import Result
 from .base import Launch
 from .compiled import count, mean, runs
 
@@ -75,10 +76,12 @@ def code_bytes(jit: dict) -> int | None:
     return count((jit.get("cpython") or {}).get("jit_code_bytes"))
 
 
-def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
+def jit_summary(result: Result, variant: str, benchmark: str, top: int) -> dict | None:
     """Mean executors, uops and JIT code bytes per process; None without CPython JIT data."""
     recs = [
-        j["cpython"] for j in runs(doc, variant, benchmark) if j.get("cpython", {}).get("enabled")
+        j["cpython"]
+        for j in runs(result, variant, benchmark)
+        if j.get("cpython", {}).get("enabled")
     ]
     if not recs:
         return None

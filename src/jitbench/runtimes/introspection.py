@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..errors import JitbenchError
+from ..results.model import Result
 from . import code_view, jit_summary
 from .compiled import CodeView, runs
 
@@ -76,14 +77,14 @@ def _pct(a: float, b: float) -> float | None:
     return round(100.0 * (b - a) / a, 3) if a else None
 
 
-def logged_code(doc: dict, bench: str, variant: str, kind: str = "asm") -> dict:
+def logged_code(result: Result, bench: str, variant: str, kind: str = "asm") -> dict:
     """module:qualname → its final code of ``kind`` (a ``FunctionCode``), from the JIT logs that
     the variant's processes shipped (variants run with the dump's env var and ``log = true``)."""
     from ..profile import code as jitcode
     from . import jitlog
 
     out: dict = {}
-    for run in runs(doc, variant, bench):
+    for run in runs(result, variant, bench):
         log = (run.get("cinderx") or {}).get("log")
         if log and "data" in log:
             for name, code in jitcode.functions(jitlog.decode(log), kind).items():
@@ -91,12 +92,14 @@ def logged_code(doc: dict, bench: str, variant: str, kind: str = "asm") -> dict:
     return out
 
 
-def code_diffs(doc: dict, bench: str, diff: dict, kind: str = "asm", top: int = 3) -> list[dict]:
+def code_diffs(
+    result: Result, bench: str, diff: dict, kind: str = "asm", top: int = 3
+) -> list[dict]:
     """For the functions whose size changed most from A to B: both codes' size and their diff."""
     from ..profile import code as jitcode
 
-    ca = logged_code(doc, bench, diff["a"], kind)
-    cb = logged_code(doc, bench, diff["b"], kind)
+    ca = logged_code(result, bench, diff["a"], kind)
+    cb = logged_code(result, bench, diff["b"], kind)
     out = []
     for row in diff["changed"]:
         a, b = ca.get(row["name"]), cb.get(row["name"])
@@ -117,44 +120,47 @@ def code_diffs(doc: dict, bench: str, diff: dict, kind: str = "asm", top: int = 
     return out
 
 
-def machine_of(doc: dict, variant: str) -> dict:
+def machine_of(result: Result, variant: str) -> dict:
     """The architecture a variant's code was compiled for, and its emulation (None if native)."""
-    facts = doc["variants"][variant].get("facts") or {}
+    facts = result.variants[variant].facts or {}
     return {"machine": facts.get("machine"), "emulation": facts.get("emulation")}
 
 
-def report(doc: dict, variants: list[str], benchmarks: list[str], top: int) -> dict:
+def report(result: Result, variants: list[str], benchmarks: list[str], top: int) -> dict:
     """The whole ``jitbench jit`` document: per benchmark, each variant, and A vs B diffs."""
     for v in variants:
-        if v not in doc["variants"]:
+        if v not in result.variants:
             raise JitbenchError(
-                f"variant {v!r} is not in result {doc['id']}; it has: {', '.join(doc['variants'])}"
+                f"variant {v!r} is not in result {result.id}; it has: {', '.join(result.variants)}"
             )
     for b in benchmarks:
-        if b not in doc["benchmarks"]:
+        if b not in result.benchmarks:
             raise JitbenchError(
-                f"benchmark {b!r} is not in result {doc['id']}; "
-                f"it has: {', '.join(doc['benchmarks'])}"
+                f"benchmark {b!r} is not in result {result.id}; "
+                f"it has: {', '.join(result.benchmarks)}"
             )
-    out: dict = {"id": doc["id"], "benchmarks": {}}
+    out: dict = {"id": result.id, "benchmarks": {}}
     for bench in benchmarks:
         entry: dict = {"variants": {}, "diffs": []}
         views = {}
         for v in variants:
-            view = code_view(doc, v, bench)
+            view = code_view(result, v, bench)
             if view is not None:
                 views[v] = view
-            entry["variants"][v] = jit_summary(doc, v, bench, top) or {
+            entry["variants"][v] = jit_summary(result, v, bench, top) or {
                 "kind": None,
                 "note": "no JIT activity recorded",
             }
         for v in variants:
-            entry["variants"][v].update(machine_of(doc, v))
+            entry["variants"][v].update(machine_of(result, v))
         names = list(views)
         entry["diffs"] = [
             {
                 **diff(views[names[0]], views[b]),
-                "machines": [machine_of(doc, names[0])["machine"], machine_of(doc, b)["machine"]],
+                "machines": [
+                    machine_of(result, names[0])["machine"],
+                    machine_of(result, b)["machine"],
+                ],
             }
             for b in names[1:]
         ]

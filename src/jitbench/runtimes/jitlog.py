@@ -13,6 +13,8 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..results.model import Result
+
 _PREFIX = re.compile(r"^JIT: \S+ -- ")
 _COMPILING = re.compile(r"^Compiling (\S+)$")
 _FINISHED = re.compile(r"^Finished compiling (\S+) in (\d+)µs, code size: (\d+) bytes")
@@ -105,15 +107,15 @@ def _fail(out: LogSummary, function: str, reason: str) -> None:
     out.failures[function] = reason
 
 
-def summarise(doc: dict, variant: str, benchmark: str | None = None) -> LogSummary | None:
+def summarise(result: Result, variant: str, benchmark: str | None = None) -> LogSummary | None:
     """All logs of a variant's successful processes (of one benchmark, or all); None if none."""
     out = LogSummary()
-    for p in doc["processes"]:
-        if p["variant"] != variant or p["status"] != "ok":
+    for p in result.processes:
+        if p.variant != variant or not p.ok:
             continue
-        if benchmark is not None and p["benchmark"] != benchmark:
+        if benchmark is not None and p.benchmark != benchmark:
             continue
-        entry = p.get("jit", {}).get("cinderx", {}).get("log")
+        entry = (p.jit or {}).get("cinderx", {}).get("log")
         if not entry or "data" not in entry:
             continue
         parse(decode(entry), out)

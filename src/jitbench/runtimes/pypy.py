@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..model import Variant
+from ..results.model import Result
 from .base import Launch
 from .compiled import count, mean, runs
 
@@ -155,9 +156,9 @@ SUMMARY_KEYS = (
 )
 
 
-def jit_summary(doc: dict, variant: str, benchmark: str, top: int) -> dict | None:
+def jit_summary(result: Result, variant: str, benchmark: str, top: int) -> dict | None:
     """Mean JIT counters per process (loops, bridges, aborts, ...); None without PyPy data."""
-    recs = [j["pypy"] for j in runs(doc, variant, benchmark) if "loops" in j.get("pypy", {})]
+    recs = [j["pypy"] for j in runs(result, variant, benchmark) if "loops" in j.get("pypy", {})]
     if not recs:
         return None
     reasons: Counter = Counter()
