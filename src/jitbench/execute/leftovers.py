@@ -12,6 +12,7 @@ import signal
 from pathlib import Path
 
 PROC = Path("/proc")
+FORK = "a fork of the benchmark process"
 ARG_CHARS = 40
 
 
@@ -54,6 +55,12 @@ def session_members(leader: int) -> list[tuple[int, str]]:
         if leader in (st[1], st[2]) and int(entry.name) != leader:
             found.append((int(entry.name), _command(entry)))
     return found
+
+
+def name_forks(found: list[tuple[int, str]], argv: object) -> list[tuple[int, str]]:
+    """A process showing the target's own command line is a fork that did not exec: say so."""
+    own = short_command([str(a) for a in argv]) if isinstance(argv, list | tuple) else None
+    return [(pid, FORK if command == own else command) for pid, command in found]
 
 
 def end_session(leader: int) -> list[tuple[int, str]]:

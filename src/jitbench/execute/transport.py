@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .chroot import with_proc
-from .leftovers import end_session
+from .leftovers import end_session, name_forks
 
 
 @dataclass
@@ -168,7 +168,8 @@ def _communicate(
     _close(proc.stderr)
     if timed_out:
         return Completed(None, stdout, stderr, wall, timed_out=True)
-    return Completed(returncode, stdout, stderr, wall, children=_unique(children))
+    found = name_forks(_unique(children), proc.args) if children else []
+    return Completed(returncode, stdout, stderr, wall, children=found)
 
 
 def _unique(found: list[tuple[int, str]]) -> list[tuple[int, str]]:

@@ -20,6 +20,7 @@ import time
 # fcntl constants of Linux (F_SETSIG is Linux-only and absent from older fcntl modules).
 F_SETOWN = 8
 F_SETSIG = 10
+FORK = "a fork of the benchmark process"
 
 
 def tie_to_stdin():
@@ -91,6 +92,7 @@ def children():
         return []  # no /proc (e.g. a chroot without it): jitbench checks from outside
     mine = _ancestors(me)  # the wrappers that started this process share its group
     group, session = os.getpgrp(), os.getsid(0)
+    own = _command(me)
     found = []
     for pid in pids:
         if pid in mine:
@@ -99,7 +101,9 @@ def children():
         if st is None or st[0] in ("Z", "X"):
             continue
         if st[1] == me or st[2] == group or st[3] == session:
-            found.append((pid, _command(pid)))
+            command = _command(pid)
+            # A fork that did not exec shows this process's own command line: say what it is.
+            found.append((pid, FORK if command == own else command))
     return found
 
 
