@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from jitbench.suites import environments
+from jitbench.suites import environments, pyperformance
 from jitbench.suites.environments import PROBE, target_from_facts
 
 # What the CinderX root's interpreter reports (Debian sid, CPython 3.14).
@@ -117,3 +117,43 @@ def test_a_wheel_built_from_source_fits_only_a_target_of_its_kind():
     assert not environments.fits("ujson-5.1.0-cp311-cp311-linux_x86_64.whl", cp314)
     assert environments.fits("ujson-5.1.0-cp314-cp314-linux_x86_64.whl", cp314)
     assert not environments.fits("ujson-5.1.0-cp314-cp314-linux_aarch64.whl", cp314)
+
+
+@pytest.mark.slow
+def test_dulwich_and_sqlalchemy_build_as_pure_python_for_cp314(tmp_path, monkeypatch):
+    """Neither has a cp314 wheel; dulwich builds pure by its ``--pure`` switch, SQLAlchemy 1.4
+    without its C extension but tagged for the building Python: re-tagged, it fits any target."""
+    monkeypatch.setenv("JITBENCH_CACHE", str(tmp_path))
+    monkeypatch.setattr(environments, "_prepared", {})
+    target = target_from_facts(CINDERX_FACTS)
+    site, record = environments.prepare(("dulwich==0.20.23", "sqlalchemy==1.4.19"), target)
+    assert {"dulwich==0.20.23", "sqlalchemy==1.4.19"} <= {p.lower() for p in record["packages"]}
+    for package in ("dulwich", "sqlalchemy"):
+        assert (site / package / "__init__.py").is_file()
+        assert not list((site / package).rglob("*.so"))
+    wheels = tmp_path / "environments" / "wheels"
+    assert list(wheels.glob("dulwich-0.20.23-py3-none-any.whl"))
+    assert list(wheels.glob("sqlalchemy-1.4.19-py3-none-any.whl"))
+
+
+def test_a_vendored_project_applies_only_to_the_pythons_it_declares():
+    """bm_2to3 ships lib2to3 for Python 3.13+ (where the standard library has none)."""
+    (line,) = pyperformance.manifest().entries["2to3"].requirements
+    assert line.startswith("lib2to3 @ file://") and line.endswith(
+        'python_full_version >= "3.13.0a0"'
+    )
+    cp314 = target_from_facts(CINDERX_FACTS)
+    cp311 = target_from_facts({**CINDERX_FACTS, "version": [3, 11], "soabi": "cpython-311"})
+    assert environments.applicable((line, "sqlparse==0.4.1"), cp314) == (line, "sqlparse==0.4.1")
+    assert environments.applicable((line, "sqlparse==0.4.1"), cp311) == ("sqlparse==0.4.1",)
+
+
+@pytest.mark.slow
+def test_a_vendored_project_is_built_here_and_installed_offline(tmp_path, monkeypatch):
+    monkeypatch.setenv("JITBENCH_CACHE", str(tmp_path))
+    monkeypatch.setattr(environments, "_prepared", {})
+    (line,) = pyperformance.manifest().entries["2to3"].requirements
+    site, record = environments.prepare((line,), target_from_facts(CINDERX_FACTS))
+    assert (site / "lib2to3" / "__init__.py").is_file()
+    assert (site / "lib2to3" / "Grammar.txt").is_file()  # its package data came along
+    assert "lib2to3==3.12" in record["packages"] and record["requirements"] == [line]

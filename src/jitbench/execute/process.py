@@ -92,9 +92,10 @@ def run_process(
                     "environment_error": True,
                     "started": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
                 }
-            bundle, env_record = prepared
-            extra.append(bundle)
-            full_task["site"] = bundle.mount
+            if prepared is not None:
+                bundle, env_record = prepared
+                extra.append(bundle)
+                full_task["site"] = bundle.mount
     bundles = bundles_for(files, extra)
     argv = [*variant.runtime.command, *launch.args, "-c", BOOTSTRAP]
     where = f" on host {host.name!r}" if host is not None else ""

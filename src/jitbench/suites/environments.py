@@ -20,8 +20,13 @@ import subprocess
 import sys
 import tempfile
 import threading
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
+
+from packaging.requirements import InvalidRequirement, Requirement
 
 from ..execute.payload import Bundle, folder_bundle
 from ..execute.transport import Transport
@@ -115,6 +120,31 @@ def probe_target(transport: Transport, runtime: Runtime, timeout: float) -> Targ
     return _targets[key]
 
 
+def applicable(requirements: tuple[str, ...], target: Target) -> tuple[str, ...]:
+    """The requirement lines whose environment markers hold for ``target``'s Python."""
+    impl = {"cp": "cpython", "pp": "pypy"}.get(target.implementation, target.implementation)
+    env = {
+        "python_version": target.python_version,
+        "python_full_version": f"{target.python_version}.0",
+        "implementation_name": impl,
+        "platform_python_implementation": {"cpython": "CPython", "pypy": "PyPy"}.get(impl, impl),
+    }
+    out = []
+    for line in requirements:
+        req = _parsed(line)
+        if req is None or req.marker is None or req.marker.evaluate(env):
+            out.append(line)
+    return tuple(out)
+
+
+def _parsed(line: str) -> Requirement | None:
+    """The requirement a line states; None for what only pip reads (options, paths)."""
+    try:
+        return Requirement(line)
+    except InvalidRequirement:
+        return None
+
+
 def environments_dir() -> Path:
     """Where prepared site folders and downloaded wheels are kept on the host."""
     return provisioned.cache_dir() / "environments"
@@ -122,12 +152,16 @@ def environments_dir() -> Path:
 
 def for_benchmark(
     transport: Transport, runtime: Runtime, bench: Benchmark, timeout: float
-) -> tuple[Bundle, dict] | str:
-    """The site bundle holding ``bench``'s requirements for ``runtime`` and its record, or why not."""
+) -> tuple[Bundle, dict] | str | None:
+    """The site bundle holding ``bench``'s requirements for ``runtime`` and its record, or why not;
+    None when none of them applies to that runtime (e.g. a backport its Python does not need)."""
     target = probe_target(transport, runtime, timeout)
     if isinstance(target, str):
         return target
-    prepared = prepare(bench.requirements, target)
+    requirements = applicable(bench.requirements, target)
+    if not requirements:
+        return None
+    prepared = prepare(requirements, target)
     if isinstance(prepared, str):
         return f"benchmark {bench.name!r} on runtime {runtime.name!r}: {prepared}"
     site, record = prepared
@@ -165,9 +199,19 @@ def _build(
     wheels = root / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="jitbench-env-", dir=root) as tmp:
-        reqfile = Path(tmp) / "requirements.txt"
-        reqfile.write_text("\n".join([*requirements, *INSTALLER_PACKAGES]) + "\n", encoding="utf-8")
         pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+        lines = []
+        for line in requirements:
+            local = _local_project(line)
+            if local is None:
+                lines.append(line)
+                continue
+            wheel = _wheel_of_project(pip, local, Path(tmp) / "local", target)
+            if isinstance(wheel, str):
+                return wheel
+            lines.append(str(wheel))
+        reqfile = Path(tmp) / "requirements.txt"
+        reqfile.write_text("\n".join([*lines, *INSTALLER_PACKAGES]) + "\n", encoding="utf-8")
         download = [
             *pip,
             "download",
@@ -236,15 +280,55 @@ def _installed(site: Path) -> list[str]:
     return out
 
 
+def _local_project(line: str) -> Path | None:
+    """The folder of a ``NAME @ file:///FOLDER`` requirement (a project shipped with a benchmark)."""
+    req = _parsed(line)
+    url = req.url if req is not None else None
+    if url is None or not url.startswith("file:"):
+        return None
+    return Path(url2pathname(urlparse(url).path))
+
+
+def _wheel_of_project(pip: list[str], folder: Path, out: Path, target: Target) -> Path | str:
+    """A wheel built here from a local project folder, or one line why not."""
+    out.mkdir(parents=True, exist_ok=True)
+    # Built by this host's Python for the target's: the target's Python is checked on install.
+    argv = [*pip, "wheel", "-q", "--no-deps", "--no-cache-dir", "--ignore-requires-python"]
+    argv += ["-w", str(out), str(folder)]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=PIP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        return f"building a wheel of {folder} took over {PIP_TIMEOUT:g} s; check the network"
+    built = sorted(out.glob("*.whl"), key=lambda p: p.stat().st_mtime)
+    if proc.returncode != 0 or not built:
+        last = (proc.stderr.strip().splitlines() or ["no wheel"])[-1]
+        return f"cannot build a wheel of {folder}: {last}"
+    wheel = _as_pure(built[-1]) or built[-1]
+    if not fits(wheel.name, target):
+        return f"the wheel built from {folder} ({wheel.name}) does not fit {target.label}"
+    return wheel
+
+
 # How a source build is tried: as this host builds it, then as a target without a compiler would
 # (many packages then fall back to pure Python: markupsafe, coverage).
-_SOURCE_BUILDS = ({}, {"CC": "false", "CXX": "false"})
+_SOURCE_BUILDS: tuple[tuple[dict[str, str], tuple[str, ...]], ...] = (
+    ({}, ()),
+    ({"CC": "false", "CXX": "false"}, ()),
+)
+# Projects whose source builds without its C extensions by a switch of its own (env vars, pip
+# options), as its documentation says; the result is pure Python even where its tag says not.
+PURE_PYTHON_BUILDS: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "sqlalchemy": ({"DISABLE_SQLALCHEMY_CEXT": "1"}, ()),
+    "dulwich": ({}, ("--config-settings=--global-option=--pure",)),
+}
 
 
 def _wheel_from_source(pip: list[str], package: str, wheels: Path, target: Target) -> bool:
     """Build ``package`` from its source into ``wheels`` if a wheel that fits ``target`` results."""
     name = re.split(r"[<>=!~;\[ ]", package, maxsplit=1)[0]
-    for extra_env in _SOURCE_BUILDS:
+    key = name.lower().replace("_", "-")
+    builds = [*_SOURCE_BUILDS, *([PURE_PYTHON_BUILDS[key]] if key in PURE_PYTHON_BUILDS else [])]
+    for extra_env, options in builds:
         with tempfile.TemporaryDirectory(prefix="jitbench-wheel-") as out:
             argv = [
                 *pip,
@@ -254,6 +338,7 @@ def _wheel_from_source(pip: list[str], package: str, wheels: Path, target: Targe
                 "--no-cache-dir",
                 "--no-binary",
                 name,
+                *options,
                 "-w",
                 out,
                 package,
@@ -265,10 +350,32 @@ def _wheel_from_source(pip: list[str], package: str, wheels: Path, target: Targe
             except subprocess.TimeoutExpired:
                 return False
             built = list(Path(out).glob("*.whl"))
-            if proc.returncode == 0 and len(built) == 1 and fits(built[0].name, target):
-                shutil.move(str(built[0]), wheels / built[0].name)
+            if proc.returncode != 0 or len(built) != 1:
+                continue
+            wheel = built[0] if fits(built[0].name, target) else _as_pure(built[0])
+            if wheel is not None and fits(wheel.name, target):
+                shutil.move(str(wheel), wheels / wheel.name)
                 return True
     return False
+
+
+# Files that make a wheel specific to one interpreter and platform.
+_COMPILED = (".so", ".pyd", ".dylib", ".dll")
+
+
+def _as_pure(wheel: Path) -> Path | None:
+    """``wheel`` tagged ``py3-none-any`` when it holds no compiled file (a project that claims a
+    platform tag even when built without its extensions, as SQLAlchemy 1.4 does), else None."""
+    if wheel.name.endswith("-none-any.whl"):
+        return wheel
+    with zipfile.ZipFile(wheel) as z:
+        if any(n.endswith(_COMPILED) or ".so." in n for n in z.namelist()):
+            return None
+    argv = [sys.executable, "-m", "wheel", "tags", "--remove"]
+    argv += ["--python-tag", "py3", "--abi-tag", "none", "--platform-tag", "any", str(wheel)]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=PIP_TIMEOUT)
+    retagged = wheel.parent / proc.stdout.strip()
+    return retagged if proc.returncode == 0 and retagged.is_file() else None
 
 
 def fits(wheel: str, target: Target) -> bool:

@@ -12,8 +12,11 @@ from __future__ import annotations
 import functools
 import os
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
 
 from ..errors import JitbenchError
 from ..model import Benchmark
@@ -82,6 +85,7 @@ def _entry(bench) -> Entry:
     if lockfile is not None and not lockfile.is_file():
         lockfile = None
     reqs = _requirements(lockfile) if lockfile is not None else ()
+    reqs += _vendored(script.parent / "vendor")
     source = script.read_text(encoding="utf-8", errors="replace")
     return Entry(
         name=bench.name,
@@ -107,6 +111,28 @@ def _requirements(path: Path) -> tuple[str, ...]:
         if project != "pyperf":
             out.append(line)
     return tuple(out)
+
+
+def _vendored(folder: Path) -> tuple[str, ...]:
+    """The project a benchmark ships in its ``vendor`` folder, as a requirement for the Pythons it
+    declares (``bm_2to3``'s ``lib2to3`` for 3.13+, which pyperformance pip-installs at run time)."""
+    pyproject = folder / "pyproject.toml"
+    if not pyproject.is_file():
+        return ()
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    line = f"{project['name']} @ {folder.resolve().as_uri()}"
+    pythons = SpecifierSet(project.get("requires-python", ""))
+    markers = [f'python_full_version {s.operator} "{s.version}"' for s in sorted(pythons, key=str)]
+    return (line + (" ; " + " and ".join(markers) if markers else ""),)
+
+
+def _shown(line: str) -> str:
+    """``lib2to3 (vendored, python >= 3.13.0a0)`` for a vendored project's requirement line."""
+    head, sep, marker = line.partition(" @ ")
+    if not sep:
+        return line
+    pythons = re.findall(r'python_full_version (\S+) "([^"]+)"', marker)
+    return f"{head} (vendored{''.join(f', python {op} {v}' for op, v in pythons)})"
 
 
 def expand(name: str) -> list[Benchmark]:
@@ -151,7 +177,9 @@ def needs(entry: Entry) -> str:
     if entry.command:
         parts.append("whole processes (bench_command)")
     if entry.requirements:
-        parts.append("packages " + ", ".join(entry.requirements))
+        # A vendored project by its name and Pythons, not by the path it has here.
+        shown = [_shown(r) for r in entry.requirements]
+        parts.append("packages " + ", ".join(shown))
     if entry.requires_python:
         parts.append("python " + entry.requires_python)
     return "; ".join(parts) or "standard library"
