@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ..conftest import write
 from .conftest import artifact, project, runtime_table
 
@@ -19,6 +21,7 @@ def main():
 """
 
 
+@pytest.mark.slow
 def test_a_chroot_benchmark_reads_proc_self_status(tmp_path: Path, cinderx_cmd) -> None:
     root = cinderx_cmd[1]
     write(tmp_path / "bench" / "status.py", STATUS_PY)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from ..conftest import write
 from .conftest import artifact, project, runtime_table
 
@@ -23,6 +25,7 @@ pyperf.Runner().bench_command("child_has_cinderx", [sys.executable, "-c", CHECK]
 """
 
 
+@pytest.mark.slow
 def test_autojit_reaches_the_commands_interpreter_and_nojit_does_not(tmp_path: Path, cinderx_cmd):
     write(tmp_path / "bench" / "child.py", SCRIPT)
     cli = project(
