@@ -190,9 +190,14 @@ def test_killed_jitbench_leaves_no_benchmark_running_and_resumes_without_config(
 
 
 @pytest.mark.slow
-def test_ctrl_c_then_the_printed_resume_command_as_printed(marked):
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_ctrl_c_then_the_printed_resume_command_as_printed(marked, command):
     cwd, conf, mark = marked
-    proc = start_ab(cwd, conf, "my results", 12)
+    if command == "run":
+        proc = start_ab(cwd, conf, "my results", 12)
+    else:
+        argv = ["sweep", "base", "--mode", "nojit", "--bench", "work", "-p", "8", *FAST]
+        proc = start(cwd, *argv, "--config", str(conf), "--out", "my results")
     out = cwd / "my results"
     wait_running_in(out, proc, mark)
     proc.send_signal(signal.SIGINT)
@@ -209,7 +214,11 @@ def test_ctrl_c_then_the_printed_resume_command_as_printed(marked):
         [sys.executable, "-m", *argv], cwd=cwd, capture_output=True, text=True, timeout=600
     )
     assert resumed.returncode == 0, resumed.stderr
-    check_complete(partial, json.loads(result.read_text()))
+    after = json.loads(result.read_text())
+    check_complete(partial, after)
+    if command == "sweep":
+        assert after["sweep"] == partial["sweep"]
+        assert "Sweep vs the default base" in resumed.stdout
 
 
 def wait_running_in(folder: Path, proc: subprocess.Popen, mark: str) -> None:
