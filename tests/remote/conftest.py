@@ -76,6 +76,25 @@ def children(pid: int) -> list[int]:
     return out
 
 
+def benchmark_processes(server: Sshd, seconds: float = 0.0) -> list[int]:
+    """Target processes (and their children) running under ``server``'s sessions, after waiting up
+    to ``seconds`` for them to be gone: every one carries jitbench's process marker."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = []
+        for pid in children(server.proc.pid) if server.proc is not None else []:
+            try:
+                env = Path(f"/proc/{pid}/environ").read_bytes()
+                state = Path(f"/proc/{pid}/stat").read_bytes().rpartition(b")")[2].split()[0]
+            except OSError:
+                continue
+            if b"JITBENCH_PROCESS=" in env and state not in (b"Z", b"X"):
+                found.append(pid)
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.05)
+
+
 class Sshd:
     """One sshd on 127.0.0.1: start, stop, and cut every session it is serving."""
 

@@ -18,7 +18,7 @@ import pytest
 from jitbench.results.artifact import first_error
 
 from ..conftest import WORK_PY, Cli, assert_one_line_error, write
-from .conftest import FAST, REMOTE_CONFIG, hosts_toml
+from .conftest import FAST, REMOTE_CONFIG, benchmark_processes, hosts_toml
 
 
 def _project(servers, tmp_path: Path, alias: str) -> Path:
@@ -128,8 +128,14 @@ def test_killed_jitbench_leaves_a_result_that_resume_completes(servers, tmp_path
     out = tmp_path / "result.json"
     proc = _start(project, out, 6, short_tmp)
     _wait_for(out, 3, proc)
+    deadline = time.monotonic() + 120
+    while not benchmark_processes(servers.servers["lo"]):  # the control: the check sees them
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=60)
+    # Nothing of the killed run keeps running on the host.
+    assert benchmark_processes(servers.servers["lo"], seconds=10) == []
     partial = json.loads(out.read_text())
     assert not partial["complete"] and len(partial["processes"]) < len(partial["schedule"])
     Cli(project).json("run", "--resume", str(out))
