@@ -11,15 +11,18 @@ import pytest
 from ..conftest import write
 from .conftest import artifact, project, runtime_table
 
-# The command succeeds only in an interpreter where cinderx is loaded and initialised.
+# The command succeeds only in an interpreter where cinderx is loaded and initialised, and which
+# still ran the root's own sitecustomize (Debian's), with jitbench's folder gone from its path.
 SCRIPT = """\
 import sys
 
 import pyperf
 
 CHECK = (
-    "import sys; m = sys.modules.get('cinderx'); "
-    "sys.exit(0 if m is not None and m.is_initialized() else 3)"
+    "import sys; m = sys.modules.get('cinderx'); s = sys.modules.get('sitecustomize'); "
+    "own = s is not None and s.__file__ == '/usr/lib/python3.14/sitecustomize.py'; "
+    "clean = not any(p.endswith('/child') for p in sys.path); "
+    "sys.exit(0 if m is not None and m.is_initialized() and own and clean else 3)"
 )
 pyperf.Runner().bench_command("child_has_cinderx", [sys.executable, "-c", CHECK])
 """

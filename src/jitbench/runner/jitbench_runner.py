@@ -245,14 +245,25 @@ def _add_site(folder):
 def _children_like_this_one(task, root):
     """Python processes the benchmark starts get its package environment and pre-imports too.
 
-    ``runner/child`` goes first on their ``PYTHONPATH``; its ``sitecustomize`` does the work and
-    writes what it did to the returned path. None when there is nothing to carry over.
+    A copy of ``runner/child`` goes first on their ``PYTHONPATH``; its ``sitecustomize`` does the
+    work and writes what it did to the returned path. None when there is nothing to carry over.
     """
     imports = task.get("pre_import") or []
     if not imports and not task.get("site"):
         return None
     env = os.environ
-    child = os.path.join(root, "runner", "child")
+    # A private copy, compiled once here: children then load bytecode, also where
+    # PYTHONDONTWRITEBYTECODE would make each of them compile the source again.
+    child = os.path.join(root, "child")
+    os.mkdir(child)
+    source = os.path.join(child, "sitecustomize.py")
+    with open(os.path.join(root, "runner", "child", "sitecustomize.py"), "rb") as f:
+        data = f.read()
+    with open(source, "wb") as f:
+        f.write(data)
+    import py_compile
+
+    py_compile.compile(source, doraise=False)
     env["PYTHONPATH"] = os.pathsep.join([child] + [p for p in [env.get("PYTHONPATH")] if p])
     env["JITBENCH_CHILD_IMPORTS"] = ",".join(imports)
     if task.get("site"):

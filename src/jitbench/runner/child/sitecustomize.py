@@ -51,18 +51,16 @@ def _report(path, errors):
 
 def _own_sitecustomize():
     """Run the sitecustomize this one shadows (Debian's, a venv's), as Python would have."""
-    import importlib.machinery
-
     here = os.path.dirname(os.path.abspath(__file__))
-    path = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
-    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", path)
-    if spec is None or spec.loader is None:
-        return
-    import importlib.util
-
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["sitecustomize"] = module
-    spec.loader.exec_module(module)
+    # This folder has served its purpose: the process's path becomes what it would have been.
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != here]
+    ours = sys.modules.pop("sitecustomize", None)
+    try:
+        import sitecustomize  # noqa: F401 - the interpreter's own
+    except ImportError as exc:
+        if exc.name != "sitecustomize":
+            raise
+        sys.modules["sitecustomize"] = ours  # there is none: the import in progress ends with us
 
 
 def _main():
