@@ -8,11 +8,16 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
+
+from jitbench.execute import dropped
+from jitbench.execute.ssh import SshConnection, SshTransport
+from jitbench.model import Host
 
 from ..conftest import write
 from ..marked import check_complete, run_as_printed, start, wait_gone
@@ -278,3 +283,38 @@ def test_a_resume_ends_what_a_silent_drop_left_running_when_the_host_was_gone(se
     (noted,) = [p for p in after["replaced"] if p["slot"] == lost["slot"]]
     assert sorted(e["pid"] for e in noted["left_running"]) == sorted(drop.old)
     assert wait_gone(drop.mark) == []
+
+
+# Says whether the process named by its first argument still runs, as it starts.
+SEES = (
+    "import sys\n"
+    "try:\n"
+    "    state = open('/proc/%s/stat' % sys.argv[1]).read().rpartition(')')[2].split()[0]\n"
+    "except OSError:\n"
+    "    state = 'gone'\n"
+    "print(state not in ('Z', 'X', 'gone'))\n"
+)
+
+
+def test_any_next_process_on_the_host_waits_for_what_a_dropped_one_left(servers, tmp_path):
+    """Not only the run's next slot: whatever starts the next process there (the transport)."""
+    host = Host(name="lo", ssh="lo", ssh_config=servers.ssh_config)
+    connection = SshConnection(host)
+    transport = SshTransport(connection)
+    mine = dropped.new_marker()
+    left = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(600)"],
+        env={**os.environ, dropped.MARKER_VAR: mine},
+    )
+    try:
+        connection.connect()
+        argv = [sys.executable, "-c", SEES, str(left.pid)]
+        # The control: while no dropped connection is known, the next process sees it running.
+        assert transport.run(argv, {}, b"", 60).stdout.split() == [b"True"]
+        transport.dropped.append(mine)  # as when its connection had dropped
+        assert transport.run(argv, {}, b"", 60).stdout.split() == [b"False"]
+        assert left.wait(timeout=30) == -9 and transport.dropped == []
+    finally:
+        left.kill()
+        left.wait()
+        connection.close()
