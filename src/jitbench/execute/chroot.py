@@ -8,7 +8,9 @@ such a process in a private mount namespace with ``proc`` mounted at ``ROOT/proc
 
 from __future__ import annotations
 
+import functools
 import shutil
+import subprocess
 from pathlib import Path, PurePosixPath
 
 # chroot's options that take a separate value (``--userspec U:G`` as well as ``--userspec=U:G``).
@@ -34,7 +36,7 @@ def with_proc(argv: list[str]) -> list[str]:
     """``argv`` given a /proc of its own when it starts a chroot whose /proc is empty.
 
     Left as it is when the root already has a mounted /proc, has no /proc folder to mount on, or
-    this host has no ``unshare`` (then the process runs as before, without /proc).
+    this host cannot mount one (no ``unshare``, or no right to mount): it then runs without /proc.
     """
     root = chroot_root(argv)
     if root is None:
@@ -42,7 +44,24 @@ def with_proc(argv: list[str]) -> list[str]:
     proc = Path(root) / "proc"
     if not proc.is_dir() or (proc / "self").exists():
         return argv
-    unshare = shutil.which("unshare")
+    unshare = _unshare_works(root)
     if unshare is None:
         return argv
     return [unshare, *proc_prefix(root)[1:], *argv]
+
+
+@functools.cache
+def _unshare_works(root: str) -> str | None:
+    """``unshare``'s path when it can mount proc for ``root`` here, else None (asked once):
+    a container without CAP_SYS_ADMIN may chroot but not mount."""
+    unshare = shutil.which("unshare")
+    true = shutil.which("true")
+    if unshare is None or true is None:
+        return None
+    try:
+        done = subprocess.run(
+            [unshare, *proc_prefix(root)[1:], true], capture_output=True, timeout=30
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return unshare if done.returncode == 0 else None
