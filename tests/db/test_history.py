@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from jitbench import db, stats
@@ -200,3 +201,81 @@ def test_history_table_names_the_level_vs_previous_used(db_url):
         row.vs_previous = dataclasses.replace(row.vs_previous, confidence=0.9)
     title = str(table("alpha", rows).title)
     assert "90 % CI counting the drift" in title and "95 %" not in title
+
+
+def _counted_experiments() -> list[dict]:
+    """Three experiments of 'main' with instructions counted under valgrind; the last runs 2 %
+    more instructions in the same time (and the same time in every experiment)."""
+    out = []
+    for i, factor in enumerate((1.0, 1.0, 1.02)):
+        doc = synth.result(
+            variants={"main": 1.0},
+            benchmarks={"alpha": 0.002},
+            created=T0 + timedelta(days=i),
+            seed=50 + i,
+            rev={"main": {"rev": f"c{i + 1}"}},
+        )
+        out.append(synth.with_instructions(doc, {"main": factor}, per_iteration=2e6))
+    return out
+
+
+def test_history_of_instructions_reads_the_counted_processes_and_time_the_timed(db_url):
+    docs = _counted_experiments()
+    for doc in docs:
+        db.record(Result.from_json(doc), None, db_url)
+    engine = db.open_database(db_url)
+    try:
+        counted = db.history(engine, "alpha", measure="instructions")
+        timed = db.history(engine, "alpha")
+    finally:
+        engine.dispose()
+    assert [r.measure for r in counted] == ["instructions"] * 3
+    for row, doc in zip(counted, docs, strict=True):
+        # Exactly the values the analysis of the artifact reads.
+        views = processes_of(doc, "alpha", "main", measure="instructions")
+        assert row.summary.n_processes == len(views) == 6
+        assert row.summary.mean == stats.summarize([v.values for v in views]).mean
+    means = [r.summary.mean for r in counted]
+    assert means[2] / means[0] == pytest.approx(1.02, rel=1e-5)
+    assert counted[2].vs_previous is not None and 1.99 < counted[2].vs_previous.change_pct < 2.01
+    # Time: the six timed processes only; the six under valgrind (40x slower) stay out.
+    for row, doc in zip(timed, docs, strict=True):
+        expected = stats.summarize([p.values for p in processes_of(doc, "alpha", "main")])
+        assert row.summary.n_processes == 6 and row.summary.mean == expected.mean
+        assert row.measure == "time"
+
+
+def test_history_command_selects_the_measure(db_url, tmp_path):
+    for doc in _counted_experiments():
+        db.record(Result.from_json(doc), None, db_url)
+    cli = Cli(tmp_path)
+    out = json.loads(
+        cli(
+            "history", "alpha", "--db", db_url, "--measure", "instructions", "--json", check=0
+        ).stdout
+    )
+    assert out["measure"] == "instructions" and len(out["rows"]) == 3
+    assert 1.99 < out["rows"][2]["vs_previous"]["change_pct"] < 2.01
+    table = cli(
+        "history",
+        "alpha",
+        "--db",
+        db_url,
+        "--measure",
+        "instructions",
+        "--plot",
+        "i.svg",
+        check=0,
+        env={"COLUMNS": "320"},
+    )
+    assert "instructions per iteration" in table.stdout and "2.04 M" in table.stdout
+    assert "instructions per iteration (millions)" in (tmp_path / "i.svg").read_text()
+
+
+def test_history_of_a_measure_never_counted_is_one_line(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    db.record(Result.from_json(_experiments(1)[0]), None, url)
+    proc = Cli(tmp_path)("history", "alpha", "--db", url, "--measure", "instructions")
+    assert_one_line_error(
+        proc, "'alpha' has no stored instructions counts", "--measure time,instructions"
+    )

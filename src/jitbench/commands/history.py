@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import JitbenchError
+from ..measures import MEASURES
 from ..report import fmt
 from .common import wide_console
 from .options import add_config, add_db, positive_int
@@ -55,8 +56,11 @@ def table(benchmark: str, rows: list[db.HistoryRow]) -> Table:
     from rich.table import Table
 
     ci = fmt.ci_label(r.vs_previous.confidence for r in rows if r.vs_previous is not None)
+    measure = rows[0].measure if rows else "time"
+    shown = fmt.seconds if measure == "time" else fmt.count
+    what = "" if measure == "time" else f"{measure} "
     t = Table(
-        title=f"{benchmark}: history (per iteration; vs previous = change from the previous "
+        title=f"{benchmark}: history ({what}per iteration; vs previous = change from the previous "
         f"row of the same variant and host, {ci} counting the drift between runs)",
         title_justify="left",
     )
@@ -93,9 +97,9 @@ def table(benchmark: str, rows: list[db.HistoryRow]) -> Table:
             "interpreter": r.interpreter or "—",
             "revision": r.revision or "—",
             "P": str(r.summary.n_processes),
-            "mean": fmt.seconds(r.summary.mean),
-            "median": fmt.seconds(r.summary.median),
-            "stdev": fmt.seconds(r.summary.stdev),
+            "mean": shown(r.summary.mean),
+            "median": shown(r.summary.median),
+            "stdev": shown(r.summary.stdev),
             "vs previous": _vs_previous(r),
         }
         t.add_row(*(cells[c] for c in columns))
@@ -108,6 +112,7 @@ def to_json(benchmark: str, rows: list[db.HistoryRow]) -> dict:
     """The ``--json`` document."""
     return {
         "benchmark": benchmark,
+        "measure": rows[0].measure if rows else "time",
         "rows": [
             {
                 "created": r.created.isoformat() + "Z",
@@ -172,7 +177,12 @@ def history_command(args: argparse.Namespace, argv: list[str]) -> int:
     engine = db.open_database(url)
     try:
         rows = db.history(
-            engine, args.benchmark, variant=args.variant, host=args.host, limit=args.limit
+            engine,
+            args.benchmark,
+            variant=args.variant,
+            host=args.host,
+            limit=args.limit,
+            measure=args.measure,
         )
     finally:
         engine.dispose()
@@ -195,6 +205,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--variant", default=None, help="only this variant")
     p.add_argument("--host", default=None, help="only this host (hostname)")
     p.add_argument("--limit", type=positive_int, default=None, help="only the newest N rows")
+    p.add_argument(
+        "--measure",
+        choices=MEASURES,
+        default="time",
+        help="what the rows show: time per iteration (default; timed processes only) or a "
+        "count per iteration, e.g. instructions (runs made with --measure time,instructions)",
+    )
     p.add_argument(
         "--plot",
         type=Path,

@@ -5,6 +5,10 @@ mean/median/stdev over all values, process means), and each row is compared with
 of the same variant on the same host. The experiments were not interleaved with each other, so the
 drift between runs is counted from the spread of the earlier runs (:mod:`jitbench.stats.runs`), or
 the verdict is declined with the reason.
+
+A history is of one measure: time (seconds per iteration, timed processes only; processes run
+under an instrument such as valgrind are many times slower) or a count per iteration (e.g.
+instructions, from the processes that counted it).
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from sqlalchemy.engine import Engine
 from .. import stats
 from ..analysis.comparison import compare
 from ..errors import JitbenchError
+from ..measures import TIME
+from ..results.artifact import counts_per_iteration
 from ..stats.runs import RunToRun, run_to_run
 from . import schema as t
 from .summaries import seconds
@@ -39,6 +45,8 @@ class HistoryRow:
     values: list[np.ndarray] = field(repr=False, default_factory=list)
     #: This row against the previous row of the same variant and host (None: not comparable).
     vs_previous: RunToRun | None = None
+    #: What the values are: ``time`` (seconds per iteration) or a count per iteration.
+    measure: str = TIME
 
 
 def _revision(rev: str | None, sha: str | None) -> str | None:
@@ -62,8 +70,10 @@ def history(
     limit: int | None = None,
     compare: bool = True,
     seed: int = 0,
+    measure: str = TIME,
 ) -> list[HistoryRow]:
-    """The stored experiments of ``benchmark`` (optionally one variant / host), oldest first."""
+    """The stored experiments of ``benchmark`` (optionally one variant / host) on ``measure``,
+    oldest first."""
     e, v, p, h, b = t.experiments, t.variants, t.processes, t.hosts, t.benchmarks
     q = (
         sa.select(
@@ -79,6 +89,8 @@ def history(
             p.c.values_ns,
             p.c.loops,
             p.c.inner_loops,
+            p.c.instrument,
+            p.c.counting,
         )
         .join(v, p.c.variant_id == v.c.id)
         .join(e, p.c.experiment_id == e.c.id)
@@ -91,17 +103,23 @@ def history(
         q = q.where(v.c.name == variant)
     if host is not None:
         q = q.where(h.c.hostname == host)
+    if measure == TIME:
+        # Processes under an instrument (valgrind, perf record) ran slower: not time values.
+        q = q.where(p.c.instrument.is_(None))
     with engine.connect() as conn:
         records = conn.execute(q).all()
-    if not records:
-        _explain_empty(engine, benchmark, variant, host)
-    groups: dict[tuple, list] = {}
+    groups: dict[tuple, list[np.ndarray]] = {}
+    firsts = {}
     for r in records:
-        groups.setdefault((r.id, r.name), []).append(r)
+        one = _values(r, measure)
+        if one is not None:
+            groups.setdefault((r.id, r.name), []).append(one)
+            firsts.setdefault((r.id, r.name), r)
+    if not groups:
+        _explain_empty(engine, benchmark, variant, host, measure)
     rows = []
-    for recs in groups.values():
-        first = recs[0]
-        values = [seconds(r.values_ns, r.loops, r.inner_loops) for r in recs]
+    for key, values in groups.items():
+        first = firsts[key]
         rows.append(
             HistoryRow(
                 created=first.created,
@@ -113,6 +131,7 @@ def history(
                 complete=bool(first.complete),
                 summary=stats.summarize(values),
                 values=values,
+                measure=measure,
             )
         )
     if limit is not None:
@@ -120,6 +139,15 @@ def history(
     if compare:
         _compare_consecutive(rows, seed)
     return rows
+
+
+def _values(record: sa.Row, measure: str) -> np.ndarray | None:
+    """One stored process's values on ``measure`` (per iteration), or None if it has none."""
+    if measure == TIME:
+        return seconds(record.values_ns, record.loops, record.inner_loops)
+    if not record.loops or not record.inner_loops:
+        return None
+    return counts_per_iteration(record.counting, measure, float(record.loops * record.inner_loops))
 
 
 def _compare_consecutive(rows: list[HistoryRow], seed: int) -> None:
@@ -148,12 +176,22 @@ def _compare_consecutive(rows: list[HistoryRow], seed: int) -> None:
         previous[key] = row
 
 
-def _explain_empty(engine: Engine, benchmark: str, variant: str | None, host: str | None) -> None:
+def _explain_empty(
+    engine: Engine, benchmark: str, variant: str | None, host: str | None, measure: str = TIME
+) -> None:
     names = benchmark_names(engine)
     if benchmark not in names:
         known = ", ".join(names) if names else "none yet (run an experiment or jitbench import)"
         raise JitbenchError(
             f"benchmark {benchmark!r} has no stored experiments; stored benchmarks: {known}"
+        )
+    if measure != TIME:
+        raise JitbenchError(
+            f"benchmark {benchmark!r} has no stored {measure} counts"
+            + (f" for variant {variant!r}" if variant else "")
+            + (f" on host {host!r}" if host else "")
+            + f"; record runs made with --measure time,{measure} (results recorded by "
+            "jitbench before counts were stored: jitbench import RESULT)"
         )
     what = " and ".join(
         x

@@ -8,7 +8,8 @@ its own revision after the tables here change).
 - ``experiments``: one row per result artifact (``result_id`` is the artifact's ``id``).
 - ``benchmarks``: benchmark names; ``experiment_benchmarks``: their loops/source per experiment.
 - ``variants``: the variants of an experiment as run, with interpreter, revision and facts.
-- ``processes``: every process with its raw values (JSON, ns) and a per-process summary.
+- ``processes``: every process with its raw values (JSON, ns), a per-process summary, the
+  instrument it ran under and its counts (``counting``: per measure, one count per value).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 #: The Alembic revision these tables describe.
-HEAD = "0002"
+HEAD = "0003"
 
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
@@ -140,6 +141,9 @@ processes = sa.Table(
     sa.Column("steady_start", sa.Integer),
     sa.Column("steady_value_s", sa.Float),
     sa.Column("steady_class", sa.String(32)),
+    # revision 0003: the tool a process ran under (valgrind: counted), and what it counted
+    sa.Column("instrument", sa.String(32)),
+    sa.Column("counting", JSON),
     sa.UniqueConstraint("experiment_id", "slot", name="uq_processes_experiment_slot"),
     sa.Index("ix_processes_benchmark_variant", "benchmark_id", "variant_id"),
 )

@@ -192,6 +192,8 @@ def store(conn: Connection, result: Result, artifact_path: str | None) -> int:
                 "jit": p.jit,
                 "facts": p.facts,
                 "n_values": len(p.values_ns or []),
+                "instrument": _clip(p.instrument, 32),
+                "counting": p.counting,
                 **summary,
             }
         )

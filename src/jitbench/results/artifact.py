@@ -127,13 +127,10 @@ def processes_of(
             first = p["first_ns"] / (p["inner_loops"] * 1e9)
             wall = p["wall_ns"] / 1e9 if p.get("wall_ns") is not None else None
         else:
-            counting = p.get("counting") or {}
-            counts = counting.get("counts", {}).get(measure)
-            if counts is None:
+            counted_values = counts_per_iteration(p.get("counting"), measure, iterations)
+            if counted_values is None:
                 continue
-            # Net of the harness: the count of an empty value, measured in the same process.
-            overhead = (counting.get("overhead") or {}).get(measure, 0)
-            values = (np.asarray(counts, dtype=float) - overhead) / iterations
+            values = counted_values
             warmups = np.zeros(0)
             first, wall = float("nan"), None
         out.append(
@@ -148,6 +145,18 @@ def processes_of(
             )
         )
     return sorted(out, key=lambda v: v.slot)
+
+
+def counts_per_iteration(
+    counting: dict | None, measure: str, iterations: float
+) -> np.ndarray | None:
+    """A process's counts of ``measure`` per iteration, one per measured value, net of the
+    harness (the count of an empty value in the same process); None when it did not count it."""
+    counts = ((counting or {}).get("counts") or {}).get(measure)
+    if counts is None:
+        return None
+    overhead = ((counting or {}).get("overhead") or {}).get(measure, 0)
+    return (np.asarray(counts, dtype=float) - overhead) / iterations
 
 
 def measures_of(doc: dict) -> list[str]:

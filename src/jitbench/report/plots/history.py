@@ -28,7 +28,14 @@ def history(benchmark: str, rows: Sequence[HistoryRow]) -> Figure:
     position = {rid: i for i, rid in enumerate(order)}
     fig = new_figure(min(max(6.0, 0.55 * len(order) + 3.0), 16.0), 4.0)
     ax = fig.add_subplot()
-    unit, scale = time_unit(rows[0].summary.mean if rows else 1.0)
+    measure = rows[0].measure if rows else "time"
+    if measure == "time":
+        unit, scale = time_unit(rows[0].summary.mean if rows else 1.0)
+        ylabel = f"mean time per iteration ({unit})"
+    else:
+        # Counts are read as millions: the changes that matter are a fraction of a per cent.
+        scale = 1e6
+        ylabel = f"mean {measure} per iteration (millions)"
     lines: dict[str, list[HistoryRow]] = {}
     for r in rows:
         lines.setdefault(f"{r.variant} @ {r.hostname}", []).append(r)
@@ -61,7 +68,7 @@ def history(benchmark: str, rows: Sequence[HistoryRow]) -> Figure:
     )
     ax.set_xlim(-0.5, len(order) - 0.5)
     ax.set_xlabel("experiment (date UTC, revision)")
-    ax.set_ylabel(f"mean time per iteration ({unit})")
+    ax.set_ylabel(ylabel)
     ax.set_title(f"{benchmark}: {len(order)} stored experiment(s); dots are process means")
     ax.legend(loc="best")
     return fig
