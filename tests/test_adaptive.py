@@ -58,7 +58,9 @@ def test_adaptive_run_adds_rounds_until_the_budget_on_its_clock_is_spent(tmp_pat
     )
     runner = Runner(exp, tmp_path / "r.json", argv=["test"])
     target = Target(ci_halfwidth_pct=1e-6, budget_s=50.0)
-    doc = runner.run(extend=extender(target, an.Options(seed=3), clock=lambda: next(ticks)))
+    doc = runner.run(
+        extend=extender(target, an.Options(seed=3), clock=lambda: next(ticks))
+    ).to_json()
     state = doc["adaptive"]
     assert state["stopped"] == "budget spent"
     assert (state["rounds"], state["elapsed_s"]) == (10, 50.0)
@@ -72,8 +74,14 @@ def test_adaptive_run_adds_rounds_until_the_budget_on_its_clock_is_spent(tmp_pat
     assert len(doc["processes"]) == 2 * state["rounds"]
     # Negative control: the same clock with a budget too small for one more step adds none.
     ticks = iter(range(0, 1000, 10))
-    again = Runner(exp, tmp_path / "r2.json", argv=["test"]).run(
-        extend=extender(Target(1e-6, budget_s=15.0), an.Options(seed=3), clock=lambda: next(ticks))
+    again = (
+        Runner(exp, tmp_path / "r2.json", argv=["test"])
+        .run(
+            extend=extender(
+                Target(1e-6, budget_s=15.0), an.Options(seed=3), clock=lambda: next(ticks)
+            )
+        )
+        .to_json()
     )
     assert (again["adaptive"]["stopped"], again["adaptive"]["rounds"]) == ("budget spent", 2)
 
@@ -162,7 +170,8 @@ def test_adaptive_rounds_aimed_at_instructions_run_only_counted_processes(tmp_pa
         # A clock of 10 s per look and a budget of 25 s: exactly one step of two rounds.
         ticks = iter(range(0, 1000, 10))
         runner = Runner(exp, tmp_path / name, argv=["test"])
-        return runner.run(extend=extender(target, an.Options(seed=3), clock=lambda: next(ticks)))
+        extend = extender(target, an.Options(seed=3), clock=lambda: next(ticks))
+        return runner.run(extend=extend).to_json()
 
     doc = run("counted.json", Target(0.05, budget_s=25.0, measures=("instructions",)))
     state = doc["adaptive"]

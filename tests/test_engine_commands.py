@@ -163,7 +163,7 @@ def test_an_unsure_bisect_step_gets_adaptive_rounds_and_a_sure_one_none(tmp_path
     runner = Runner(exp, tmp_path / "r.json", argv=["test"])
     runner.run()
     opts = an.Options(min_effect_pct=0.0, seed=9)
-    (c,) = an.analyse(runner.doc, opts).comparisons
+    (c,) = an.analyse(runner.result.to_json(), opts).comparisons
     r = c.result
     # A threshold between the estimate and the CI's upper end leaves the step unsure.
     unsure = (r.change_pct + r.ci_high_pct) / 2
@@ -171,10 +171,10 @@ def test_an_unsure_bisect_step_gets_adaptive_rounds_and_a_sure_one_none(tmp_path
     target = Target(ci_halfwidth_pct=1e-6, budget_s=3600.0, rounds_per_step=2)
     assert _until_precise(target, opts, unsure)(runner) == 2
     assert runner.rounds_done() == 4
-    assert runner.doc["adaptive"]["target_ci_pct"] == 1e-6
+    assert runner.result.adaptive["target_ci_pct"] == 1e-6
     # Negative control: with a threshold above the CI the step is good, and no round is added.
     assert classify(c, r.ci_high_pct + 1) == "good"
     done = runner.rounds_done()
-    (c,) = an.analyse(runner.doc, opts).comparisons
+    (c,) = an.analyse(runner.result.to_json(), opts).comparisons
     assert _until_precise(target, opts, c.result.ci_high_pct + 1)(runner) == 0
     assert runner.rounds_done() == done

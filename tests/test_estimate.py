@@ -6,6 +6,14 @@ import pytest
 
 from jitbench.model import Design
 from jitbench.plan import estimate
+from jitbench.results.model import BenchmarkRecord
+
+
+def _bench(loops: int | None, calibration: dict | None, error: str | None) -> BenchmarkRecord:
+    return BenchmarkRecord(
+        kind="plain", source="b.py", loops=loops, calibration=calibration, error=error
+    )
+
 
 DESIGN = Design(processes=5, values=10, warmups=2)
 # A calibration process: 1 s of wall time, of which 0.35 s timed values; 64 loops take 0.2 s.
@@ -20,16 +28,16 @@ def test_process_seconds_is_startup_plus_first_warmups_and_values():
 
 def test_run_seconds_counts_every_variant_and_process_but_not_failed_benchmarks():
     benches = {
-        "a": {"loops": 64, "calibration": CALIBRATED, "error": None},
-        "b": {"loops": 64, "calibration": CALIBRATED, "error": None},
-        "broken": {"loops": None, "calibration": None, "error": "calibration failed"},
+        "a": _bench(64, CALIBRATED, None),
+        "b": _bench(64, CALIBRATED, None),
+        "broken": _bench(None, None, "calibration failed"),
     }
     one = estimate.process_seconds(CALIBRATED, 64, DESIGN)
     assert estimate.run_seconds(benches, 2, DESIGN) == pytest.approx(2 * 2 * 5 * one)
 
 
 def test_fixed_loops_give_a_count_without_time():
-    benches = {"a": {"loops": 8, "calibration": {"fixed": True}, "error": None}}
+    benches = {"a": _bench(8, {"fixed": True}, None)}
     assert estimate.run_seconds(benches, 2, DESIGN) is None
     assert estimate.describe(None, 10) == (
         "estimate: 10 processes (no time estimate: loops were not calibrated)"
@@ -47,8 +55,8 @@ COUNTED = Design(
     instrumented_benchmarks=("a",),
 )
 BENCHES = {
-    "a": {"loops": 64, "calibration": CALIBRATED, "error": None},
-    "b": {"loops": 64, "calibration": CALIBRATED, "error": None},
+    "a": _bench(64, CALIBRATED, None),
+    "b": _bench(64, CALIBRATED, None),
 }
 
 

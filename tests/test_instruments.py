@@ -81,7 +81,7 @@ def _experiment(tmp_path: Path, instruments_: tuple[str, ...], processes: int = 
 
 def test_instrumented_processes_are_extra_slots_of_every_round(tmp_path, instrument):
     out = tmp_path / "r.json"
-    doc = Runner(_experiment(tmp_path, ("envprefix",)), out, argv=["test"]).run()
+    doc = Runner(_experiment(tmp_path, ("envprefix",)), out, argv=["test"]).run().to_json()
 
     assert load(out)["design"]["instruments"] == ["envprefix"]  # the artifact validates
     procs = doc["processes"]
@@ -106,7 +106,11 @@ def test_instrumented_processes_are_extra_slots_of_every_round(tmp_path, instrum
 
 
 def test_instrumented_processes_never_enter_a_time_verdict(tmp_path, instrument):
-    doc = Runner(_experiment(tmp_path, ("envprefix",)), tmp_path / "r.json", argv=["t"]).run()
+    doc = (
+        Runner(_experiment(tmp_path, ("envprefix",)), tmp_path / "r.json", argv=["t"])
+        .run()
+        .to_json()
+    )
     (c,) = an.analyse(doc, an.Options()).comparisons
     assert (c.result.n_baseline, c.result.n_candidate) == (3, 3)
     timed = [p for p in doc["processes"] if p["variant"] == "candidate" and "instrument" not in p]

@@ -10,6 +10,15 @@ import subprocess
 from jitbench.execute import load
 from jitbench.execute.experiment import Runner
 from jitbench.model import Design, Experiment, Runtime, Variant
+from jitbench.results.model import (
+    SCHEMA_NAME,
+    SCHEMA_VERSION,
+    BenchmarkRecord,
+    DesignRecord,
+    ProcessRecord,
+    Result,
+    SlotRecord,
+)
 
 from .conftest import FAST
 
@@ -101,16 +110,29 @@ def test_wait_idle_returns_once_the_host_is_quiet():
 def test_exclude_contaminated_makes_contaminated_slots_missing(tmp_path):
     v = Variant(name="a", runtime=Runtime(name="r", command=("python3",)))
     exp = Experiment(variants=[v], benchmarks=[], design=Design())
-    doc = {
-        "id": "x",
-        "schedule": [{"slot": i, "round": i, "benchmark": "b", "variant": "a"} for i in range(3)],
-        "processes": [
-            {"slot": 0, "status": "ok", "contaminated": True},
-            {"slot": 1, "status": "ok", "contaminated": False},
+    partial = Result(
+        schema=SCHEMA_NAME,
+        schema_version=SCHEMA_VERSION,
+        tool_version="0",
+        id="x",
+        created="2026-11-30T00:00:00+00:00",
+        complete=False,
+        seed=0,
+        design=DesignRecord(kind="interleaved", processes=3, values=1, warmups=0, timeout=None),
+        host={},
+        variants={},
+        benchmarks={"b": BenchmarkRecord(kind="plain", source="b.py", loops=1)},
+        schedule=[SlotRecord(slot=i, round=i, benchmark="b", variant="a") for i in range(3)],
+        processes=[
+            ProcessRecord(
+                slot=0, round=0, benchmark="b", variant="a", status="ok", contaminated=True
+            ),
+            ProcessRecord(
+                slot=1, round=1, benchmark="b", variant="a", status="ok", contaminated=False
+            ),
         ],
-        "benchmarks": {"b": {"error": None}},
-    }
-    runner = Runner(exp, tmp_path / "r.json", argv=[], doc=doc)
+    )
+    runner = Runner(exp, tmp_path / "r.json", argv=[], result=partial)
     runner.benchmarks = {"b": None}
     assert [s.index for s in runner.missing_slots()] == [2]
     runner.quiet = load.Quiet(exclude_contaminated=True)

@@ -67,7 +67,7 @@ def _until_precise(target: Target, opts: an.Options, threshold: float) -> Callab
     def extend(runner: Runner) -> int:
         nonlocal adaptive
         if adaptive is None:
-            comparisons = an.analyse(runner.doc, opts).comparisons
+            comparisons = an.analyse(runner.result.to_json(), opts).comparisons
             if not comparisons or classify(comparisons[0], threshold) != "unsure":
                 return 0
             adaptive = extender(target, opts)
@@ -163,15 +163,15 @@ class _Search:
 
     def measure(self, sha: str) -> Step:
         path = self.step_path(sha)
-        doc = results.load(path) if path.exists() else None
-        if doc is not None and doc["complete"]:
-            opts = an.Options(min_effect_pct=0.0, seed=doc["seed"])
-            comparisons = an.analyse(doc, opts).comparisons
+        partial = results.load_result(path) if path.exists() else None
+        if partial is not None and partial.complete:
+            opts = an.Options(min_effect_pct=0.0, seed=partial.seed)
+            comparisons = an.analyse(partial.to_json(), opts).comparisons
             if comparisons:
                 return self._step(
                     sha,
                     comparisons[0],
-                    1 + max(s["round"] for s in doc["schedule"]),
+                    1 + max(s.round for s in partial.schedule),
                     str(path),
                     " (measured before)",
                 )
@@ -181,12 +181,12 @@ class _Search:
             if analysis.comparisons:
                 shown.append(analysis.comparisons[0])
 
-        if doc is not None:
+        if partial is not None:
             # Interrupted while measuring this commit: its finished processes are kept.
             exp = experiment_from(
-                doc, path, self.cfg, gate=not self.args.no_gate, log=self.console.print
+                partial, path, self.cfg, gate=not self.args.no_gate, log=self.console.print
             )
-            seed = doc["seed"]
+            seed = partial.seed
         else:
             if self.good.build is None or self.args.rebuild and self.good.rev not in self.rebuilt:
                 self.good = self._built(self.good)
@@ -210,7 +210,7 @@ class _Search:
                 show=show,
                 extend=_until_precise(self.target, opts, self.args.threshold),
                 progress=False,
-                doc=doc,
+                resuming=partial,
                 out=path,
             )
         except Interrupted as exc:

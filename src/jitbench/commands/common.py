@@ -22,7 +22,7 @@ from .. import config as cfgmod
 from ..analysis import experiment as an
 from ..execute.experiment import Progress as RunProgress
 from ..report import markdown, terminal
-from ..results.model import Result
+from ..results.model import ProcessRecord, Result
 
 DEFAULT_CONFIG = Path("jitbench.toml")
 
@@ -85,11 +85,11 @@ def live_progress(enabled: bool):
     def grow(more: int) -> None:
         bar.update(state["task"], total=bar.tasks[0].total + more)
 
-    def advance(rec: dict) -> None:
-        status = "" if rec["status"] == "ok" else f" [red]failed: {rec.get('error', '')[:80]}[/]"
+    def advance(rec: ProcessRecord) -> None:
+        status = "" if rec.ok else f" [red]failed: {(rec.error or '')[:80]}[/]"
         if status:
-            bar.console.print(f"slot {rec['slot']} {rec['benchmark']}/{rec['variant']}{status}")
-        bar.update(state["task"], advance=1, description=f"{rec['benchmark']}/{rec['variant']}")
+            bar.console.print(f"slot {rec.slot} {rec.benchmark}/{rec.variant}{status}")
+        bar.update(state["task"], advance=1, description=f"{rec.benchmark}/{rec.variant}")
 
     def message(text: str) -> None:
         bar.console.print(f"[dim]{text}[/]")

@@ -35,7 +35,8 @@ Show = Callable[[an.Analysis, dict, str], None]
 class Measured:
     """A finished experiment: its artifact, where it is saved, and its comparison."""
 
-    doc: dict
+    result: Result
+    doc: dict  # the artifact as JSON, as the analysis and the reports read it
     path: str
     analysis: an.Analysis | None  # None when no verdict was asked for (--jit-only)
     runner: Runner
@@ -116,13 +117,13 @@ def measure(
     *,
     opts: an.Options | None = None,
     show: Show | None = None,
-    doc: dict | None = None,
+    resuming: Result | None = None,
     out: Path | None = None,
     extend: Callable[[Runner], int] | None = None,
     progress: bool = True,
     verdicts: bool = True,
 ) -> Measured:
-    """Run ``exp`` (or resume the partial artifact ``doc``) and finish it.
+    """Run ``exp`` (or resume the partial artifact ``resuming``) and finish it.
 
     ``show(analysis, doc, path)`` prints the comparison; by default as the user asked (table,
     --json, --markdown). ``extend`` replaces the adaptive rounds of ``--target-ci``/``--budget``
@@ -131,32 +132,34 @@ def measure(
     what the JIT did, also on emulated runtimes, and compares nothing.
     """
     out_path = out or getattr(args, "out", None) or default_results_dir()
-    runner = Runner(exp, out_path, argv=argv, quiet=quiet_from(args), doc=doc)
+    runner = Runner(exp, out_path, argv=argv, quiet=quiet_from(args), result=resuming)
     if not verdicts:
-        runner.doc["jit_only"] = True  # kept by --resume
+        runner.result.jit_only = True  # kept by --resume
     opts = opts or analysis_options(args, cfg, seed=exp.design.seed)
     target = target_from(args)
     with live_progress(enabled=progress and not silent(args)) as bar:
         runner.progress = bar
-        if doc is not None:
-            adaptive = resumed(doc)  # an adaptive run goes on to its target, within its budget
+        if resuming is not None:
+            # An adaptive run goes on to its target, within its budget.
+            adaptive = resumed(resuming)
             if extend is None and adaptive is not None:
                 extend = extender(adaptive[0], opts, spent_s=adaptive[1])
             result = runner.resume(extend=extend)
         else:
             if extend is None and target is not None:
                 extend = extender(target, opts)
-                runner.doc["adaptive"] = planned(target)  # an interrupted run resumes adaptively
+                # An interrupted run resumes adaptively.
+                runner.result.adaptive = planned(target)
             result = runner.run(extend=extend)
-    if result.get("jit_only"):
+    if result.jit_only:
         raise_on_failures(result, str(runner.out_path))
-        return Measured(result, str(runner.out_path), None, runner)
+        return Measured(result, result.to_json(), str(runner.out_path), None, runner)
     return finish(runner, result, args, cfg, opts, show)
 
 
 def finish(
     runner: Runner,
-    doc: dict,
+    result: Result,
     args: argparse.Namespace,
     cfg: cfgmod.Config | None,
     opts: an.Options,
@@ -164,20 +167,21 @@ def finish(
 ) -> Measured:
     """Compare, show, record in the database, report adaptive precision, raise on failures."""
     path = str(runner.out_path)
+    doc = result.to_json()  # the analysis and the reports read the JSON document
     analysis = an.analyse(doc, opts)
     if show is None:
         present(analysis, doc, args, path)
     else:
         show(analysis, doc, path)
-    record_result(Result.from_json(doc), path, cfg, getattr(args, "db", None))
-    report_adaptive(doc, silent(args))
-    raise_on_failures(doc, path)
-    return Measured(doc, path, analysis, runner)
+    record_result(result, path, cfg, getattr(args, "db", None))
+    report_adaptive(result, silent(args))
+    raise_on_failures(result, path)
+    return Measured(result, doc, path, analysis, runner)
 
 
-def report_adaptive(doc: dict, quiet: bool) -> None:
+def report_adaptive(result: Result, quiet: bool) -> None:
     """Say whether an adaptive run reached its precision targets, and which it did not."""
-    state = doc.get("adaptive")
+    state = result.adaptive
     if not state or quiet:
         return
     console = stderr_console()
@@ -201,27 +205,25 @@ def report_adaptive(doc: dict, quiet: bool) -> None:
     )
 
 
-def raise_on_failures(doc: dict, path: str) -> None:
+def raise_on_failures(result: Result, path: str) -> None:
     """A run with failed processes ends with one line naming the first failure (exit 2)."""
     problems = [
-        (f"benchmark {name!r}", e["error"]) for name, e in doc["benchmarks"].items() if e["error"]
+        (f"benchmark {name!r}", e.error) for name, e in result.benchmarks.items() if e.error
     ]
-    failed = [p for p in doc["processes"] if p["status"] != "ok"]
-    problems += [
-        (f"benchmark {p['benchmark']!r}, variant {p['variant']!r}", p["error"]) for p in failed
-    ]
+    failed = [p for p in result.processes if not p.ok]
+    problems += [(f"benchmark {p.benchmark!r}, variant {p.variant!r}", p.error) for p in failed]
     if not problems:
         return
-    lost = [p for p in failed if p.get("connection_lost")]
+    lost = [p for p in failed if p.connection_lost]
     if lost:
         raise JitbenchError(
-            f"{len(lost)} of {len(doc['processes'])} processes lost their connection to host "
-            f"{lost[0].get('host')!r}; finished processes are kept in {path}; run them again "
+            f"{len(lost)} of {len(result.processes)} processes lost their connection to host "
+            f"{lost[0].host!r}; finished processes are kept in {path}; run them again "
             f"with: {resume_hint(path)}"
         )
     what, error = problems[0]
     raise JitbenchError(
-        f"{len(failed)} of {len(doc['processes'])} processes failed"
+        f"{len(failed)} of {len(result.processes)} processes failed"
         f"{' and a calibration failed' if len(problems) > len(failed) else ''}; first: {what}: "
         f"{error}; finished processes are kept in {path}; fix the benchmark or runtime "
         "(or raise --timeout) and rerun"

@@ -11,6 +11,7 @@ from ..errors import JitbenchError
 from ..execute.resume import config_for, experiment_from
 from ..model import Experiment, Variant
 from ..results import artifact as results
+from ..results.model import Result
 from .common import (
     analysis_options,
     chosen_benchmarks,
@@ -39,25 +40,25 @@ def resume_command(args: argparse.Namespace, argv: list[str]) -> int:
     if given:
         raise JitbenchError(f"--resume runs the result's own design; drop {' '.join(given)}")
     path = args.resume
-    doc = results.load(path)
-    cfg = config_for(doc, path, args.config)
+    partial = results.load_result(path)
+    cfg = config_for(partial, path, args.config)
     log = (lambda m: None) if silent(args) else stderr_console().print
-    exp = experiment_from(doc, path, cfg, gate=not args.no_gate, log=log)
-    sweep = doc.get("sweep")
+    exp = experiment_from(partial, path, cfg, gate=not args.no_gate, log=log)
+    sweep = partial.sweep
     # A sweep shows its table again, against its default point.
     baseline = {"baseline": sweep["default"]} if sweep else {}
     measured = measure(
         exp,
         args,
-        doc.get("command", argv),
+        partial.command or argv,
         cfg,
-        doc=doc,
+        resuming=partial,
         out=path,
-        opts=analysis_options(args, cfg, seed=doc["seed"], **baseline),
+        opts=analysis_options(args, cfg, seed=partial.seed, **baseline),
         show=shown(args, sweep) if sweep else None,
     )
     if measured.analysis is None:  # a --jit-only result stays one
-        return jit_only_done(measured.doc, measured.path, args.json)
+        return jit_only_done(measured.result, measured.path, args.json)
     return gate_status(measured.analysis, args)
 
 
@@ -124,16 +125,15 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
         )
     measured = measure(exp, args, argv, cfg, verdicts=not args.jit_only)
     if args.jit_only:
-        return jit_only_done(measured.doc, measured.path, args.json)
+        return jit_only_done(measured.result, measured.path, args.json)
     return gate_status(measured.analysis, args)
 
 
-def jit_only_done(doc: dict, path: str, as_json: bool) -> int:
+def jit_only_done(result: Result, path: str, as_json: bool) -> int:
     """After ``--jit-only``: where the result is and how to read it; no verdict."""
-    machines = {
-        name: {"machine": v["facts"].get("machine"), "emulation": v["facts"].get("emulation")}
-        for name, v in doc["variants"].items()
-    }
+    from ..runtimes.introspection import machine_of
+
+    machines = {name: machine_of(result, name) for name in result.variants}
     if as_json:
         print_json({"result": path, "jit_only": True, "variants": machines})
         return 0

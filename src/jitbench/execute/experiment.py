@@ -26,6 +26,15 @@ from ..plan.schedule import interleaved
 from ..results import artifact
 from ..results.artifact import SCHEMA_NAME, SCHEMA_VERSION, write_atomic
 from ..results.lock import writing
+from ..results.model import (
+    BenchmarkRecord,
+    DesignRecord,
+    ProcessRecord,
+    Result,
+    SlotRecord,
+    VariantRecord,
+    split_sections,
+)
 from ..runtimes import launch_for, preflight_problem, prepare_variant
 from . import canary, counting, load
 from .dropped import Sweep, still_running
@@ -65,7 +74,7 @@ class Progress:
 
     start: Callable[[int], None] = lambda total: None
     grow: Callable[[int], None] = lambda more: None
-    advance: Callable[[dict], None] = lambda record: None
+    advance: Callable[[ProcessRecord], None] = lambda record: None
     message: Callable[[str], None] = lambda text: None
 
 
@@ -73,50 +82,46 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def new_artifact(exp: Experiment, argv: list[str]) -> dict:
+def new_artifact(exp: Experiment, argv: list[str]) -> Result:
     """The artifact skeleton: design, host, variants as run; no processes yet."""
     d = exp.design
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    return {
-        "schema": SCHEMA_NAME,
-        "schema_version": SCHEMA_VERSION,
-        "tool_version": __version__,
-        "id": f"{stamp}-{secrets.token_hex(3)}",
-        "created": _now(),
-        "finished": None,
-        "complete": False,
-        "interrupted": False,
-        "command": list(argv),
+    sections, extra = split_sections(exp.extra)
+    return Result(
+        schema=SCHEMA_NAME,
+        schema_version=SCHEMA_VERSION,
+        tool_version=__version__,
+        id=f"{stamp}-{secrets.token_hex(3)}",
+        created=_now(),
+        finished=None,
+        complete=False,
+        interrupted=False,
+        command=list(argv),
         # Where the configuration was and what it held: resume finds and checks it by these.
-        "config": str(exp.config_path.resolve()) if exp.config_path else None,
-        "config_sha256": config.digest(exp.config_path) if exp.config_path else None,
-        "seed": d.seed,
-        "baseline": exp.variants[0].name,
-        "design": {
-            "kind": "interleaved",
-            "processes": d.processes,
-            "values": d.values,
-            "warmups": d.warmups,
-            "timeout": d.timeout,
-            "min_time": d.min_time,
-            "loops": d.loops,
-            "measures": list(d.measures),
-            **({"instruments": list(d.instruments)} if d.instruments else {}),
-            **{
-                k: getattr(d, k)
-                for k in ("instrumented_rounds", "instrumented_values")
-                if getattr(d, k) is not None
-            },
-            **(
-                {"instrumented_benchmarks": list(d.instrumented_benchmarks)}
-                if d.instrumented_benchmarks is not None
-                else {}
+        config=str(exp.config_path.resolve()) if exp.config_path else None,
+        config_sha256=config.digest(exp.config_path) if exp.config_path else None,
+        seed=d.seed,
+        baseline=exp.variants[0].name,
+        design=DesignRecord(
+            kind="interleaved",
+            processes=d.processes,
+            values=d.values,
+            warmups=d.warmups,
+            timeout=d.timeout,
+            min_time=d.min_time,
+            loops=d.loops,
+            measures=list(d.measures),
+            instruments=list(d.instruments) or None,
+            instrumented_rounds=d.instrumented_rounds,
+            instrumented_values=d.instrumented_values,
+            instrumented_benchmarks=(
+                list(d.instrumented_benchmarks) if d.instrumented_benchmarks is not None else None
             ),
-        },
-        "host": host_facts(),
+        ),
+        host=host_facts(),
         # Every machine the variants ran on, by the name the user gave it ("local" = this one).
-        "hosts": {},
-        "runtimes": {
+        hosts={},
+        runtimes={
             v.runtime.name: {
                 "command": list(v.runtime.command),
                 "kind": v.runtime.kind,
@@ -124,47 +129,45 @@ def new_artifact(exp: Experiment, argv: list[str]) -> dict:
             }
             for v in exp.variants
         },
-        "variants": {v.name: variant_record(v) for v in exp.variants},
-        "benchmarks": {
-            b.name: {
-                "kind": b.kind,
-                "source": str(b.path),
-                "function": b.function,
-                "bench_name": b.bench_name,
-                "loops": None,
-                "inner_loops": None,
-                "calibration": None,
-                "error": None,
-            }
+        variants={v.name: variant_record(v) for v in exp.variants},
+        benchmarks={
+            b.name: BenchmarkRecord(
+                kind=b.kind,
+                source=str(b.path),
+                function=b.function,
+                bench_name=b.bench_name,
+                loops=None,
+            )
             for b in exp.benchmarks
         },
-        "schedule": [],
-        "processes": [],
+        schedule=[],
+        processes=[],
         # Design-specific sections, e.g. "sweep" (which variant is which point of a parameter).
-        **exp.extra,
-    }
+        **sections,
+        extra=extra,
+    )
 
 
-def variant_record(v: Variant) -> dict:
+def variant_record(v: Variant) -> VariantRecord:
     """A variant as it will run: the env and args its mode resolves to, not just what was typed."""
     launch = launch_for(v)
-    return {
-        "runtime": v.runtime.name,
-        "kind": v.runtime.kind,
-        "command": list(v.runtime.command),
-        "env": launch.env,
-        "args": list(launch.args),
-        "pre_import": list(launch.pre_import),
-        "mode": v.mode,
-        "jit_options": dict(v.jit_options),
-        "facts": {},
-        "rev": v.rev,
-        "sha": (v.build or {}).get("sha"),
-        "build": v.build,
-        "host": v.runtime.host_name,
-        "group": v.group,
-        **({"against": v.against} if v.against else {}),
-    }
+    return VariantRecord(
+        runtime=v.runtime.name,
+        kind=v.runtime.kind,
+        command=list(v.runtime.command),
+        env=launch.env,
+        args=list(launch.args),
+        pre_import=list(launch.pre_import),
+        mode=v.mode,
+        jit_options=dict(v.jit_options),
+        facts={},
+        against=v.against or None,
+        rev=v.rev,
+        sha=(v.build or {}).get("sha"),
+        build=v.build,
+        host=v.runtime.host_name,
+        group=v.group,
+    )
 
 
 def _writing_the_result(method: Callable) -> Callable:
@@ -190,16 +193,16 @@ class Runner:
         transport: Transport | None = None,
         progress: Progress | None = None,
         quiet: load.Quiet | None = None,
-        doc: dict | None = None,
+        result: Result | None = None,
     ):
         self.exp = exp
         self.transport = transport or LocalTransport()
         self.progress = progress or Progress()
         self.quiet = quiet or load.Quiet()
-        # ``doc`` is a partial artifact being resumed; a new run starts a new one.
-        self.doc = doc if doc is not None else new_artifact(exp, argv)
+        # ``result`` is a partial artifact being resumed; a new run starts a new one.
+        self.result = result if result is not None else new_artifact(exp, argv)
         # --out may name the file itself or the folder that collects artifacts.
-        self.out_path = out if out.suffix == ".json" else out / f"{self.doc['id']}.json"
+        self.out_path = out if out.suffix == ".json" else out / f"{self.result.id}.json"
         self.variants = {v.name: v for v in exp.variants}
         self.benchmarks = {b.name: b for b in exp.benchmarks}
         self._lock = threading.RLock()  # host workers append records and save concurrently
@@ -215,10 +218,10 @@ class Runner:
 
     def save(self) -> None:
         with self._lock:
-            write_atomic(self.out_path, self.doc)
+            write_atomic(self.out_path, self.result)
 
     @_writing_the_result
-    def run(self, extend: Callable[[Runner], int] | None = None) -> dict:
+    def run(self, extend: Callable[[Runner], int] | None = None) -> Result:
         """Preflight, calibrate, run every slot; return the finished artifact.
 
         ``extend`` (adaptive designs) is asked after the planned rounds how many more rounds each
@@ -243,7 +246,7 @@ class Runner:
             timed = estimate.process_count(len(runnable), variants, d)
             each = estimate.instrumented_count(runnable, variants, d)
             seconds = estimate.run_seconds(
-                {b: self.doc["benchmarks"][b] for b in runnable},
+                {b: self.result.benchmarks[b] for b in runnable},
                 variants,
                 d,
                 {name: inst.cost for name, inst in self.instruments.items()},
@@ -263,7 +266,7 @@ class Runner:
         return self._finish()
 
     @_writing_the_result
-    def resume(self, extend: Callable[[Runner], int] | None = None) -> dict:
+    def resume(self, extend: Callable[[Runner], int] | None = None) -> Result:
         """Complete a partial artifact: run its slots that have no result, in schedule order.
 
         Slots whose connection was lost count as never run; with --exclude-contaminated, so do
@@ -271,11 +274,11 @@ class Runner:
         ``extend`` continues an adaptive run that had not stopped, as in ``run``.
         """
         # Read again under the lock: another resume may have finished slots meanwhile.
-        self.doc = artifact.load(self.out_path)
-        if self.doc.get("complete"):
+        self.result = artifact.load_result(self.out_path)
+        if self.result.complete:
             raise JitbenchError(nothing_to_resume(self.out_path))
-        self.doc["interrupted"] = False
-        self.doc.setdefault("resumed", []).append(_now())
+        self.result.interrupted = False
+        self.result.resumed = [*(self.result.resumed or []), _now()]
         try:
             self._open_hosts()
             self._end_dropped_earlier()
@@ -294,11 +297,11 @@ class Runner:
 
     def runnable(self) -> list[str]:
         """Benchmarks whose calibration succeeded."""
-        return [b for b in self.benchmarks if self.doc["benchmarks"][b]["error"] is None]
+        return [b for b in self.benchmarks if self.result.benchmarks[b].error is None]
 
     def rounds_done(self) -> int:
         """How many interleaved rounds the schedule holds so far."""
-        return 1 + max((s["round"] for s in self.doc["schedule"]), default=-1)
+        return 1 + max((s.round for s in self.result.schedule), default=-1)
 
     def run_rounds(
         self,
@@ -310,7 +313,7 @@ class Runner:
         """Schedule and run ``rounds`` more interleaved rounds of the given benchmarks (``kinds``:
         which processes each benchmark's rounds hold, see :func:`plan.schedule.interleaved`)."""
         d = self.exp.design
-        offset = len(self.doc["schedule"])
+        offset = len(self.result.schedule)
         slots = interleaved(
             list(self.variants),
             benchmarks,
@@ -323,64 +326,64 @@ class Runner:
             kinds=kinds,
         )
         slots = [replace(s, index=s.index + offset) for s in slots]
-        self.doc["schedule"].extend(slot_record(s) for s in slots)
+        self.result.schedule.extend(slot_record(s) for s in slots)
         self.save()
         self._run_slots(slots)
 
     def missing_slots(self) -> list[Slot]:
         """Scheduled slots still to run: never run, connection lost, or (if asked) contaminated."""
-        latest = {p["slot"]: p for p in self.doc["processes"]}
+        latest = {p.slot: p for p in self.result.processes}
         runnable = set(self.runnable())
         out = []
-        for s in self.doc["schedule"]:
-            p = latest.get(s["slot"])
-            if s["benchmark"] not in runnable or s["variant"] not in self.variants:
+        for s in self.result.schedule:
+            p = latest.get(s.slot)
+            if s.benchmark not in runnable or s.variant not in self.variants:
                 continue
             if (
                 p is None
-                or p.get("connection_lost")
-                or (self.quiet.exclude_contaminated and p.get("contaminated"))
+                or p.connection_lost
+                or (self.quiet.exclude_contaminated and p.contaminated)
             ):
                 out.append(
                     Slot(
-                        index=s["slot"],
-                        round=s["round"],
-                        benchmark=s["benchmark"],
-                        variant=s["variant"],
-                        instrument=s.get("instrument"),
+                        index=s.slot,
+                        round=s.round,
+                        benchmark=s.benchmark,
+                        variant=s.variant,
+                        instrument=s.instrument,
                     )
                 )
         return out
 
     def _interrupted(self) -> None:
         self._stop.set()
-        self.doc["interrupted"] = True
+        self.result.interrupted = True
         self.save()
-        kept = sum(1 for p in self.doc["processes"] if p["status"] == "ok")
+        kept = sum(1 for p in self.result.processes if p.ok)
         raise Interrupted(
             f"interrupted: {kept} finished processes kept in {self.out_path}; "
             f"nothing finished was lost; finish with: "
             f"{resume_hint(self.out_path)}"
         ) from None
 
-    def _finish(self) -> dict:
+    def _finish(self) -> Result:
         if self._lost:
-            self.doc["complete"] = False
+            self.result.complete = False
             self.save()
             host, reason = next(iter(self._lost.items()))
             left = len(self.missing_slots())
             why = reason.removeprefix(f"host {host!r}: ")
             raise HostLost(
                 f"host {host!r}: connection lost mid-run, now {why}; {left} of "
-                f"{len(self.doc['schedule'])} processes still to run, finished ones "
+                f"{len(self.result.schedule)} processes still to run, finished ones "
                 f"are kept in {self.out_path}; when the host answers again: "
                 f"{resume_hint(self.out_path)}"
             )
         # A slot whose connection was lost is still to run: ``--resume`` must take the result.
-        self.doc["complete"] = not any(p.get("connection_lost") for p in self.doc["processes"])
-        self.doc["finished"] = _now()
+        self.result.complete = not any(p.connection_lost for p in self.result.processes)
+        self.result.finished = _now()
         self.save()
-        return self.doc
+        return self.result
 
     def _access(self, variant: Variant) -> HostAccess:
         return self.hosts[variant.runtime.host_name]
@@ -396,7 +399,9 @@ class Runner:
             if access.host is not None:
                 self.progress.message(f"connecting to host {name} ({access.host.ssh})")
             access.connect()
-            hosts = self.doc.setdefault("hosts", {})  # absent in artifacts of older versions
+            if self.result.hosts is None:  # absent in artifacts of older versions
+                self.result.hosts = {}
+            hosts = self.result.hosts
             if name not in hosts:
                 hosts[name] = {"name": name, **access.facts(), "interpreters": {}}
         self.save()
@@ -416,12 +421,12 @@ class Runner:
             facts = rec.get("facts", {})
             facts["emulation"] = emulation_of(
                 facts.get("machine"),
-                self.doc["hosts"][v.runtime.host_name].get("machine"),
+                (self.result.hosts or {})[v.runtime.host_name].get("machine"),
                 self._access(v),
             )
             # A --jit-only result draws no time verdict; an instrument (perf, counters) still
             # measures the emulator.
-            if facts["emulation"] and (not self.doc.get("jit_only") or self.instruments):
+            if facts["emulation"] and (not self.result.jit_only or self.instruments):
                 raise JitbenchError(refusal(v.name, facts["emulation"]))
             for instrument in self.instruments.values():
                 problem = instrument.check(v, self._access(v))
@@ -439,8 +444,8 @@ class Runner:
                     "variant's args/env"
                 )
             if record:
-                self.doc["variants"][v.name]["facts"] = facts
-                interpreters = self.doc["hosts"][v.runtime.host_name]["interpreters"]
+                self.result.variants[v.name].facts = facts
+                interpreters = (self.result.hosts or {})[v.runtime.host_name]["interpreters"]
                 interpreters[v.runtime.name] = {
                     k: facts.get(k)
                     for k in (
@@ -466,7 +471,7 @@ class Runner:
         if backend == "valgrind":
             # Counted processes are the valgrind instrument's: extra slots of every round.
             self.instruments.update(resolve(("valgrind",)))
-            self.doc["design"]["instruments"] = list(self.instruments)
+            self.result.design.instruments = list(self.instruments)
             for v in self.exp.variants:
                 version = counting.check_valgrind(self._access(v).transport, v)
         self.counting = counting.Counting(
@@ -476,7 +481,7 @@ class Runner:
             valgrind_version=version,
             env=counting.counted_env(self.exp.variants),
         )
-        self.doc["counting"] = self.counting.record()
+        self.result.counting = self.counting.record()
         self.progress.message(note)
 
     def _prepare(self) -> None:
@@ -488,8 +493,10 @@ class Runner:
             self.progress.message(f"prepared variant {v.name}")
             new, note = prepared
             self.exp.variants[i] = self.variants[v.name] = new
-            facts = self.doc["variants"][v.name]["facts"]
-            self.doc["variants"][v.name] = {**variant_record(new), "facts": facts, **note}
+            rec = variant_record(new)
+            rec.facts = self.result.variants[v.name].facts
+            rec.extra.update(note)  # what the preparation found, e.g. the JIT list it wrote
+            self.result.variants[v.name] = rec
         self.save()
 
     def _calibrate(self, only_missing: bool = False) -> None:
@@ -497,37 +504,34 @@ class Runner:
         d = self.exp.design
         baseline = self.exp.variants[0]
         for bench in self.exp.benchmarks:
-            entry = self.doc["benchmarks"][bench.name]
-            if only_missing and (entry["loops"] is not None or entry["error"]):
+            entry = self.result.benchmarks[bench.name]
+            if only_missing and (entry.loops is not None or entry.error):
                 continue
             if d.loops is not None:
-                entry.update(loops=d.loops, calibration={"fixed": True})
+                entry.loops, entry.calibration = d.loops, {"fixed": True}
                 continue
             self.progress.message(f"calibrating {bench.name} with {baseline.name}")
             task = {"action": "calibrate", "min_time_ns": int(d.min_time * 1e9)}
             rec = self._run(baseline, bench, task)
             if rec["status"] != "ok":
-                entry["error"] = f"calibration failed: {rec['error']}"
-                entry["calibration"] = {
+                entry.error = f"calibration failed: {rec['error']}"
+                entry.calibration = {
                     "variant": baseline.name,
                     "stderr_tail": rec.get("stderr_tail"),
                 }
-                self.progress.message(f"{bench.name}: {entry['error']}")
+                self.progress.message(f"{bench.name}: {entry.error}")
                 continue
-            entry.update(
-                loops=rec["loops"],
-                inner_loops=rec["inner_loops"],
-                calibration={
-                    "variant": baseline.name,
-                    "min_time": d.min_time,
-                    "steps": rec.get("steps", []),
-                    "wall_ns": rec["wall_ns"],
-                },
-            )
+            entry.loops, entry.inner_loops = rec["loops"], rec["inner_loops"]
+            entry.calibration = {
+                "variant": baseline.name,
+                "min_time": d.min_time,
+                "steps": rec.get("steps", []),
+                "wall_ns": rec["wall_ns"],
+            }
         self.save()
-        if all(e["error"] for e in self.doc["benchmarks"].values()):
-            first = next(iter(self.doc["benchmarks"].items()))
-            raise JitbenchError(f"benchmark {first[0]!r}: {first[1]['error']}")
+        if all(e.error for e in self.result.benchmarks.values()):
+            name, first = next(iter(self.result.benchmarks.items()))
+            raise JitbenchError(f"benchmark {name!r}: {first.error}")
 
     def _run_slots(self, slots: list[Slot]) -> None:
         """Each host's slots in schedule order; hosts at the same time."""
@@ -549,7 +553,7 @@ class Runner:
             self._run_slots(again)
 
     def _contaminated(self) -> set[int]:
-        return {p["slot"] for p in self.doc["processes"] if p.get("contaminated")}
+        return {p.slot for p in self.result.processes if p.contaminated}
 
     def _run_slot(self, host: str, slot: Slot) -> bool:
         """Run one slot on its host and record it; False when the host is lost."""
@@ -568,7 +572,7 @@ class Runner:
         before = access.sample(reuse=waited is None)
         task = {
             "action": "run",
-            "loops": self.doc["benchmarks"][bench.name]["loops"],
+            "loops": self.result.benchmarks[bench.name].loops,
             "warmups": d.warmups,
             "values": d.values,
         }
@@ -587,31 +591,34 @@ class Runner:
         )
         if waited is not None:
             host_load["wait_idle"] = waited
-        rec = {
-            **slot_record(slot),
-            **rec,
-            "host": host,
-            "host_load": host_load,
-            "contaminated": host_load["contaminated"],
-            **({"canary_ns": canary_ns} if canary_ns else {}),
-        }
-        if rec.get("connection_lost"):
-            reason = access.reachable() or self._end_dropped(access, rec)
+        # The runner's record as the artifact keeps it: the model reads the protocol's keys.
+        process = ProcessRecord.from_json(
+            {
+                **slot_record(slot).to_json(),
+                **rec,
+                "host": host,
+                "host_load": host_load,
+                "contaminated": host_load["contaminated"],
+                **({"canary_ns": canary_ns} if canary_ns else {}),
+            }
+        )
+        if process.connection_lost:
+            reason = access.reachable() or self._end_dropped(access, process)
             if reason is not None:
                 with self._lock:
                     self._lost.setdefault(host, reason)
-        self._record(rec)
+        self._record(process)
         return host not in self._lost
 
     def _end_dropped_earlier(self) -> None:
         """Before resuming: end what processes whose connection dropped, and which were not
         checked then (the host did not answer), left running on their host."""
-        for rec in self.doc["processes"]:
-            access = self.hosts.get(rec.get("host"))
-            if access is None or "left_running" in rec or not rec.get("marker"):
+        for rec in self.result.processes:
+            access = self.hosts.get(rec.host or "")
+            if access is None or rec.left_running is not None or not rec.marker:
                 continue
             try:
-                sweep = access.end_dropped([rec["marker"]])
+                sweep = access.end_dropped([rec.marker])
             except JitbenchError:
                 continue  # the host does not answer: its slots will say so
             reason = self._note_dropped(access, rec, sweep)
@@ -619,7 +626,7 @@ class Runner:
             if reason is not None:
                 raise JitbenchError(reason)
 
-    def _end_dropped(self, access: HostAccess, rec: dict) -> str | None:
+    def _end_dropped(self, access: HostAccess, rec: ProcessRecord) -> str | None:
         """After a reconnect: end what the dropped process left running there, note it in its
         record; the reason the host cannot take the next process, if it cannot."""
         try:
@@ -628,7 +635,7 @@ class Runner:
             return str(exc)
         return self._note_dropped(access, rec, sweep)
 
-    def _note_dropped(self, access: HostAccess, rec: dict, sweep: Sweep) -> str | None:
+    def _note_dropped(self, access: HostAccess, rec: ProcessRecord, sweep: Sweep) -> str | None:
         """Say and record what a sweep ended; the one-line reason if something outlived it."""
         if not sweep.checked:
             self.progress.message(
@@ -636,7 +643,7 @@ class Runner:
                 "could not be checked"
             )
             return None
-        rec["left_running"] = [{"pid": pid, "command": cmd} for pid, cmd in sweep.found]
+        rec.left_running = [{"pid": pid, "command": cmd} for pid, cmd in sweep.found]
         if sweep.found:
             self.progress.message(
                 f"host {access.name}: ended {len(sweep.found)} process(es) a dropped "
@@ -648,7 +655,7 @@ class Runner:
         self, access: HostAccess, variant: Variant, bench: Benchmark, task: dict, name: str
     ) -> dict:
         """One process under an instrument: its wrapping, env and task keys, then its collect."""
-        facts = self.doc["variants"][variant.name].get("facts") or {}
+        facts = self.result.variants[variant.name].facts or {}
         process = self.instruments[name].start(variant, facts)
         try:
             rec = run_process(
@@ -664,30 +671,29 @@ class Runner:
             process.close()
         return rec
 
-    def _record(self, rec: dict) -> None:
+    def _record(self, rec: ProcessRecord) -> None:
         """Add a process record in slot order (replacing an earlier try of its slot) and save."""
         with self._lock:
-            procs = self.doc["processes"]
-            earlier = [p for p in procs if p["slot"] == rec["slot"]]
+            procs = self.result.processes
+            earlier = [p for p in procs if p.slot == rec.slot]
             if earlier:
                 # Kept for the record: a lost connection or a contaminated try is history too.
-                self.doc.setdefault("replaced", []).extend(earlier)
-                procs[:] = [p for p in procs if p["slot"] != rec["slot"]]
-            bisect.insort(procs, rec, key=lambda p: p["slot"])
+                self.result.replaced = [*(self.result.replaced or []), *earlier]
+                procs[:] = [p for p in procs if p.slot != rec.slot]
+            bisect.insort(procs, rec, key=lambda p: p.slot)
             self.save()
             self.progress.advance(rec)
 
 
-def slot_record(slot: Slot) -> dict:
-    rec = {
-        "slot": slot.index,
-        "round": slot.round,
-        "benchmark": slot.benchmark,
-        "variant": slot.variant,
-    }
-    if slot.instrument is not None:
-        rec["instrument"] = slot.instrument
-    return rec
+def slot_record(slot: Slot) -> SlotRecord:
+    """A planned slot as the artifact's schedule keeps it."""
+    return SlotRecord(
+        slot=slot.index,
+        round=slot.round,
+        benchmark=slot.benchmark,
+        variant=slot.variant,
+        instrument=slot.instrument,
+    )
 
 
 def _last_line(text: str | None) -> str:

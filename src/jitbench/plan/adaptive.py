@@ -20,6 +20,7 @@ from ..analysis import experiment as an
 from ..analysis.comparison import ADAPTIVE_MIN_ROUNDS, ci_halfwidth_pct
 from ..execute.experiment import Runner
 from ..measures import TIME
+from ..results.model import Result
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def halfwidths(
 
 
 def planned(target: Target) -> dict:
-    """``doc["adaptive"]`` before the first check: an interrupted run still says it was adaptive."""
+    """``Result.adaptive`` before the first check: an interrupted run still says it was adaptive."""
     return {
         "target_ci_pct": target.ci_halfwidth_pct,
         "measures": list(target.measures),
@@ -99,9 +100,9 @@ def planned(target: Target) -> dict:
     }
 
 
-def resumed(doc: dict) -> tuple[Target, float] | None:
+def resumed(result: Result) -> tuple[Target, float] | None:
     """The target of an adaptive run that had not stopped yet, and the seconds it had spent."""
-    state = doc.get("adaptive")
+    state = result.adaptive
     if not state or state.get("stopped"):
         return None
     target = Target(
@@ -142,7 +143,8 @@ def extender(
     started = clock() - spent_s
 
     def extend(runner: Runner) -> int:
-        widths = halfwidths(runner.doc, opts, target.measures)
+        doc = runner.result.to_json()  # the analysis reads the JSON document
+        widths = halfwidths(doc, opts, target.measures)
         wide = {k: w for k, w in widths.items() if not w.reached(target)}
         rounds = runner.rounds_done()
         elapsed = clock() - started
@@ -163,7 +165,7 @@ def extender(
                 for (b, c, m), w in sorted(wide.items())
             ],
         }
-        runner.doc["adaptive"] = state
+        runner.result.adaptive = state
         if not widths or not wide:
             state["stopped"] = "target reached"
             return 0
@@ -174,7 +176,7 @@ def extender(
         if elapsed + per_round * step > target.budget_s:
             state["stopped"] = "budget spent"
             return 0
-        kinds = kinds_for(runner.doc, wide, target)
+        kinds = kinds_for(doc, wide, target)
         per_variant = (
             sum(len(kinds[b]) for b in need)
             if kinds is not None

@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 
 from ..model import Design
+from ..results.model import BenchmarkRecord
 
 
 def process_count(benchmarks: int, variants: int, design: Design) -> int:
@@ -56,7 +57,7 @@ def process_seconds(calibration: dict, loops: int, design: Design) -> float | No
 
 
 def run_seconds(
-    benchmarks: dict[str, dict],
+    benchmarks: Mapping[str, BenchmarkRecord],
     variants: int,
     design: Design,
     costs: Mapping[str, float] | None = None,
@@ -69,9 +70,9 @@ def run_seconds(
     instrumented = dataclasses.replace(design, values=design.instrumented_values or design.values)
     total = 0.0
     for bench, entry in benchmarks.items():
-        if entry.get("error"):
+        if entry.error:
             continue
-        calibration, loops = entry.get("calibration") or {}, entry.get("loops") or 1
+        calibration, loops = entry.calibration or {}, entry.loops or 1
         one = process_seconds(calibration, loops, design)
         if one is None:
             return None

@@ -332,3 +332,8 @@ class Result(Part):
     def timed_processes(self) -> list[ProcessRecord]:
         """The processes whose times give verdicts: finished, and not run under an instrument."""
         return [p for p in self.processes if p.ok and p.timed]
+
+
+def split_sections(data: Json) -> tuple[Json, Json]:
+    """Top-level sections a design adds (``sweep``...): (those ``Result`` types, the others)."""
+    return _split(Result, data)
