@@ -3,7 +3,9 @@ one line, with both versions, instead of being misread."""
 
 from __future__ import annotations
 
+import ast
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -90,3 +92,50 @@ def test_a_run_against_a_runner_of_another_version_stops_with_one_line(
         f"protocol {protocol.VERSION + 1}" in errors[0]
         and f"speaks {protocol.VERSION}" in errors[0]
     )
+
+
+RUNNER_DIR = payload.RUNNER_DIR
+KEY_CLASSES = (protocol.Task, protocol.Benchmark, protocol.Result)
+KEYS = {v for c in KEY_CLASSES for k, v in vars(c).items() if k.isupper() and isinstance(v, str)}
+
+
+def _literal_keys(path) -> list[str]:
+    """Protocol keys written as string literals where a task or result is indexed or read."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Subscript):
+            key = node.slice
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "get":
+            key = node.args[0] if node.args else None
+        else:
+            continue
+        if isinstance(key, ast.Constant) and key.value in KEYS:
+            found.append(f"{path.name}:{node.lineno} {key.value!r}")
+    return found
+
+
+def test_host_and_runner_name_task_and_result_keys_through_the_protocol(tmp_path):
+    sides = [RUNNER_DIR / "jitbench_runner.py", RUNNER_DIR / "jitbench_probes.py"]
+    sides.append(Path(process.__file__))
+    assert [hit for path in sides for hit in _literal_keys(path)] == []
+    # Negative control: the check sees a literal key.
+    probe = tmp_path / "literal.py"
+    probe.write_text("def f(task):\n    return task['loops'], task.get('action')\n")
+    assert [h.split(" ")[1] for h in _literal_keys(probe)] == ["'loops'", "'action'"]
+
+
+def test_the_protocol_is_standard_library_python39_code():
+    source = (RUNNER_DIR / "jitbench_protocol.py").read_text(encoding="utf-8")
+    tree = ast.parse(source, feature_version=(3, 9))
+    imported = {
+        alias.name.partition(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module)])
+    }
+    assert imported <= sys.stdlib_module_names
+    # The task builders give what the runner reads.
+    assert protocol.run_task(8, 1, 3) == {"action": "run", "loops": 8, "warmups": 1, "values": 3}
+    assert protocol.calibrate_task(5e7) == {"action": "calibrate", "min_time_ns": 50_000_000}
+    assert protocol.facts_task(["instructions"])["counting_probe"] == ["instructions"]
+    assert "counting_probe" not in protocol.facts_task()

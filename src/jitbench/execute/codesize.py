@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..errors import JitbenchError
 from ..model import Benchmark, Variant
+from ..runner import jitbench_protocol as protocol
 from .process import run_process
 from .transport import Transport
 
@@ -136,21 +137,20 @@ def measure(
         path = Path(tmp) / f"{MODULE}.py"
         path.write_text(source, encoding="utf-8")
         bench = Benchmark(name=f"codesize-{shape}", path=path, kind="plain", function="main")
-        task = {
-            "action": "codesize",
-            "codesize": {
+        task = protocol.codesize_task(
+            {
                 "functions": [f"f{k}" for k in range(1, count + 1)],
                 "warm_arg": WARM_ARG,
                 "hot_arg": HOT_ARG,
-            },
-        }
+            }
+        )
         rec = run_process(transport, variant, bench, task, timeout)
     if rec["status"] != "ok":
         raise JitbenchError(
             f"variant {variant.name!r}: the code-size probe failed: "
             f"{rec.get('error')}; check that its mode enables the JIT"
         )
-    result = rec.get("jit", {}).get("codesize", {})
+    result = rec.get(protocol.Result.JIT, {}).get(protocol.Result.CODESIZE, {})
     if "error" in result or not result.get("points"):
         why = result.get("error", "no sizes came back")
         raise JitbenchError(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ..errors import JitbenchError
 from ..measures import VALGRIND_MEASURES, counted
 from ..model import Variant
+from ..runner import jitbench_protocol as protocol
 from ..runtimes import counted_env_for
 from . import valgrind
 from .transport import Transport
@@ -37,7 +38,7 @@ class Counting:
     def task(self) -> dict:
         """The task keys of a counted process."""
         if self.backend == "perf":
-            return {"counting": {"backend": "perf", "events": list(self.measures)}}
+            return {protocol.Task.COUNTING: {"backend": "perf", "events": list(self.measures)}}
         return valgrind.counting_task()
 
 
@@ -113,11 +114,9 @@ def host_backends(transport: Transport, variant: Variant) -> dict:
     from ..measures import COUNTED
     from .process import run_process
 
-    rec = run_process(
-        transport, variant, None, {"action": "facts", "counting_probe": list(COUNTED)}, 60
-    )
+    rec = run_process(transport, variant, None, protocol.facts_task(COUNTED), 60)
     out: dict = {
-        "perf": (rec.get("counting_probe") or {}).get("perf")
+        "perf": (rec.get(protocol.Result.COUNTING_PROBE) or {}).get("perf")
         or {m: rec.get("error", "no answer") for m in COUNTED}
     }
     try:

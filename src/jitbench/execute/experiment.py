@@ -35,6 +35,7 @@ from ..results.model import (
     VariantRecord,
     split_sections,
 )
+from ..runner import jitbench_protocol as protocol
 from ..runtimes import launch_for, preflight_problem, prepare_variant
 from . import canary, counting, load
 from .dropped import Sweep, still_running
@@ -411,9 +412,7 @@ class Runner:
         for v in self.exp.variants:
             self.progress.message(f"checking variant {v.name}")
             wanted = counted(self.exp.design.measures)
-            rec = self._run(
-                v, None, {"action": "facts", **({"counting_probe": wanted} if wanted else {})}
-            )
+            rec = self._run(v, None, protocol.facts_task(wanted))
             problem = preflight_problem(v, rec)  # the runtime kind's own diagnosis, e.g. no cinderx
             if problem is not None:
                 raise JitbenchError(problem)
@@ -511,8 +510,7 @@ class Runner:
                 entry.loops, entry.calibration = d.loops, {"fixed": True}
                 continue
             self.progress.message(f"calibrating {bench.name} with {baseline.name}")
-            task = {"action": "calibrate", "min_time_ns": int(d.min_time * 1e9)}
-            rec = self._run(baseline, bench, task)
+            rec = self._run(baseline, bench, protocol.calibrate_task(d.min_time * 1e9))
             if rec["status"] != "ok":
                 entry.error = f"calibration failed: {rec['error']}"
                 entry.calibration = {
@@ -570,18 +568,14 @@ class Runner:
         # The canary times this machine: meaningful when the process runs here too.
         canary_ns = canary.measure() if access.host is None else None
         before = access.sample(reuse=waited is None)
-        task = {
-            "action": "run",
-            "loops": self.result.benchmarks[bench.name].loops,
-            "warmups": d.warmups,
-            "values": d.values,
-        }
+        loops = self.result.benchmarks[bench.name].loops
+        task = protocol.run_task(loops, d.warmups, d.values)
         if slot.instrument is None:
             if self.counting is not None and self.counting.backend == "perf":
                 task.update(self.counting.task())  # perf counts inside the timed processes
             rec = run_process(access.transport, variant, bench, task, d.timeout)
         else:
-            task["values"] = d.instrumented_values or d.values
+            task[protocol.Task.VALUES] = d.instrumented_values or d.values
             rec = self._run_instrumented(access, variant, bench, task, slot.instrument)
         if self._stop.is_set():
             return False  # killed because jitbench is stopping: not a measurement

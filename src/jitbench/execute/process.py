@@ -15,6 +15,8 @@ import threading
 from ..errors import JitbenchError
 from ..model import Benchmark, Variant
 from ..runner import jitbench_protocol as protocol
+from ..runner.jitbench_protocol import Benchmark as BenchKey
+from ..runner.jitbench_protocol import Result, Task
 from ..runtimes import jit_idle, launch_for, verify_activity
 from .leftovers import describe
 from .payload import (
@@ -41,12 +43,12 @@ _held_lock = threading.Lock()
 def benchmark_task(bench: Benchmark) -> dict:
     """The part of a runner task that says what to load."""
     return {
-        "name": bench.name,
-        "kind": bench.kind,
-        "file": f"bench/{bench.path.name}",
-        "function": bench.function,
-        "bench_name": bench.bench_name,
-        "args": list(bench.args),
+        BenchKey.NAME: bench.name,
+        BenchKey.KIND: bench.kind,
+        BenchKey.FILE: f"bench/{bench.path.name}",
+        BenchKey.FUNCTION: bench.function,
+        BenchKey.BENCH_NAME: bench.bench_name,
+        BenchKey.ARGS: list(bench.args),
     }
 
 
@@ -62,10 +64,10 @@ def run_process(
     """Start one process of ``variant`` doing ``task``; return its record (status ok or failed)."""
     launch = launch_for(variant)
     full_task = dict(task)
-    full_task["pre_import"] = list(launch.pre_import)
-    full_task["runtime_kind"] = variant.runtime.kind
-    full_task["mode"] = variant.mode
-    full_task["jit_options"] = dict(variant.jit_options)
+    full_task[Task.PRE_IMPORT] = list(launch.pre_import)
+    full_task[Task.RUNTIME_KIND] = variant.runtime.kind
+    full_task[Task.MODE] = variant.mode
+    full_task[Task.JIT_OPTIONS] = dict(variant.jit_options)
     files = {}
     extra: list[Bundle] = []
     host = variant.runtime.host
@@ -76,7 +78,7 @@ def run_process(
         transport = access_for(host).transport
     env_record = None
     if bench is not None:
-        full_task["benchmark"] = benchmark_task(bench)
+        full_task[Task.BENCHMARK] = benchmark_task(bench)
         files = benchmark_files(bench.path, bench.data_files)
         if bench.requirements:
             from ..suites import environments
@@ -95,7 +97,7 @@ def run_process(
             if prepared is not None:
                 bundle, env_record = prepared
                 extra.append(bundle)
-                full_task["site"] = bundle.mount
+                full_task[Task.SITE] = bundle.mount
     bundles = bundles_for(files, extra)
     argv = [*variant.runtime.command, *launch.args, "-c", BOOTSTRAP]
     where = f" on host {host.name!r}" if host is not None else ""
@@ -134,13 +136,13 @@ def run_process(
 
 def _check_activity(record: dict, variant: Variant, bench: Benchmark | None) -> None:
     """Fail a finished process whose JIT mode did not take effect; note why when it may not."""
-    jit = record.get("jit", {})
-    if "command" in (record.get("metadata") or {}):
+    jit = record.get(Result.JIT, {})
+    if "command" in (record.get(Result.METADATA) or {}):
         # A whole-process benchmark times the commands it starts: this process runs no hot code,
         # so its own JIT state proves nothing; the interpreters it started tell what they loaded.
-        problem = _command_mode_problem(jit.get("child_interpreter"))
+        problem = _command_mode_problem(jit.get(Result.CHILD_INTERPRETER))
         if problem is None:
-            record["activity"] = _command_activity(variant, jit.get("child_interpreter"))
+            record["activity"] = _command_activity(variant, jit.get(Result.CHILD_INTERPRETER))
             return
         record["status"] = "failed"
         record["activity_error"] = problem
@@ -266,21 +268,7 @@ def interpret(done: Completed, timeout: float) -> dict:
     if shape is not None:
         return {**base, "status": "failed", "error": f"malformed result: {shape}"}
     record = {**base, "status": "ok"}
-    for key in (
-        "loops",
-        "inner_loops",
-        "first_ns",
-        "warmups_ns",
-        "values_ns",
-        "steps",
-        "facts",
-        "jit",
-        "bench_name",
-        "metadata",
-        "counting",
-        "events",
-        "counting_probe",
-    ):
+    for key in Result.KEPT:
         if key in doc:
             record[key] = doc[key]
     if done.returncode != 0:
@@ -301,23 +289,23 @@ def _find_result(stdout: bytes) -> dict | None:
 
 
 def _shape_error(doc: dict) -> str | None:
-    if "values_ns" not in doc and "steps" not in doc:
+    if Result.VALUES_NS not in doc and Result.STEPS not in doc:
         return None  # a facts-only answer
 
     def ints(key: str) -> bool:
         v = doc.get(key)
         return isinstance(v, list) and all(isinstance(x, int) and x >= 0 for x in v)
 
-    if "values_ns" in doc and not (ints("values_ns") and ints("warmups_ns")):
+    if Result.VALUES_NS in doc and not (ints(Result.VALUES_NS) and ints(Result.WARMUPS_NS)):
         return "values are not lists of non-negative integers"
-    if not isinstance(doc.get("loops"), int) or doc["loops"] < 1:
+    if not isinstance(doc.get(Result.LOOPS), int) or doc[Result.LOOPS] < 1:
         return "loops is not a positive integer"
-    counting = doc.get("counting")
+    counting = doc.get(Result.COUNTING)
     if counting is not None:
         counts = counting.get("counts") if isinstance(counting, dict) else None
         if not isinstance(counts, dict) or not all(
             isinstance(v, list)
-            and len(v) == len(doc["values_ns"])
+            and len(v) == len(doc[Result.VALUES_NS])
             and all(isinstance(x, int) and x >= 0 for x in v)
             for v in counts.values()
         ):

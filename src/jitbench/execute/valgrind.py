@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import JitbenchError
+from ..runner import jitbench_protocol as protocol
 from ..runtimes import counted_env_for
 from .chroot import proc_prefix
 from .instruments import InstrumentedProcess, register
@@ -72,7 +73,7 @@ def wrap_argv(
 
 def counting_task() -> dict:
     """The task keys that make the runner count under valgrind."""
-    return {"counting": {"backend": "valgrind", "out_file": OUT_FILE}}
+    return {protocol.Task.COUNTING: {"backend": "valgrind", "out_file": OUT_FILE}}
 
 
 def version_argv(runtime_command: list[str], valgrind: str = "valgrind") -> list[str]:

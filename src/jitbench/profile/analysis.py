@@ -10,6 +10,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 
+from ..runner.jitbench_protocol import Events
 from . import code as jitcode
 from . import folded as folding
 from . import shares as sharing
@@ -202,9 +203,9 @@ def differential(doc: dict, bench: str, a: str, b: str, top: int = 15) -> dict |
 
 
 def _timeline(events: dict) -> list[tuple[str, dict]]:
-    out = [("start", events.get("start") or {}), ("first", events.get("first") or {})]
-    out += [(f"warmup {i}", e) for i, e in enumerate(events.get("warmups") or [], 1)]
-    out += [(f"value {i}", e) for i, e in enumerate(events.get("values") or [], 1)]
+    out = [("start", events.get(Events.START) or {}), ("first", events.get(Events.FIRST) or {})]
+    out += [(f"warmup {i}", e) for i, e in enumerate(events.get(Events.WARMUPS) or [], 1)]
+    out += [(f"value {i}", e) for i, e in enumerate(events.get(Events.VALUES) or [], 1)]
     return out
 
 
@@ -226,7 +227,7 @@ def events_summary(record: dict, steady_start: int | None) -> dict:
     out = {
         "last": last,
         "steady_from": None if steady_start is None else f"value {steady_start + 1}",
-        "totals": (events.get("values") or [{}])[-1],
+        "totals": (events.get(Events.VALUES) or [{}])[-1],
     }
     if "compiled" in last:
         where = last["compiled"] or "start-up"

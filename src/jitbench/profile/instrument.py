@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..execute.instruments import InstrumentedProcess, register
+from ..runner import jitbench_protocol as protocol
 from ..runtimes import kind_named
 from .code import KINDS
 from .perf import PerfSession, problem
@@ -68,7 +69,7 @@ def profiled_process(
     return InstrumentedProcess(
         wrap=session.wrap,
         env={**perf_map_env(kind), **dumps},
-        task={"profile_window": window} if window else {},
+        task={protocol.Task.PROFILE_WINDOW: window} if window else {},
         collect=collect,
         close=session.close,
     )

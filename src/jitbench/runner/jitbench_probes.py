@@ -17,6 +17,8 @@ import platform
 import sys
 import zlib
 
+from jitbench_protocol import Result, Task
+
 # Host-side runtime modules name target-side paths as "{jitbench_tmp}/..." (see prepare).
 TMP_PLACEHOLDER = "{jitbench_tmp}"
 FILE_PREFIX = "JITBENCH_FILE_"
@@ -366,7 +368,7 @@ def _jit_state(task, introspect):
     pypy = _guard(_pypy, introspect)
     if pypy:
         out["pypy"] = pypy
-    if task.get("runtime_kind") == "cinderx" or "cinderx" in sys.modules:
+    if task.get(Task.RUNTIME_KIND) == "cinderx" or "cinderx" in sys.modules:
         out["cinderx"] = _guard(_cinderx, introspect)
     return out
 
@@ -388,7 +390,7 @@ def facts(task):
     cx = sys.modules.get("cinderx")
     if cx is not None and getattr(cx, "__version__", None):
         out["cinderx_version"] = str(cx.__version__)
-    out["jit"] = _jit_state(task, introspect=False)
+    out[Result.JIT] = _jit_state(task, introspect=False)
     return out
 
 
@@ -426,7 +428,7 @@ def events():
 def after(task):
     """JIT state after the measured values: what really ran, and what the JIT made of it."""
     out = _jit_state(task, introspect=True)
-    out["action"] = task.get("action")
+    out[Result.ACTION] = task.get(Task.ACTION)
     return out
 
 
@@ -440,9 +442,9 @@ def codesize(task, namespace):
     PyPy: run each function's loop past the thresholds; the assembler memory's growth.
     CPython: run each function's loop; the machine code of its executors.
     """
-    spec = task["codesize"]
+    spec = task[Task.CODESIZE]
     funcs = [namespace[n] for n in spec["functions"]]
-    if task.get("runtime_kind") == "cinderx":
+    if task.get(Task.RUNTIME_KIND) == "cinderx":
         jit = _cinderx_jit()
         if jit is None:
             return {"error": "cinderx is not loaded in this process (mode nojit?)"}

@@ -24,6 +24,7 @@ import time
 
 import jitbench_lifetime
 import jitbench_protocol as protocol
+from jitbench_protocol import Action, Benchmark, Events, Result, Task
 
 # Calibration never lets a single timed value run longer than this many outer loops.
 MAX_LOOPS = 2**32
@@ -83,7 +84,9 @@ def measure(time_func, loops, warmups, values, counting=None, window=None, event
     """
     start = events() if events else None
     first_ns = time_func(1)
-    log = {"start": start, "first": events(), "warmups": [], "values": []} if events else None
+    log = None
+    if events:
+        log = {Events.START: start, Events.FIRST: events(), Events.WARMUPS: [], Events.VALUES: []}
     warmups_ns = []
     for w in range(warmups):
         # The last warmup goes through the counting path, uncounted: the first value counted
@@ -95,7 +98,7 @@ def measure(time_func, loops, warmups, values, counting=None, window=None, event
         if last:
             counting.after(-1)
         if log:
-            log["warmups"].append(events())
+            log[Events.WARMUPS].append(events())
     values_ns = []
     for i in range(values):
         if window:
@@ -108,8 +111,8 @@ def measure(time_func, loops, warmups, values, counting=None, window=None, event
         if window:
             window.close()
         if log:
-            log["values"].append(events())
-    out = {"first_ns": first_ns, "warmups_ns": warmups_ns, "values_ns": values_ns}
+            log[Events.VALUES].append(events())
+    out = {Result.FIRST_NS: first_ns, Result.WARMUPS_NS: warmups_ns, Result.VALUES_NS: values_ns}
     if counting is not None:
         # An empty value through the same path: what the harness adds to each count, so the
         # host can report the benchmark's own counts (time is left as measured). Three times:
@@ -119,9 +122,9 @@ def measure(time_func, loops, warmups, values, counting=None, window=None, event
             counting.before(-2)  # jitbench_counters.OVERHEAD
             time_func(0)
             counting.after(-2)
-        out["counting"] = counting.finish()
+        out[Result.COUNTING] = counting.finish()
     if log:
-        out["events"] = log
+        out[Result.EVENTS] = log
     return out
 
 
@@ -165,26 +168,29 @@ class _Session:
     def on_benchmark(self, name, time_func, inner_loops, metadata):
         """Hook called by the pyperf shim (and directly for plain files)."""
         self.seen.append(name)
-        wanted = self.task["benchmark"].get("bench_name")
+        wanted = self.task[Task.BENCHMARK].get(Benchmark.BENCH_NAME)
         if self.result is not None or (wanted and name != wanted):
             return
         self.result = self._run(time_func, inner_loops or 1)
-        self.result["bench_name"] = name
-        self.result["metadata"] = _jsonable(metadata or {})
+        self.result[Result.BENCH_NAME] = name
+        self.result[Result.METADATA] = _jsonable(metadata or {})
 
     def _run(self, time_func, inner_loops):
         task = self.task
         gc.collect()
-        if task["action"] == "calibrate":
-            loops, steps = calibrate(time_func, task["min_time_ns"])
-            return {"loops": loops, "inner_loops": inner_loops, "steps": steps}
-        loops = task["loops"]
-        counting = _open_counting(self.root, task.get("counting"))
-        window = ProfileWindow(task["profile_window"]) if task.get("profile_window") else None
-        events = self.probes.events if task.get("events", True) else None
-        out = measure(time_func, loops, task["warmups"], task["values"], counting, window, events)
-        out["loops"] = loops
-        out["inner_loops"] = inner_loops
+        if task[Task.ACTION] == Action.CALIBRATE:
+            loops, steps = calibrate(time_func, task[Task.MIN_TIME_NS])
+            return {Result.LOOPS: loops, Result.INNER_LOOPS: inner_loops, Result.STEPS: steps}
+        loops = task[Task.LOOPS]
+        counting = _open_counting(self.root, task.get(Task.COUNTING))
+        window = task.get(Task.PROFILE_WINDOW)
+        window = ProfileWindow(window) if window else None
+        events = self.probes.events if task.get(Task.EVENTS, True) else None
+        out = measure(
+            time_func, loops, task[Task.WARMUPS], task[Task.VALUES], counting, window, events
+        )
+        out[Result.LOOPS] = loops
+        out[Result.INNER_LOOPS] = inner_loops
         return out
 
 
@@ -220,11 +226,11 @@ def _run_pyperf_script(session, path, shim_dir):
         del sys.modules[mod]
     pyperf = importlib.import_module("pyperf")
     pyperf._jitbench_hook = session.on_benchmark
-    sys.argv = [path] + list(session.task["benchmark"].get("args") or [])
+    sys.argv = [path] + list(session.task[Task.BENCHMARK].get(Benchmark.ARGS) or [])
     # As when Python runs a script: its __builtins__ is the module (scripts assign to it).
     runpy.run_path(path, init_globals={"__builtins__": builtins}, run_name="__main__")
     if session.result is None:
-        wanted = session.task["benchmark"].get("bench_name")
+        wanted = session.task[Task.BENCHMARK].get(Benchmark.BENCH_NAME)
         if wanted and session.seen:
             raise BenchmarkError(
                 "pyperf script registered %s but not %r" % (", ".join(session.seen), wanted)
@@ -248,8 +254,8 @@ def _children_like_this_one(task, root):
     A copy of ``runner/child`` goes first on their ``PYTHONPATH``; its ``sitecustomize`` does the
     work and writes what it did to the returned path. None when there is nothing to carry over.
     """
-    imports = task.get("pre_import") or []
-    if not imports and not task.get("site"):
+    imports = task.get(Task.PRE_IMPORT) or []
+    if not imports and not task.get(Task.SITE):
         return None
     env = os.environ
     # A private copy, compiled once here: children then load bytecode, also where
@@ -266,8 +272,8 @@ def _children_like_this_one(task, root):
     py_compile.compile(source, doraise=False)
     env["PYTHONPATH"] = os.pathsep.join([child] + [p for p in [env.get("PYTHONPATH")] if p])
     env["JITBENCH_CHILD_IMPORTS"] = ",".join(imports)
-    if task.get("site"):
-        env["JITBENCH_CHILD_SITE"] = os.path.join(root, task["site"])
+    if task.get(Task.SITE):
+        env["JITBENCH_CHILD_SITE"] = os.path.join(root, task[Task.SITE])
     report = os.path.join(root, "child-interpreter.json")
     env["JITBENCH_CHILD_REPORT"] = report
     return report
@@ -282,45 +288,46 @@ def _run_task(task, root):
     probes = _load_probes(root)
     # Before the pre-imports: a JIT reads its settings (files, log paths) when it is imported.
     probes.prepare(task, root)
-    _pre_import(task.get("pre_import", []))
+    _pre_import(task.get(Task.PRE_IMPORT, []))
     out = {
         protocol.VERSION_KEY: protocol.VERSION,
         protocol.OK_KEY: True,
-        "facts": probes.facts(task),
+        Result.FACTS: probes.facts(task),
     }
-    if task["action"] == "facts":
-        out["jit"] = probes.after(task)
-        if task.get("counting_probe") is not None:
-            out["counting_probe"] = _counters(root).probe(task["counting_probe"])
+    if task[Task.ACTION] == Action.FACTS:
+        out[Result.JIT] = probes.after(task)
+        if task.get(Task.COUNTING_PROBE) is not None:
+            out[Result.COUNTING_PROBE] = _counters(root).probe(task[Task.COUNTING_PROBE])
         return out
     session = _Session(task, root, probes)
-    bench = task["benchmark"]
-    if task.get("site"):
-        _add_site(os.path.join(root, task["site"]))
+    bench = task[Task.BENCHMARK]
+    if task.get(Task.SITE):
+        _add_site(os.path.join(root, task[Task.SITE]))
     child_report = _children_like_this_one(task, root)
-    path = os.path.join(root, bench["file"])
+    path = os.path.join(root, bench[Benchmark.FILE])
     sys.path.insert(0, os.path.dirname(path))
     os.chdir(os.path.dirname(path))
     probes.before(task)
-    if task["action"] == "codesize":
+    if task[Task.ACTION] == Action.CODESIZE:
         # jitbench codesize: compile the generated functions one by one; nothing is timed. The
         # sizes travel inside "jit", the part of the result every process record keeps.
-        func = _load_plain(path, bench["function"])
+        func = _load_plain(path, bench[Benchmark.FUNCTION])
         sizes = probes.codesize(task, func.__globals__)
-        out["jit"] = probes.after(task)
-        out["jit"]["codesize"] = sizes
+        out[Result.JIT] = probes.after(task)
+        out[Result.JIT][Result.CODESIZE] = sizes
         return out
-    if bench["kind"] == "pyperf":
+    if bench[Benchmark.KIND] == Benchmark.PYPERF:
         _run_pyperf_script(session, path, os.path.join(root, "shim"))
     else:
-        func = _load_plain(path, bench["function"])
-        session.on_benchmark(bench.get("name") or bench["function"], _plain_time_func(func), 1, {})
+        func = _load_plain(path, bench[Benchmark.FUNCTION])
+        name = bench.get(Benchmark.NAME) or bench[Benchmark.FUNCTION]
+        session.on_benchmark(name, _plain_time_func(func), 1, {})
     out.update(session.result)
     # Introspection runs after the last timed value, outside any timing.
-    out["jit"] = probes.after(task)
+    out[Result.JIT] = probes.after(task)
     if child_report and os.path.isfile(child_report):
         with open(child_report) as f:
-            out["jit"]["child_interpreter"] = json.loads(f.read())
+            out[Result.JIT][Result.CHILD_INTERPRETER] = json.loads(f.read())
     return out
 
 

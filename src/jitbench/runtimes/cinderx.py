@@ -16,6 +16,7 @@ from pathlib import Path
 from ..errors import JitbenchError
 from ..model import Benchmark, Variant
 from ..results.model import Result
+from ..runner import jitbench_protocol as protocol
 from .base import Launch
 from .compiled import CodeView, FunctionView, count, mean, runs
 
@@ -204,7 +205,7 @@ def verify(variant: Variant, jit: dict) -> str | None:
             "or CINDERX_JIT_DISABLE in the environment, turns it off)"
         )
     # Only a measured run must show compiled code; preflight and calibration may be too short.
-    if jit.get("action") == "run" and not cx.get("compiled_count"):
+    if jit.get(protocol.Result.ACTION) == protocol.Action.RUN and not cx.get("compiled_count"):
         if head == "autojit":
             return (
                 f"no function was compiled (no function reached "
@@ -263,7 +264,7 @@ def prepare(
     names: dict[str, None] = {}
     per_bench = {}
     for bench in benchmarks:
-        rec = run(profile, bench, {"action": "calibrate", "min_time_ns": int(min_time * 1e9)})
+        rec = run(profile, bench, protocol.calibrate_task(min_time * 1e9))
         if rec["status"] != "ok":
             raise JitbenchError(
                 f"variant {variant.name!r}: the jitlist=auto profiling run of "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..model import Variant
 from ..results.model import Result
+from ..runner import jitbench_protocol as protocol
 from .base import Launch
 from .compiled import count, mean, runs
 
@@ -50,7 +51,7 @@ def verify(variant: Variant, jit: dict) -> str | None:
         if not cp.get("enabled"):
             return "PYTHON_JIT=1 was set but sys._jit.is_enabled() is false"
         # The JIT compiles hot loops only; a measured run that made no executor ran interpreted.
-        if jit.get("action") == "run" and not cp.get("executors"):
+        if jit.get(protocol.Result.ACTION) == protocol.Action.RUN and not cp.get("executors"):
             return "the JIT is enabled but compiled no trace (no executor on any function's code)"
     if variant.mode == "nojit" and cp.get("enabled"):
         return "PYTHON_JIT=0 was set but sys._jit.is_enabled() is true"

@@ -7,6 +7,7 @@ from collections import Counter
 
 from ..model import Variant
 from ..results.model import Result
+from ..runner import jitbench_protocol as protocol
 from .base import Launch
 from .compiled import count, mean, runs
 
@@ -115,7 +116,7 @@ def verify(variant: Variant, jit: dict) -> str | None:
         return None
     if not pp.get("available"):
         return "this PyPy was translated without a JIT"
-    if jit.get("action") == "run" and not compiled:
+    if jit.get(protocol.Result.ACTION) == protocol.Action.RUN and not compiled:
         return (
             "no loop was compiled (the JIT never reached its thresholds: "
             + (", ".join(f"{k}={v}" for k, v in jit_parameters(variant).items()) or "defaults")
