@@ -1,10 +1,11 @@
-"""The pyperf shim, exercised the way jitbench's runner uses it: in real subprocesses, with the
-shim's folder first on sys.path, a hook installed, and pyperf-style scripts run as __main__."""
+"""The pyperf shim, exercised the way jitbench uses it: the real in-target runner, started by
+jitbench's own process launcher, runs pyperf scripts as __main__ through the shim and times the
+registration it is asked for."""
 
 import ast
 import importlib.util
 import json
-import shutil
+import os
 import subprocess
 import sys
 import textwrap
@@ -13,99 +14,68 @@ from pathlib import Path
 import pytest
 
 import jitbench
+from jitbench.execute import process
+from jitbench.execute.transport import LocalTransport
+from jitbench.model import Benchmark, Runtime, Variant
+from jitbench.runner import jitbench_protocol as protocol
 
 from .conftest import find_interpreter
 
 SHIM_DIR = Path(jitbench.__file__).resolve().parent / "runner" / "pyperf"
-LOOPS = (1, 10, 1000)
-
-# Stands in for jitbench's runner: shim first on sys.path, hook installed, script run as __main__.
-# The hook times each registration at a few loop counts; everything it saw goes to a JSON file so
-# the script's own prints cannot interfere.
-DRIVER = """
-import json, os, runpy, sys
-
-with open(sys.argv[1]) as f:
-    cfg = json.load(f)
-sys.path.insert(0, os.path.dirname(os.path.abspath(cfg["script"])))
-sys.path.insert(0, cfg["payload"])
-import pyperf
-
-seen = []
-
-def hook(name, time_func, inner_loops, metadata):
-    ns = [time_func(n) for n in cfg["loops"]]
-    seen.append({"name": name, "inner_loops": inner_loops, "metadata": metadata, "ns": ns,
-                 "ns_are_ints": all(type(x) is int for x in ns)})
-
-if cfg["hook"]:
-    pyperf._jitbench_hook = hook
-sys.argv = [cfg["script"]] + cfg["argv"]
-error = None
-try:
-    runpy.run_path(cfg["script"], run_name="__main__")
-except BaseException as exc:
-    error = "%s: %s" % (type(exc).__name__, exc)
-with open(cfg["out"], "w") as f:
-    json.dump({"seen": seen, "error": error, "pyperf_file": pyperf.__file__,
-               "is_shim": getattr(pyperf, "_jitbench_shim", False)}, f, default=repr)
-"""
+LOOPS, WARMUPS, VALUES = 10, 1, 2
+# The runner times one iteration first, then each warmup and value at LOOPS iterations.
+TIMED = 1 + WARMUPS + VALUES
+CALLS = 1 + (WARMUPS + VALUES) * LOOPS
 
 
 @pytest.fixture
-def run_script(tmp_path):
-    """Run a pyperf-style script through the shim; return (result dict, script stdout)."""
-    payload = tmp_path / "payload"
-    shutil.copytree(SHIM_DIR, payload / "pyperf", ignore=shutil.ignore_patterns("__pycache__"))
-    driver = tmp_path / "driver.py"
-    driver.write_text(DRIVER)
+def run_script(tmp_path, monkeypatch):
+    """Run a pyperf script in one real jitbench process; return its process record.
+
+    The script's own prints reach the record's ``stderr_tail`` (the runner keeps stdout for its
+    result), where the tests read them.
+    """
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the target's bundle cache, private to the test
+    monkeypatch.setattr(process, "_held", {})
     counter = iter(range(1000))
 
-    def run(source=None, *, script=None, argv=(), loops=LOOPS, hook=True, python=sys.executable):
-        n = next(counter)
+    def run(source=None, *, script=None, argv=(), bench_name=None, task=None, python=None):
         if script is None:
-            script = tmp_path / f"bench_{n}.py"
+            script = tmp_path / f"bench_{next(counter)}.py"
             script.write_text(textwrap.dedent(source))
-        out = tmp_path / f"result_{n}.json"
-        cfg = tmp_path / f"cfg_{n}.json"
-        cfg.write_text(
-            json.dumps(
-                {
-                    "payload": str(payload),
-                    "script": str(script),
-                    "out": str(out),
-                    "loops": list(loops),
-                    "argv": list(argv),
-                    "hook": hook,
-                }
-            )
+        bench = Benchmark(
+            name=script.stem,
+            path=script,
+            kind="pyperf",
+            bench_name=bench_name,
+            args=tuple(argv),
+            data_files=(script.parent,) if script.parent != tmp_path else (),
         )
-        proc = subprocess.run(
-            [python, "-E", str(driver), str(cfg)],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert proc.returncode == 0, proc.stderr
-        return json.loads(out.read_text()), proc.stdout
+        variant = Variant("shim", Runtime("py", (python or sys.executable,)))
+        task = task or protocol.run_task(LOOPS, WARMUPS, VALUES)
+        return process.run_process(LocalTransport(), variant, bench, task, 300)
 
     return run
 
 
-def _assert_positive_and_growing(entry):
-    ns = entry["ns"]
-    assert entry["ns_are_ints"], ns
-    assert all(x > 0 for x in ns), ns
-    assert ns[-1] > ns[0], ns
+def _ok(rec):
+    assert rec["status"] == "ok", (rec.get("error"), rec.get("stderr_tail"))
+    return rec
 
 
-def _line(stdout, tag):
+def _assert_timed(rec):
+    """One value per warmup and value, each an integer number of ns, all positive."""
+    ns = [rec["first_ns"], *rec["warmups_ns"], *rec["values_ns"]]
+    assert all(type(x) is int and x > 0 for x in ns), ns
+    assert (len(rec["warmups_ns"]), len(rec["values_ns"]), rec["loops"]) == (WARMUPS, VALUES, LOOPS)
+
+
+def _line(output, tag):
     """The words after ``tag`` on the script's output line starting with it."""
-    for line in stdout.splitlines():
+    for line in output.splitlines():
         if line.startswith(tag + " "):
             return line[len(tag) + 1 :]
-    raise AssertionError(f"no {tag!r} line in {stdout!r}")
+    raise AssertionError(f"no {tag!r} line in {output!r}")
 
 
 BENCH_FUNC_SCRIPT = """
@@ -124,49 +94,65 @@ BENCH_FUNC_SCRIPT = """
 
 
 def test_bench_func_times_func_with_args_loops_times(run_script):
-    result, stdout = run_script(BENCH_FUNC_SCRIPT)
-    assert result["error"] is None
-    [entry] = result["seen"]
-    assert entry["name"] == "work"
-    assert entry["inner_loops"] == 5
-    assert entry["metadata"] == {"name": "work", "inner_loops": 5, "unit": "second"}
-    _assert_positive_and_growing(entry)
-    assert _line(stdout, "CALLS") == f"{sum(LOOPS)} True"
+    rec = _ok(run_script(BENCH_FUNC_SCRIPT))
+    assert rec["bench_name"] == "work"
+    assert rec["inner_loops"] == 5
+    assert rec["metadata"] == {"name": "work", "inner_loops": 5, "unit": "second"}
+    _assert_timed(rec)
+    assert _line(rec["stderr_tail"], "CALLS") == f"{CALLS} True"
+
+
+TIME_FUNC_SCRIPT = """
+    import json
+    import pyperf
+
+    received = []
+
+    def timed(loops, n, label):
+        received.append([loops, n, label])
+        t0 = pyperf.perf_counter()
+        for _ in range(loops):
+            sum(range(n))
+        return pyperf.perf_counter() - t0
+
+    def constant(loops):
+        return 0.0015
+
+    runner = pyperf.Runner()
+    runner.bench_time_func("timed", timed, 300, "x")
+    runner.bench_time_func("constant", constant)
+    print("ARGS", json.dumps(received))
+"""
 
 
 def test_bench_time_func_converts_float_seconds_to_int_ns(run_script):
-    result, stdout = run_script(
-        """
-        import json
-        import pyperf
-
-        received = []
-
-        def timed(loops, n, label):
-            received.append([loops, n, label])
-            t0 = pyperf.perf_counter()
-            for _ in range(loops):
-                sum(range(n))
-            return pyperf.perf_counter() - t0
-
-        def constant(loops):
-            return 0.0015
-
-        runner = pyperf.Runner()
-        runner.bench_time_func("timed", timed, 300, "x")
-        runner.bench_time_func("constant", constant)
-        print("ARGS", json.dumps(received))
-        """
-    )
-    assert result["error"] is None
-    timed, constant = result["seen"]
-    assert timed["name"] == "timed"
+    timed = _ok(run_script(TIME_FUNC_SCRIPT))
+    assert timed["bench_name"] == "timed"
     assert timed["inner_loops"] == 1
     assert timed["metadata"] == {"name": "timed", "unit": "second"}
-    _assert_positive_and_growing(timed)
-    assert json.loads(_line(stdout, "ARGS")) == [[n, 300, "x"] for n in LOOPS]
-    assert constant["ns"] == [1_500_000] * len(LOOPS)
-    assert constant["ns_are_ints"]
+    _assert_timed(timed)
+    loops = [1] + [LOOPS] * (WARMUPS + VALUES)
+    assert json.loads(_line(timed["stderr_tail"], "ARGS")) == [[n, 300, "x"] for n in loops]
+
+    constant = _ok(run_script(TIME_FUNC_SCRIPT, bench_name="constant"))
+    assert constant["bench_name"] == "constant"
+    assert constant["values_ns"] == [1_500_000] * VALUES
+    assert constant["first_ns"] == 1_500_000
+    # Only the registration asked for is timed: ``timed`` was never called in this process.
+    assert json.loads(_line(constant["stderr_tail"], "ARGS")) == []
+
+
+def test_calibration_through_the_shim_reaches_min_time(run_script):
+    script = """
+        import pyperf
+
+        pyperf.Runner().bench_time_func("linear", lambda loops: loops * 0.0015)
+    """
+    # 1.5 ms per loop: one loop already reaches 1 ms, 2 ms takes two.
+    one = _ok(run_script(script, task=protocol.calibrate_task(1_000_000)))
+    assert (one["loops"], one["steps"]) == (1, [[1, 1_500_000]])
+    two = _ok(run_script(script, task=protocol.calibrate_task(2_000_000)))
+    assert (two["loops"], two["steps"]) == (2, [[1, 1_500_000], [2, 3_000_000]])
 
 
 ASYNC_SCRIPT = """
@@ -190,19 +176,17 @@ ASYNC_SCRIPT = """
 
 
 def test_bench_async_func_awaits_loops_times_in_one_event_loop_run(run_script):
-    result, stdout = run_script(ASYNC_SCRIPT)
-    assert result["error"] is None
-    [entry] = result["seen"]
-    assert entry["name"] == "async_work"
-    assert entry["inner_loops"] == 1
-    assert entry["metadata"] == {"name": "async_work", "unit": "second", "kind": "async"}
-    _assert_positive_and_growing(entry)
-    # one event loop per time_func call, every await inside it
-    assert _line(stdout, "AWAITS") == f"{sum(LOOPS)} True {len(LOOPS)}"
+    rec = _ok(run_script(ASYNC_SCRIPT))
+    assert rec["bench_name"] == "async_work"
+    assert rec["inner_loops"] == 1
+    assert rec["metadata"] == {"name": "async_work", "unit": "second", "kind": "async"}
+    _assert_timed(rec)
+    # one event loop per timed value, every await inside it
+    assert _line(rec["stderr_tail"], "AWAITS") == f"{CALLS} True {TIMED}"
 
 
 def test_bench_async_func_runs_in_loops_from_loop_factory(run_script):
-    result, stdout = run_script(
+    rec = run_script(
         """
         import asyncio
         import pyperf
@@ -224,13 +208,12 @@ def test_bench_async_func_runs_in_loops_from_loop_factory(run_script):
         print("MADE", len(made), all(inside_own_loop), all(l.is_closed() for l in made))
         """
     )
-    assert result["error"] is None
-    assert [e["name"] for e in result["seen"]] == ["factory"]
-    assert _line(stdout, "MADE") == f"{len(LOOPS)} True True"
+    assert _ok(rec)["bench_name"] == "factory"
+    assert _line(rec["stderr_tail"], "MADE") == f"{TIMED} True True"
 
 
-def test_script_options_and_metadata_reach_the_hook(run_script):
-    result, stdout = run_script(
+def test_script_options_and_metadata_reach_the_runner(run_script):
+    rec = run_script(
         """
         import pyperf
 
@@ -263,11 +246,10 @@ def test_script_options_and_metadata_reach_the_hook(run_script):
             "--hook", "perf_record", "selected",
         ],
     )  # fmt: skip
-    assert result["error"] is None
-    assert _line(stdout, "IDEMPOTENT") == "True"
-    [entry] = result["seen"]
-    assert entry["name"] == "demo"
-    assert entry["metadata"] == {
+    _ok(rec)
+    assert _line(rec["stderr_tail"], "IDEMPOTENT") == "True"
+    assert rec["bench_name"] == "demo"
+    assert rec["metadata"] == {
         "origin": "constructor",
         "description": "per-call description",  # the call's metadata wins over the runner's
         "iterations": 7,
@@ -284,58 +266,62 @@ def test_script_options_and_metadata_reach_the_hook(run_script):
         "name": "demo",
         "unit": "second",
     }
-    _assert_positive_and_growing(entry)
+    _assert_timed(rec)
+
+
+TWO_SCRIPT = """
+    import pyperf
+
+    def one():
+        return sum(range(100))
+
+    def two(loops):
+        t0 = pyperf.perf_counter()
+        for _ in range(loops):
+            sorted(range(100, 0, -1))
+        return pyperf.perf_counter() - t0
+
+    runner = pyperf.Runner()
+    runner.metadata["description"] = "pair"
+    runner.bench_func("first", one)
+    runner.bench_time_func("second", two, inner_loops=2)
+    try:
+        runner.bench_func("first", one)
+    except ValueError as exc:
+        print("DUPLICATE", exc)
+"""
 
 
 def test_two_benchmarks_register_in_order_and_duplicate_names_fail(run_script):
-    result, stdout = run_script(
-        """
-        import pyperf
-
-        def one():
-            return sum(range(100))
-
-        def two(loops):
-            t0 = pyperf.perf_counter()
-            for _ in range(loops):
-                sorted(range(100, 0, -1))
-            return pyperf.perf_counter() - t0
-
-        runner = pyperf.Runner()
-        runner.metadata["description"] = "pair"
-        runner.bench_func("first", one)
-        runner.bench_time_func("second", two, inner_loops=2)
-        try:
-            runner.bench_func("first", one)
-        except ValueError as exc:
-            print("DUPLICATE", exc)
-        """
-    )
-    assert result["error"] is None
-    first, second = result["seen"]
-    assert (first["name"], first["inner_loops"]) == ("first", 1)
-    assert (second["name"], second["inner_loops"]) == ("second", 2)
+    first = _ok(run_script(TWO_SCRIPT))
+    second = _ok(run_script(TWO_SCRIPT, bench_name="second"))
+    assert (first["bench_name"], first["inner_loops"]) == ("first", 1)
+    assert (second["bench_name"], second["inner_loops"]) == ("second", 2)
     assert first["metadata"]["description"] == second["metadata"]["description"] == "pair"
-    _assert_positive_and_growing(first)
-    _assert_positive_and_growing(second)
-    assert "duplicated benchmark name" in _line(stdout, "DUPLICATE")
+    _assert_timed(first)
+    _assert_timed(second)
+    assert "duplicated benchmark name" in _line(first["stderr_tail"], "DUPLICATE")
+    # Negative control: a name the script does not register fails, naming those it does.
+    missing = run_script(TWO_SCRIPT, bench_name="third")
+    assert missing["status"] == "failed"
+    assert "registered first, second but not 'third'" in missing["error"]
 
 
 def test_timeit_registers_statements_with_duplicate_as_inner_loops(run_script):
-    result, _ = run_script(
-        """
-        import pyperf
+    rec = _ok(
+        run_script(
+            """
+            import pyperf
 
-        runner = pyperf.Runner()
-        runner.timeit("sort", stmt="sorted(data)", setup="data = list(range(200))[::-1]",
-                      duplicate=4, inner_loops=2)
-        """
+            runner = pyperf.Runner()
+            runner.timeit("sort", stmt="sorted(data)", setup="data = list(range(200))[::-1]",
+                          duplicate=4, inner_loops=2)
+            """
+        )
     )
-    assert result["error"] is None
-    [entry] = result["seen"]
-    assert entry["name"] == "sort"
-    assert entry["inner_loops"] == 8
-    assert entry["metadata"] == {
+    assert rec["bench_name"] == "sort"
+    assert rec["inner_loops"] == 8
+    assert rec["metadata"] == {
         "name": "sort",
         "unit": "second",
         "inner_loops": 8,
@@ -344,12 +330,12 @@ def test_timeit_registers_statements_with_duplicate_as_inner_loops(run_script):
         "timeit_teardown": "'pass'",
         "timeit_duplicate": 4,
     }
-    _assert_positive_and_growing(entry)
+    _assert_timed(rec)
 
 
 def test_bench_command_starts_the_command_once_per_loop(run_script, tmp_path):
     log = tmp_path / "starts.log"
-    result, _ = run_script(
+    rec = run_script(
         f"""
         import sys
         import pyperf
@@ -358,75 +344,80 @@ def test_bench_command_starts_the_command_once_per_loop(run_script, tmp_path):
         runner.bench_command("startup", [sys.executable, "-c",
                                          "open({str(log)!r}, 'a').write('x')"])
         """,
-        loops=(1, 3),
+        task=protocol.run_task(3, 0, 1),
     )
-    (entry,) = result["seen"]
-    assert entry["name"] == "startup"
-    assert entry["metadata"]["command"].endswith(f"open({str(log)!r}, 'a').write('x')")
-    assert entry["ns_are_ints"] and all(x > 0 for x in entry["ns"])
+    assert _ok(rec)["bench_name"] == "startup"
+    assert rec["metadata"]["command"].endswith(f"open({str(log)!r}, 'a').write('x')")
+    assert all(type(x) is int and x > 0 for x in [rec["first_ns"], *rec["values_ns"]])
     # 1 + 3 loops: one whole process each, waited for before the next.
     assert log.read_text() == "xxxx"
 
 
 def test_bench_command_failing_names_the_command_and_its_status(run_script):
-    result, _ = run_script(
+    rec = run_script(
         """
         import sys
         import pyperf
 
         runner = pyperf.Runner()
         runner.bench_command("bad", [sys.executable, "-c", "import sys; sys.exit('boom')"])
-        """,
-        loops=(1,),
-        hook=True,
-    )
-    # The hook calls time_func: the failing command surfaces as the script's error.
-    assert result["seen"] == []
-    assert "exited with status 1: boom" in result["error"]
-
-
-def test_bench_calls_without_a_hook_say_the_shim_needs_jitbench(run_script):
-    result, stdout = run_script(
         """
-        import pyperf
-
-        runner = pyperf.Runner()
-        runner.parse_args()
-        print("PARSED", runner.args.fast)
-        runner.bench_func("work", sum, [1, 2])
-        """,
-        hook=False,
     )
-    assert _line(stdout, "PARSED") == "False"
-    assert result["error"].startswith("RuntimeError: jitbench: ")
-    assert "only works inside jitbench" in result["error"]
+    assert rec["status"] == "failed"
+    assert "exited with status 1: boom" in rec["error"]
+    assert "values_ns" not in rec
+
+
+def test_bench_calls_outside_jitbench_say_the_shim_needs_jitbench(tmp_path):
+    # The shim alone, first on sys.path, without the runner that installs its hook.
+    script = tmp_path / "alone.py"
+    script.write_text(
+        "import pyperf\n"
+        "runner = pyperf.Runner()\n"
+        "runner.parse_args()\n"
+        "print('PARSED', runner.args.fast)\n"
+        "runner.bench_func('work', sum, [1, 2])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, str(script)],
+        env={**os.environ, "PYTHONPATH": str(SHIM_DIR.parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert _line(proc.stdout, "PARSED") == "False"
+    assert proc.returncode == 1
+    assert "RuntimeError: jitbench: " in proc.stderr
+    assert "only works inside jitbench" in proc.stderr
 
 
 def test_module_api_answers_like_pyperf(run_script):
-    result, stdout = run_script(
-        """
-        import json
-        import time
-        import pyperf
-        from pyperf import Runner
+    rec = _ok(
+        run_script(
+            """
+            import json
+            import time
+            import pyperf
+            from pyperf import Runner
 
-        try:
-            pyperf.Benchmark
-        except AttributeError as exc:
-            unsupported = str(exc)
-        print("API", json.dumps({
-            "perf_counter": pyperf.perf_counter is time.perf_counter,
-            "implementation": pyperf.python_implementation(),
-            "has_jit": pyperf.python_has_jit(),
-            "version": pyperf.__version__,
-            "version_tuple": list(pyperf.VERSION),
-            "runner": Runner is pyperf.Runner,
-            "unsupported": unsupported,
-        }))
-        """
+            try:
+                pyperf.Benchmark
+            except AttributeError as exc:
+                unsupported = str(exc)
+            print("API", json.dumps({
+                "perf_counter": pyperf.perf_counter is time.perf_counter,
+                "implementation": pyperf.python_implementation(),
+                "has_jit": pyperf.python_has_jit(),
+                "version": pyperf.__version__,
+                "version_tuple": list(pyperf.VERSION),
+                "runner": Runner is pyperf.Runner,
+                "unsupported": unsupported,
+            }))
+            Runner().bench_func("noop", int)
+            """
+        )
     )
-    assert result["error"] is None
-    api = json.loads(_line(stdout, "API"))
+    api = json.loads(_line(rec["stderr_tail"], "API"))
     assert api["perf_counter"] is True
     assert api["runner"] is True
     assert api["implementation"] == sys.implementation.name
@@ -437,20 +428,31 @@ def test_module_api_answers_like_pyperf(run_script):
     if importlib.util.find_spec("pyperf") is not None:
         import pyperf as real_pyperf
 
-        # Same interpreter as the subprocess, so the answers must agree.
+        # Same interpreter as the target process, so the answers must agree.
         assert api["implementation"] == real_pyperf.python_implementation()
         assert api["has_jit"] == real_pyperf.python_has_jit()
 
 
-def test_shim_shadows_installed_pyperf_when_first_on_sys_path(run_script, tmp_path):
+def test_shim_shadows_installed_pyperf_in_the_target(run_script, tmp_path):
     real = importlib.util.find_spec("pyperf")
     assert real is not None, "pyperf is a pinned test dependency: ./jb test installs it"
-    result, _ = run_script("import pyperf\n")
-    assert result["error"] is None
-    assert result["is_shim"] is True
-    shim_init = (tmp_path / "payload" / "pyperf" / "__init__.py").resolve()
-    assert Path(result["pyperf_file"]).resolve() == shim_init
-    assert Path(real.origin).resolve() != shim_init
+    rec = _ok(
+        run_script(
+            """
+            import json
+            import pyperf
+
+            print("PYPERF", json.dumps([pyperf.__file__, getattr(pyperf, "_jitbench_shim", 0)]))
+            pyperf.Runner().bench_func("noop", int)
+            """
+        )
+    )
+    path, is_shim = json.loads(_line(rec["stderr_tail"], "PYPERF"))
+    assert is_shim is True
+    # The shim came with the payload, unpacked in the target's cache under its temp dir.
+    assert Path(path).parts[-2:] == ("pyperf", "__init__.py")
+    assert Path(path).is_relative_to(tmp_path)
+    assert Path(real.origin).resolve() != Path(path).resolve()
 
 
 OPTIONS_PROBE = """
@@ -476,9 +478,8 @@ def test_argparser_accepts_every_option_of_real_pyperf(run_script, tmp_path):
         timeout=120,
         check=True,
     )
-    result, stdout = run_script(OPTIONS_PROBE)
-    assert result["is_shim"] is True
-    shim = json.loads(_line(stdout, "OPTIONS"))
+    rec = _ok(run_script(OPTIONS_PROBE + 'pyperf.Runner().bench_func("noop", int)\n'))
+    shim = json.loads(_line(rec["stderr_tail"], "OPTIONS"))
     real = json.loads(_line(real.stdout, "OPTIONS"))
     assert set(real["flags"]) <= set(shim["flags"])
     assert shim["defaults"] == real["defaults"]
@@ -506,35 +507,28 @@ def test_pyperformance_benchmark_runs_through_the_shim(run_script, folder, argv,
     assert benchmarks is not None, "pyperformance is a pinned test dependency"
     script = benchmarks / folder / "run_benchmark.py"
     assert script.is_file(), f"the pinned pyperformance has no {folder}"
-    result, _ = run_script(script=script, argv=argv, loops=(1, 2))
-    assert result["error"] is None
-    [entry] = result["seen"]
-    assert entry["name"] == name
-    assert entry["inner_loops"] == inner_loops
-    assert entry["metadata"]["name"] == name
-    assert entry["metadata"]["description"]
-    assert entry["ns_are_ints"]
-    assert all(x > 0 for x in entry["ns"])
+    rec = _ok(run_script(script=script, argv=argv, task=protocol.run_task(2, 0, 1)))
+    assert rec["bench_name"] == name
+    assert rec["inner_loops"] == inner_loops
+    assert rec["metadata"]["name"] == name
+    assert rec["metadata"]["description"]
+    assert all(type(x) is int and x > 0 for x in [rec["first_ns"], *rec["values_ns"]])
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["pypy3", "python3.9"])
 def test_shim_works_on_older_and_other_interpreters(run_script, command):
     exe = find_interpreter(command)
-    if exe is None:
-        pytest.skip(f"{command} is not on PATH or does not run")
-    result, stdout = run_script(BENCH_FUNC_SCRIPT, python=exe)
-    assert result["error"] is None
-    [entry] = result["seen"]
-    assert (entry["name"], entry["inner_loops"]) == ("work", 5)
-    _assert_positive_and_growing(entry)
-    assert _line(stdout, "CALLS") == f"{sum(LOOPS)} True"
+    assert exe is not None, f"{command} is part of the test runtimes (./jb test provisions it)"
+    rec = _ok(run_script(BENCH_FUNC_SCRIPT, python=exe))
+    assert (rec["bench_name"], rec["inner_loops"]) == ("work", 5)
+    _assert_timed(rec)
+    assert _line(rec["stderr_tail"], "CALLS") == f"{CALLS} True"
 
-    result, stdout = run_script(ASYNC_SCRIPT, python=exe)
-    assert result["error"] is None
-    [entry] = result["seen"]
-    _assert_positive_and_growing(entry)
-    assert _line(stdout, "AWAITS") == f"{sum(LOOPS)} True {len(LOOPS)}"
+    rec = _ok(run_script(ASYNC_SCRIPT, python=exe))
+    _assert_timed(rec)
+    assert _line(rec["stderr_tail"], "AWAITS") == f"{CALLS} True {TIMED}"
+    assert rec["facts"]["implementation"] == ("pypy" if command == "pypy3" else "cpython")
 
 
 def test_shim_sources_are_stdlib_only_python39_syntax():
