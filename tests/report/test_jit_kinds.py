@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from jitbench.commands.jit import summary_rows
 from jitbench.report import jit
+from jitbench.results import artifact
 from jitbench.results.model import Result
 from jitbench.runtimes import introspection
+from tests.conftest import Cli
 
 from . import synth
 
@@ -74,3 +77,39 @@ def test_the_activity_proof_counts_what_each_kind_reports():
     assert found["plain"].compiled_range is None and jit.enabled_text(found["plain"]) == (
         "not reported"
     )
+
+
+def test_jitbench_jit_shows_each_kind_in_the_columns_it_declares():
+    shown = introspection.report(_doc(), list(RECORDS), ["alpha"], top=3)
+    columns, rows = summary_rows(shown["benchmarks"]["alpha"]["variants"])
+    by = {row[0]: dict(zip(columns, row, strict=True)) for row in rows}
+    assert by["cx"]["compiled"] == "7.0"
+    assert (by["py"]["compiled"], by["py"]["code bytes"], by["py"]["bridges"]) == (
+        "5.0",
+        "4,096",
+        "2.0",
+    )
+    assert (by["cp"]["compiled"], by["cp"]["code bytes"], by["cp"]["executors"]) == (
+        "3.0",
+        "2,048",
+        "4.0",
+    )
+    # A column another kind declares stays empty; a kind without a summary fills none.
+    assert by["cx"]["bridges"] == by["py"]["executors"] == by["cp"]["deopts"] == "–"
+    assert {by["plain"][c] for c in columns[4:]} == {"–"}
+
+
+def test_the_summary_holds_only_the_columns_of_the_kinds_present(tmp_path):
+    doc = _doc()
+    path = tmp_path / "cx_only.json"
+    doc.variants = {"cx": doc.variants["cx"]}
+    doc.processes = [p for p in doc.processes if p.variant == "cx"]
+    doc.schedule = [s for s in doc.schedule if s.variant == "cx"]
+    artifact.write_atomic(path, doc)
+    text = Cli(tmp_path)("jit", str(path), check=0).stdout
+    assert "compile ms" in text and "deopts" in text
+    assert "bridges" not in text and "executors" not in text
+    everything = tmp_path / "all.json"
+    artifact.write_atomic(everything, _doc())
+    text = Cli(tmp_path)("jit", str(everything), check=0).stdout
+    assert "bridges" in text and "executors" in text  # negative control

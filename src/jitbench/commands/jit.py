@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from .. import runtimes
 from ..profile import code
 from ..results.artifact import load_result
 from ..results.model import Result
@@ -34,39 +35,28 @@ def _num(x: float | None, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
-def summary_table(bench: str, variants: dict) -> Table:
-    t = Table(title=f"JIT activity per process — {bench}", title_justify="left")
-    for col in (
-        "variant",
-        "kind",
-        "machine",
-        "processes",
-        "compiled",
-        "code bytes",
-        "compile ms",
-        "deopts",
-        "loops",
-        "bridges",
-        "aborts",
-        "executors",
-    ):
-        t.add_column(col, justify="left" if col in ("variant", "kind", "machine") else "right")
+def summary_rows(variants: dict) -> tuple[list[str], list[list[str]]]:
+    """(column labels, one row per variant): each variant's kind fills the columns it declares."""
+    declared = {name: runtimes.summary_columns(v.get("kind")) for name, v in variants.items()}
+    labels = list(dict.fromkeys(c.label for cols in declared.values() for c in cols))
+    rows = []
     for name, v in variants.items():
         machine = (v.get("machine") or "–") + (" (emulated)" if v.get("emulation") else "")
-        t.add_row(
-            name,
-            v.get("kind") or "–",
-            machine,
-            str(v.get("processes", 0)),
-            _num(v.get("compiled_count"), 1),
-            _num(v.get("code_bytes")),
-            _num(v.get("compile_time_ms")),
-            _num(v.get("deopts"), 1),
-            _num(v.get("loops"), 1),
-            _num(v.get("bridges"), 1),
-            _num(v.get("aborts"), 1),
-            _num(v.get("executors"), 1),
+        own = {c.label: _num(v.get(c.key), c.digits) for c in declared[name]}
+        rows.append(
+            [name, v.get("kind") or "–", machine, str(v.get("processes", 0))]
+            + [own.get(label, "–") for label in labels]
         )
+    return ["variant", "kind", "machine", "processes", *labels], rows
+
+
+def summary_table(bench: str, variants: dict) -> Table:
+    t = Table(title=f"JIT activity per process — {bench}", title_justify="left")
+    columns, rows = summary_rows(variants)
+    for col in columns:
+        t.add_column(col, justify="left" if col in ("variant", "kind", "machine") else "right")
+    for row in rows:
+        t.add_row(*row)
     return t
 
 

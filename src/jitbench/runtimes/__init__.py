@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import Benchmark, Variant
 from ..results.model import Result
 from . import cinderx, cpython, pypy, python
-from .base import Launch, RuntimeKind, merge
+from .base import Launch, RuntimeKind, SummaryColumn, merge
 from .compiled import CodeView
 
 KINDS: dict[str, RuntimeKind] = {k.name: k for k in (python, cpython, cinderx, pypy)}
@@ -111,3 +111,8 @@ def code_view(result: Result, variant: str, benchmark: str) -> CodeView | None:
 def jit_summary(result: Result, variant: str, benchmark: str, top: int) -> dict | None:
     """``jitbench jit``'s entry for a variant on a benchmark (with its ``kind``), or None."""
     return _first("jit_summary", result, variant, benchmark, top)
+
+
+def summary_columns(kind: str | None) -> tuple[SummaryColumn, ...]:
+    """The columns in which ``kind`` shows its ``jit_summary`` (none for a kind without one)."""
+    return tuple(getattr(KINDS.get(kind or ""), "SUMMARY_COLUMNS", ()))

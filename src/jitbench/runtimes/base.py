@@ -18,6 +18,15 @@ class Launch:
     pre_import: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class SummaryColumn:
+    """A column of ``jitbench jit``'s summary: ``label`` shows ``key`` of the kind's summary."""
+
+    label: str
+    key: str
+    digits: int = 0  # decimals: per-process means of counts show one
+
+
 class RuntimeKind(Protocol):
     """One module per kind implements this (``runtimes.KINDS`` maps kind names to them).
 
@@ -25,7 +34,8 @@ class RuntimeKind(Protocol):
     process, e.g. cinderx missing) and ``prepare(variant, benchmarks, run, min_time)`` (work
     before calibration). A kind whose processes report JIT facts reads its own record with
     ``enabled(jit)``, ``compiled(jit)``, ``code_bytes(jit)`` (None when its record does not say),
-    ``jit_summary(result, variant, benchmark, top)`` (its ``jitbench jit`` entry) and, when it
+    ``jit_summary(result, variant, benchmark, top)`` (its ``jitbench jit`` entry, shown in the
+    columns its ``SUMMARY_COLUMNS`` declare) and, when it
     reports compiled functions by size, ``code_view(result, variant, benchmark)``. For profiling, a
     kind names its JIT code in perf's map with ``PERF_MAP_ENV`` and may dump each function's code
     into its JIT log with ``code_dump_env(code)``. Callers look these up with ``getattr``.

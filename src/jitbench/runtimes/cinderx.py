@@ -17,7 +17,7 @@ from ..errors import JitbenchError
 from ..model import Benchmark, Variant
 from ..results.model import Result
 from ..runner import jitbench_protocol as protocol
-from .base import Launch
+from .base import Launch, SummaryColumn
 from .compiled import CodeView, FunctionView, count, mean, runs
 
 name = "cinderx"
@@ -388,6 +388,14 @@ def opcode_mix(view: CodeView, top: int) -> dict:
             op: {"count": c, "share_pct": round(100 * c / n, 2)} for op, c in total.most_common()
         },
     }
+
+
+SUMMARY_COLUMNS = (
+    SummaryColumn("compiled", "compiled_count", 1),
+    SummaryColumn("code bytes", "code_bytes"),
+    SummaryColumn("compile ms", "compile_time_ms"),
+    SummaryColumn("deopts", "deopts", 1),
+)
 
 
 def jit_summary(result: Result, variant: str, benchmark: str, top: int) -> dict | None:

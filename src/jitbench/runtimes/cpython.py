@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..model import Variant
 from ..results.model import Result
 from ..runner import jitbench_protocol as protocol
-from .base import Launch
+from .base import Launch, SummaryColumn
 from .compiled import count, mean, runs
 
 name = "cpython"
@@ -75,6 +75,14 @@ def compiled(jit: dict) -> int | None:
 def code_bytes(jit: dict) -> int | None:
     """Bytes of machine code the JIT produced in the process."""
     return count((jit.get("cpython") or {}).get("jit_code_bytes"))
+
+
+SUMMARY_COLUMNS = (
+    SummaryColumn("compiled", "functions", 1),
+    SummaryColumn("code bytes", "jit_code_bytes"),
+    SummaryColumn("executors", "executors", 1),
+    SummaryColumn("uops", "uops", 1),
+)
 
 
 def jit_summary(result: Result, variant: str, benchmark: str, top: int) -> dict | None:

@@ -8,7 +8,7 @@ from collections import Counter
 from ..model import Variant
 from ..results.model import Result
 from ..runner import jitbench_protocol as protocol
-from .base import Launch
+from .base import Launch, SummaryColumn
 from .compiled import count, mean, runs
 
 name = "pypy"
@@ -154,6 +154,14 @@ SUMMARY_KEYS = (
     "asm_bytes",
     "tracing_s",
     "backend_s",
+)
+
+
+SUMMARY_COLUMNS = (
+    SummaryColumn("compiled", "loops", 1),
+    SummaryColumn("code bytes", "asm_bytes"),
+    SummaryColumn("bridges", "bridges", 1),
+    SummaryColumn("aborts", "aborts", 1),
 )
 
 
