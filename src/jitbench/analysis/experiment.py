@@ -89,6 +89,23 @@ def pairs_by_round(base: list[ProcessView], cand: list[ProcessView]) -> list[tup
     return [(by_round[p.round], j) for j, p in enumerate(cand) if p.round in by_round]
 
 
+def compare_views(
+    base: list[ProcessView], cand: list[ProcessView], opts: Options, metric: str, **extra
+) -> Comparison:
+    """``compare`` of two variants' processes (paired by round) under the analysis options."""
+    return compare(
+        [p.values for p in base],
+        [p.values for p in cand],
+        pairs=pairs_by_round(base, cand),
+        margin_pct=opts.margin_pct,
+        min_effect_pct=opts.min_effect_pct,
+        n_resamples=opts.n_resamples,
+        seed=opts.seed,
+        metric=metric,
+        **extra,
+    )
+
+
 def _metric_kwargs(base: list[ProcessView], cand: list[ProcessView]) -> dict:
     return {
         "baseline_first": [p.first for p in base],
@@ -303,15 +320,11 @@ def _compare(
             f"whole processes; {measure} are counted per measured value only: "
             "use --metric steady or mean"
         )
-    result = compare(
-        [p.values for p in base],
-        [p.values for p in cand],
-        pairs=pairs_by_round(base, cand),
-        margin_pct=opts.margin_pct,
-        min_effect_pct=opts.min_effect_pct,
-        n_resamples=opts.n_resamples,
-        seed=opts.seed,
-        metric=opts.metric,
+    result = compare_views(
+        base,
+        cand,
+        opts,
+        opts.metric,
         precision_pct=opts.precision_pct,
         **(_metric_kwargs(base, cand) if measure == "time" else {}),
     )

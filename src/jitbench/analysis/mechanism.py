@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..results.artifact import ProcessView, processes_of
-from .comparison import Comparison, compare
+from .comparison import Comparison
 
 INSTRUCTIONS = "instructions"
 
@@ -92,7 +92,7 @@ def per_instruction_views(doc: dict, benchmark: str, variant: str) -> list[Proce
 
 def decompose(doc: dict, comparisons: list, opts) -> list[Mechanism]:
     """A Mechanism for every (benchmark, candidate) compared both in time and in instructions."""
-    from .experiment import pairs_by_round
+    from .experiment import compare_views
 
     out = []
     for c in comparisons:
@@ -103,16 +103,7 @@ def decompose(doc: dict, comparisons: list, opts) -> list[Mechanism]:
         if len(base) < 2 or len(cand) < 2:
             continue
         metric = opts.metric if opts.metric in ("steady", "mean") else "steady"
-        per = compare(
-            [p.values for p in base],
-            [p.values for p in cand],
-            pairs=pairs_by_round(base, cand),
-            margin_pct=opts.margin_pct,
-            min_effect_pct=opts.min_effect_pct,
-            n_resamples=opts.n_resamples,
-            seed=opts.seed,
-            metric=metric,
-        )
+        per = compare_views(base, cand, opts, metric)
         out.append(
             Mechanism(
                 benchmark=c.benchmark,

@@ -223,18 +223,24 @@ def _turbo(files: dict[str, list[str]]) -> Check:
     )
 
 
+def _best_off(name: str, values: list[str], on: str, fix: str, unknown: str) -> Check:
+    """A 0/1 switch that disturbs measurements when it is 1."""
+    value = _first(values)
+    if value == "0":
+        return Check(name, "off", True)
+    if value == "1":
+        return Check(name, f"on: {on}", False, fix)
+    return Check(name, unknown, None)
+
+
 def _smt(values: list[str]) -> Check:
-    active = _first(values)
-    if active == "0":
-        return Check("SMT (hyper-threading)", "off", True)
-    if active == "1":
-        return Check(
-            "SMT (hyper-threading)",
-            "on: a sibling thread can share the benchmark's core",
-            False,
-            "echo off | sudo tee /sys/devices/system/cpu/smt/control",
-        )
-    return Check("SMT (hyper-threading)", "not exposed", None)
+    return _best_off(
+        "SMT (hyper-threading)",
+        values,
+        "a sibling thread can share the benchmark's core",
+        "echo off | sudo tee /sys/devices/system/cpu/smt/control",
+        "not exposed",
+    )
 
 
 def _isolated(values: list[str]) -> Check:
@@ -275,17 +281,13 @@ def _aslr(values: list[str]) -> Check:
 
 
 def _nmi(values: list[str]) -> Check:
-    value = _first(values)
-    if value == "0":
-        return Check("NMI watchdog", "off", True)
-    if value == "1":
-        return Check(
-            "NMI watchdog",
-            "on: periodic interrupts on every CPU",
-            False,
-            "sudo sysctl kernel.nmi_watchdog=0",
-        )
-    return Check("NMI watchdog", "not readable", None)
+    return _best_off(
+        "NMI watchdog",
+        values,
+        "periodic interrupts on every CPU",
+        "sudo sysctl kernel.nmi_watchdog=0",
+        "not readable",
+    )
 
 
 def _load(before: load.Sample | None, after: load.Sample | None, threshold: float) -> Check:

@@ -320,33 +320,9 @@ def _benchmark(
 
 
 def _jit(doc: dict) -> str:
-    rows = []
-    for a in jit.activity(Result.from_json(doc)):
-        rows.append(
-            (
-                a.variant,
-                a.kind or "—",
-                a.mode or "—",
-                jit.enabled_text(a),
-                jit.fmt_range(a.compiled_range),
-                jit.fmt_range(a.code_bytes_range, " B"),
-                "; ".join(a.problems) or "none",
-            )
-        )
     return (
         "<section class='jit'><h3>JIT activity</h3>"
-        + _table(
-            (
-                "variant",
-                "kind",
-                "mode",
-                "JIT (processes)",
-                "functions compiled per process",
-                "code bytes per process",
-                "activity problems",
-            ),
-            rows,
-        )
+        + _table(jit.ACTIVITY_COLUMNS, jit.activity_rows(Result.from_json(doc)))
         + "</section>"
     )
 

@@ -91,6 +91,33 @@ def fmt_range(r: tuple[int, int] | None, unit: str = "") -> str:
     return f"{text}{unit}"
 
 
+ACTIVITY_COLUMNS = (
+    "variant",
+    "kind",
+    "mode",
+    "JIT (processes)",
+    "functions compiled per process",
+    "code bytes per process",
+    "activity problems",
+)
+
+
+def activity_rows(result: Result) -> list[tuple[str, ...]]:
+    """The JIT activity table, one row per variant under ``ACTIVITY_COLUMNS``, as text."""
+    return [
+        (
+            a.variant,
+            a.kind or "—",
+            a.mode or "—",
+            enabled_text(a),
+            fmt_range(a.compiled_range),
+            fmt_range(a.code_bytes_range, " B"),
+            "; ".join(a.problems) or "none",
+        )
+        for a in activity(result)
+    ]
+
+
 def code_size_views(result: Result) -> list[tuple[str, str, CodeView]]:
     """(benchmark, variant, view) for every variant whose kind lists compiled functions."""
     out = []

@@ -244,31 +244,7 @@ def robust_section(analysis: Analysis) -> list[str]:
 
 def jit_section(doc: dict) -> list[str]:
     """Per variant: what its processes' JIT records say (on/off, functions compiled, code bytes)."""
-    rows = []
-    for a in jit.activity(Result.from_json(doc)):
-        rows.append(
-            (
-                a.variant,
-                a.kind or "—",
-                a.mode or "—",
-                jit.enabled_text(a),
-                jit.fmt_range(a.compiled_range),
-                jit.fmt_range(a.code_bytes_range, " B"),
-                "; ".join(a.problems) or "none",
-            )
-        )
-    return _table(
-        (
-            "variant",
-            "kind",
-            "mode",
-            "JIT (processes)",
-            "functions compiled per process",
-            "code bytes per process",
-            "activity problems",
-        ),
-        rows,
-    )
+    return _table(jit.ACTIVITY_COLUMNS, jit.activity_rows(Result.from_json(doc)))
 
 
 def environment_section(doc: dict) -> list[str]:

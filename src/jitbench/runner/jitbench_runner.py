@@ -342,22 +342,21 @@ def _open_counting(root, spec):
         raise BenchmarkError("counting %s: %s" % (spec.get("backend"), exc)) from None
 
 
-def _counters(root):
+def _runner_module(root, name):
+    """A module shipped beside the runner, imported only when a task needs it."""
     sys.path.insert(0, os.path.join(root, "runner"))
     try:
-        import jitbench_counters
+        return importlib.import_module(name)
     finally:
         sys.path.pop(0)
-    return jitbench_counters
+
+
+def _counters(root):
+    return _runner_module(root, "jitbench_counters")
 
 
 def _load_probes(root):
-    sys.path.insert(0, os.path.join(root, "runner"))
-    try:
-        import jitbench_probes
-    finally:
-        sys.path.pop(0)
-    return jitbench_probes
+    return _runner_module(root, "jitbench_probes")
 
 
 def _traceback_tail():
