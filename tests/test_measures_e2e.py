@@ -228,3 +228,68 @@ def test_doctor_lists_the_counting_backends_of_each_runtime(tmp_path):
     assert "apt-get install valgrind" in checks["valgrind (novalgrind)"]["fix"]
     if not _has_hardware_counters():
         assert "perf_event_open(instructions)" in checks["counters, perf_event_open (here)"]["fix"]
+
+
+@pytest.mark.slow
+def test_suite_gate_and_history_per_measure_from_counted_processes(counted):
+    # Two benchmarks (the second: the same work in a function of another name), 2 % more work.
+    write(
+        counted.cwd / "jitbench.toml",
+        CONFIG + '\n[benchmarks.again]\npath = "bench/work.py"\nfunction = "unit_loop"\n',
+    )
+    write(
+        counted.cwd / "bench" / "work.py",
+        WORK_PY + "\n\ndef unit_loop():\n    main()\n",
+    )
+    database = f"sqlite:///{counted.cwd / 'r.db'}"
+    doc = counted.json(
+        "run",
+        "base",
+        "more",
+        "--bench",
+        "work",
+        "--bench",
+        "again",
+        "--measure",
+        "time,instructions",
+        "--counter",
+        "valgrind",
+        "-p",
+        "2",
+        "-n",
+        "2",
+        "-w",
+        "1",
+        "--loops",
+        "2",
+        "--db",
+        database,
+    )
+    suites = {(s["candidate"], s["measure"]): s for s in doc["suite"]}
+    assert set(suites) == {("more", "time"), ("more", "instructions")}
+    counted_suite = suites[("more", "instructions")]
+    # Both benchmarks run 2 % more instructions: so does their geometric mean, Holm or not.
+    assert counted_suite["verdict"] == "slower" and counted_suite["n_benchmarks"] == 2
+    assert 1.99 <= counted_suite["ci_low_pct"] <= counted_suite["ci_high_pct"] <= 2.01
+    assert counted_suite["adjusted_verdicts"] == ["slower", "slower"]
+    result = doc["result"]
+    # The gate per measure: instructions fail a 1 % limit, pass 3 %; a time limit that the
+    # instruction change would fail is not judged on instructions (negative control).
+    failed = counted("compare", result, "--max-regression", "instructions=1%", check=1)
+    assert "more instructions +" in failed.stderr and "(2 regressions)" in failed.stderr
+    counted("compare", result, "--max-regression", "instructions=3%", check=0)
+    timed = counted("compare", result, "--max-regression", "time=1000%", "--json", check=0)
+    assert json.loads(timed.stdout)["max_regression"]["measures"] == ["time"]
+    # The database kept the counts: the history of instructions is the analysis's values.
+    rows = json.loads(
+        counted(
+            "history", "again", "--db", database, "--measure", "instructions", "--json", check=0
+        ).stdout
+    )["rows"]
+    means = {r["variant"]: r["summary"]["mean"] for r in rows}
+    assert means["more"] / means["base"] == pytest.approx(1.02, abs=1e-4)
+    time_rows = json.loads(counted("history", "again", "--db", database, "--json", check=0).stdout)[
+        "rows"
+    ]
+    # Time history: the two timed processes a side, not the counted ones.
+    assert [r["summary"]["n_processes"] for r in time_rows] == [2, 2]
