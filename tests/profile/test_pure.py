@@ -104,6 +104,31 @@ def test_contributions_add_up_to_the_change_and_rank_the_cause_first():
     assert round(second["contribution_pct"], 6) == 0.0
 
 
+def test_each_profiled_jit_function_carries_what_its_kind_recorded_about_it():
+    stacks = Counter({"main;__CINDER_JIT:m:hot": 90, "main;interp_loop": 10})
+    a, b = _process("A", stacks, 100), _process("B", stacks, 110)
+    a["jit"] = {
+        "cinderx": {
+            "sizes": {"m:hot": 800},
+            "compiled": [{"name": "m:hot", "hir_opcodes": {"LoadAttr": 3}}],
+            "deopts": {"top": [{"function": "hot", "count": 4}]},
+        }
+    }
+    b["jit"] = {"cinderx": {"sizes": {"m:hot": 1200}, "compiled": [], "deopts": {}}}
+    d = analysis.differential({"processes": [a, b]}, "b", "A", "B", top=10)
+    hot = next(r for r in d["functions"] if r["function"] == "__CINDER_JIT:m:hot")
+    assert hot["jit"]["compiled"] == [True, True]
+    assert hot["jit"]["code_size"] == [800, 1200]
+    assert hot["jit"]["deopts"] == [4.0, 0.0]
+    # Negative control: a frame no kind names as JIT code carries no JIT facts.
+    assert "jit" not in next(r for r in d["functions"] if r["function"] == "interp_loop")
+    # A process without its kind's record: nothing compiled, nothing known.
+    del b["jit"]
+    d = analysis.differential({"processes": [a, b]}, "b", "A", "B", top=10)
+    hot = next(r for r in d["functions"] if r["function"] == "__CINDER_JIT:m:hot")
+    assert hot["jit"]["compiled"] == [True, False] and hot["jit"]["code_size"] == [800, None]
+
+
 DUMP_A = """\
 JIT: cinderx/Jit/codegen/gen_asm.cpp:1683 -- Disassembly for m:f
 

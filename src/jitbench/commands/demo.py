@@ -16,6 +16,7 @@ import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import runtimes
 from ..analysis import experiment as an
 from ..benchmarks import bundled_names
 from ..config import default_config
@@ -37,8 +38,6 @@ VALGRIND_FACTOR = 25  # a counted process costs about this many times its native
 # 1000 it stays in CinderX's interpreter and auto mode costs more instructions than no JIT at all.
 AUTOJIT = "autojit=2"
 TOP_FUNCTIONS = 5
-# Rough seconds per process beyond its measured values (start-up, canary, facts), for the estimate.
-START_S = {"cinderx": 0.6, "cpython": 0.4, "pypy": 0.5, "python": 0.3}
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ def estimate_s(variants: list[Variant], benchmarks: int, design: Design) -> floa
     """Seconds the run should take on an idle 2-core machine: processes × (values + start-up),
     counted processes at valgrind's cost."""
     per_values = (design.values + design.warmups) * design.min_time
-    procs = sum(START_S.get(v.runtime.kind, 0.4) + per_values for v in variants)
+    procs = sum(runtimes.start_seconds(v.runtime.kind) + per_values for v in variants)
     counted = 0.0
     if "instructions" in design.measures:
         rounds = min(design.processes, design.instrumented_rounds or design.processes)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable
 
+from .. import runtimes
 from ..runner.jitbench_protocol import Events
 from . import code as jitcode
 from . import folded as folding
 from . import shares as sharing
-
-CINDER_PREFIX = "__CINDER_JIT:"
 
 
 def _all_profiled(doc: dict) -> list[dict]:
@@ -103,34 +101,8 @@ def attributed(folded: Counter) -> Counter:
 
 
 def python_name(frame: str) -> str | None:
-    """``module:qualname`` of a JIT frame (CinderX) as the JIT's facts name it, else None."""
-    return frame[len(CINDER_PREFIX) :] if frame.startswith(CINDER_PREFIX) else None
-
-
-def _facts(records: Iterable[dict], name: str) -> dict:
-    """What the JIT says about ``name`` in a variant's processes: compiled, size, HIR, deopts."""
-    sizes, opcodes, deopts, n = [], None, 0, 0
-    qualname = name.split(":", 1)[-1]
-    for r in records:
-        cx = (r.get("jit") or {}).get("cinderx") or {}
-        if not cx:
-            continue
-        n += 1
-        if name in (cx.get("sizes") or {}):
-            sizes.append(cx["sizes"][name])
-        for d in cx.get("compiled") or []:
-            if d.get("name") == name and opcodes is None:
-                opcodes = d.get("hir_opcodes") or {}
-        for site in (cx.get("deopts") or {}).get("top") or []:
-            if site.get("function") == qualname:
-                deopts += site.get("count") or 0
-    return {
-        "compiled": bool(sizes),
-        "processes": n,
-        "code_size": statistics.median(sizes) if sizes else None,
-        "hir_opcodes": opcodes,
-        "deopts": deopts / n if n else None,
-    }
+    """``module:qualname`` of a JIT frame as the JIT's facts name it, else None."""
+    return runtimes.jit_function_name(frame)
 
 
 def _opcode_changes(a: dict | None, b: dict | None, n: int = 4) -> list[str]:
@@ -179,8 +151,8 @@ def differential(doc: dict, bench: str, a: str, b: str, top: int = 15) -> dict |
         if pyname is None:
             continue
         fa_, fb_ = (
-            _facts(ra + timed_records(doc, bench, a), pyname),
-            _facts(rb + timed_records(doc, bench, b), pyname),
+            runtimes.function_facts(ra + timed_records(doc, bench, a), pyname),
+            runtimes.function_facts(rb + timed_records(doc, bench, b), pyname),
         )
         row["jit"] = {
             "compiled": [fa_["compiled"], fb_["compiled"]],
@@ -248,7 +220,7 @@ def function_code(doc: dict, bench: str, variant: str) -> dict[str, jitcode.Func
     for r in _all_profiled(doc):
         if r.get("benchmark") != bench or r.get("variant") != variant:
             continue
-        log = ((r.get("jit") or {}).get("cinderx") or {}).get("log")
+        log = runtimes.jit_log(r.get("jit") or {})
         if log and "data" in log:
             kind = (r.get("profile") or {}).get("code", "asm")
             found = jitcode.functions(jitlog.decode(log), kind)

@@ -113,6 +113,35 @@ def jit_summary(result: Result, variant: str, benchmark: str, top: int) -> dict 
     return _first("jit_summary", result, variant, benchmark, top)
 
 
+def jit_log(jit: dict) -> dict | None:
+    """The JIT log a process carried back, from the kind that writes one."""
+    return _first("log", jit)
+
+
+def jit_function_name(frame: str) -> str | None:
+    """``module:qualname`` of a profiled frame that names JIT code, from the kind that names it."""
+    return _first("function_name", frame)
+
+
+NOT_COMPILED = {
+    "compiled": False,
+    "processes": 0,
+    "code_size": None,
+    "hir_opcodes": None,
+    "deopts": None,
+}
+
+
+def function_facts(records: list[dict], name: str) -> dict:
+    """What the JIT says about function ``name`` in these processes (nothing compiled: none)."""
+    return _first("function_facts", records, name) or dict(NOT_COMPILED)
+
+
+def start_seconds(kind: str | None) -> float:
+    """Rough seconds a process of ``kind`` takes beyond its measured values, for estimates."""
+    return kind_named(kind).START_S
+
+
 def summary_columns(kind: str | None) -> tuple[SummaryColumn, ...]:
     """The columns in which ``kind`` shows its ``jit_summary`` (none for a kind without one)."""
     return tuple(getattr(KINDS.get(kind or ""), "SUMMARY_COLUMNS", ()))

@@ -42,6 +42,7 @@ class RuntimeKind(Protocol):
     """
 
     name: str
+    START_S: float  # rough seconds a process takes beyond its measured values
 
     def check(self, variant: Variant) -> tuple[str, str] | None:
         """Return (key, problem) when the variant's mode/jit_options are invalid for this kind."""

@@ -8,6 +8,7 @@ its current ``CINDERX_JIT_*`` name and its legacy ``PYTHONJIT*`` name, so old an
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,6 +22,9 @@ from .base import Launch, SummaryColumn
 from .compiled import CodeView, FunctionView, count, mean, runs
 
 name = "cinderx"
+# Rough seconds a process takes beyond its measured values (start-up, facts), for
+# run-time estimates.
+START_S = 0.6
 
 MODES = ("nojit", "nojit-loaded", "autojit", "autojit=N", "jit-all", "jitlist=PATH", "jitlist=auto")
 
@@ -51,6 +55,7 @@ COUNTED_ENV = {"CINDERX_JIT_BACKGROUND_COMPILE": "0"}
 
 # Profiling: name JIT code in /tmp/perf-PID.map as ``__CINDER_JIT:module:qualname``.
 PERF_MAP_ENV = {"CINDERX_JIT_PERF_MAP": "1"}
+PERF_MAP_PREFIX = "__CINDER_JIT:"
 
 # jitlist=auto: functions compiled by a calibration-length run under CinderX's own auto mode.
 PROFILE_MODE = "autojit"
@@ -312,6 +317,46 @@ def compiled(jit: dict) -> int | None:
 def code_bytes(jit: dict) -> int | None:
     """Bytes of machine code the JIT produced in the process."""
     return count((jit.get("cinderx") or {}).get("code_bytes"))
+
+
+def log(jit: dict) -> dict | None:
+    """The JIT log the process carried back (``jit_options.log``), when it did."""
+    entry = (jit.get("cinderx") or {}).get("log")
+    return entry if isinstance(entry, dict) and "data" in entry else None
+
+
+def function_name(frame: str) -> str | None:
+    """``module:qualname`` of a frame in perf's map that names JIT code, else None."""
+    return frame[len(PERF_MAP_PREFIX) :] if frame.startswith(PERF_MAP_PREFIX) else None
+
+
+def function_facts(records: list[dict], name: str) -> dict | None:
+    """What the JIT says about ``name`` in a variant's processes: compiled, size, HIR, deopts;
+    None when no process carries a CinderX record."""
+    sizes, opcodes, deopts, n = [], None, 0, 0
+    qualname = name.split(":", 1)[-1]
+    for r in records:
+        cx = (r.get("jit") or {}).get("cinderx") or {}
+        if not cx:
+            continue
+        n += 1
+        if name in (cx.get("sizes") or {}):
+            sizes.append(cx["sizes"][name])
+        for d in cx.get("compiled") or []:
+            if d.get("name") == name and opcodes is None:
+                opcodes = d.get("hir_opcodes") or {}
+        for site in (cx.get("deopts") or {}).get("top") or []:
+            if site.get("function") == qualname:
+                deopts += site.get("count") or 0
+    if not n:
+        return None
+    return {
+        "compiled": bool(sizes),
+        "processes": n,
+        "code_size": statistics.median(sizes) if sizes else None,
+        "hir_opcodes": opcodes,
+        "deopts": deopts / n,
+    }
 
 
 def code_view(result: Result, variant: str, benchmark: str) -> CodeView | None:

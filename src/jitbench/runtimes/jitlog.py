@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..results.model import Result
+from . import cinderx
 
 _PREFIX = re.compile(r"^JIT: \S+ -- ")
 _COMPILING = re.compile(r"^Compiling (\S+)$")
@@ -115,8 +116,8 @@ def summarise(result: Result, variant: str, benchmark: str | None = None) -> Log
             continue
         if benchmark is not None and p.benchmark != benchmark:
             continue
-        entry = (p.jit or {}).get("cinderx", {}).get("log")
-        if not entry or "data" not in entry:
+        entry = cinderx.log(p.jit or {})
+        if entry is None:
             continue
         parse(decode(entry), out)
         out.truncated = out.truncated or bool(entry.get("truncated"))

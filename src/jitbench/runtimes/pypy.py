@@ -12,6 +12,9 @@ from .base import Launch, SummaryColumn
 from .compiled import count, mean, runs
 
 name = "pypy"
+# Rough seconds a process takes beyond its measured values (start-up, facts), for
+# run-time estimates.
+START_S = 0.5
 
 MODES = ("nojit", "jit", "jit:KEY=N,...")
 # Profiling: PyPy writes no perf map; its JIT code stays unnamed ([JIT], anonymous memory).

@@ -6,6 +6,9 @@ from ..model import Variant
 from .base import Launch
 
 name = "python"
+# Rough seconds a process takes beyond its measured values (start-up, facts), for
+# run-time estimates.
+START_S = 0.3
 # Profiling: a CPython 3.12+ names its Python functions in /tmp/perf-PID.map; others ignore it.
 PERF_MAP_ENV = {"PYTHONPERFSUPPORT": "1"}
 
