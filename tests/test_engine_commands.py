@@ -178,3 +178,25 @@ def test_an_unsure_bisect_step_gets_adaptive_rounds_and_a_sure_one_none(tmp_path
     (c,) = an.analyse(runner.result.to_json(), opts).comparisons
     assert _until_precise(target, opts, c.result.ci_high_pct + 1)(runner) == 0
     assert runner.rounds_done() == done
+
+
+def test_a_bisect_step_is_judged_on_the_measure_named_first():
+    import argparse
+
+    from jitbench.commands.bisect import judged, judged_measure
+
+    from .report import synth
+
+    # Time unchanged (noisy), instructions +2 %: bad on instructions at 1 %, never on time.
+    doc = synth.result(variants={"good": 1.0, "step": 1.0}, processes=6, seed=8, noise=0.05)
+    doc = synth.with_instructions(doc, {"good": 1.0, "step": 1.02})
+    comparisons = [
+        c for c in an.analyse(doc, an.Options(seed=8)).comparisons if c.benchmark == "alpha"
+    ]
+    measure = judged_measure(argparse.Namespace(measures=["instructions", "time"]))
+    assert measure == "instructions"
+    step = judged(comparisons, measure)
+    assert step is not None and classify(step, 1.0) == "bad"
+    assert judged_measure(argparse.Namespace(measures=None)) == "time"
+    timed = judged(comparisons, "time")
+    assert timed is not None and classify(timed, 1.0) != "bad"

@@ -8,6 +8,10 @@ planned rounds gets the engine's adaptive rounds: more interleaved rounds until 
 is at most ``--target-ci`` (default: half the threshold) or ``--budget`` is spent. Those rounds
 stop on precision, never on the step's outcome.
 
+The measure judged is the first one named with ``--measure`` (default time): with
+``--measure instructions`` a step is bad when it runs at least ``--threshold`` more instructions,
+which valgrind counts to the instruction on a host whose times swing.
+
 An interrupted search continues when the same command runs again: a journal beside the results
 names each step's result; finished steps are reused and the interrupted one is resumed.
 """
@@ -50,6 +54,18 @@ class Step:
     result: str
 
 
+def judged_measure(args: argparse.Namespace) -> str:
+    """The measure a step is judged on: the first named with ``--measure``, else time."""
+    return (getattr(args, "measures", None) or ["time"])[0]
+
+
+def judged(
+    comparisons: list[an.BenchmarkComparison], measure: str
+) -> an.BenchmarkComparison | None:
+    """The step's comparison on the judged measure (None when it has none yet)."""
+    return next((c for c in comparisons if c.measure == measure), None)
+
+
 def classify(c: an.BenchmarkComparison, threshold: float) -> str:
     """bad: resolved slower by ≥ threshold; good: CI excludes a slowdown that large; else unsure."""
     r = c.result
@@ -60,15 +76,17 @@ def classify(c: an.BenchmarkComparison, threshold: float) -> str:
     return "unsure"
 
 
-def _until_precise(target: Target, opts: an.Options, threshold: float) -> Callable[[Runner], int]:
+def _until_precise(
+    target: Target, opts: an.Options, threshold: float, measure: str = "time"
+) -> Callable[[Runner], int]:
     """The engine's ``extend``: adaptive rounds, but only for a step unsure after its planned ones."""
     adaptive: Callable[[Runner], int] | None = None
 
     def extend(runner: Runner) -> int:
         nonlocal adaptive
         if adaptive is None:
-            comparisons = an.analyse(runner.result.to_json(), opts).comparisons
-            if not comparisons or classify(comparisons[0], threshold) != "unsure":
+            c = judged(an.analyse(runner.result.to_json(), opts).comparisons, measure)
+            if c is None or classify(c, threshold) != "unsure":
                 return 0
             adaptive = extender(target, opts)
         return adaptive(runner)
@@ -96,7 +114,8 @@ class _Search:
         self.journal: dict = {}
         self.rebuilt: set[str] = set()  # --rebuild: each revision is built again once
         target_ci = args.target_ci if args.target_ci is not None else args.threshold / 2
-        self.target = Target(target_ci, args.budget or DEFAULT_BUDGET_S)
+        self.measure = judged_measure(args)
+        self.target = Target(target_ci, args.budget or DEFAULT_BUDGET_S, measures=(self.measure,))
 
     def _built(self, variant: Variant) -> Variant:
         rebuild = self.args.rebuild and variant.rev not in self.rebuilt
@@ -166,11 +185,11 @@ class _Search:
         partial = results.load_result(path) if path.exists() else None
         if partial is not None and partial.complete:
             opts = an.Options(min_effect_pct=0.0, seed=partial.seed)
-            comparisons = an.analyse(partial.to_json(), opts).comparisons
-            if comparisons:
+            before = judged(an.analyse(partial.to_json(), opts).comparisons, self.measure)
+            if before is not None:
                 return self._step(
                     sha,
-                    comparisons[0],
+                    before,
                     1 + max(s.round for s in partial.schedule),
                     str(path),
                     " (measured before)",
@@ -178,8 +197,9 @@ class _Search:
         shown: list[an.BenchmarkComparison] = []
 
         def show(analysis: an.Analysis, doc: dict, path: str) -> None:
-            if analysis.comparisons:
-                shown.append(analysis.comparisons[0])
+            c = judged(analysis.comparisons, self.measure)
+            if c is not None:
+                shown.append(c)
 
         if partial is not None:
             # Interrupted while measuring this commit: its finished processes are kept.
@@ -208,7 +228,7 @@ class _Search:
                 self.cfg,
                 opts=opts,
                 show=show,
-                extend=_until_precise(self.target, opts, self.args.threshold),
+                extend=_until_precise(self.target, opts, self.args.threshold, self.measure),
                 progress=False,
                 resuming=partial,
                 out=path,
@@ -229,8 +249,9 @@ class _Search:
         self, sha: str, c: an.BenchmarkComparison, processes: int, path: str, note: str
     ) -> Step:
         state = classify(c, self.args.threshold)
+        what = "" if c.measure == "time" else f"{c.measure} "
         self.console.print(
-            f"  {sha[:12]}: {fmt.pct(c.result.change_pct)} "
+            f"  {sha[:12]}: {what}{fmt.pct(c.result.change_pct)} "
             f"{fmt.ci(c.result.ci_low_pct, c.result.ci_high_pct)} with {processes} "
             f"processes → {state}{note}"
         )
@@ -259,6 +280,7 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
     console.print(
         f"bisect: {len(shas)} commits after {good_sha[:12]} up to {args.bad}; "
         f"threshold {args.threshold:g} %"
+        + ("" if judged_measure(args) == "time" else f" more {judged_measure(args)}")
     )
     search = _Search(args, argv, cfg, base, good, shas[-1], console)
     search.open_journal()
@@ -284,7 +306,9 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
     unsure = [s.sha[:12] for s in steps.values() if s.state == "unsure"]
     wide_console().print(
         f"first bad commit: {first.sha}\n"
-        f"  {args.bench[0]}: {fmt.from_to(r.baseline.value_mean, r.candidate.value_mean)} "
+        f"  {args.bench[0]}"
+        + ("" if first.comparison.measure == "time" else f" {first.comparison.measure}")
+        + f": {fmt.from_to(r.baseline.value_mean, r.candidate.value_mean, first.comparison.measure)} "
         f"({fmt.pct(r.change_pct)}, {100 * r.confidence:g} % CI "
         f"{fmt.ci(r.ci_low_pct, r.ci_high_pct)}, {r.verdict}) "
         f"vs good {good_sha[:12]}\n"
@@ -310,7 +334,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         p,
         target_ci_help="a step still unsure after its planned rounds gets more rounds "
         "until its CI half-width is at most this (default: half the "
-        "threshold), or --budget is spent",
+        "threshold), or --budget is spent; the step is judged on the first measure "
+        "named with --measure (default time)",
     )
     add_build(p)
     p.set_defaults(func=bisect_command)
