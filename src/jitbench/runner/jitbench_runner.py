@@ -373,6 +373,24 @@ def _write_result(fd, doc):
         data = data[n:]
 
 
+# multiprocessing's helper processes (the default start method is forkserver from Python 3.14):
+# each serves this process until it exits, then ends with it.
+_HELPERS = (
+    ("multiprocessing.forkserver", "_forkserver"),
+    ("multiprocessing.resource_tracker", "_resource_tracker"),
+)
+
+
+def _stop_multiprocessing_helpers():
+    """Stop the helpers the benchmark's multiprocessing started, as this process's exit would, so
+    they are not taken for children it left running (their ``_stop`` is what CPython's tests use)."""
+    for module, attr in _HELPERS:
+        stop = getattr(getattr(sys.modules.get(module), attr, None), "_stop", None)
+        if stop is not None:
+            with contextlib.suppress(Exception):
+                stop()
+
+
 def main(task, root):
     """Run one task; write the result document to the original stdout; return the exit status."""
     jitbench_lifetime.tie_to_stdin()
@@ -395,6 +413,7 @@ def main(task, root):
         status = 1
     with contextlib.suppress(Exception):
         sys.stdout.flush()
+    _stop_multiprocessing_helpers()
     left = jitbench_lifetime.children()
     if left:
         # Reported rather than ignored: a child still running disturbs the next measurement.
