@@ -37,30 +37,43 @@ def _table(table: list[dict], sweep: dict, ci: str) -> Table:
     for p in sweep["parameters"]:
         t.add_column(p)
     metric = table[0]["metric"] if table else "steady"
-    for col in (f"{metric} time", "change", ci, "verdict"):
+    measures = list(dict.fromkeys(r.get("measure", "time") for r in table)) or ["time"]
+    several = len(measures) > 1
+    value = f"{metric} value" if several else f"{metric} {measures[0]}"
+    if several:
+        t.add_column("measure")
+    for col in (value, "change", ci, "verdict"):
         t.add_column(col, justify="left" if col == "verdict" else "right")
     for bench in dict.fromkeys(r["benchmark"] for r in table):
-        default = next(r["default_mean"] for r in table if r["benchmark"] == bench)
-        t.add_row(
-            bench,
-            *[
-                _show(sweep["points"][sweep["default"]][p]) + " (default)"
-                for p in sweep["parameters"]
-            ],
-            fmt.seconds(default),
-            "",
-            "",
-            "",
-        )
-        for r in (r for r in table if r["benchmark"] == bench):
+        for what in measures:
+            mine = [
+                r for r in table if r["benchmark"] == bench and r.get("measure", "time") == what
+            ]
+            if not mine:
+                continue
+            shown = fmt.seconds if what == "time" else fmt.count
             t.add_row(
+                bench,
+                *[
+                    _show(sweep["points"][sweep["default"]][p]) + " (default)"
+                    for p in sweep["parameters"]
+                ],
+                *([what] if several else []),
+                shown(mine[0]["default_mean"]),
                 "",
-                *[_show(r["params"][p]) for p in sweep["parameters"]],
-                fmt.seconds(r["mean"]),
-                fmt.pct(r["change_pct"]),
-                fmt.ci(r["ci_low_pct"], r["ci_high_pct"]),
-                f"[{VERDICT_STYLE[r['verdict']]}]{r['verdict']}[/]",
+                "",
+                "",
             )
+            for r in mine:
+                t.add_row(
+                    "",
+                    *[_show(r["params"][p]) for p in sweep["parameters"]],
+                    *([what] if several else []),
+                    shown(r["mean"]),
+                    fmt.pct(r["change_pct"]),
+                    fmt.ci(r["ci_low_pct"], r["ci_high_pct"]),
+                    f"[{VERDICT_STYLE[r['verdict']]}]{r['verdict']}[/]",
+                )
     return t
 
 
@@ -70,11 +83,12 @@ def _show(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _best_line(bench: str, b: dict, default: str) -> str:
+def _best_line(bench: str, b: dict, default: str, measure: str = "time") -> str:
+    name = bench if measure == "time" else f"{bench} ({measure})"
     if b["params"] is None:
-        return f"{bench}: best is the default {default} ({b['note']})"
+        return f"{name}: best is the default {default} ({b['note']})"
     params = ", ".join(f"{k}={_show(v)}" for k, v in b["params"].items())
-    return f"{bench}: best is {params} ({b['variant']}, {fmt.pct(b['change_pct'])} vs the default)"
+    return f"{name}: best is {params} ({b['variant']}, {fmt.pct(b['change_pct'])} vs the default)"
 
 
 def _json_safe(x: float) -> float | None:
@@ -88,12 +102,19 @@ def shown(args: argparse.Namespace, sweep: dict) -> Show:
     def show(analysis: an.Analysis, doc: dict, path: str) -> None:
         table = sw.rows(analysis, sweep)
         best = sw.best(table, default)
+        # The counted measures' best points, beside time's (fewest instructions, ...).
+        counted = {
+            m: sw.best(table, default, m)
+            for m in dict.fromkeys(r["measure"] for r in table)
+            if m != "time"
+        }
         if args.json:
             print_json(
                 {
                     "result": path,
                     "sweep": sweep,
                     "best": best,
+                    "best_by_measure": {"time": best, **counted},
                     "points": [
                         {
                             **r,
@@ -118,6 +139,9 @@ def shown(args: argparse.Namespace, sweep: dict) -> Show:
         console.print(_table(table, sweep, ci_header(analysis)))
         for bench, b in best.items():
             console.print(_best_line(bench, b, default))
+        for what, bests in counted.items():
+            for bench, b in bests.items():
+                console.print(_best_line(bench, b, default, what))
         for note in analysis.skipped:
             console.print(f"  [yellow]note:[/] {note}")
         print_result_path(console, doc, path)

@@ -118,7 +118,8 @@ def record(base: Variant, pts: list[Point]) -> dict:
 
 
 def rows(analysis: Analysis, sweep: dict) -> list[dict]:
-    """One row per benchmark and point: its parameters, time, change vs the default, verdict."""
+    """One row per benchmark, point and measure: its parameters, the value (time or a count
+    per iteration), change vs the default, verdict."""
     out = []
     for c in analysis.comparisons:
         if c.candidate not in sweep["points"]:
@@ -130,6 +131,7 @@ def rows(analysis: Analysis, sweep: dict) -> list[dict]:
             {
                 "benchmark": c.benchmark,
                 "variant": c.candidate,
+                "measure": c.measure,
                 "params": sweep["points"][c.candidate],
                 "metric": r.metric,
                 "mean": _mean(r.candidate.process_values),
@@ -147,9 +149,11 @@ def _mean(values: list[float]) -> float:
     return statistics.fmean(values) if values else math.nan
 
 
-def best(table: list[dict], default: str) -> dict[str, dict]:
-    """Per benchmark: the point with the largest significant speed-up, else the default."""
+def best(table: list[dict], default: str, measure: str = "time") -> dict[str, dict]:
+    """Per benchmark: the point with the largest significant decrease of ``measure`` (time: the
+    largest speed-up), else the default."""
     out: dict[str, dict] = {}
+    table = [r for r in table if r.get("measure", "time") == measure]
     for bench in dict.fromkeys(r["benchmark"] for r in table):
         faster = [r for r in table if r["benchmark"] == bench and r["verdict"] == "faster"]
         if faster:
@@ -164,6 +168,8 @@ def best(table: list[dict], default: str) -> dict[str, dict]:
                 "variant": default,
                 "params": None,
                 "change_pct": 0.0,
-                "note": "no point is significantly faster than the default",
+                "note": "no point is significantly faster than the default"
+                if measure == "time"
+                else f"no point runs significantly fewer {measure} than the default",
             }
     return out

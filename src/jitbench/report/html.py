@@ -205,25 +205,29 @@ def _cross_host(a: Analysis) -> str:
 
 
 def _sweep(a: Analysis, doc: dict) -> str:
-    series = sweep.sweep_series(doc, a)
-    if not series:
+    # One set of curves per measure: time, and each count measured beside it.
+    measures = list(dict.fromkeys(c.measure for c in a.comparisons)) or ["time"]
+    series = {m: sweep.sweep_series(doc, a, m) for m in measures}
+    if not any(series.values()):
         return ""
     out = [
         "<section class='sweep'><h3>Sweep</h3>",
         f"<p class='meta'>Parameters: {_e(', '.join(doc['sweep']['parameters']))}; "
         f"default {_e(doc['sweep'].get('default'))}.</p>",
     ]
-    for bench in dict.fromkeys(s.benchmark for s in series):
-        mine = [s for s in series if s.benchmark == bench]
-        svg = plots.to_svg(plots.sweep_curves(bench, mine), f"sweep {bench}")
-        out.append(
-            _figure(
-                "sweep",
-                svg,
-                f"{bench}: change from {a.baseline} against each "
-                f"parameter; the band is the {tables.ci_header(a)} of each point.",
+    for measure, curves in series.items():
+        what = "" if measure == "time" else f" {measure}"
+        for bench in dict.fromkeys(s.benchmark for s in curves):
+            mine = [s for s in curves if s.benchmark == bench]
+            svg = plots.to_svg(plots.sweep_curves(bench, mine), f"sweep {bench}{what}")
+            out.append(
+                _figure(
+                    "sweep",
+                    svg,
+                    f"{bench}:{what} change from {a.baseline} against each "
+                    f"parameter; the band is the {tables.ci_header(a)} of each point.",
+                )
             )
-        )
     out.append("</section>")
     return "".join(out)
 

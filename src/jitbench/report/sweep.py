@@ -63,13 +63,14 @@ def is_sweep(doc: dict) -> bool:
     return isinstance(sweep, dict) and bool(sweep.get("parameters")) and bool(sweep.get("points"))
 
 
-def sweep_series(doc: dict, analysis: Analysis) -> list[SweepSeries]:
-    """The curves of a sweep: per benchmark and parameter, one per combination of the others."""
+def sweep_series(doc: dict, analysis: Analysis, measure: str = "time") -> list[SweepSeries]:
+    """The curves of a sweep on one measure: per benchmark and parameter, one per combination
+    of the others."""
     if not is_sweep(doc):
         return []
     params = list(doc["sweep"]["parameters"])
     points: dict[str, dict] = doc["sweep"]["points"]
-    by_key = {(c.benchmark, c.candidate): c for c in analysis.comparisons}
+    by_key = {(c.benchmark, c.candidate): c for c in analysis.comparisons if c.measure == measure}
     out = []
     for bench in doc["benchmarks"]:
         for param in params:
