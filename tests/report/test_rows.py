@@ -10,7 +10,7 @@ from rich.console import Console
 
 from jitbench.analysis import experiment as an
 from jitbench.report import html, rows, terminal
-from jitbench.report.markdown import findings
+from jitbench.report.markdown import findings, per_variant_section
 
 from . import synth
 
@@ -73,3 +73,31 @@ def test_plots_and_captions_take_the_level_from_the_comparisons():
     default = an.analyse(doc, an.Options())
     page95 = html.render([html.ReportInput(doc=doc, analysis=default, path="r.json")])
     assert page95.count("95 % CI") == page.count("90 % CI") and "90 %" not in page95
+
+
+def test_every_report_shows_the_per_variant_cells_of_the_one_table():
+    doc, a = _analysis(0.95)
+    a.contaminated[("alpha", "cand")] = 2  # two of cand's processes ran on a busy host
+    table = rows.per_variant_table(a)
+    assert table.keys()[-1] == "contaminated"
+    md = "\n".join(per_variant_section(a))
+    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
+    out = io.StringIO()
+    Console(file=out, width=300).print(terminal.summary_table(a))
+    shown = out.getvalue()
+    assert len(table.rows) == len(a.summaries) == 4  # two benchmarks, two variants
+    for row in table.rows:
+        cells = dict(zip(table.keys(), row, strict=True))
+        line = next(
+            ln for ln in md.splitlines() if f"| {cells['benchmark']} | {cells['variant']} |" in ln
+        )
+        for key in ("processes", "mean", "median", "stdev", "trimmed_mean"):
+            assert cells[key] in line, (key, line)
+        for key in ("mean", "median", "stdev", "trimmed_mean", "contaminated"):
+            assert f">{cells[key]}<" in page, key
+        for key in ("mean", "median", "stdev", "contaminated"):
+            assert cells[key] in shown, key
+    counts = {(r[0], r[1]): r[-1] for r in table.rows}
+    assert counts[("alpha", "cand")] == "2" and counts[("beta", "cand")] == "0"
+    # Negative control: a value no row holds is found in none of them.
+    assert ">9.999 s<" not in page and "9.999 s" not in md

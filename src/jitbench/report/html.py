@@ -233,40 +233,10 @@ def _sweep(a: Analysis, doc: dict) -> str:
 
 
 def _summary_table(a: Analysis, bench: str, views: dict[str, list[ProcessView]]) -> str:
-    hot = bool(a.contaminated)  # then: how many processes ran while the host was busy
-    rows = []
-    for variant in views:
-        s = a.summaries.get((bench, variant))
-        load = (a.contaminated.get((bench, variant), 0),) if hot else ()
-        if s is None:
-            rows.append((variant, 0, 0, "—", "—", "—", "—", *load))
-            continue
-        rows.append(
-            (
-                variant,
-                s.n_processes,
-                s.n_values,
-                fmt.seconds(s.mean),
-                fmt.seconds(s.median),
-                fmt.seconds(s.stdev),
-                fmt.seconds(s.trimmed_mean),
-                *load,
-            )
-        )
-    return _table(
-        (
-            "variant",
-            "processes",
-            "values",
-            "mean",
-            "median",
-            "stdev",
-            "trimmed mean",
-            *(("contaminated",) if hot else ()),
-        ),
-        rows,
-        numeric={1, 2, 3, 4, 5, 6, 7},
-    )
+    t = tables.per_variant_table(a, bench, tuple(views))
+    t = t.without("benchmark")
+    numeric = {i for i, c in enumerate(t.columns) if c.numeric}
+    return _table([c.header for c in t.columns], t.rows, numeric=numeric)
 
 
 def _benchmark(

@@ -164,24 +164,9 @@ def hosts_table(doc: dict) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
 
 def per_variant_section(analysis: Analysis) -> list[str]:
     """Processes, values, mean, median, stdev and trimmed mean per benchmark and variant."""
-    rows = [
-        (
-            bench,
-            variant,
-            s.n_processes,
-            s.n_values,
-            fmt.seconds(s.mean),
-            fmt.seconds(s.median),
-            fmt.seconds(s.stdev),
-            fmt.seconds(s.trimmed_mean),
-        )
-        for (bench, variant), s in analysis.summaries.items()
-    ]
-    return _table(
-        ("benchmark", "variant", "processes", "values", "mean", "median", "stdev", "trimmed mean"),
-        rows,
-        "llrrrrrr",
-    )
+    t = tables.per_variant_table(analysis)
+    t = t.select(("benchmark", "variant", *(k for k, _ in tables.PER_VARIANT_STATS)))
+    return _table(tuple(c.header for c in t.columns), list(t.rows), "llrrrrrr")
 
 
 def _num(x: object) -> float:

@@ -51,6 +51,10 @@ class Table:
     def keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self.columns)
 
+    def without(self, *keys: str) -> Table:
+        """The same table without ``keys``' columns."""
+        return self.select(tuple(c.key for c in self.columns if c.key not in keys))
+
     def select(self, keys: tuple[str, ...]) -> Table:
         """The same table with only ``keys``' columns (absent keys are skipped), in that order."""
         index = {c.key: i for i, c in enumerate(self.columns)}
@@ -179,3 +183,52 @@ def cross_host_table(analysis: Analysis) -> Table:
             )
         )
     return Table(columns, tuple(rows))
+
+
+PER_VARIANT_STATS = (
+    ("processes", "processes"),
+    ("values", "values"),
+    ("mean", "mean"),
+    ("median", "median"),
+    ("stdev", "stdev"),
+    ("trimmed_mean", "trimmed mean"),
+)
+
+
+def _summary_cells(analysis: Analysis, bench: str, variant: str) -> tuple[str, ...]:
+    s = analysis.summaries.get((bench, variant))
+    if s is None:  # no successful process: nothing to summarise
+        return ("0", "0", "—", "—", "—", "—")
+    return (
+        str(s.n_processes),
+        str(s.n_values),
+        fmt.seconds(s.mean),
+        fmt.seconds(s.median),
+        fmt.seconds(s.stdev),
+        fmt.seconds(s.trimmed_mean),
+    )
+
+
+def per_variant_table(
+    analysis: Analysis, bench: str | None = None, variants: tuple[str, ...] = ()
+) -> Table:
+    """Processes, values, mean, median, stdev and trimmed mean per benchmark and variant (with
+    ``bench``: one row per name in ``variants``); a contaminated count when some process was."""
+    hot = bool(analysis.contaminated)
+    keys = list(analysis.summaries) if bench is None else [(bench, v) for v in variants]
+    columns = (
+        Column("benchmark", "benchmark"),
+        Column("variant", "variant"),
+        *(Column(key, header, numeric=True) for key, header in PER_VARIANT_STATS),
+        *((Column("contaminated", "contaminated", numeric=True),) if hot else ()),
+    )
+    rows = tuple(
+        (
+            b,
+            v,
+            *_summary_cells(analysis, b, v),
+            *((str(analysis.contaminated.get((b, v), 0)),) if hot else ()),
+        )
+        for b, v in keys
+    )
+    return Table(columns, rows)

@@ -18,37 +18,17 @@ VERDICT_STYLE = {
 
 def summary_table(analysis: Analysis) -> Table:
     """Per benchmark and variant: processes, values, mean, median, stdev."""
-    t = Table(title="Per variant", title_justify="left")
-    hot = bool(analysis.contaminated)
-    cols = (
-        "benchmark",
-        "variant",
-        "processes",
-        "values",
-        "mean",
-        "median",
-        "stdev",
-        *(("contaminated",) if hot else ()),
-    )
-    for col in cols:
-        t.add_column(
-            col, justify="right" if col not in ("benchmark", "variant") else "left", no_wrap=True
+    table = rows.per_variant_table(analysis).without("trimmed_mean")
+    keys = table.keys()
+    # A process measured while the host was busy is counted in yellow.
+    marked = tuple(
+        tuple(
+            f"[yellow]{c}[/]" if k == "contaminated" and c != "0" else c
+            for k, c in zip(keys, row, strict=True)
         )
-    for (bench, variant), s in analysis.summaries.items():
-        row = [
-            bench,
-            variant,
-            str(s.n_processes),
-            str(s.n_values),
-            fmt.seconds(s.mean),
-            fmt.seconds(s.median),
-            fmt.seconds(s.stdev),
-        ]
-        if hot:
-            n = analysis.contaminated.get((bench, variant), 0)
-            row.append(f"[yellow]{n}[/]" if n else "0")
-        t.add_row(*row)
-    return t
+        for row in table.rows
+    )
+    return _rich(rows.Table(table.columns, marked), "Per variant")
 
 
 TERMINAL_COLUMNS = (

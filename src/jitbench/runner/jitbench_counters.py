@@ -70,15 +70,19 @@ def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
 
+def _for_this_machine(table, missing):
+    """This machine's entry of a per-architecture ``table``; CounterError(``missing``) if none."""
+    value = table.get(platform.machine().lower())
+    if value is None:
+        raise CounterError(missing % platform.machine())
+    return value
+
+
 class ClientRequests:
     """valgrind client requests from Python: a no-op natively, recognised under valgrind."""
 
     def __init__(self):
-        code = _CODE.get(platform.machine().lower())
-        if code is None:
-            raise CounterError(
-                "valgrind client requests are not implemented for %s" % platform.machine()
-            )
+        code = _for_this_machine(_CODE, "valgrind client requests are not implemented for %s")
         libc = _libc()
         libc.mmap.restype = ctypes.c_void_p
         libc.mmap.argtypes = [
@@ -234,11 +238,9 @@ class PerfCounters:
     name = "perf"
 
     def __init__(self, events):
-        nr = _PERF_EVENT_OPEN.get(platform.machine().lower())
-        if nr is None:
-            raise CounterError(
-                "perf_event_open: unknown system call number on %s" % platform.machine()
-            )
+        nr = _for_this_machine(
+            _PERF_EVENT_OPEN, "perf_event_open: unknown system call number on %s"
+        )
         libc = _libc()
         libc.syscall.restype = ctypes.c_long
         self.events = list(events)
