@@ -4,6 +4,7 @@ mix, A vs B per function, and (``--logs``) what the JIT logs say."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,15 @@ def _num(x: float | None, digits: int = 0) -> str:
     return f"{x:,.{digits}f}"
 
 
+def _table(title: str, columns: Iterable[str], left: Iterable[str]) -> Table:
+    """A table titled ``title``: the ``left`` columns (names, text) align left, numbers right."""
+    t = Table(title=title, title_justify="left")
+    text = set(left)
+    for col in columns:
+        t.add_column(col, justify="left" if col in text else "right")
+    return t
+
+
 def summary_rows(variants: dict) -> tuple[list[str], list[list[str]]]:
     """(column labels, one row per variant): each variant's kind fills the columns it declares."""
     declared = {name: runtimes.summary_columns(v.get("kind")) for name, v in variants.items()}
@@ -51,29 +61,29 @@ def summary_rows(variants: dict) -> tuple[list[str], list[list[str]]]:
 
 
 def summary_table(bench: str, variants: dict) -> Table:
-    t = Table(title=f"JIT activity per process — {bench}", title_justify="left")
     columns, rows = summary_rows(variants)
-    for col in columns:
-        t.add_column(col, justify="left" if col in ("variant", "kind", "machine") else "right")
+    t = _table(f"JIT activity per process — {bench}", columns, ("variant", "kind", "machine"))
     for row in rows:
         t.add_row(*row)
     return t
 
 
 def ranking_table(bench: str, variant: str, rows: list[dict]) -> Table:
-    t = Table(title=f"Largest compiled functions — {variant} on {bench}", title_justify="left")
-    for col in (
-        "#",
-        "function",
-        "code bytes",
-        "stack",
-        "spill",
-        "compile ms",
-        "inlined",
-        "HIR instrs",
-        "in procs",
-    ):
-        t.add_column(col, justify="left" if col == "function" else "right")
+    t = _table(
+        f"Largest compiled functions — {variant} on {bench}",
+        (
+            "#",
+            "function",
+            "code bytes",
+            "stack",
+            "spill",
+            "compile ms",
+            "inlined",
+            "HIR instrs",
+            "in procs",
+        ),
+        ("function",),
+    )
     for i, r in enumerate(rows, 1):
         t.add_row(
             str(i),
@@ -129,11 +139,11 @@ def _print_diff(console: Console, bench: str, d: dict) -> None:
         )
     )
     if d["changed"]:
-        t = Table(title=f"Changed functions — {d['a']} → {d['b']}", title_justify="left")
-        for col in ("function", d["a"], d["b"], "Δ bytes", "Δ %", "HIR opcode changes"):
-            t.add_column(
-                col, justify="left" if col in ("function", "HIR opcode changes") else "right"
-            )
+        t = _table(
+            f"Changed functions — {d['a']} → {d['b']}",
+            ("function", d["a"], d["b"], "Δ bytes", "Δ %", "HIR opcode changes"),
+            ("function", "HIR opcode changes"),
+        )
         for r in d["changed"][:SHOWN_ROWS]:
             t.add_row(
                 r["name"],
@@ -201,20 +211,20 @@ def _print_logs(console: Console, logs: dict) -> None:
                 "(run the variants with jit_options = { log = true })"
             )
             continue
-        t = Table(title=f"JIT logs — {bench}", title_justify="left")
-        for col in (
-            "variant",
-            "processes",
-            "compiled",
-            "compile ms",
-            "failures",
-            "inlined",
-            "not inlined",
-            "top failure reasons",
-        ):
-            t.add_column(
-                col, justify="left" if col in ("variant", "top failure reasons") else "right"
-            )
+        t = _table(
+            f"JIT logs — {bench}",
+            (
+                "variant",
+                "processes",
+                "compiled",
+                "compile ms",
+                "failures",
+                "inlined",
+                "not inlined",
+                "top failure reasons",
+            ),
+            ("variant", "top failure reasons"),
+        )
         for v, s in entry["variants"].items():
             reasons = "; ".join(f"{r} ×{n}" for r, n in list(s["failure_reasons"].items())[:3])
             t.add_row(
