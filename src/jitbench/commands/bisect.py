@@ -114,8 +114,8 @@ class _Search:
         self.journal: dict = {}
         self.rebuilt: set[str] = set()  # --rebuild: each revision is built again once
         target_ci = args.target_ci if args.target_ci is not None else args.threshold / 2
-        self.measure = judged_measure(args)
-        self.target = Target(target_ci, args.budget or DEFAULT_BUDGET_S, measures=(self.measure,))
+        self.judged_on = judged_measure(args)
+        self.target = Target(target_ci, args.budget or DEFAULT_BUDGET_S, measures=(self.judged_on,))
 
     def _built(self, variant: Variant) -> Variant:
         rebuild = self.args.rebuild and variant.rev not in self.rebuilt
@@ -185,7 +185,7 @@ class _Search:
         partial = results.load_result(path) if path.exists() else None
         if partial is not None and partial.complete:
             opts = an.Options(min_effect_pct=0.0, seed=partial.seed)
-            before = judged(an.analyse(partial.to_json(), opts).comparisons, self.measure)
+            before = judged(an.analyse(partial.to_json(), opts).comparisons, self.judged_on)
             if before is not None:
                 return self._step(
                     sha,
@@ -197,7 +197,7 @@ class _Search:
         shown: list[an.BenchmarkComparison] = []
 
         def show(analysis: an.Analysis, doc: dict, path: str) -> None:
-            c = judged(analysis.comparisons, self.measure)
+            c = judged(analysis.comparisons, self.judged_on)
             if c is not None:
                 shown.append(c)
 
@@ -228,7 +228,7 @@ class _Search:
                 self.cfg,
                 opts=opts,
                 show=show,
-                extend=_until_precise(self.target, opts, self.args.threshold, self.measure),
+                extend=_until_precise(self.target, opts, self.args.threshold, self.judged_on),
                 progress=False,
                 resuming=partial,
                 out=path,
