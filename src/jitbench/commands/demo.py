@@ -20,6 +20,7 @@ from .. import runtimes
 from ..analysis import experiment as an
 from ..benchmarks import bundled_names
 from ..config import default_config
+from ..execute.valgrind import Valgrind
 from ..model import Design, Experiment, Runtime, Variant
 from ..runtimes import provisioned
 from .common import present, stderr_console, wide_console
@@ -33,7 +34,6 @@ QUICK_DESIGN = Design(processes=3, values=5, warmups=2, timeout=120.0, min_time=
 COUNTED_ROUNDS = 2
 COUNTED_VALUES = 3
 COUNTED_BENCHMARK = "richards"  # valgrind's processes cost ~40x: count the one the story is about
-VALGRIND_FACTOR = 25  # a counted process costs about this many times its native values
 # Richards' main loop (Scheduler.schedule) is called once per iteration: with a threshold of 50 or
 # 1000 it stays in CinderX's interpreter and auto mode costs more instructions than no JIT at all.
 AUTOJIT = "autojit=2"
@@ -125,7 +125,7 @@ def estimate_s(variants: list[Variant], benchmarks: int, design: Design) -> floa
         rounds = min(design.processes, design.instrumented_rounds or design.processes)
         rounds = rounds * len(design.instrumented_benchmarks or range(benchmarks)) / benchmarks
         values = (design.instrumented_values or design.values) * design.min_time
-        counted = rounds * sum(3.0 + VALGRIND_FACTOR * values for _ in variants)
+        counted = rounds * sum(3.0 + Valgrind.cost * values for _ in variants)
     calibrate = benchmarks * 1.5 + sum(3.0 for v in variants if v.mode == "jitlist=auto")
     return (procs * design.processes + counted) * benchmarks + calibrate
 
