@@ -417,7 +417,7 @@ class Runner:
             if problem is not None:
                 raise JitbenchError(problem)
             # Code of another architecture than its host's runs emulated: no time or counts.
-            facts = rec.get("facts", {})
+            facts = rec.get(protocol.Result.FACTS, {})
             facts["emulation"] = emulation_of(
                 facts.get("machine"),
                 (self.result.hosts or {})[v.runtime.host_name].get("machine"),
@@ -456,7 +456,7 @@ class Runner:
                         "emulation",
                     )
                 }
-            self._probes[v.name] = rec.get("counting_probe") or {}
+            self._probes[v.name] = rec.get(protocol.Result.COUNTING_PROBE) or {}
         self._choose_counting()
         self.save()
 
@@ -519,11 +519,12 @@ class Runner:
                 }
                 self.progress.message(f"{bench.name}: {entry.error}")
                 continue
-            entry.loops, entry.inner_loops = rec["loops"], rec["inner_loops"]
+            entry.loops = rec[protocol.Result.LOOPS]
+            entry.inner_loops = rec[protocol.Result.INNER_LOOPS]
             entry.calibration = {
                 "variant": baseline.name,
                 "min_time": d.min_time,
-                "steps": rec.get("steps", []),
+                "steps": rec.get(protocol.Result.STEPS, []),
                 "wall_ns": rec["wall_ns"],
             }
         self.save()

@@ -277,7 +277,7 @@ def prepare(
             )
         found = [
             n
-            for n in rec.get("jit", {}).get("cinderx", {}).get("sizes", {})
+            for n in rec.get(protocol.Result.JIT, {}).get("cinderx", {}).get("sizes", {})
             if not n.startswith("<invalid>") and ":" in n
         ]
         per_bench[bench.name] = len(found)
