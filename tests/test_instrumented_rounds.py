@@ -81,3 +81,66 @@ def test_only_the_chosen_benchmarks_get_instrumented_slots():
     counted = Counter((s.benchmark, s.round) for s in slots if s.instrument)
     assert counted == {("r", 0): 2, ("r", 1): 2}
     assert Counter(s.benchmark for s in slots if s.instrument is None) == {"r": 6, "n": 6}
+
+
+def test_only_the_chosen_variants_get_instrumented_slots():
+    slots = interleaved(
+        ["a", "b", "pypy"],
+        ["r"],
+        2,
+        seed=1,
+        instruments=("valgrind",),
+        instrumented_variants=("a", "b"),
+    )
+    assert Counter(s.variant for s in slots if s.instrument) == {"a": 2, "b": 2}
+    assert Counter(s.variant for s in slots if s.instrument is None) == {"a": 2, "b": 2, "pypy": 2}
+
+
+def _counted(doc: dict, bench: str, variant: str, rounds: int) -> None:
+    """Add ``rounds`` counted processes of ``variant`` on ``bench`` (identical counts)."""
+    for r in range(rounds):
+        doc["processes"].append(
+            {
+                "slot": 1000 + len(doc["processes"]),
+                "round": r,
+                "benchmark": bench,
+                "variant": variant,
+                "status": "ok",
+                "instrument": "valgrind",
+                "loops": 1,
+                "inner_loops": 1,
+                "first_ns": 1,
+                "warmups_ns": [],
+                "values_ns": [1, 1],
+                "counting": {"counts": {"instructions": [1_000_000, 1_000_000]}},
+            }
+        )
+
+
+def test_pairs_left_uncounted_by_design_are_not_reported_missing():
+    from jitbench.analysis import experiment as an
+
+    from .report import synth
+
+    doc = synth.result(
+        variants={"base": 1.0, "cand": 1.0, "pypy": 1.0},
+        benchmarks={"r": 0.002, "n": 0.002},
+        processes=3,
+    )
+    doc["design"].update(
+        measures=["time", "instructions"],
+        instrumented_benchmarks=["r"],
+        instrumented_variants=["base", "cand"],
+    )
+    for name in ("base", "cand"):
+        _counted(doc, "r", name, 2)
+    a = an.analyse(doc, an.Options(seed=1))
+    counted = [(c.benchmark, c.candidate) for c in a.comparisons if c.measure == "instructions"]
+    assert counted == [("r", "cand")]
+    assert not [n for n in a.skipped if "instructions" in n], a.skipped
+    # Control: a counted process the design planned and did not get is still reported.
+    doc["processes"] = [p for p in doc["processes"] if p["slot"] != doc["processes"][-1]["slot"]]
+    a = an.analyse(doc, an.Options(seed=1))
+    assert [n for n in a.skipped if "instructions" in n] == [
+        "r: cand vs base (instructions): fewer than 2 successful processes on a side; no comparison"
+    ]

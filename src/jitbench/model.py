@@ -122,6 +122,8 @@ class Design:
     instrumented_values: int | None = None
     # Benchmarks that get instrumented processes (None: all), e.g. counts on the one that matters.
     instrumented_benchmarks: tuple[str, ...] | None = None
+    # Variants that get instrumented processes (None: all): counts where time cannot tell.
+    instrumented_variants: tuple[str, ...] | None = None
     # What each value records: time always, counts (instructions, ...) beside it; same on all sides.
     measures: tuple[str, ...] = ("time",)
     counter: str = "auto"  # where counts come from: auto | perf | valgrind

@@ -292,6 +292,14 @@ def _measures(doc: dict, opts: Options) -> list[str]:
     return [m for m in held if m in opts.measures]
 
 
+def _counted_here(design: dict, bench: str, variants: tuple[str, ...]) -> bool:
+    """Whether the design planned counted processes of this benchmark for these variants."""
+    benches, chosen = design.get("instrumented_benchmarks"), design.get("instrumented_variants")
+    return (benches is None or bench in benches) and (
+        chosen is None or all(v in chosen for v in variants)
+    )
+
+
 def _compare(
     doc: dict,
     bench: str,
@@ -308,6 +316,9 @@ def _compare(
             views[name] = processes_of(doc, bench, name, measure=measure)
     base, cand = views[base_name], views[cand_name]
     what = "" if measure == "time" else f" ({measure})"
+    planned = _counted_here(doc["design"], bench, (base_name, cand_name))
+    if measure != "time" and not planned and not (base and cand):
+        return None  # the design counts elsewhere (e.g. one benchmark): nothing went missing
     if len(base) < 2 or len(cand) < 2:
         skipped.append(
             f"{bench}: {cand_name} vs {base_name}{what}: fewer than 2 successful "

@@ -1,7 +1,7 @@
 """``jitbench demo``: the engineer's loop in small, on the JITs found here.
 
 Needs no configuration. One interleaved experiment holds a from → to pair per JIT: CinderX
-``nojit`` → ``autojit=50`` and ``jitlist=auto``, CPython 3.14 without → with its JIT, PyPy
+``nojit`` → ``autojit=2`` and ``jitlist=auto``, CPython 3.14 without → with its JIT, PyPy
 without → with its JIT, and an A/A control (the interpreter running jitbench against itself,
 which must never come out faster or slower). Then it shows the proof that every JIT variant
 compiled something, the largest compiled functions of richards, and writes the HTML report.
@@ -10,6 +10,7 @@ compiled something, the largest compiled functions of richards, and writes the H
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import shutil
 import sys
@@ -27,17 +28,37 @@ from .common import present, stderr_console, wide_console
 from .measure import measure
 from .options import add_db, positive_int
 
-DEMO_DESIGN = Design(processes=5, values=8, warmups=3, timeout=120.0, min_time=0.02)
+DEMO_DESIGN = Design(processes=5, values=6, warmups=2, timeout=120.0, min_time=0.02)
 QUICK_DESIGN = Design(processes=3, values=5, warmups=2, timeout=120.0, min_time=0.01)
-# Instruction counts are deterministic: two counted processes of three values per variant give
+# Instruction counts are deterministic: two counted processes of two values per variant give
 # their verdict (a CI of zero width when they agree), at valgrind's cost.
 COUNTED_ROUNDS = 2
-COUNTED_VALUES = 3
+COUNTED_VALUES = 2
 COUNTED_BENCHMARK = "richards"  # valgrind's processes cost ~40x: count the one the story is about
+# PyPy's JIT is tens of times faster by time alone, and PyPy without its JIT is the slowest thing
+# valgrind could run here (half the counted cost): its counts add cost, not a verdict.
+COUNTED_KINDS = ("python", "cinderx", "cpython")
+# --quick counts CinderX's three variants alone: the claim the story makes by instructions (its two
+# nojit processes show that identical processes count alike), within about a minute.
+QUICK_COUNTED_KINDS = ("cinderx",)
 # Richards' main loop (Scheduler.schedule) is called once per iteration: with a threshold of 50 or
 # 1000 it stays in CinderX's interpreter and auto mode costs more instructions than no JIT at all.
 AUTOJIT = "autojit=2"
 TOP_FUNCTIONS = 5
+# The estimate's costs, in seconds on an idle 2-core x86-64 VM: this machine's wall times per
+# process under a known load, scaled by the run's CPU time over its wall time (the processes run
+# one at a time). A timed process: its runtime kind's start-up, then each iteration of a bundled
+# benchmark.
+ITERATION_S = {"pypy-nojit": 0.065}
+DEFAULT_ITERATION_S = 0.017
+# A counted process: start-up under valgrind, then each instrumented iteration (the last warmup
+# and the counted values) at valgrind's cost factor, uninstrumented ones costing little beside them.
+COUNTED_START_S = {"autojit": 6.5, "jit": 3.5, "nojit": 1.7}
+RICHARDS_ITERATION_S = 0.027  # one native iteration of the counted benchmark
+# Checking each variant, jitlist=auto's profiling run and the calibration, per benchmark; the
+# analysis and the HTML report.
+FIXED_S = 6.0
+PER_BENCHMARK_S = 1.5
 
 
 @dataclass(frozen=True)
@@ -115,19 +136,48 @@ def demo_variants(found: Found) -> list[Variant]:
     return out
 
 
+def _cost_key(v: Variant) -> str:
+    """Which costs a variant has: PyPy's apart (slow without its JIT), then by JIT mode."""
+    jit = "nojit" if v.mode in (None, "nojit") else "autojit" if "autojit" in v.mode else "jit"
+    return f"pypy-{'nojit' if jit == 'nojit' else 'jit'}" if v.runtime.kind == "pypy" else jit
+
+
 def estimate_s(variants: list[Variant], benchmarks: int, design: Design) -> float:
-    """Seconds the run should take on an idle 2-core machine: processes × (values + start-up),
-    counted processes at valgrind's cost."""
-    per_values = (design.values + design.warmups) * design.min_time
-    procs = sum(runtimes.start_seconds(v.runtime.kind) + per_values for v in variants)
+    """Seconds the demo should take on an idle 2-core machine: every timed process, every counted
+    one (valgrind's: most of the cost), and the fixed steps around them."""
+    iterations = 1 + design.warmups + design.values
+    timed = 0.0
+    for v in variants:
+        key = _cost_key(v)
+        start = runtimes.start_seconds(v.runtime.kind)
+        per = start + iterations * ITERATION_S.get(key, DEFAULT_ITERATION_S)
+        timed += per * design.processes * benchmarks
     counted = 0.0
     if "instructions" in design.measures:
         rounds = min(design.processes, design.instrumented_rounds or design.processes)
-        rounds = rounds * len(design.instrumented_benchmarks or range(benchmarks)) / benchmarks
-        values = (design.instrumented_values or design.values) * design.min_time
-        counted = rounds * sum(3.0 + Valgrind.cost * values for _ in variants)
-    calibrate = benchmarks * 1.5 + sum(3.0 for v in variants if v.mode == "jitlist=auto")
-    return (procs * design.processes + counted) * benchmarks + calibrate
+        benches = len(design.instrumented_benchmarks or range(benchmarks))
+        chosen = [
+            v
+            for v in variants
+            if design.instrumented_variants is None or v.name in design.instrumented_variants
+        ]
+        instrumented = 1 + (design.instrumented_values or design.values)
+        per = sum(
+            COUNTED_START_S.get(_cost_key(v), 3.0)
+            + instrumented * Valgrind.cost * RICHARDS_ITERATION_S
+            for v in chosen
+        )
+        counted = per * rounds * benches
+    return timed + counted + FIXED_S + PER_BENCHMARK_S * benchmarks
+
+
+def busy_factor(load: float, cpus: int) -> float:
+    """How much longer one process at a time may take on a host this busy (1: idle)."""
+    return max(1.0, load / max(cpus, 1))
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def plan_text(variants: list[Variant], benches: list[str], design: Design, found: Found) -> str:
@@ -137,19 +187,28 @@ def plan_text(variants: list[Variant], benches: list[str], design: Design, found
         for v in variants[1:]
         if v.against or v.name.endswith("-again")
     ]
+    chosen = design.instrumented_variants or [v.name for v in variants]
     counted = (
         f"; instructions of {', '.join(design.instrumented_benchmarks or benches)} "
-        f"counted under valgrind in {design.instrumented_rounds} more processes per "
-        "variant"
+        f"counted under valgrind in {design.instrumented_rounds} more processes of each of "
+        f"{len(chosen)} variants ({', '.join(chosen)})"
         if "instructions" in design.measures
+        else ""
+    )
+    seconds = estimate_s(variants, len(benches), design)
+    load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    factor = busy_factor(load, cpus)
+    busy = (
+        f"; this host is busy now (load {load:.1f} on {cpus} cores): up to "
+        f"{_minutes(seconds * factor)}"
+        if factor > 1.5
         else ""
     )
     lines = [
         f"jitbench demo: {', '.join(benches)}; {design.processes} interleaved processes per "
         f"variant, {design.values} values each after {design.warmups} warmups{counted}",
         "  pairs: " + "; ".join(pairs),
-        f"  about {estimate_s(variants, len(benches), design) / 60:.0f}–"
-        f"{2 * estimate_s(variants, len(benches), design) / 60:.0f} min on this machine",
+        f"  about {_minutes(seconds)} on an idle 2-core machine{busy}",
     ]
     lines += [f"  [yellow]not available: {m}[/]" for m in found.missing()]
     return "\n".join(lines)
@@ -203,6 +262,11 @@ def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
             instrumented_rounds=COUNTED_ROUNDS,
             instrumented_values=COUNTED_VALUES,
             instrumented_benchmarks=(COUNTED_BENCHMARK,),
+            instrumented_variants=tuple(
+                v.name
+                for v in variants
+                if v.runtime.kind in (QUICK_COUNTED_KINDS if args.quick else COUNTED_KINDS)
+            ),
         )
     quiet = args.json or args.markdown
     if not quiet:
@@ -232,7 +296,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--quick",
         action="store_true",
-        help="richards only, 3 processes of 5 values: one to two minutes",
+        help="richards only, 3 processes of 5 values, instructions counted for CinderX alone: "
+        "about a minute on an idle 2-core machine",
     )
     p.add_argument(
         "--time-only",

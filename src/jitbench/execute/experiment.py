@@ -118,6 +118,9 @@ def new_artifact(exp: Experiment, argv: list[str]) -> Result:
             instrumented_benchmarks=(
                 list(d.instrumented_benchmarks) if d.instrumented_benchmarks is not None else None
             ),
+            instrumented_variants=(
+                list(d.instrumented_variants) if d.instrumented_variants is not None else None
+            ),
         ),
         host=host_facts(),
         # Every machine the variants ran on, by the name the user gave it ("local" = this one).
@@ -234,9 +237,10 @@ class Runner:
             self._prepare()
             d = self.exp.design
             variants = len(self.variants)
+            counted = len(estimate.instrumented_variants(self.variants, d))
             planned = estimate.process_count(len(self.benchmarks), variants, d) + len(
                 self.instruments
-            ) * estimate.instrumented_count(self.benchmarks, variants, d)
+            ) * estimate.instrumented_count(self.benchmarks, counted, d)
             if d.loops is None:
                 self.progress.message(
                     f"{planned} processes planned; calibrating loops first "
@@ -245,12 +249,13 @@ class Runner:
             self._calibrate()
             runnable = self.runnable()
             timed = estimate.process_count(len(runnable), variants, d)
-            each = estimate.instrumented_count(runnable, variants, d)
+            each = estimate.instrumented_count(runnable, counted, d)
             seconds = estimate.run_seconds(
                 {b: self.result.benchmarks[b] for b in runnable},
                 variants,
                 d,
                 {name: inst.cost for name, inst in self.instruments.items()},
+                counted,
             )
             self.progress.message(
                 estimate.describe(seconds, timed, dict.fromkeys(self.instruments, each))
@@ -325,6 +330,7 @@ class Runner:
             instrumented_rounds=d.instrumented_rounds,
             instrumented_benchmarks=d.instrumented_benchmarks,
             kinds=kinds,
+            instrumented_variants=d.instrumented_variants,
         )
         slots = [replace(s, index=s.index + offset) for s in slots]
         self.result.schedule.extend(slot_record(s) for s in slots)

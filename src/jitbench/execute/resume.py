@@ -87,6 +87,7 @@ def experiment_from(
         instrumented_benchmarks=(
             tuple(d.instrumented_benchmarks) if d.instrumented_benchmarks else None
         ),
+        instrumented_variants=(tuple(d.instrumented_variants) if d.instrumented_variants else None),
         # Counted as the run began: the missing slots are counted alike.
         counter=(result.counting or {}).get("backend", "auto"),
     )

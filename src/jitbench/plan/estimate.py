@@ -3,7 +3,8 @@ roughly how long they take.
 
 Instrumented processes (counted under valgrind, profiled under perf) run slower than native ones
 by their instrument's cost factor (``Instrument.cost``), and only in the first
-``instrumented_rounds`` rounds, of ``instrumented_benchmarks``, with ``instrumented_values``.
+``instrumented_rounds`` rounds, of ``instrumented_benchmarks`` and ``instrumented_variants``,
+with ``instrumented_values``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ def instrumented_benchmarks(benchmarks: Iterable[str], design: Design) -> list[s
     """The benchmarks that get instrumented processes."""
     chosen = design.instrumented_benchmarks
     return [b for b in benchmarks if chosen is None or b in chosen]
+
+
+def instrumented_variants(variants: Iterable[str], design: Design) -> list[str]:
+    """The variants that get instrumented processes."""
+    chosen = design.instrumented_variants
+    return [v for v in variants if chosen is None or v in chosen]
 
 
 def instrumented_rounds(design: Design) -> int:
@@ -61,9 +68,11 @@ def run_seconds(
     variants: int,
     design: Design,
     costs: Mapping[str, float] | None = None,
+    instrumented: int | None = None,
 ) -> float | None:
     """Seconds the planned rounds should take; ``costs`` names the instruments that run (each →
-    its process's wall time as a multiple of native). None when a benchmark's cost is unknown."""
+    its process's wall time as a multiple of native), for ``instrumented`` of the variants (None:
+    all). None when a benchmark's cost is unknown."""
     factor = sum((costs or {}).values())
     chosen = set(instrumented_benchmarks(benchmarks, design))
     # An instrumented process measures its own number of values (counts need few).
@@ -79,7 +88,8 @@ def run_seconds(
         total += one * variants * design.processes
         if bench in chosen and factor:
             slow = process_seconds(calibration, loops, instrumented) or 0.0
-            total += slow * factor * variants * instrumented_rounds(design)
+            counted = variants if instrumented is None else instrumented
+            total += slow * factor * counted * instrumented_rounds(design)
     return total
 
 

@@ -23,13 +23,15 @@ def interleaved(
     instrumented_rounds: int | None = None,
     instrumented_benchmarks: tuple[str, ...] | None = None,
     kinds: dict[str, tuple[str | None, ...]] | None = None,
+    instrumented_variants: tuple[str, ...] | None = None,
 ) -> list[Slot]:
     """Slots for rounds ``first_round .. first_round+processes-1``, variants shuffled per round.
 
     The shuffle of round r depends only on (seed, r), so a run extended by more rounds keeps the
     order of the rounds it already has. Each instrument adds one process per variant to every
     round (or to the first ``instrumented_rounds`` rounds, and only for
-    ``instrumented_benchmarks`` when given), shuffled together with the timed ones.
+    ``instrumented_benchmarks`` and ``instrumented_variants`` when given), shuffled together
+    with the timed ones.
     ``kinds`` (adaptive rounds aimed at one measure) names each benchmark's processes per variant
     and round instead: None for a timed one, an instrument's name for one under it.
     """
@@ -42,7 +44,12 @@ def interleaved(
             mine: tuple[str | None, ...] = (None, *inst) if chosen else (None,)
             if kinds is not None:
                 mine = kinds[bench]
-            order = [(v, k) for k in mine for v in variants]
+            order = [
+                (v, k)
+                for k in mine
+                for v in variants
+                if k is None or instrumented_variants is None or v in instrumented_variants
+            ]
             rng.shuffle(order)
             for v, k in order:
                 slots.append(Slot(index=0, round=r, benchmark=bench, variant=v, instrument=k))

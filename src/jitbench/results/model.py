@@ -83,6 +83,7 @@ class DesignRecord(Part):
             "instrumented_values",
             "instrumented_benchmarks",
             "measures",
+            "instrumented_variants",
         }
     )
 
@@ -98,6 +99,7 @@ class DesignRecord(Part):
     instrumented_values: int | None = None  # values of an instrumented process, when not ``values``
     instrumented_benchmarks: list[str] | None = None  # the benchmarks that have them (None: all)
     measures: list[str] | None = None  # what the values record: time, instructions... (None: time)
+    instrumented_variants: list[str] | None = None  # the variants that have them (None: all)
 
 
 @dataclass

@@ -7,8 +7,8 @@ from .base import Launch
 
 name = "python"
 # Rough seconds a process takes beyond its measured values (start-up, facts), for
-# run-time estimates.
-START_S = 0.3
+# run-time estimates: measured on an idle 2-core VM, the demo's modes averaged.
+START_S = 0.05
 # Profiling: a CPython 3.12+ names its Python functions in /tmp/perf-PID.map; others ignore it.
 PERF_MAP_ENV = {"PYTHONPERFSUPPORT": "1"}
 
