@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from jitbench.model import Design
@@ -72,6 +74,16 @@ def test_counted_processes_cost_their_instruments_factor_with_their_own_values()
     assert both - counted == pytest.approx(2.5 * one * 2 * 2)
     # Control: no instrument runs, no extra time (the design's instrumented_* alone add none).
     assert timed == estimate.run_seconds(BENCHES, 2, DESIGN)
+
+
+def test_counted_processes_of_the_chosen_variants_alone():
+    chosen = dataclasses.replace(COUNTED, instrumented_variants=("x",))
+    assert estimate.instrumented_variants(["x", "y", "z"], chosen) == ["x"]
+    assert estimate.instrumented_variants(["x", "y"], COUNTED) == ["x", "y"]  # control: all
+    timed = estimate.run_seconds(BENCHES, 3, chosen)
+    one_counted = estimate.run_seconds(BENCHES, 3, chosen, {"valgrind": 40.0}, 1)
+    every = estimate.run_seconds(BENCHES, 3, chosen, {"valgrind": 40.0})
+    assert every - timed == pytest.approx(3 * (one_counted - timed))
 
 
 def test_instrumented_processes_are_counted_per_chosen_benchmark_variant_and_round():

@@ -68,11 +68,11 @@ def run_seconds(
     variants: int,
     design: Design,
     costs: Mapping[str, float] | None = None,
-    instrumented: int | None = None,
+    counted_variants: int | None = None,
 ) -> float | None:
     """Seconds the planned rounds should take; ``costs`` names the instruments that run (each →
-    its process's wall time as a multiple of native), for ``instrumented`` of the variants (None:
-    all). None when a benchmark's cost is unknown."""
+    its process's wall time as a multiple of native), for ``counted_variants`` of the variants
+    (None: all). None when a benchmark's cost is unknown."""
     factor = sum((costs or {}).values())
     chosen = set(instrumented_benchmarks(benchmarks, design))
     # An instrumented process measures its own number of values (counts need few).
@@ -88,7 +88,7 @@ def run_seconds(
         total += one * variants * design.processes
         if bench in chosen and factor:
             slow = process_seconds(calibration, loops, instrumented) or 0.0
-            counted = variants if instrumented is None else instrumented
+            counted = variants if counted_variants is None else counted_variants
             total += slow * factor * counted * instrumented_rounds(design)
     return total
 
