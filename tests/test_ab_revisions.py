@@ -270,3 +270,48 @@ def _read(path: Path) -> dict | None:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+
+
+@pytest.mark.slow
+def test_bisect_on_instructions_names_the_commit_with_three_times_the_work(tmp_path: Path):
+    """Judged on instruction counts (valgrind: deterministic), two processes a side settle every
+    step: the 3x commit runs +200 % instructions, the others the same count."""
+    shas = _history(tmp_path)
+    proc = Cli(tmp_path)(
+        "bisect",
+        "--runtime",
+        "dev",
+        "--good",
+        shas["good"],
+        "--bad",
+        "history",
+        "--bench",
+        "w",
+        "--threshold",
+        "50%",
+        "--measure",
+        "instructions",
+        "--counter",
+        "valgrind",
+        "-p",
+        "2",
+        "--values",
+        "2",
+        "--warmups",
+        "1",
+        "--loops",
+        "1",
+        "--seed",
+        "1",
+        "--db",
+        "off",
+        check=0,
+    )
+    out = proc.stdout + proc.stderr
+    assert f"first bad commit: {shas['culprit']}" in proc.stdout, out
+    assert "w instructions:" in proc.stdout, out
+    steps = [ln for ln in proc.stderr.splitlines() if "processes →" in ln]
+    # Every step was judged on instructions: the 3x commit bad, an unchanged one good.
+    assert all(" instructions " in ln for ln in steps), steps
+    assert any(ln.strip().startswith(shas["culprit"][:12]) and "→ bad" in ln for ln in steps)
+    assert any("→ good" in ln for ln in steps), steps
