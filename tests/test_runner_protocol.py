@@ -95,7 +95,7 @@ def test_a_run_against_a_runner_of_another_version_stops_with_one_line(
 
 
 RUNNER_DIR = payload.RUNNER_DIR
-KEY_CLASSES = (protocol.Task, protocol.Benchmark, protocol.Result)
+KEY_CLASSES = (protocol.Task, protocol.Benchmark, protocol.Result, protocol.Counting)
 KEYS = {v for c in KEY_CLASSES for k, v in vars(c).items() if k.isupper() and isinstance(v, str)}
 
 
@@ -115,7 +115,7 @@ def _literal_keys(path) -> list[str]:
 
 
 def test_host_and_runner_name_task_and_result_keys_through_the_protocol(tmp_path):
-    sides = [RUNNER_DIR / "jitbench_runner.py", RUNNER_DIR / "jitbench_probes.py"]
+    sides = [RUNNER_DIR / f"jitbench_{m}.py" for m in ("runner", "probes", "counters")]
     sides.append(Path(process.__file__))
     assert [hit for path in sides for hit in _literal_keys(path)] == []
     # Negative control: the check sees a literal key.

@@ -9,6 +9,7 @@ from ..errors import JitbenchError
 from ..measures import VALGRIND_MEASURES, counted
 from ..model import Variant
 from ..runner import jitbench_protocol as protocol
+from ..runner.jitbench_protocol import Counting as C
 from ..runtimes import counted_env_for
 from . import valgrind
 from .transport import Transport
@@ -38,7 +39,8 @@ class Counting:
     def task(self) -> dict:
         """The task keys of a counted process."""
         if self.backend == "perf":
-            return {protocol.Task.COUNTING: {"backend": "perf", "events": list(self.measures)}}
+            session = {C.BACKEND: C.PERF, C.EVENTS: list(self.measures)}
+            return {protocol.Task.COUNTING: session}
         return valgrind.counting_task()
 
 

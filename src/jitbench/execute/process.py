@@ -16,7 +16,7 @@ from ..errors import JitbenchError
 from ..model import Benchmark, Variant
 from ..runner import jitbench_protocol as protocol
 from ..runner.jitbench_protocol import Benchmark as BenchKey
-from ..runner.jitbench_protocol import Result, Task
+from ..runner.jitbench_protocol import Counting, Result, Task
 from ..runtimes import jit_idle, launch_for, verify_activity
 from .leftovers import describe
 from .payload import (
@@ -302,7 +302,7 @@ def _shape_error(doc: dict) -> str | None:
         return "loops is not a positive integer"
     counting = doc.get(Result.COUNTING)
     if counting is not None:
-        counts = counting.get("counts") if isinstance(counting, dict) else None
+        counts = counting.get(Counting.COUNTS) if isinstance(counting, dict) else None
         if not isinstance(counts, dict) or not all(
             isinstance(v, list)
             and len(v) == len(doc[Result.VALUES_NS])

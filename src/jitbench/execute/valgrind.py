@@ -73,7 +73,11 @@ def wrap_argv(
 
 def counting_task() -> dict:
     """The task keys that make the runner count under valgrind."""
-    return {protocol.Task.COUNTING: {"backend": "valgrind", "out_file": OUT_FILE}}
+    session = {
+        protocol.Counting.BACKEND: protocol.Counting.VALGRIND,
+        protocol.Counting.OUT_FILE: OUT_FILE,
+    }
+    return {protocol.Task.COUNTING: session}
 
 
 def version_argv(runtime_command: list[str], valgrind: str = "valgrind") -> list[str]:

@@ -17,6 +17,8 @@ import os
 import platform
 import struct
 
+from jitbench_protocol import Counting
+
 # --- valgrind client requests ------------------------------------------------------------------
 
 RUNNING_ON_VALGRIND = 0x1001
@@ -292,7 +294,7 @@ class PerfSession:
     """Counts of the measured values from perf_event_open, read just around each value."""
 
     def __init__(self, spec):
-        self.counters = PerfCounters(spec["events"])
+        self.counters = PerfCounters(spec[Counting.EVENTS])
         self.events = self.counters.events
         self.counts = dict((e, []) for e in self.events)
         self.overhead = {}
@@ -314,14 +316,18 @@ class PerfSession:
 
     def finish(self):
         self.counters.close()
-        return {"backend": "perf", "counts": self.counts, "overhead": self.overhead}
+        return {
+            Counting.BACKEND: Counting.PERF,
+            Counting.COUNTS: self.counts,
+            Counting.OVERHEAD: self.overhead,
+        }
 
 
 class ValgrindSession:
     """Instructions of the measured values under callgrind: zero before each, dump after it."""
 
     def __init__(self, spec):
-        out_file = spec["out_file"].replace("%p", str(os.getpid()))
+        out_file = spec[Counting.OUT_FILE].replace("%p", str(os.getpid()))
         _remove_stale_dumps(os.path.dirname(out_file))
         self.callgrind = Callgrind(out_file)
         self.started = False
@@ -350,9 +356,9 @@ class ValgrindSession:
         if missing:
             raise CounterError("callgrind wrote no dump for %s" % ", ".join(missing))
         counts = [found[label] for label in self.callgrind.labels if label.startswith("jitbench v")]
-        out = {"backend": "valgrind", "counts": {"instructions": counts}}
+        out = {Counting.BACKEND: Counting.VALGRIND, Counting.COUNTS: {"instructions": counts}}
         if self.overheads:
-            out["overhead"] = {"instructions": min(found[label] for label in self.overheads)}
+            out[Counting.OVERHEAD] = {"instructions": min(found[label] for label in self.overheads)}
         return out
 
 
@@ -388,10 +394,10 @@ def _alive(pid):
 
 def open_session(spec):
     """The counting session a task asks for: ``{"backend": "perf"|"valgrind", ...}``."""
-    backend = spec.get("backend")
-    if backend == "perf":
+    backend = spec.get(Counting.BACKEND)
+    if backend == Counting.PERF:
         return PerfSession(spec)
-    if backend == "valgrind":
+    if backend == Counting.VALGRIND:
         return ValgrindSession(spec)
     raise CounterError("unknown counting backend %r" % (backend,))
 

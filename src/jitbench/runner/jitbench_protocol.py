@@ -109,6 +109,19 @@ class Result:
     )
 
 
+class Counting:
+    """Keys of the task's counting session (``Task.COUNTING``) and of the counts it returns
+    (``Result.COUNTING``)."""
+
+    BACKEND = "backend"
+    PERF = "perf"  # perf_event_open counters around each value
+    VALGRIND = "valgrind"  # callgrind counts, zeroed and dumped around each value
+    EVENTS = "events"  # perf: the events to count
+    OUT_FILE = "out_file"  # valgrind: where callgrind dumps (``%p``: the pid)
+    COUNTS = "counts"  # measure → one count per measured value
+    OVERHEAD = "overhead"  # measure → the count of an empty value (the harness's own)
+
+
 class Events:
     """Keys of the result's ``Result.EVENTS``: JIT and GC counters read between values."""
 

@@ -24,7 +24,7 @@ import time
 
 import jitbench_lifetime
 import jitbench_protocol as protocol
-from jitbench_protocol import Action, Benchmark, Events, Result, Task
+from jitbench_protocol import Action, Benchmark, Counting, Events, Result, Task
 
 # Calibration never lets a single timed value run longer than this many outer loops.
 MAX_LOOPS = 2**32
@@ -339,7 +339,7 @@ def _open_counting(root, spec):
     try:
         return jitbench_counters.open_session(spec)
     except jitbench_counters.CounterError as exc:
-        raise BenchmarkError("counting %s: %s" % (spec.get("backend"), exc)) from None
+        raise BenchmarkError("counting %s: %s" % (spec.get(Counting.BACKEND), exc)) from None
 
 
 def _runner_module(root, name):
