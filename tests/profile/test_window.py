@@ -124,8 +124,12 @@ def test_events_count_cpython_jit_executors(py314_cmd):
     runtime = Runtime("py314", tuple(py314_cmd), "cpython")
     rec = run_process(LocalTransport(), Variant("jit", runtime, mode="jit"), bench, task, 120)
     assert rec["status"] == "ok", rec
-    executors = [e["executors"] for e in [rec["events"]["start"], *rec["events"]["values"]]]
-    assert executors[-1] > executors[0], executors
+    events = rec["events"]
+    timeline = [events["start"], events["first"], *events["warmups"], *events["values"]]
+    executors = [e["executors"] for e in timeline]
+    # Executors alive, not a running total: CPython drops cold ones, so the count goes up and
+    # down between values (2, 6, 2, 3, 6, 2 here); the last value may well be back at start.
+    assert max(executors) > executors[0], executors
     # Negative control: without PYTHON_JIT there is nothing to count.
     rec = run_process(LocalTransport(), Variant("nojit", runtime, mode="nojit"), bench, task, 120)
     assert all("executors" not in e for e in rec["events"]["values"])
