@@ -144,6 +144,8 @@ def test_the_jit_variants_prove_they_compiled_and_the_others_did_not(demo_runs):
         for name in ("cinderx-autojit", "cinderx-jitlist"):
             compiled = [j["cinderx"]["compiled_count"] for j in jit[name]]
             assert compiled and min(compiled) > 0, (name, compiled)
+            # Compiled in the calling thread: no function waits for a busy host's compile threads.
+            assert art["variants"][name]["jit_options"] == {"background_compile": False}
         nojit = [j.get("cinderx") or {} for j in jit["cinderx-nojit"]]
         assert all(not c.get("compiled_count") for c in nojit), nojit
 

@@ -44,6 +44,10 @@ QUICK_COUNTED_KINDS = ("cinderx",)
 # Richards' main loop (Scheduler.schedule) is called once per iteration: with a threshold of 50 or
 # 1000 it stays in CinderX's interpreter and auto mode costs more instructions than no JIT at all.
 AUTOJIT = "autojit=2"
+# CinderX compiles on background threads by default: on a busy host they fall behind, and functions
+# waiting for them ran richards 3x slower than no JIT here (measured: 150-210 ms vs 50 ms per
+# iteration; compiling in the calling thread: 35 ms). Counted processes compile synchronously too.
+CINDERX_JIT_OPTIONS = (("background_compile", False),)
 TOP_FUNCTIONS = 5
 # The estimate's costs, in seconds on an idle 2-core x86-64 VM: this machine's wall times per
 # process under a known load, scaled by the run's CPU time over its wall time (the processes run
@@ -116,9 +120,19 @@ def demo_variants(found: Found) -> list[Variant]:
         cx = Runtime("cinderx", found.cinderx, "cinderx")
         out += [
             Variant(name="cinderx-nojit", runtime=cx, mode="nojit"),
-            Variant(name="cinderx-autojit", runtime=cx, mode=AUTOJIT, against="cinderx-nojit"),
             Variant(
-                name="cinderx-jitlist", runtime=cx, mode="jitlist=auto", against="cinderx-nojit"
+                name="cinderx-autojit",
+                runtime=cx,
+                mode=AUTOJIT,
+                against="cinderx-nojit",
+                jit_options=CINDERX_JIT_OPTIONS,
+            ),
+            Variant(
+                name="cinderx-jitlist",
+                runtime=cx,
+                mode="jitlist=auto",
+                against="cinderx-nojit",
+                jit_options=CINDERX_JIT_OPTIONS,
             ),
         ]
     if found.py314:
