@@ -13,6 +13,7 @@ from jitbench.analysis.comparison import ADAPTIVE_MIN_ROUNDS
 from jitbench.execute.experiment import Runner
 from jitbench.model import Benchmark, Design, Experiment, Runtime, Variant
 from jitbench.plan.adaptive import Target, Width, extender, halfwidths, kinds_for
+from jitbench.results.model import Result
 
 from .conftest import WORK_PY, Cli, write
 
@@ -97,37 +98,42 @@ def _counted_doc(instrument: str = "valgrind") -> dict:
 
 def test_halfwidths_are_per_measure_and_count_the_processes_that_measured():
     doc = _counted_doc()
-    widths = halfwidths(doc, an.Options(), ("instructions",))
+    widths = halfwidths(Result.from_json(doc), an.Options(), ("instructions",))
     assert set(widths) == {("alpha", "cand", "instructions"), ("beta", "cand", "instructions")}
     w = widths[("alpha", "cand", "instructions")]
     # Exact counts: the instruction CI is far inside 0.05 %, but four processes are too few to
     # stop on; the time CI of the same processes is wide (negative control).
     assert w.halfwidth_pct < 0.01 and w.processes == 4
     assert not w.reached(Target(0.05, 60.0, measures=("instructions",)))
-    time_width = halfwidths(doc, an.Options())[("alpha", "cand", "time")]
+    time_width = halfwidths(Result.from_json(doc), an.Options())[("alpha", "cand", "time")]
     assert time_width.halfwidth_pct > 0.05
 
 
 def test_a_counted_target_adds_counted_processes_only():
     doc = _counted_doc()
-    wide = halfwidths(doc, an.Options(), ("instructions",))
-    assert kinds_for(doc, wide, Target(0.05, 60, measures=("instructions",))) == {
+    wide = halfwidths(Result.from_json(doc), an.Options(), ("instructions",))
+    assert kinds_for(Result.from_json(doc), wide, Target(0.05, 60, measures=("instructions",))) == {
         "alpha": ("valgrind",),
         "beta": ("valgrind",),
     }
     # Where perf counted, the timed processes carry the counts: the rounds are timed ones.
     perf = _counted_doc(instrument="")
-    wide = halfwidths(perf, an.Options(), ("instructions",))
-    assert kinds_for(perf, wide, Target(0.05, 60, measures=("instructions",))) == {
+    wide = halfwidths(Result.from_json(perf), an.Options(), ("instructions",))
+    assert kinds_for(
+        Result.from_json(perf), wide, Target(0.05, 60, measures=("instructions",))
+    ) == {
         "alpha": (None,),
         "beta": (None,),
     }
     # Time and instructions both aimed at: timed and counted processes; time alone: the planned
     # shape of a round (None).
     both = Target(0.05, 60, measures=("time", "instructions"))
-    wide = halfwidths(doc, an.Options(), both.measures)
-    assert kinds_for(doc, wide, both) == {"alpha": (None, "valgrind"), "beta": (None, "valgrind")}
-    assert kinds_for(doc, wide, Target(0.05, 60)) is None
+    wide = halfwidths(Result.from_json(doc), an.Options(), both.measures)
+    assert kinds_for(Result.from_json(doc), wide, both) == {
+        "alpha": (None, "valgrind"),
+        "beta": (None, "valgrind"),
+    }
+    assert kinds_for(Result.from_json(doc), wide, Target(0.05, 60)) is None
 
 
 def test_a_counted_measure_without_a_comparison_yet_is_unreached():
@@ -138,7 +144,7 @@ def test_a_counted_measure_without_a_comparison_yet_is_unreached():
         for p in doc["processes"]
         if not (p.get("instrument") and p["benchmark"] == "alpha" and p["round"] > 0)
     ]
-    widths = halfwidths(doc, an.Options(), ("instructions",))
+    widths = halfwidths(Result.from_json(doc), an.Options(), ("instructions",))
     assert widths[("alpha", "cand", "instructions")] == Width(math.inf, 0)
 
 
@@ -187,7 +193,7 @@ def test_adaptive_rounds_aimed_at_instructions_run_only_counted_processes(tmp_pa
     assert {(u["candidate"], u["measure"]) for u in state["unreached"]} == {
         ("more", "instructions")
     }
-    (c,) = an.analyse(doc, an.Options(measures=("instructions",))).comparisons
+    (c,) = an.analyse(Result.from_json(doc), an.Options(measures=("instructions",))).comparisons
     assert c.result.n_candidate == 4 and 1.99 < c.result.ci_low_pct <= c.result.ci_high_pct < 2.01
     # Negative control: aimed at time, the added rounds are timed (counted only in round 0).
     timed = run("timed.json", Target(0.05, budget_s=25.0), instrumented_rounds=1)

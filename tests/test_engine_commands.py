@@ -16,6 +16,7 @@ from jitbench.commands.bisect import _until_precise, classify
 from jitbench.execute.experiment import Runner
 from jitbench.model import Benchmark, Design, Experiment, Runtime, Variant
 from jitbench.plan.adaptive import Target
+from jitbench.results.model import Result
 from jitbench.runtimes import provisioned
 
 from .builds.test_builds import WORK, commit_all, git, make_package_repo
@@ -163,7 +164,7 @@ def test_an_unsure_bisect_step_gets_adaptive_rounds_and_a_sure_one_none(tmp_path
     runner = Runner(exp, tmp_path / "r.json", argv=["test"])
     runner.run()
     opts = an.Options(min_effect_pct=0.0, seed=9)
-    (c,) = an.analyse(runner.result.to_json(), opts).comparisons
+    (c,) = an.analyse(runner.result, opts).comparisons
     r = c.result
     # A threshold between the estimate and the CI's upper end leaves the step unsure.
     unsure = (r.change_pct + r.ci_high_pct) / 2
@@ -175,7 +176,7 @@ def test_an_unsure_bisect_step_gets_adaptive_rounds_and_a_sure_one_none(tmp_path
     # Negative control: with a threshold above the CI the step is good, and no round is added.
     assert classify(c, r.ci_high_pct + 1) == "good"
     done = runner.rounds_done()
-    (c,) = an.analyse(runner.result.to_json(), opts).comparisons
+    (c,) = an.analyse(runner.result, opts).comparisons
     assert _until_precise(target, opts, c.result.ci_high_pct + 1)(runner) == 0
     assert runner.rounds_done() == done
 
@@ -189,7 +190,7 @@ def test_a_bisect_step_is_judged_on_the_measure_named_first():
 
     # Time unchanged (noisy), instructions +2 %: bad on instructions at 1 %, never on time.
     doc = synth.result(variants={"good": 1.0, "step": 1.0}, processes=6, seed=8, noise=0.05)
-    doc = synth.with_instructions(doc, {"good": 1.0, "step": 1.02})
+    doc = Result.from_json(synth.with_instructions(doc, {"good": 1.0, "step": 1.02}))
     comparisons = [
         c for c in an.analyse(doc, an.Options(seed=8)).comparisons if c.benchmark == "alpha"
     ]

@@ -11,6 +11,7 @@ from jitbench.analysis import experiment as an
 from jitbench.analysis.regression import Limit, gate
 from jitbench.commands.options import regression_limit
 from jitbench.errors import JitbenchError
+from jitbench.results.model import Result
 
 from .conftest import Cli, assert_one_line_error
 from .report import synth
@@ -24,7 +25,7 @@ def _result(time_factor: float, instruction_factor: float) -> dict:
 
 def test_each_measure_is_gated_by_its_own_limit() -> None:
     # Time 50 % slower, instructions unchanged: the time gate fails, the instruction gate passes.
-    a = an.analyse(_result(1.5, 1.0), an.Options())
+    a = an.analyse(Result.from_json(_result(1.5, 1.0)), an.Options())
     assert not gate(a, [Limit("time", 10.0)]).passed
     assert gate(a, [Limit("instructions", 0.1)]).passed
     # A bare limit judges the counted measures when there are any: this one passes.
@@ -37,7 +38,7 @@ def test_each_measure_is_gated_by_its_own_limit() -> None:
 
 
 def test_a_two_percent_instruction_regression_fails_a_one_percent_gate_only() -> None:
-    a = an.analyse(_result(1.0, 1.02), an.Options())
+    a = an.analyse(Result.from_json(_result(1.0, 1.02)), an.Options())
     failed = gate(a, [Limit("instructions", 1.0)])
     assert {(c.benchmark, c.measure) for c in failed.regressions} == {
         ("alpha", "instructions"),
@@ -52,7 +53,7 @@ def test_a_two_percent_instruction_regression_fails_a_one_percent_gate_only() ->
 
 
 def test_a_measure_the_result_lacks_is_one_line() -> None:
-    a = an.analyse(synth.result(seed=2), an.Options())
+    a = an.analyse(Result.from_json(synth.result(seed=2)), an.Options())
     with pytest.raises(JitbenchError, match="has no instructions comparison.*--measure"):
         gate(a, [Limit("instructions", 0.1)])
 

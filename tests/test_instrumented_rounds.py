@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from jitbench.plan.schedule import interleaved
+from jitbench.results.model import Result
 
 
 def test_only_the_first_rounds_hold_instrumented_slots():
@@ -134,13 +135,13 @@ def test_pairs_left_uncounted_by_design_are_not_reported_missing():
     )
     for name in ("base", "cand"):
         _counted(doc, "r", name, 2)
-    a = an.analyse(doc, an.Options(seed=1))
+    a = an.analyse(Result.from_json(doc), an.Options(seed=1))
     counted = [(c.benchmark, c.candidate) for c in a.comparisons if c.measure == "instructions"]
     assert counted == [("r", "cand")]
     assert not [n for n in a.skipped if "instructions" in n], a.skipped
     # Control: a counted process the design planned and did not get is still reported.
     doc["processes"] = [p for p in doc["processes"] if p["slot"] != doc["processes"][-1]["slot"]]
-    a = an.analyse(doc, an.Options(seed=1))
+    a = an.analyse(Result.from_json(doc), an.Options(seed=1))
     assert [n for n in a.skipped if "instructions" in n] == [
         "r: cand vs base (instructions): fewer than 2 successful processes on a side; no comparison"
     ]

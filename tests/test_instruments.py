@@ -16,6 +16,7 @@ from jitbench.execute import instruments
 from jitbench.execute.experiment import Runner
 from jitbench.model import Benchmark, Design, Experiment, Runtime, Variant
 from jitbench.results.artifact import load
+from jitbench.results.model import Result
 
 # The work grows with SLOW, which only the instrument's argv prefix sets; the marks on stderr say
 # what the process saw.
@@ -111,7 +112,7 @@ def test_instrumented_processes_never_enter_a_time_verdict(tmp_path, instrument)
         .run()
         .to_json()
     )
-    (c,) = an.analyse(doc, an.Options()).comparisons
+    (c,) = an.analyse(Result.from_json(doc), an.Options()).comparisons
     assert (c.result.n_baseline, c.result.n_candidate) == (3, 3)
     timed = [p for p in doc["processes"] if p["variant"] == "candidate" and "instrument" not in p]
     want = sorted(np.mean(p["values_ns"]) / (p["loops"] * p["inner_loops"]) / 1e9 for p in timed)
@@ -122,7 +123,7 @@ def test_instrumented_processes_never_enter_a_time_verdict(tmp_path, instrument)
     for p in doc["processes"]:
         if p.pop("instrument", None):
             p["round"] += 100  # rounds of their own, so that pairs stay pairs
-    (mixed,) = an.analyse(doc, an.Options()).comparisons
+    (mixed,) = an.analyse(Result.from_json(doc), an.Options()).comparisons
     assert (mixed.result.n_baseline, mixed.result.n_candidate) == (6, 6)
     assert max(mixed.result.candidate.process_means) > 5 * max(c.result.candidate.process_means)
 

@@ -61,7 +61,9 @@ def test_history_over_three_experiments_lists_them_in_time_order(db_url, tmp_pat
     assert len(everything) == 4 and everything[1].hostname == "other-host"
     for row, doc in zip(rows, docs, strict=True):
         # The numbers are recomputed from the stored values, exactly as from the artifact.
-        expected = stats.summarize([p.values for p in processes_of(doc, "alpha", "main")])
+        expected = stats.summarize(
+            [p.values for p in processes_of(Result.from_json(doc), "alpha", "main")]
+        )
         assert row.summary.mean == expected.mean and row.summary.stdev == expected.stdev
         assert row.summary.n_processes == 6 and row.interpreter == "cpython 3.14.0"
     assert rows[0].vs_previous is None
@@ -232,7 +234,7 @@ def test_history_of_instructions_reads_the_counted_processes_and_time_the_timed(
     assert [r.measure for r in counted] == ["instructions"] * 3
     for row, doc in zip(counted, docs, strict=True):
         # Exactly the values the analysis of the artifact reads.
-        views = processes_of(doc, "alpha", "main", measure="instructions")
+        views = processes_of(Result.from_json(doc), "alpha", "main", measure="instructions")
         assert row.summary.n_processes == len(views) == 6
         assert row.summary.mean == stats.summarize([v.values for v in views]).mean
     means = [r.summary.mean for r in counted]
@@ -240,7 +242,9 @@ def test_history_of_instructions_reads_the_counted_processes_and_time_the_timed(
     assert counted[2].vs_previous is not None and 1.99 < counted[2].vs_previous.change_pct < 2.01
     # Time: the six timed processes only; the six under valgrind (40x slower) stay out.
     for row, doc in zip(timed, docs, strict=True):
-        expected = stats.summarize([p.values for p in processes_of(doc, "alpha", "main")])
+        expected = stats.summarize(
+            [p.values for p in processes_of(Result.from_json(doc), "alpha", "main")]
+        )
         assert row.summary.n_processes == 6 and row.summary.mean == expected.mean
         assert row.measure == "time"
 

@@ -137,7 +137,7 @@ def test_a_revision_1_database_is_upgraded_with_its_data_and_backfilled(db_url):
         rows = db.history(engine, "alpha")
     finally:
         engine.dispose()
-    views = processes_of(old, "alpha", "main")
+    views = processes_of(Result.from_json(old), "alpha", "main")
     assert len(backfilled) == len(views)
     for (mean_s, steady_class, interpreter, rev), view in zip(backfilled, views, strict=True):
         assert mean_s == pytest.approx(stats.summarize([view.values]).mean, rel=1e-12)

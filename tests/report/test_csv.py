@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from jitbench.results.artifact import load, processes_of
+from jitbench.results.model import Result
 
 from ..conftest import Cli, assert_one_line_error
 
@@ -17,7 +18,7 @@ def test_csv_has_one_row_per_value_with_the_artifacts_seconds(tmp_path, jit_resu
     doc = load(jit_result)
     n = sum(len(p["values_ns"]) + len(p["warmups_ns"]) for p in doc["processes"])
     assert len(rows) == n
-    view = processes_of(doc, "beta", "cand")[2]
+    view = processes_of(Result.from_json(doc), "beta", "cand")[2]
     mine = [r for r in rows if r["slot"] == str(view.slot)]
     assert [float(r["seconds"]) for r in mine if r["warmup"] == "0"] == list(view.values)
     assert [float(r["seconds"]) for r in mine if r["warmup"] == "1"] == list(view.warmups)

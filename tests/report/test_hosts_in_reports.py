@@ -9,13 +9,14 @@ from html.parser import HTMLParser
 from jitbench.analysis import experiment as an
 from jitbench.report import html
 from jitbench.report.markdown import findings
+from jitbench.results.model import Result
 
 from . import synth
 
 
 def _analysed() -> tuple[dict, an.Analysis]:
     doc = synth.two_host_result()
-    return doc, an.analyse(doc, an.Options())
+    return doc, an.analyse(Result.from_json(doc), an.Options())
 
 
 def _section(text: str, title: str) -> str:
@@ -28,7 +29,7 @@ def _cells(row: str) -> list[str]:
 
 def test_markdown_has_the_cross_host_table_in_words():
     doc, a = _analysed()
-    text = findings(a, doc)
+    text = findings(a, Result.from_json(doc))
     table = _section(text, "Across hosts")
     assert (
         "| benchmark | variant | hosts | process mean (from → to) | change | 95 % CI | verdict | "
@@ -53,7 +54,9 @@ def test_markdown_has_the_cross_host_table_in_words():
 def test_markdown_counts_contaminated_processes_and_names_who_kept_the_host_busy():
     doc, a = _analysed()
     lines = [
-        ln for ln in _section(findings(a, doc), "Host load").splitlines() if ln.startswith("- ")
+        ln
+        for ln in _section(findings(a, Result.from_json(doc)), "Host load").splitlines()
+        if ln.startswith("- ")
     ]
     assert lines == [
         "- alpha/jit@arm: 2 of 6 process(es) measured while other work kept host arm busy "
@@ -61,12 +64,12 @@ def test_markdown_counts_contaminated_processes_and_names_who_kept_the_host_busy
         "- alpha/nojit@arm: 1 of 6 process(es) measured while other work kept host arm busy "
         "(yes 1.1 cores)",
     ]
-    assert "--exclude-contaminated" in _section(findings(a, doc), "Host load")
+    assert "--exclude-contaminated" in _section(findings(a, Result.from_json(doc)), "Host load")
 
 
 def test_markdown_environment_has_every_hosts_facts():
     doc, a = _analysed()
-    env = _section(findings(a, doc), "Environment")
+    env = _section(findings(a, Result.from_json(doc)), "Environment")
     assert "| fact | x86 | arm |" in env
     assert "| machine | x86_64 | aarch64 |" in env
     assert "| cpu_model | Synthetic CPU @ 3.0GHz | Synthetic Neoverse |" in env
@@ -77,11 +80,11 @@ def test_markdown_environment_has_every_hosts_facts():
 def test_one_host_reports_stay_as_they_were():
     doc = synth.result(variants={"base": 1.0, "cand": 1.3})
     doc["hosts"] = {"local": {"name": "local", **synth.HOST, "interpreters": {}}}
-    a = an.analyse(doc, an.Options())
-    text = findings(a, doc)
+    a = an.analyse(Result.from_json(doc), an.Options())
+    text = findings(a, Result.from_json(doc))
     for absent in ("Across hosts", "Host load", "| fact |", "| vs |"):
         assert absent not in text
-    page = html.render([html.ReportInput("one.json", doc, a)])
+    page = html.render([html.ReportInput("one.json", Result.from_json(doc), a)])
     for absent in ("cross-host", "<h4>Hosts</h4>", "<th>contaminated</th>", "<th>vs</th>"):
         assert absent not in page
 
@@ -113,7 +116,7 @@ class _Sections(HTMLParser):
 
 def test_html_has_the_cross_host_section_contamination_and_the_hosts():
     doc, a = _analysed()
-    page = html.render([html.ReportInput("hosts.json", doc, a)])
+    page = html.render([html.ReportInput("hosts.json", Result.from_json(doc), a)])
     parsed = _Sections()
     parsed.feed(page)
     cross = " | ".join(parsed.text["cross-host"])

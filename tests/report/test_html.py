@@ -12,6 +12,7 @@ from pathlib import Path
 from jitbench.analysis import experiment as an
 from jitbench.report import html
 from jitbench.results.artifact import load
+from jitbench.results.model import Result
 
 from ..conftest import Cli
 from .chromium import Page, chromium_or_skip
@@ -22,7 +23,13 @@ def _items(*paths: Path) -> list[html.ReportInput]:
     for p in paths:
         doc = load(p)
         baseline = doc.get("sweep", {}).get("default")
-        out.append(html.ReportInput(str(p), doc, an.analyse(doc, an.Options(baseline=baseline))))
+        out.append(
+            html.ReportInput(
+                str(p),
+                Result.from_json(doc),
+                an.analyse(Result.from_json(doc), an.Options(baseline=baseline)),
+            )
+        )
     return out
 
 

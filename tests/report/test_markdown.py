@@ -5,13 +5,14 @@ from __future__ import annotations
 from jitbench.analysis import experiment as an
 from jitbench.report.markdown import findings
 from jitbench.results.artifact import load
+from jitbench.results.model import Result
 
 from ..conftest import Cli
 from . import synth
 
 
 def _md(doc: dict) -> str:
-    return findings(an.analyse(doc, an.Options()), doc)
+    return findings(an.analyse(Result.from_json(doc), an.Options()), Result.from_json(doc))
 
 
 def _section(text: str, title: str) -> str:
@@ -72,7 +73,7 @@ def test_table_cells_escape_pipes():
 def test_ab_markdown_is_the_findings_file(real_result, tmp_path):
     text = Cli(tmp_path)("report", str(real_result), "--markdown", check=0).stdout
     doc = load(real_result)
-    assert text == findings(an.analyse(doc, an.Options()), doc)
+    assert text == findings(an.analyse(Result.from_json(doc), an.Options()), Result.from_json(doc))
     for heading in (
         "### jitbench: slower vs base",
         "#### Robust view",

@@ -13,6 +13,7 @@ from rich.console import Console
 from jitbench.analysis import experiment as an
 from jitbench.report import html, rows, terminal
 from jitbench.report.markdown import findings
+from jitbench.results.model import Result
 
 from ..conftest import Cli
 from . import synth
@@ -30,11 +31,11 @@ def _counted(time: dict, instructions: dict, noise: float = 0.003) -> dict:
 
 
 def _reports(doc: dict) -> tuple[an.Analysis, str, str, str]:
-    a = an.analyse(doc, an.Options())
+    a = an.analyse(Result.from_json(doc), an.Options())
     out = io.StringIO()
     terminal.print_analysis(a, Console(file=out, width=400))
-    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
-    return a, out.getvalue(), findings(a, doc), page
+    page = html.render([html.ReportInput(doc=Result.from_json(doc), analysis=a, path="r.json")])
+    return a, out.getvalue(), findings(a, Result.from_json(doc)), page
 
 
 def test_every_report_shows_the_measure_and_the_mechanism_lines():

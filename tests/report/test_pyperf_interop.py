@@ -15,6 +15,7 @@ import pytest
 
 from jitbench import stats
 from jitbench.results.artifact import first_error, load, processes_of
+from jitbench.results.model import Result
 
 from ..conftest import Cli, assert_one_line_error
 
@@ -101,14 +102,14 @@ def test_imported_pyperf_suite_matches_pyperf_stats_to_display_precision(tmp_pat
     for bench in suite.get_benchmarks():
         name = bench.get_name()
         runs = [r for r in bench.get_runs() if r.values]
-        procs = processes_of(doc, name, "suite")
+        procs = processes_of(Result.from_json(doc), name, "suite")
         assert len(procs) == len(runs) == 6
         # Runs → processes with their loops, inner loops, warmups and metadata kept.
         for view, run in zip(procs, runs, strict=True):
-            assert view.record["loops"] == run.get_loops()
-            assert view.record["inner_loops"] == run.get_inner_loops()
+            assert view.record.loops == run.get_loops()
+            assert view.record.inner_loops == run.get_inner_loops()
             assert len(view.warmups) == len(run.warmups) == 1
-            assert view.record["pyperf"]["metadata"]["date"] == run.get_metadata()["date"]
+            assert view.record.pyperf["metadata"]["date"] == run.get_metadata()["date"]
         assert doc["benchmarks"][name]["inner_loops"] == (4 if name == "sort_desc" else 1)
         s = stats.summarize([p.values for p in procs])
         shown = _stats_lines(pyperf_suite, name)
@@ -137,7 +138,7 @@ def test_exported_variants_are_read_by_pyperf_stats_and_compare_to(tmp_path, rea
     cli("export", str(real_result), "--pyperf", "slower.json", "--variant", "slower", check=0)
     doc = load(real_result)
     bench = pyperf.Benchmark.load(str(tmp_path / "base.json"))
-    s = stats.summarize([p.values for p in processes_of(doc, "work", "base")])
+    s = stats.summarize([p.values for p in processes_of(Result.from_json(doc), "work", "base")])
     assert _stats_lines(tmp_path / "base.json", "work")["Mean +- std dev"] == (
         " +- ".join(bench.format_values((s.mean, s.stdev)))
     )

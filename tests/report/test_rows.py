@@ -11,13 +11,14 @@ from rich.console import Console
 from jitbench.analysis import experiment as an
 from jitbench.report import html, rows, terminal
 from jitbench.report.markdown import findings, per_variant_section
+from jitbench.results.model import Result
 
 from . import synth
 
 
 def _analysis(confidence: float) -> tuple[dict, an.Analysis]:
     doc = synth.result(variants={"base": 1.0, "cand": 1.5}, processes=6, seed=4)
-    a = an.analyse(doc, an.Options())
+    a = an.analyse(Result.from_json(doc), an.Options())
     for c in a.comparisons:
         c.result = dataclasses.replace(c.result, confidence=confidence)
     return doc, a
@@ -32,8 +33,8 @@ def _terminal(a: an.Analysis) -> str:
 def test_every_report_shows_the_cells_of_the_one_table():
     doc, a = _analysis(0.95)
     table = rows.comparison_table(a)
-    md = findings(a, doc)
-    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
+    md = findings(a, Result.from_json(doc))
+    page = html.render([html.ReportInput(doc=Result.from_json(doc), analysis=a, path="r.json")])
     shown = _terminal(a)
     for row in table.rows:
         cells = dict(zip(table.keys(), row, strict=True))
@@ -46,9 +47,11 @@ def test_every_report_shows_the_cells_of_the_one_table():
 def test_the_confidence_level_comes_from_the_comparisons():
     doc, a = _analysis(0.9)
     assert rows.ci_header(a) == "90 % CI"
-    assert "90 % CI" in findings(a, doc) and "95 % CI" not in findings(a, doc)
+    assert "90 % CI" in findings(a, Result.from_json(doc)) and "95 % CI" not in findings(
+        a, Result.from_json(doc)
+    )
     assert "90 % CI" in _terminal(a) and "95 % CI" not in _terminal(a)
-    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
+    page = html.render([html.ReportInput(doc=Result.from_json(doc), analysis=a, path="r.json")])
     assert "90 % CI" in page
     # Negative control: the level the analysis used by default.
     _, default = _analysis(0.95)
@@ -57,12 +60,12 @@ def test_the_confidence_level_comes_from_the_comparisons():
 
 def test_plots_and_captions_take_the_level_from_the_comparisons():
     doc = synth.sweep_result()
-    a = an.analyse(doc, an.Options())
+    a = an.analyse(Result.from_json(doc), an.Options())
     assert a.comparisons
     for c in a.comparisons:
         c.result = dataclasses.replace(c.result, confidence=0.9)
-    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
-    md = findings(a, doc)
+    page = html.render([html.ReportInput(doc=Result.from_json(doc), analysis=a, path="r.json")])
+    md = findings(a, Result.from_json(doc))
     shown = _terminal(a)
     # The table header, the forest plot's axis and caption, the sweep plot's axis and caption.
     assert page.count("90 % CI") == 5, page.count("90 % CI")
@@ -70,8 +73,10 @@ def test_plots_and_captions_take_the_level_from_the_comparisons():
     for text in (page, md, shown):
         assert "90 % CI" in text and "95 %" not in text
     # Negative control: at the default level the same places say 95 %.
-    default = an.analyse(doc, an.Options())
-    page95 = html.render([html.ReportInput(doc=doc, analysis=default, path="r.json")])
+    default = an.analyse(Result.from_json(doc), an.Options())
+    page95 = html.render(
+        [html.ReportInput(doc=Result.from_json(doc), analysis=default, path="r.json")]
+    )
     assert page95.count("95 % CI") == page.count("90 % CI") and "90 %" not in page95
 
 
@@ -81,7 +86,7 @@ def test_every_report_shows_the_per_variant_cells_of_the_one_table():
     table = rows.per_variant_table(a)
     assert table.keys()[-1] == "contaminated"
     md = "\n".join(per_variant_section(a))
-    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
+    page = html.render([html.ReportInput(doc=Result.from_json(doc), analysis=a, path="r.json")])
     out = io.StringIO()
     Console(file=out, width=300).print(terminal.summary_table(a))
     shown = out.getvalue()

@@ -6,6 +6,7 @@ from jitbench.analysis import experiment as an
 from jitbench.report import fmt, html
 from jitbench.report.markdown import findings
 from jitbench.report.terminal import comparison_table
+from jitbench.results.model import Result
 
 from . import synth
 
@@ -22,17 +23,17 @@ def _two_level_doc() -> dict:
 
 def test_means_are_of_the_verdicts_values_and_holm_is_shown() -> None:
     doc = synth.result(variants={"base": 1.0, "cand": 1.5}, processes=6, seed=2)
-    a = an.analyse(doc, an.Options())
+    a = an.analyse(Result.from_json(doc), an.Options())
     c = a.comparisons[0]
     r = c.result
     expected = fmt.from_to(r.baseline.value_mean, r.candidate.value_mean)
     # The steady means, not the means of all values (those include the warmup).
     assert expected != fmt.from_to(r.baseline.mean, r.candidate.mean)
-    text = findings(a, doc)
+    text = findings(a, Result.from_json(doc))
     assert "| steady mean (from → to) | steady median (from → to) |" in text
     assert "verdict after Holm" in text and expected in text
     assert all(x.adjusted_verdict == "slower" for x in a.comparisons)
-    page = html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
+    page = html.render([html.ReportInput(doc=Result.from_json(doc), analysis=a, path="r.json")])
     assert "verdict after Holm" in page and "steady mean (from → to)" in page
     columns = [col.header for col in comparison_table(a).columns]
     assert "Holm" in columns and "steady mean" in columns
@@ -40,11 +41,11 @@ def test_means_are_of_the_verdicts_values_and_holm_is_shown() -> None:
 
 def test_levels_are_named_in_the_reports() -> None:
     doc = _two_level_doc()
-    a = an.analyse(doc, an.Options())
+    a = an.analyse(Result.from_json(doc), an.Options())
     alpha = next(c for c in a.comparisons if c.benchmark == "alpha")
     assert [len(lv.processes) for lv in alpha.result.levels["candidate"]] == [4, 4]
     assert alpha.result.verdict != "faster" or alpha.result.ci_high_pct < -5.0
-    text = findings(a, doc)
+    text = findings(a, Result.from_json(doc))
     assert "candidate: 4 of 8 processes at" in text and ", 4 at " in text
     # Negative control: beta has one level and no such note.
     assert "beta/cand: processes settle" not in text
@@ -55,7 +56,7 @@ def test_host_noise_line_in_every_report() -> None:
     for p in doc["processes"]:
         # Every third process ran while the host was at half speed.
         p["canary_ns"] = [70_000_000 if p["slot"] % 3 == 0 else 35_000_000]
-    a = an.analyse(doc, an.Options())
+    a = an.analyse(Result.from_json(doc), an.Options())
     assert a.host_noise is not None and a.host_noise.canary_pct > 30.0
     assert set(a.host_noise.affected_slots) == {
         p["slot"] for p in doc["processes"] if p["slot"] % 3 == 0
@@ -63,11 +64,16 @@ def test_host_noise_line_in_every_report() -> None:
     line = an.host_noise_line(a)
     assert line is not None and line.startswith("host noise ±")
     assert "a quieter host" in line
-    assert line in findings(a, doc)
-    assert "host noise ±" in html.render([html.ReportInput(doc=doc, analysis=a, path="r.json")])
-    assert an.to_json(a, doc, None)["host_noise"]["affected_slots"] == a.host_noise.affected_slots
+    assert line in findings(a, Result.from_json(doc))
+    assert "host noise ±" in html.render(
+        [html.ReportInput(doc=Result.from_json(doc), analysis=a, path="r.json")]
+    )
+    assert (
+        an.to_json(a, Result.from_json(doc), None)["host_noise"]["affected_slots"]
+        == a.host_noise.affected_slots
+    )
     # Negative control: a steady canary gives a small figure and the quiet-host advice.
     for p in doc["processes"]:
         p["canary_ns"] = [35_000_000]
-    quiet = an.host_noise_line(an.analyse(doc, an.Options()))
+    quiet = an.host_noise_line(an.analyse(Result.from_json(doc), an.Options()))
     assert quiet is not None and quiet.endswith("a quiet host") and "process(es)" not in quiet

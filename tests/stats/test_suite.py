@@ -11,6 +11,7 @@ import pytest
 
 from jitbench.analysis.comparison import Comparison, compare
 from jitbench.analysis.suite import suite_summary
+from jitbench.results.model import Result
 from jitbench.stats import holm
 
 from .sim import Design, simulate
@@ -101,7 +102,7 @@ def _time_and_instructions() -> dict:
 def test_each_measure_has_its_own_suite_and_holm_family() -> None:
     from jitbench.analysis import experiment as an
 
-    a = an.analyse(_time_and_instructions(), an.Options())
+    a = an.analyse(Result.from_json(_time_and_instructions()), an.Options())
     assert set(a.suite) == {("cand", "time"), ("cand", "instructions")}
     counted = a.suite[("cand", "instructions")]
     assert counted.measure == "instructions" and counted.n_benchmarks == 2
@@ -124,16 +125,16 @@ def test_json_suite_entries_name_candidate_and_measure() -> None:
     from jitbench.analysis import experiment as an
 
     doc = _time_and_instructions()
-    a = an.analyse(doc, an.Options())
-    out = json.loads(json.dumps(an.to_json(a, doc, None)))
+    a = an.analyse(Result.from_json(doc), an.Options())
+    out = json.loads(json.dumps(an.to_json(a, Result.from_json(doc), None)))
     entries = {(s["candidate"], s["measure"]): s for s in out["suite"]}
     assert set(entries) == {("cand", "time"), ("cand", "instructions")}
     assert entries[("cand", "instructions")]["verdict"] == "slower"
     from jitbench.report.markdown import findings
 
-    text = findings(a, doc)
+    text = findings(a, Result.from_json(doc))
     assert "Suite geometric mean, cand (instructions): +2.0" in text
     assert "Suite geometric mean, cand: " in text
     # --measure time: the counted suite is gone (the analysis compares what was asked).
-    only_time = an.analyse(doc, an.Options(measures=("time",)))
+    only_time = an.analyse(Result.from_json(doc), an.Options(measures=("time",)))
     assert set(only_time.suite) == {("cand", "time")}

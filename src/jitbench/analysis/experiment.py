@@ -12,6 +12,7 @@ from .. import stats
 from ..errors import JitbenchError
 from ..execute.emulation import refusal
 from ..results.artifact import ProcessView, failed_processes, measures_of, processes_of
+from ..results.model import DesignRecord, ProcessRecord, Result
 from .comparison import Comparison, compare
 from .suite import SuiteSummary, suite_summary
 
@@ -70,7 +71,7 @@ class Analysis:
     summaries: dict[tuple[str, str], stats.Summary] = field(default_factory=dict)
     # (candidate, measure) → its suite: a candidate has one per measure with ≥ 2 benchmarks.
     suite: dict[tuple[str, str], SuiteSummary] = field(default_factory=dict)
-    failures: list[dict] = field(default_factory=list)
+    failures: list[ProcessRecord] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     # The same variant across hosts (variants with ``hosts = [...]``); empty on one host.
     cross_host: list[HostComparison] = field(default_factory=list)
@@ -115,25 +116,25 @@ def _metric_kwargs(base: list[ProcessView], cand: list[ProcessView]) -> dict:
     }
 
 
-def analyse(doc: dict, opts: Options) -> Analysis:
+def analyse(doc: Result, opts: Options) -> Analysis:
     """Compare every candidate variant with the baseline on every benchmark of the artifact."""
-    variants = list(doc["variants"])
-    baseline = opts.baseline or doc.get("baseline") or variants[0]
-    if baseline not in doc["variants"]:
+    variants = list(doc.variants)
+    baseline = opts.baseline or doc.baseline or variants[0]
+    if baseline not in doc.variants:
         raise JitbenchError(
-            f"--baseline {baseline!r} is not a variant of result {doc['id']}; "
+            f"--baseline {baseline!r} is not a variant of result {doc.id}; "
             f"it has: {', '.join(variants)}"
         )
     candidates = list(opts.candidates) or default_candidates(doc, baseline, opts)
     for c in candidates:
-        if c not in doc["variants"]:
+        if c not in doc.variants:
             raise JitbenchError(
-                f"variant {c!r} is not in result {doc['id']}; it has: {', '.join(variants)}"
+                f"variant {c!r} is not in result {doc.id}; it has: {', '.join(variants)}"
             )
-    if doc.get("jit_only"):
+    if doc.jit_only:
         # Run for what the JIT compiled (e.g. code emulated for another architecture): no times.
         return Analysis(
-            result_id=doc["id"],
+            result_id=doc.id,
             baseline=baseline,
             failures=failed_processes(doc),
             skipped=[
@@ -142,12 +143,12 @@ def analyse(doc: dict, opts: Options) -> Analysis:
             ],
         )
     for name in dict.fromkeys([baseline, *candidates]):
-        emulated = (doc["variants"][name].get("facts") or {}).get("emulation")
+        emulated = (doc.variants[name].facts or {}).get("emulation")
         if emulated:
             raise JitbenchError(refusal(name, emulated))
-    out = Analysis(result_id=doc["id"], baseline=baseline, failures=failed_processes(doc))
+    out = Analysis(result_id=doc.id, baseline=baseline, failures=failed_processes(doc))
     measures = _measures(doc, opts)
-    for bench in doc["benchmarks"]:
+    for bench in doc.benchmarks:
         references = [reference_of(doc, baseline, c, opts) for c in candidates]
         views = {
             v: processes_of(doc, bench, v)
@@ -158,11 +159,11 @@ def analyse(doc: dict, opts: Options) -> Analysis:
         for v, procs in views.items():
             if procs:
                 out.summaries[(bench, v)] = stats.summarize([p.values for p in procs])
-            hot = [p.record for p in procs if p.record.get("contaminated")]
+            hot = [p.record for p in procs if p.record.contaminated]
             if hot:
                 out.contaminated[(bench, v)] = len(hot)
             for rec in hot:
-                for top in rec.get("host_load", {}).get("top", []):
+                for top in (rec.host_load or {}).get("top", []):
                     out.busy_with[top["name"]] = max(
                         out.busy_with.get(top["name"], 0.0), top["cores"]
                     )
@@ -202,35 +203,35 @@ def analyse(doc: dict, opts: Options) -> Analysis:
     return out
 
 
-def default_candidates(doc: dict, baseline: str, opts: Options) -> list[str]:
+def default_candidates(doc: Result, baseline: str, opts: Options) -> list[str]:
     """Every variant but the baseline, except references: a variant that others name in
     ``against`` is compared only when it names a reference of its own (or ``--baseline``)."""
-    recs = doc["variants"]
-    references = set() if opts.baseline else {r.get("against") for r in recs.values()} - {None}
-    return [v for v in recs if v != baseline and (v not in references or recs[v].get("against"))]
+    recs = doc.variants
+    references = set() if opts.baseline else {r.against for r in recs.values()} - {None}
+    return [v for v in recs if v != baseline and (v not in references or recs[v].against)]
 
 
-def reference_of(doc: dict, baseline: str, candidate: str, opts: Options) -> str:
+def reference_of(doc: Result, baseline: str, candidate: str, opts: Options) -> str:
     """What ``candidate`` is compared with: ``--baseline`` when given, else its ``against``,
     else the baseline (on several hosts: the baseline on the candidate's own host)."""
-    against = doc["variants"][candidate].get("against")
-    if against and not opts.baseline and against in doc["variants"]:
+    against = doc.variants[candidate].against
+    if against and not opts.baseline and against in doc.variants:
         return against
     return same_host_baseline(doc, baseline, candidate)
 
 
-def _host_noise(doc: dict) -> stats.HostNoise | None:
+def _host_noise(doc: Result) -> stats.HostNoise | None:
     """The run's host noise from its canary timings and its processes' levels."""
-    ok = [p for p in doc["processes"] if p.get("status") == "ok" and p.get("values_ns")]
+    ok = [p for p in doc.processes if p.ok and p.values_ns]
     if not ok:
         return None
-    states = stats.steady_states([np.asarray(p["values_ns"], dtype=np.float64) for p in ok])
+    states = stats.steady_states([np.asarray(p.values_ns, dtype=np.float64) for p in ok])
     levels = []
     for p, st in zip(ok, states, strict=True):
         bounds = [0, *st.changepoints, st.n_values]
         lengths = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
-        levels.append(stats.ProcessLevels(p["slot"], list(st.segment_means), lengths))
-    canaries = {p["slot"]: p["canary_ns"] for p in ok if p.get("canary_ns")}
+        levels.append(stats.ProcessLevels(p.slot, list(st.segment_means), lengths))
+    canaries = {p.slot: p.canary_ns for p in ok if p.canary_ns}
     return stats.host_noise(canaries, levels)
 
 
@@ -277,7 +278,7 @@ def _adjust(out: Analysis) -> None:
         c.adjusted_verdict = suite.adjusted_verdicts[k] if suite else c.result.verdict
 
 
-def _measures(doc: dict, opts: Options) -> list[str]:
+def _measures(doc: Result, opts: Options) -> list[str]:
     """Time first (when asked for), then the counted measures."""
     held = measures_of(doc)
     if opts.measures is None:
@@ -285,23 +286,23 @@ def _measures(doc: dict, opts: Options) -> list[str]:
     missing = [m for m in opts.measures if m not in held]
     if missing:
         raise JitbenchError(
-            f"--measure {missing[0]}: result {doc['id']} holds no "
+            f"--measure {missing[0]}: result {doc.id} holds no "
             f"{missing[0]} counts (it has: {', '.join(held)}); run with "
             f"--measure {','.join(opts.measures)}"
         )
     return [m for m in held if m in opts.measures]
 
 
-def _counted_here(design: dict, bench: str, variants: tuple[str, ...]) -> bool:
+def _counted_here(design: DesignRecord, bench: str, variants: tuple[str, ...]) -> bool:
     """Whether the design planned counted processes of this benchmark for these variants."""
-    benches, chosen = design.get("instrumented_benchmarks"), design.get("instrumented_variants")
+    benches, chosen = design.instrumented_benchmarks, design.instrumented_variants
     return (benches is None or bench in benches) and (
         chosen is None or all(v in chosen for v in variants)
     )
 
 
 def _compare(
-    doc: dict,
+    doc: Result,
     bench: str,
     base_name: str,
     cand_name: str,
@@ -316,7 +317,7 @@ def _compare(
             views[name] = processes_of(doc, bench, name, measure=measure)
     base, cand = views[base_name], views[cand_name]
     what = "" if measure == "time" else f" ({measure})"
-    planned = _counted_here(doc["design"], bench, (base_name, cand_name))
+    planned = _counted_here(doc.design, bench, (base_name, cand_name))
     if measure != "time" and not planned and not (base and cand):
         return None  # the design counts elsewhere (e.g. one benchmark): nothing went missing
     if len(base) < 2 or len(cand) < 2:
@@ -350,30 +351,30 @@ def _compare(
     )
 
 
-def host_groups(doc: dict) -> dict[str, list[tuple[str, str]]]:
+def host_groups(doc: Result) -> dict[str, list[tuple[str, str]]]:
     """Variants spread over hosts: group → [(host, variant)], hosts in the order configured."""
     groups: dict[str, list[tuple[str, str]]] = {}
-    for name, rec in doc["variants"].items():
-        if rec.get("group"):
-            groups.setdefault(rec["group"], []).append((rec.get("host", "local"), name))
+    for name, rec in doc.variants.items():
+        if rec.group:
+            groups.setdefault(rec.group, []).append((rec.host or "local", name))
     return {g: members for g, members in groups.items() if len(members) >= 2}
 
 
-def _host_peers(doc: dict, variant: str) -> list[str]:
-    group = doc["variants"][variant].get("group")
+def _host_peers(doc: Result, variant: str) -> list[str]:
+    group = doc.variants[variant].group
     return [name for _, name in host_groups(doc).get(group or "", [])]
 
 
-def same_host_baseline(doc: dict, baseline: str, candidate: str) -> str:
+def same_host_baseline(doc: Result, baseline: str, candidate: str) -> str:
     """The baseline's variant on the candidate's host when there is one, else the baseline."""
-    host = doc["variants"][candidate].get("host")
+    host = doc.variants[candidate].host
     for peer in _host_peers(doc, baseline):
-        if peer != candidate and doc["variants"][peer].get("host") == host:
+        if peer != candidate and doc.variants[peer].host == host:
             return peer
     return baseline
 
 
-def _cross_host(doc: dict, bench: str, opts: Options, skipped: list[str]) -> list[HostComparison]:
+def _cross_host(doc: Result, bench: str, opts: Options, skipped: list[str]) -> list[HostComparison]:
     """Each group's variant on every host against the same variant on the first host."""
     out = []
     views: dict[str, list[ProcessView]] = {}
@@ -394,18 +395,15 @@ def _cross_host(doc: dict, bench: str, opts: Options, skipped: list[str]) -> lis
     return out
 
 
-def _failed(doc: dict, bench: str, variant: str) -> int:
+def _failed(doc: Result, bench: str, variant: str) -> int:
     return sum(
         1
-        for p in doc["processes"]
-        if p["benchmark"] == bench
-        and p["variant"] == variant
-        and p["status"] != "ok"
-        and p.get("instrument") is None
+        for p in doc.processes
+        if p.benchmark == bench and p.variant == variant and not p.ok and p.timed
     )
 
 
-def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
+def to_json(analysis: Analysis, doc: Result, path: str | None) -> dict:
     """The ``--json`` document: one entry per comparison with the fields the docs promise."""
     comps = []
     for c in analysis.comparisons:
@@ -442,8 +440,8 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
         )
     return {
         "result": path,
-        "id": doc["id"],
-        "complete": doc["complete"],
+        "id": doc.id,
+        "complete": doc.complete,
         "baseline": analysis.baseline,
         "comparisons": comps,
         "cross_host": cross,
@@ -457,7 +455,7 @@ def to_json(analysis: Analysis, doc: dict, path: str | None) -> dict:
         ],
         "mechanism": [m.to_dict() for m in analysis.mechanisms],
         "failures": [
-            {k: p.get(k) for k in ("slot", "benchmark", "variant", "error")}
+            {"slot": p.slot, "benchmark": p.benchmark, "variant": p.variant, "error": p.error}
             for p in analysis.failures
         ],
         "notes": analysis.skipped,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..results.artifact import ProcessView, processes_of
+from ..results.model import Result
 from .comparison import Comparison
 
 INSTRUCTIONS = "instructions"
@@ -65,7 +66,7 @@ class Mechanism:
         }
 
 
-def per_instruction_views(doc: dict, benchmark: str, variant: str) -> list[ProcessView]:
+def per_instruction_views(doc: Result, benchmark: str, variant: str) -> list[ProcessView]:
     """Each timed process's values divided by its round's instructions per iteration."""
     counts = processes_of(doc, benchmark, variant, measure=INSTRUCTIONS)
     if not counts:
@@ -90,7 +91,7 @@ def per_instruction_views(doc: dict, benchmark: str, variant: str) -> list[Proce
     return out
 
 
-def decompose(doc: dict, comparisons: list, opts) -> list[Mechanism]:
+def decompose(doc: Result, comparisons: list, opts) -> list[Mechanism]:
     """A Mechanism for every (benchmark, candidate) compared both in time and in instructions."""
     from .experiment import compare_views
 

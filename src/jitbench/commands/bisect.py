@@ -38,6 +38,7 @@ from ..report import fmt
 from ..results import artifact as results
 from ..results.artifact import default_results_dir
 from ..results.atomic import write_text_atomic
+from ..results.model import Result
 from .common import load_config, stderr_console, wide_console
 from .measure import DEFAULT_BUDGET_S, design_from, measure
 from .options import add_build, add_run, percent
@@ -85,7 +86,7 @@ def _until_precise(
     def extend(runner: Runner) -> int:
         nonlocal adaptive
         if adaptive is None:
-            c = judged(an.analyse(runner.result.to_json(), opts).comparisons, measure)
+            c = judged(an.analyse(runner.result, opts).comparisons, measure)
             if c is None or classify(c, threshold) != "unsure":
                 return 0
             adaptive = extender(target, opts)
@@ -185,7 +186,7 @@ class _Search:
         partial = results.load_result(path) if path.exists() else None
         if partial is not None and partial.complete:
             opts = an.Options(min_effect_pct=0.0, seed=partial.seed)
-            before = judged(an.analyse(partial.to_json(), opts).comparisons, self.judged_on)
+            before = judged(an.analyse(partial, opts).comparisons, self.judged_on)
             if before is not None:
                 return self._step(
                     sha,
@@ -196,7 +197,7 @@ class _Search:
                 )
         shown: list[an.BenchmarkComparison] = []
 
-        def show(analysis: an.Analysis, doc: dict, path: str) -> None:
+        def show(analysis: an.Analysis, doc: Result, path: str) -> None:
             c = judged(analysis.comparisons, self.judged_on)
             if c is not None:
                 shown.append(c)

@@ -98,7 +98,7 @@ def live_progress(enabled: bool):
         yield RunProgress(start=start, grow=grow, advance=advance, message=message)
 
 
-def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: str | None) -> None:
+def present(analysis: an.Analysis, doc: Result, args: argparse.Namespace, path: str | None) -> None:
     """Print the analysis as the user asked: JSON, Markdown or terminal tables."""
     if getattr(args, "json", False):
         out = an.to_json(analysis, doc, path)
@@ -116,10 +116,10 @@ def present(analysis: an.Analysis, doc: dict, args: argparse.Namespace, path: st
             print_result_path(console, doc, path)
 
 
-def print_result_path(console: Console, doc: dict, path: str) -> None:
+def print_result_path(console: Console, doc: Result, path: str) -> None:
     """Where the result was saved, and the command that explains its profiles if it has some."""
     console.print(f"[dim]result: {path}[/]")
-    if any(i.startswith("perf") for i in doc["design"].get("instruments") or ()):
+    if any(i.startswith("perf") for i in doc.design.instruments or ()):
         console.print(f"[dim]profiles: jitbench profile {path}[/]")
 
 

@@ -6,14 +6,14 @@ import argparse
 from pathlib import Path
 
 from ..analysis import experiment as an
-from ..results.artifact import load
+from ..results.artifact import load_result
 from .common import analysis_options, gate_status, present
 from .options import add_analysis
 
 
 def compare_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Analyse a saved artifact and print it."""
-    doc = load(args.result)
+    doc = load_result(args.result)
     opts = analysis_options(
         args, None, baseline=args.baseline, candidates=tuple(args.candidate), seed=args.seed
     )

@@ -23,6 +23,7 @@ from ..benchmarks import bundled_names
 from ..config import default_config
 from ..execute.valgrind import Valgrind
 from ..model import Design, Experiment, Runtime, Variant
+from ..results.model import Result
 from ..runtimes import provisioned
 from .common import present, stderr_console, wide_console
 from .measure import measure
@@ -228,16 +229,15 @@ def plan_text(variants: list[Variant], benches: list[str], design: Design, found
     return "\n".join(lines)
 
 
-def show_jit(doc: dict, console) -> None:
+def show_jit(doc: Result, console) -> None:
     """Proof that each JIT variant compiled something, and richards' largest compiled code."""
-    from ..results.model import Result
     from ..runtimes import introspection
     from .jit import ranking_table, summary_table
 
-    bench = "richards" if "richards" in doc["benchmarks"] else next(iter(doc["benchmarks"]))
+    bench = "richards" if "richards" in doc.benchmarks else next(iter(doc.benchmarks))
     # Every compiled function, then the benchmark's own: at a low threshold the JIT compiles
     # start-up code (importlib) too, which is not what the story is about.
-    rep = introspection.report(Result.from_json(doc), list(doc["variants"]), [bench], 10_000)
+    rep = introspection.report(doc, list(doc.variants), [bench], 10_000)
     entry = rep["benchmarks"][bench]
     console.print(summary_table(bench, entry["variants"]))
     for name, data in entry["variants"].items():
@@ -246,7 +246,7 @@ def show_jit(doc: dict, console) -> None:
             console.print(ranking_table(bench, name, own[:TOP_FUNCTIONS]))
 
 
-def write_html(doc: dict, analysis: an.Analysis, path: str) -> Path:
+def write_html(doc: Result, analysis: an.Analysis, path: str) -> Path:
     """The self-contained HTML report beside the result."""
     from ..report import html
     from ..results.atomic import write_text_atomic
@@ -288,7 +288,7 @@ def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
     exp = Experiment(variants=variants, benchmarks=benches, design=design)
     html_path: list[Path] = []
 
-    def show(analysis: an.Analysis, doc: dict, path: str) -> None:
+    def show(analysis: an.Analysis, doc: Result, path: str) -> None:
         present(analysis, doc, args, path)
         html_path.append(write_html(doc, analysis, path))
         if not quiet:

@@ -14,13 +14,13 @@ def export_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Write the formats asked for."""
     from ..interop import to_pyperf
     from ..report.csvout import values_csv
-    from ..results.artifact import load
+    from ..results.artifact import load_result
     from ..results.atomic import write_bytes_atomic, write_text_atomic
     from .common import stderr_console
 
     if not (args.pyperf or args.csv):
         raise JitbenchError("nothing to export; pass --pyperf OUT.json and/or --csv OUT.csv")
-    doc = load(args.result)
+    doc = load_result(args.result)
     console = stderr_console()
     if args.pyperf:
         text = json.dumps(to_pyperf(doc, args.variant), separators=(",", ":")) + "\n"

@@ -28,7 +28,7 @@ from .common import analysis_options, live_progress, present, record_result, std
 DEFAULT_BUDGET_S = 1800.0
 """Wall-time budget of an adaptive run when ``--target-ci`` is given without ``--budget``."""
 
-Show = Callable[[an.Analysis, dict, str], None]
+Show = Callable[[an.Analysis, Result, str], None]
 
 
 @dataclass
@@ -36,7 +36,6 @@ class Measured:
     """A finished experiment: its artifact, where it is saved, and its comparison."""
 
     result: Result
-    doc: dict  # the artifact as JSON, as the analysis and the reports read it
     path: str
     analysis: an.Analysis | None  # None when no verdict was asked for (--jit-only)
     runner: Runner
@@ -153,7 +152,7 @@ def measure(
             result = runner.run(extend=extend)
     if result.jit_only:
         raise_on_failures(result, str(runner.out_path))
-        return Measured(result, result.to_json(), str(runner.out_path), None, runner)
+        return Measured(result, str(runner.out_path), None, runner)
     return finish(runner, result, args, cfg, opts, show)
 
 
@@ -167,16 +166,15 @@ def finish(
 ) -> Measured:
     """Compare, show, record in the database, report adaptive precision, raise on failures."""
     path = str(runner.out_path)
-    doc = result.to_json()  # the analysis and the reports read the JSON document
-    analysis = an.analyse(doc, opts)
+    analysis = an.analyse(result, opts)
     if show is None:
-        present(analysis, doc, args, path)
+        present(analysis, result, args, path)
     else:
-        show(analysis, doc, path)
+        show(analysis, result, path)
     record_result(result, path, cfg, getattr(args, "db", None))
     report_adaptive(result, silent(args))
     raise_on_failures(result, path)
-    return Measured(result, doc, path, analysis, runner)
+    return Measured(result, path, analysis, runner)
 
 
 def report_adaptive(result: Result, quiet: bool) -> None:

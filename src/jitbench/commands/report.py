@@ -18,14 +18,14 @@ def _analyse(args: argparse.Namespace, path: Path) -> ReportInput:
     from ..analysis import experiment as an
     from ..report.html import ReportInput
     from ..report.sweep import is_sweep
-    from ..results.artifact import load
+    from ..results.artifact import load_result
     from .common import analysis_options
 
-    doc = load(path)
+    doc = load_result(path)
     baseline = args.baseline
-    if baseline is None and is_sweep(doc) and doc["sweep"].get("default") in doc["variants"]:
-        # A sweep is read against its default point.
-        baseline = doc["sweep"]["default"]
+    default = (doc.sweep or {}).get("default")
+    if baseline is None and is_sweep(doc) and default in doc.variants:
+        baseline = default  # a sweep is read against its default point
     opts = analysis_options(
         args, None, baseline=baseline, candidates=tuple(args.candidate), seed=args.seed
     )
@@ -55,7 +55,7 @@ def report_command(args: argparse.Namespace, argv: list[str]) -> int:
     elif not args.html:
         console = wide_console()
         for i in items:
-            console.print(f"[bold]{i.doc['id']}[/] [dim]({i.path})[/]")
+            console.print(f"[bold]{i.doc.id}[/] [dim]({i.path})[/]")
             terminal.print_analysis(i.analysis, console, verbose=args.verbose)
     from .common import gate_status
 

@@ -15,6 +15,7 @@ from ..plan import sweep as sw
 from ..report import fmt
 from ..report.rows import ci_header
 from ..report.terminal import VERDICT_STYLE
+from ..results.model import Result
 from .common import (
     analysis_options,
     chosen_benchmarks,
@@ -99,7 +100,7 @@ def shown(args: argparse.Namespace, sweep: dict) -> Show:
     """How a sweep shows its comparison: the table of points and the best one (or --json)."""
     default = sweep["default"]
 
-    def show(analysis: an.Analysis, doc: dict, path: str) -> None:
+    def show(analysis: an.Analysis, doc: Result, path: str) -> None:
         table = sw.rows(analysis, sweep)
         best = sw.best(table, default)
         # The counted measures' best points, beside time's (fewest instructions, ...).

@@ -39,7 +39,7 @@ def process_summary(
 
 def variant_columns(spec: dict) -> dict:
     """interpreter ('cpython 3.14.0'), rev and sha of a variant as the artifact records it."""
-    interp = interpreter(spec)
+    interp = interpreter(spec.get("facts"))
     rev, sha = spec.get("rev"), spec.get("sha")
     return {
         "interpreter": None if interp == "—" else interp[:255],

@@ -62,7 +62,7 @@ def _name(key: Key) -> str:
 
 
 def halfwidths(
-    doc: dict, opts: an.Options, measures: tuple[str, ...] = (TIME,)
+    doc: Result, opts: an.Options, measures: tuple[str, ...] = (TIME,)
 ) -> dict[Key, Width]:
     """The CI half-width of every comparison of ``measures`` in the artifact so far.
 
@@ -77,7 +77,7 @@ def halfwidths(
         for c in analysis.comparisons
         if c.measure in measures
     }
-    counted_on = doc["design"].get("instrumented_benchmarks")
+    counted_on = doc.design.instrumented_benchmarks
     for c in analysis.comparisons:
         if c.measure != TIME:
             continue
@@ -114,14 +114,14 @@ def resumed(result: Result) -> tuple[Target, float] | None:
 
 
 def kinds_for(
-    doc: dict, wide: dict[Key, Width], target: Target
+    doc: Result, wide: dict[Key, Width], target: Target
 ) -> dict[str, tuple[str | None, ...]] | None:
     """Which processes the next rounds of each benchmark hold: timed ones where a time CI (or
     a count that timed processes carry, perf) is wide; counted ones where a count under
     valgrind is. None: the planned rounds' own shape (a time-only target)."""
     if target.measures == (TIME,):
         return None
-    instrument = "valgrind" if (doc.get("counting") or {}).get("backend") == "valgrind" else None
+    instrument = "valgrind" if (doc.counting or {}).get("backend") == "valgrind" else None
     kinds: dict[str, tuple[str | None, ...]] = {}
     for b, _, m in wide:
         timed = m == TIME or instrument is None
@@ -143,8 +143,7 @@ def extender(
     started = clock() - spent_s
 
     def extend(runner: Runner) -> int:
-        doc = runner.result.to_json()  # the analysis reads the JSON document
-        widths = halfwidths(doc, opts, target.measures)
+        widths = halfwidths(runner.result, opts, target.measures)
         wide = {k: w for k, w in widths.items() if not w.reached(target)}
         rounds = runner.rounds_done()
         elapsed = clock() - started
@@ -176,7 +175,7 @@ def extender(
         if elapsed + per_round * step > target.budget_s:
             state["stopped"] = "budget spent"
             return 0
-        kinds = kinds_for(doc, wide, target)
+        kinds = kinds_for(runner.result, wide, target)
         per_variant = (
             sum(len(kinds[b]) for b in need)
             if kinds is not None

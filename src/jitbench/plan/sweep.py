@@ -107,7 +107,7 @@ def points(base: Variant, modes: list[str], options: list[tuple[str, list[object
 
 
 def record(base: Variant, pts: list[Point]) -> dict:
-    """``doc["sweep"]``: the parameters, the default variant, each point's parameter values."""
+    """``Result.sweep``: the parameters, the default variant, each point's parameter values."""
     names = list(dict.fromkeys(k for p in pts for k in p.params))
     defaults = {k: (base.mode if k == "mode" else dict(base.jit_options).get(k)) for k in names}
     return {

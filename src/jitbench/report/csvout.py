@@ -10,20 +10,19 @@ import csv
 import io
 
 from ..results.artifact import processes_of
+from ..results.model import Result
 
 COLUMNS = ("benchmark", "variant", "slot", "round", "index", "warmup", "seconds")
 
 
-def values_csv(doc: dict) -> str:
+def values_csv(doc: Result) -> str:
     """The CSV text of every successful process's warmups and values, in slot order."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
-    views = [
-        v for b in doc["benchmarks"] for var in doc["variants"] for v in processes_of(doc, b, var)
-    ]
+    views = [v for b in doc.benchmarks for var in doc.variants for v in processes_of(doc, b, var)]
     for v in sorted(views, key=lambda v: v.slot):
-        bench, variant = v.record["benchmark"], v.record["variant"]
+        bench, variant = v.record.benchmark, v.record.variant
         for i, x in enumerate(v.warmups):
             w.writerow((bench, variant, v.slot, v.round, i, 1, repr(float(x))))
         for i, x in enumerate(v.values):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..results.model import Result, VariantRecord
+
 HOST_KEYS = (
     "hostname",
     "machine",
@@ -27,16 +29,20 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def host_rows(doc: dict) -> list[tuple[str, str]]:
+def host_rows(result: Result) -> list[tuple[str, str]]:
     """(fact, value) for the host, known keys first, then whatever else the artifact recorded."""
-    host = doc["host"]
+    return fact_rows(result.host)
+
+
+def fact_rows(host: dict) -> list[tuple[str, str]]:
+    """(fact, value) for one machine's facts, known keys first, then the others."""
     keys = [k for k in HOST_KEYS if k in host] + [k for k in host if k not in HOST_KEYS]
     return [(k, _text(host[k])) for k in keys]
 
 
-def interpreter(spec: dict) -> str:
+def interpreter(facts: dict | None) -> str:
     """'cpython 3.14.0' / 'pypy 7.3.17 (python 3.10.14)' from a variant's facts, or '—'."""
-    facts = spec.get("facts") or {}
+    facts = facts or {}
     impl, version = facts.get("implementation"), facts.get("version")
     if not impl and not version:
         return "—"
@@ -48,9 +54,9 @@ def interpreter(spec: dict) -> str:
     return f"{impl or 'python'} {version or ''}".strip() + where
 
 
-def revision(spec: dict) -> str:
+def revision(spec: VariantRecord) -> str:
     """The source revision a variant was built from ('rev @ sha'), or '—'."""
-    rev, sha = spec.get("rev"), spec.get("sha")
+    rev, sha = spec.rev, spec.sha
     if rev and sha:
         return f"{rev} @ {str(sha)[:12]}"
     return str(rev or (str(sha)[:12] if sha else "—"))
@@ -59,20 +65,20 @@ def revision(spec: dict) -> str:
 VARIANT_COLUMNS = ("variant", "interpreter", "kind", "mode", "revision", "env", "args", "command")
 
 
-def variant_rows(doc: dict) -> list[tuple[str, ...]]:
+def variant_rows(result: Result) -> list[tuple[str, ...]]:
     """One row per variant, in :data:`VARIANT_COLUMNS` order."""
     rows: list[tuple[str, ...]] = []
-    for name, spec in doc["variants"].items():
+    for name, spec in result.variants.items():
         rows.append(
             (
                 name,
-                interpreter(spec),
-                _text(spec.get("kind")),
-                _text(spec.get("mode")),
+                interpreter(spec.facts),
+                _text(spec.kind),
+                _text(spec.mode),
                 revision(spec),
-                _text(spec.get("env")),
-                " ".join(spec.get("args") or []) or "—",
-                " ".join(spec.get("command") or []),
+                _text(spec.env),
+                " ".join(spec.args) or "—",
+                " ".join(spec.command),
             )
         )
     return rows

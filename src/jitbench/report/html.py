@@ -48,7 +48,7 @@ class ReportInput:
     """One result to report: where it came from, the artifact, and its analysis."""
 
     path: str
-    doc: dict
+    doc: Result
     analysis: Analysis
 
 
@@ -109,7 +109,7 @@ def _verdict(v: str) -> str:
     return f'<span class="verdict" style="background:{colour}">{_e(v)}</span>'
 
 
-def _comparisons(a: Analysis, doc: dict) -> str:
+def _comparisons(a: Analysis, doc: Result) -> str:
     if not a.comparisons:
         return (
             "<p class='meta'>One variant only (or too few processes): no comparison. "
@@ -204,16 +204,16 @@ def _cross_host(a: Analysis) -> str:
     return "".join(out)
 
 
-def _sweep(a: Analysis, doc: dict) -> str:
+def _sweep(a: Analysis, doc: Result) -> str:
     # One set of curves per measure: time, and each count measured beside it.
     measures = list(dict.fromkeys(c.measure for c in a.comparisons)) or ["time"]
     series = {m: sweep.sweep_series(doc, a, m) for m in measures}
-    if not any(series.values()):
+    if not any(series.values()) or doc.sweep is None:
         return ""
     out = [
         "<section class='sweep'><h3>Sweep</h3>",
-        f"<p class='meta'>Parameters: {_e(', '.join(doc['sweep']['parameters']))}; "
-        f"default {_e(doc['sweep'].get('default'))}.</p>",
+        f"<p class='meta'>Parameters: {_e(', '.join(doc.sweep['parameters']))}; "
+        f"default {_e(doc.sweep.get('default'))}.</p>",
     ]
     for measure, curves in series.items():
         what = "" if measure == "time" else f" {measure}"
@@ -241,20 +241,20 @@ def _summary_table(a: Analysis, bench: str, views: dict[str, list[ProcessView]])
 
 def _benchmark(
     a: Analysis,
-    doc: dict,
+    doc: Result,
     bench: str,
     colours: dict[str, str],
     rankings: list[tuple[str, str, CodeView]],
 ) -> str:
-    views = {v: processes_of(doc, bench, v) for v in doc["variants"]}
+    views = {v: processes_of(doc, bench, v) for v in doc.variants}
     out = [f"<section class='benchmark' data-benchmark='{_e(bench)}'><h3>{_e(bench)}</h3>"]
-    spec = doc["benchmarks"][bench]
+    spec = doc.benchmarks[bench]
     out.append(
-        f"<p class='meta'>{_e(spec['kind'])} benchmark, loops {_e(spec.get('loops'))} × "
-        f"inner loops {_e(spec.get('inner_loops'))}.</p>"
+        f"<p class='meta'>{_e(spec.kind)} benchmark, loops {_e(spec.loops)} × "
+        f"inner loops {_e(spec.inner_loops)}.</p>"
     )
-    if spec.get("error"):
-        out.append(f"<p class='warn'>Calibration failed: {_e(spec['error'])}</p>")
+    if spec.error:
+        out.append(f"<p class='warn'>Calibration failed: {_e(spec.error)}</p>")
     if not any(views.values()):
         out.append("<p class='warn'>No successful process.</p></section>")
         return "".join(out)
@@ -293,15 +293,15 @@ def _benchmark(
     return "".join(out)
 
 
-def _jit(doc: dict) -> str:
+def _jit(doc: Result) -> str:
     return (
         "<section class='jit'><h3>JIT activity</h3>"
-        + _table(jit.ACTIVITY_COLUMNS, jit.activity_rows(Result.from_json(doc)))
+        + _table(jit.ACTIVITY_COLUMNS, jit.activity_rows(doc))
         + "</section>"
     )
 
 
-def _environment(doc: dict) -> str:
+def _environment(doc: Result) -> str:
     header, rows = markdown.hosts_table(doc)
     hosts = f"<h4>Hosts</h4>{_table(header, rows)}" if rows else ""
     return (
@@ -317,7 +317,7 @@ def _environment(doc: dict) -> str:
 def _failures(a: Analysis) -> str:
     if not a.failures:
         return ""
-    rows = [(p["slot"], p["benchmark"], p["variant"], p.get("error") or "") for p in a.failures]
+    rows = [(p.slot, p.benchmark, p.variant, p.error or "") for p in a.failures]
     return (
         "<section class='failures'><h3 class='warn'>Failed processes</h3>"
         + _table(("slot", "benchmark", "variant", "error"), rows)
@@ -328,26 +328,28 @@ def _failures(a: Analysis) -> str:
 def result_section(index: int, item: ReportInput) -> str:
     """The section of one result file."""
     doc, a = item.doc, item.analysis
-    d = doc["design"]
-    colours = plots.variant_colours(list(doc["variants"]))
-    rankings = jit.code_size_views(Result.from_json(doc))
+    d = doc.design
+    colours = plots.variant_colours(list(doc.variants))
+    rankings = jit.code_size_views(doc)
     out = [
-        f"<section class='result' id='result-{index}' data-result='{_e(doc['id'])}'>",
-        f"<h2>Result {_e(doc['id'])}</h2>",
-        f"<p class='meta'>{_e(item.path)} · created {_e(doc['created'])} · "
-        f"{'complete' if doc['complete'] else 'INCOMPLETE'} · {d['processes']} processes per "
-        f"variant × {d['values']} values ({d['warmups']} warmups), seed {_e(doc['seed'])} · "
+        f"<section class='result' id='result-{index}' data-result='{_e(doc.id)}'>",
+        f"<h2>Result {_e(doc.id)}</h2>",
+        f"<p class='meta'>{_e(item.path)} · created {_e(doc.created)} · "
+        f"{'complete' if doc.complete else 'INCOMPLETE'} · {d.processes} processes per "
+        f"variant × {d.values} values ({d.warmups} warmups), seed {_e(doc.seed)} · "
         f"baseline {_e(a.baseline)}</p>",
     ]
-    if doc.get("command"):
-        out.append(f"<p class='meta'><code>{_e(' '.join(doc['command']))}</code></p>")
+    if doc.command:
+        out.append(f"<p class='meta'><code>{_e(' '.join(doc.command))}</code></p>")
     out.append(
         "<section class='comparisons'><h3>Comparisons</h3>" + _comparisons(a, doc) + "</section>"
     )
     out.append(_cross_host(a))
     out.append(_sweep(a, doc))
-    out.extend(_benchmark(a, doc, b, colours, rankings) for b in doc["benchmarks"])
-    out += [_jit(doc), profiles.section(doc), _environment(doc), _failures(a), "</section>"]
+    out.extend(_benchmark(a, doc, b, colours, rankings) for b in doc.benchmarks)
+    # Profiles read the JSON document (jitbench.profile works on files of every version).
+    profiled = profiles.section(doc.to_json())
+    out += [_jit(doc), profiled, _environment(doc), _failures(a), "</section>"]
     return "".join(out)
 
 
@@ -359,8 +361,7 @@ def _names(names: list[str], shown: int = 3) -> str:
 def render(items: list[ReportInput], title: str = "jitbench report") -> str:
     """The whole HTML document."""
     toc = "".join(
-        f"<li><a href='#result-{i}'>{_e(it.doc['id'])}</a> "
-        f"({_e(_names(list(it.doc['variants'])))})</li>"
+        f"<li><a href='#result-{i}'>{_e(it.doc.id)}</a> ({_e(_names(list(it.doc.variants)))})</li>"
         for i, it in enumerate(items)
     )
     body = "".join(result_section(i, it) for i, it in enumerate(items))

@@ -27,12 +27,12 @@ def _table(header: tuple[str, ...], rows: list[tuple], align: str = "") -> list[
     return lines
 
 
-def _title(analysis: Analysis, doc: dict) -> str:
+def _title(analysis: Analysis, doc: Result) -> str:
     candidates = sorted({c.candidate for c in analysis.comparisons})
     if candidates:
         refs = sorted({c.baseline for c in analysis.comparisons})
         return f"### jitbench: {', '.join(candidates)} vs {', '.join(refs)}"
-    return f"### jitbench: {', '.join(doc['variants'])}"
+    return f"### jitbench: {', '.join(doc.variants)}"
 
 
 MARKDOWN_COLUMNS = (
@@ -85,22 +85,20 @@ def cross_host_section(analysis: Analysis) -> list[str]:
     return _render(tables.cross_host_table(analysis))
 
 
-def _consumers(doc: dict, bench: str, variant: str, top: int = 3) -> list[tuple[str, float]]:
+def _consumers(doc: Result, bench: str, variant: str, top: int = 3) -> list[tuple[str, float]]:
     """The foreign processes seen in this variant's contaminated processes, busiest first."""
     most: dict[str, float] = {}
-    for p in doc["processes"]:
-        if (
-            (p["benchmark"], p["variant"], p["status"]) != (bench, variant, "ok")
-            or not p.get("contaminated")
-            or p.get("instrument") is not None
+    for p in doc.processes:
+        if (p.benchmark, p.variant) != (bench, variant) or not (
+            p.ok and p.contaminated and p.timed
         ):
             continue
-        for t in (p.get("host_load") or {}).get("top", []):
+        for t in (p.host_load or {}).get("top", []):
             most[t["name"]] = max(most.get(t["name"], 0.0), float(t["cores"]))
     return sorted(most.items(), key=lambda item: -item[1])[:top]
 
 
-def contamination_lines(analysis: Analysis, doc: dict) -> list[str]:
+def contamination_lines(analysis: Analysis, doc: Result) -> list[str]:
     """Per benchmark and variant with contaminated processes: how many, and who kept the host busy.
 
     ``alpha/jit@arm: 3 of 6 processes measured while other work kept host arm busy (yes 1.9
@@ -111,7 +109,8 @@ def contamination_lines(analysis: Analysis, doc: dict) -> list[str]:
     for (bench, variant), n in analysis.contaminated.items():
         s = analysis.summaries.get((bench, variant))
         total = f" of {s.n_processes}" if s is not None else ""
-        host = (doc["variants"].get(variant) or {}).get("host")
+        rec = doc.variants.get(variant)
+        host = rec.host if rec is not None else None
         who = ", ".join(
             f"{name} {cores:.1f} cores" for name, cores in _consumers(doc, bench, variant)
         )
@@ -128,19 +127,17 @@ CONTAMINATION_HINT = (
 )
 
 
-def hosts_table(doc: dict) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
-    """Facts of every machine of the experiment (``doc["hosts"]``): one column per host.
+def hosts_table(doc: Result) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Facts of every machine of the experiment (``Result.hosts``): one column per host.
 
     Empty when the experiment ran on this machine only (the host table already says it all).
     """
-    hosts = doc.get("hosts") or {}
+    hosts = doc.hosts or {}
     if not hosts or set(hosts) == {"local"}:
         return (), []
     texts = {
         name: dict(
-            facts.host_rows(
-                {"host": {k: v for k, v in h.items() if k not in ("name", "interpreters")}}
-            )
+            facts.fact_rows({k: v for k, v in h.items() if k not in ("name", "interpreters")})
         )
         for name, h in hosts.items()
     }
@@ -151,7 +148,7 @@ def hosts_table(doc: dict) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
             "interpreters",
             *(
                 "; ".join(
-                    f"{rt}: {facts.interpreter({'facts': f or {}})}"
+                    f"{rt}: {facts.interpreter(f)}"
                     for rt, f in (h.get("interpreters") or {}).items()
                 )
                 or "—"
@@ -227,12 +224,12 @@ def robust_section(analysis: Analysis) -> list[str]:
     )
 
 
-def jit_section(doc: dict) -> list[str]:
+def jit_section(doc: Result) -> list[str]:
     """Per variant: what its processes' JIT records say (on/off, functions compiled, code bytes)."""
-    return _table(jit.ACTIVITY_COLUMNS, jit.activity_rows(Result.from_json(doc)))
+    return _table(jit.ACTIVITY_COLUMNS, jit.activity_rows(doc))
 
 
-def environment_section(doc: dict) -> list[str]:
+def environment_section(doc: Result) -> list[str]:
     """Host facts, then each variant's interpreter, revision, env and args."""
     lines = _table(("host", "value"), facts.host_rows(doc))
     header, rows = hosts_table(doc)
@@ -256,19 +253,19 @@ def _notes(analysis: Analysis) -> list[str]:
     return notes
 
 
-def _method_line(analysis: Analysis, doc: dict) -> str:
-    d = doc["design"]
-    h = doc["host"]
+def _method_line(analysis: Analysis, doc: Result) -> str:
+    d = doc.design
+    h = doc.host
     method = analysis.comparisons[0].result.method if analysis.comparisons else "n/a"
     return (
-        f"Interleaved design, {d['processes']} processes per variant × {d['values']} values "
-        f"({d['warmups']} warmups), seed {doc['seed']}; CIs count processes, not values "
+        f"Interleaved design, {d.processes} processes per variant × {d.values} values "
+        f"({d.warmups} warmups), seed {doc.seed}; CIs count processes, not values "
         f"(method: {method}). Host {h.get('hostname')} ({h.get('machine')}, "
-        f"{h.get('cpu_model')}). Result {doc['id']}, jitbench {doc['tool_version']}."
+        f"{h.get('cpu_model')}). Result {doc.id}, jitbench {doc.tool_version}."
     )
 
 
-def findings(analysis: Analysis, doc: dict) -> str:
+def findings(analysis: Analysis, doc: Result) -> str:
     """The whole findings file: from → to, across hosts, host load, robust view, JIT activity,
     environment, method."""
     lines = [_title(analysis, doc), ""]
@@ -319,6 +316,6 @@ def findings(analysis: Analysis, doc: dict) -> str:
     lines += ["", _method_line(analysis, doc)]
     if analysis.failures:
         lines.append(f"{len(analysis.failures)} process(es) failed and are excluded.")
-    if not doc.get("complete", True):
+    if not doc.complete:
         lines.append("The experiment is incomplete (interrupted); only finished processes count.")
     return "\n".join(lines) + "\n"

@@ -1,6 +1,6 @@
 """A sweep result as curves: each parameter against the change from the default variant.
 
-A sweep artifact carries ``doc["sweep"] = {"parameters": [...], "default": VARIANT,
+A sweep artifact carries ``Result.sweep = {"parameters": [...], "default": VARIANT,
 "points": {VARIANT: {PARAM: value}}}``. For each parameter, the variants that agree on every other
 parameter form one curve; its points are the comparisons the analysis made against its baseline.
 """
@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..analysis.experiment import Analysis
+from ..results.model import Result
 
 
 @dataclass(frozen=True)
@@ -57,26 +58,26 @@ def show(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def is_sweep(doc: dict) -> bool:
+def is_sweep(result: Result) -> bool:
     """Whether the artifact describes a sweep with at least one parameter."""
-    sweep = doc.get("sweep")
+    sweep = result.sweep
     return isinstance(sweep, dict) and bool(sweep.get("parameters")) and bool(sweep.get("points"))
 
 
-def sweep_series(doc: dict, analysis: Analysis, measure: str = "time") -> list[SweepSeries]:
+def sweep_series(result: Result, analysis: Analysis, measure: str = "time") -> list[SweepSeries]:
     """The curves of a sweep on one measure: per benchmark and parameter, one per combination
     of the others."""
-    if not is_sweep(doc):
+    if not is_sweep(result) or result.sweep is None:
         return []
-    params = list(doc["sweep"]["parameters"])
-    points: dict[str, dict] = doc["sweep"]["points"]
+    params = list(result.sweep["parameters"])
+    points: dict[str, dict] = result.sweep["points"]
     by_key = {(c.benchmark, c.candidate): c for c in analysis.comparisons if c.measure == measure}
     out = []
-    for bench in doc["benchmarks"]:
+    for bench in result.benchmarks:
         for param in params:
             groups: dict[tuple, list[SweepPoint]] = {}
             for variant, values in points.items():
-                if param not in values or variant not in doc["variants"]:
+                if param not in values or variant not in result.variants:
                     continue
                 key = tuple((q, values.get(q)) for q in params if q != param)
                 if variant == analysis.baseline:

@@ -19,7 +19,7 @@ from .. import inputfile
 from ..errors import JitbenchError
 from .atomic import write_text_atomic
 from .migrate import upgrade
-from .model import SCHEMA_NAME, SCHEMA_VERSION, Result
+from .model import SCHEMA_NAME, SCHEMA_VERSION, ProcessRecord, Result
 
 __all__ = ["SCHEMA_NAME", "SCHEMA_VERSION", "load", "load_result", "write_atomic"]
 
@@ -100,11 +100,15 @@ class ProcessView:
     warmups: np.ndarray
     first: float  # first iteration, seconds
     wall: float | None  # spawn to exit, seconds
-    record: dict
+    record: ProcessRecord
 
 
 def processes_of(
-    doc: dict, benchmark: str, variant: str, instrument: str | None = None, measure: str = "time"
+    result: Result,
+    benchmark: str,
+    variant: str,
+    instrument: str | None = None,
+    measure: str = "time",
 ) -> list[ProcessView]:
     """The successful processes of one variant on one benchmark, in slot order.
 
@@ -114,20 +118,22 @@ def processes_of(
     it, timed or instrumented.
     """
     out = []
-    for p in doc["processes"]:
-        if p["benchmark"] != benchmark or p["variant"] != variant or p["status"] != "ok":
+    for p in result.processes:
+        if p.benchmark != benchmark or p.variant != variant or not p.ok:
             continue
         counted = measure != "time"
-        if not counted and p.get("instrument") != instrument:
+        if not counted and p.instrument != instrument:
             continue
-        iterations = float(p["loops"] * p["inner_loops"])
+        # A finished process has its loops, first and values: the schema requires them.
+        loops, inner = p.loops or 1, p.inner_loops or 1
+        iterations = float(loops * inner)
         if not counted:
-            values = np.asarray(p["values_ns"], dtype=float) / (iterations * 1e9)
-            warmups = np.asarray(p["warmups_ns"], dtype=float) / (iterations * 1e9)
-            first = p["first_ns"] / (p["inner_loops"] * 1e9)
-            wall = p["wall_ns"] / 1e9 if p.get("wall_ns") is not None else None
+            values = np.asarray(p.values_ns, dtype=float) / (iterations * 1e9)
+            warmups = np.asarray(p.warmups_ns or [], dtype=float) / (iterations * 1e9)
+            first = (p.first_ns or 0) / (inner * 1e9)
+            wall = p.wall_ns / 1e9 if p.wall_ns is not None else None
         else:
-            counted_values = counts_per_iteration(p.get("counting"), measure, iterations)
+            counted_values = counts_per_iteration(p.counting, measure, iterations)
             if counted_values is None:
                 continue
             values = counted_values
@@ -135,8 +141,8 @@ def processes_of(
             first, wall = float("nan"), None
         out.append(
             ProcessView(
-                slot=p["slot"],
-                round=p["round"],
+                slot=p.slot,
+                round=p.round,
                 values=values,
                 warmups=warmups,
                 first=first,
@@ -159,18 +165,18 @@ def counts_per_iteration(
     return (np.asarray(counts, dtype=float) - overhead) / iterations
 
 
-def measures_of(doc: dict) -> list[str]:
+def measures_of(result: Result) -> list[str]:
     """The measures an artifact holds: time, then each count some process recorded."""
-    found = dict.fromkeys(doc.get("design", {}).get("measures") or ["time"])
-    for p in doc["processes"]:
-        for m in (p.get("counting") or {}).get("counts", {}):
+    found = dict.fromkeys(result.design.measures or ["time"])
+    for p in result.processes:
+        for m in (p.counting or {}).get("counts", {}):
             found.setdefault(m)
     return list(found)
 
 
-def failed_processes(doc: dict) -> list[dict]:
+def failed_processes(result: Result) -> list[ProcessRecord]:
     """Every failed process record."""
-    return [p for p in doc["processes"] if p["status"] != "ok"]
+    return [p for p in result.processes if not p.ok]
 
 
 def default_results_dir() -> Path:

@@ -131,6 +131,8 @@ class VariantRecord(Part):
 class BenchmarkRecord(Part):
     """A benchmark and the loops calibrated once for every variant (``error`` if that failed)."""
 
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"pyperf_metadata"})
+
     kind: str
     source: str
     loops: int | None
@@ -139,6 +141,7 @@ class BenchmarkRecord(Part):
     inner_loops: int | None = None
     calibration: Json | None = None
     error: str | None = None
+    pyperf_metadata: Json | None = None  # an imported pyperf benchmark's own metadata
 
 
 @dataclass
@@ -183,6 +186,7 @@ class ProcessRecord(Part):
             "events",
             "profile",
             "canary_ns",
+            "pyperf",
             "counting",
         }
     )
@@ -215,6 +219,7 @@ class ProcessRecord(Part):
     events: Json | None = None  # JIT and GC counters between values (runtimes/)
     profile: Json | None = None  # perf samples of the measured values (instrument perf)
     canary_ns: list[int] | None = None  # the host's own speed just before the process
+    pyperf: Json | None = None  # an imported pyperf run's own metadata and warmups
     counting: Json | None = None  # counts per value and the harness overhead, by measure
 
     @property
