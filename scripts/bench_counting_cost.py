@@ -31,7 +31,7 @@ def task(loops: int, values: int, warmups: int, counting: dict | None) -> dict:
         "warmups": warmups,
         "values": values,
         "pre_import": [],
-        "runtime_kind": "python",
+        "probes": ["cpython", "pypy"],
         "mode": None,
         "jit_options": {},
         "benchmark": {

@@ -64,7 +64,7 @@ def run_runner(
         "warmups": warmups,
         "values": values,
         "pre_import": [],
-        "runtime_kind": "python",
+        "probes": ["cpython", "pypy"],
         "mode": None,
         "jit_options": {},
         "benchmark": {

@@ -139,3 +139,15 @@ def test_the_protocol_is_standard_library_python39_code():
     assert protocol.calibrate_task(5e7) == {"action": "calibrate", "min_time_ns": 50_000_000}
     assert protocol.facts_task(["instructions"])["counting_probe"] == ["instructions"]
     assert "counting_probe" not in protocol.facts_task()
+
+
+def test_the_runner_probes_what_the_variants_kind_declares(target):
+    # The kind's declared probes travel in the task: a cinderx variant's process reports CinderX's
+    # state (here: not loaded, mode nojit) on a stock CPython; a plain python variant's does not.
+    cinderx = Variant("cx", Runtime("cx", (sys.executable,), "cinderx"), mode="nojit")
+    declared = process.run_process(LocalTransport(), cinderx, None, FACTS, 120)
+    assert declared["status"] == "ok"
+    assert declared["facts"]["jit"][protocol.Probe.CINDERX]["loaded"] is False
+    plain = process.run_process(LocalTransport(), VARIANT, None, FACTS, 120)
+    assert plain["status"] == "ok"
+    assert protocol.Probe.CINDERX not in plain["facts"]["jit"]

@@ -38,7 +38,7 @@ class Counting:
 
     def task(self) -> dict:
         """The task keys of a counted process."""
-        if self.backend == "perf":
+        if self.backend == C.PERF:
             session = {C.BACKEND: C.PERF, C.EVENTS: list(self.measures)}
             return {protocol.Task.COUNTING: session}
         return valgrind.counting_task()
@@ -53,7 +53,7 @@ def choose(measures: tuple[str, ...], counter: str, probes: dict[str, dict]) -> 
     missing = {}
     for name, probe in probes.items():
         for m in wanted:
-            why = (probe.get("perf") or {}).get(m, "not probed")
+            why = (probe.get(C.PERF) or {}).get(m, "not probed")
             if why is not None:
                 missing.setdefault(m, f"{why} (variant {name})")
     if counter in ("auto", "perf") and not missing:
@@ -118,7 +118,7 @@ def host_backends(transport: Transport, variant: Variant) -> dict:
 
     rec = run_process(transport, variant, None, protocol.facts_task(COUNTED), 60)
     out: dict = {
-        "perf": (rec.get(protocol.Result.COUNTING_PROBE) or {}).get("perf")
+        C.PERF: (rec.get(protocol.Result.COUNTING_PROBE) or {}).get(C.PERF)
         or {m: rec.get("error", "no answer") for m in COUNTED}
     }
     try:

@@ -17,7 +17,7 @@ from ..model import Benchmark, Variant
 from ..runner import jitbench_protocol as protocol
 from ..runner.jitbench_protocol import Benchmark as BenchKey
 from ..runner.jitbench_protocol import Counting, Result, Task
-from ..runtimes import jit_idle, launch_for, verify_activity
+from ..runtimes import jit_idle, launch_for, probes_for, verify_activity
 from .leftovers import describe
 from .payload import (
     BOOTSTRAP,
@@ -65,7 +65,7 @@ def run_process(
     launch = launch_for(variant)
     full_task = dict(task)
     full_task[Task.PRE_IMPORT] = list(launch.pre_import)
-    full_task[Task.RUNTIME_KIND] = variant.runtime.kind
+    full_task[Task.PROBES] = probes_for(variant)
     full_task[Task.MODE] = variant.mode
     full_task[Task.JIT_OPTIONS] = dict(variant.jit_options)
     files = {}

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from ..runtimes import perf_names
 from .folded import KERNEL_MARK, SEP
 
 CATEGORIES = ("jit", "interpreter", "runtime", "gc", "compiler", "kernel", "other")
@@ -23,31 +24,21 @@ LABELS = {
     "other": "other",
 }
 
-# JIT code as named by perf maps: CinderX, CPython's -X perf trampolines and -X perf_jit.
-_JIT = re.compile(r"^(__CINDER_JIT:|__CINDER_INFRA_JIT:|\[JIT\]|\[anon\]|\[//anon\])")
-# A JIT function itself (infrastructure such as deopt trampolines excluded).
-_JIT_FUNCTION = re.compile(r"^__CINDER_JIT:")
-# A Python function as named in a perf map: compiled (CinderX) or interpreted (CPython -X perf
-# trampolines, "py::qualname:file").
-_PYTHON_FUNCTION = re.compile(r"^(__CINDER_JIT:|py::)")
-_INTERPRETER = re.compile(
-    r"^(py::.*|_PyEval_EvalFrameDefault|_PyEval_EvalFrame|PyEval_EvalCode|Ci_EvalFrame|_CiEval_\w+"
-    r"|Ci_\w*Interpret\w*|pypy_g_\w*dispatch\w*|pypy_g_execute_frame\w*)$"
-)
-_GC = re.compile(
-    r"(^gc_collect|^_PyGC_|^PyGC_|^gc_|deduce_unreachable|move_unreachable"
-    r"|subtract_refs|update_refs|visit_reachable|visit_decref"
-    r"|^pypy_g_\w*(minor_collection|major_collection|IncrementalMiniMark))"
-)
-_COMPILER = re.compile(
-    r"^cinderx::jit::(hir|lir|codegen|Compiler|compile|Preloader|"
-    r"CompilerContext|asmjit)|^asmjit::|cinderx::jit::\w*[Cc]ompile"
-)
-# Code of the interpreter and its extensions, named or not.
-_RUNTIME = re.compile(
-    r"^\[(lib)?(python|pypy)[\w.\-]*\]$|^\[_cinderx[\w.\-]*\]$|^cinderx::|^_?Py"
-    r"|^Ci|^pypy_g_"
-)
+
+def _any(patterns: tuple[str, ...], start: str = "", end: str = "") -> re.Pattern:
+    # No pattern at all matches nothing (an empty alternation would match everything).
+    return re.compile(start + "(" + ("|".join(patterns) or "(?!)") + ")" + end)
+
+
+# How each runtime kind names its code in perf's samples (``PERF_NAMES`` in runtimes/<kind>.py).
+_NAMES = perf_names()
+_JIT = _any(_NAMES.jit, "^")
+_JIT_FUNCTION = _any(_NAMES.jit_function, "^")
+_PYTHON_FUNCTION = _any(_NAMES.python_function, "^")
+_INTERPRETER = _any(_NAMES.interpreter, "^", "$")
+_GC = _any(_NAMES.gc)
+_COMPILER = _any(_NAMES.compiler)
+_RUNTIME = _any(_NAMES.runtime)
 
 
 def category(stack: str) -> str:

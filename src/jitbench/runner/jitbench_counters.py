@@ -419,4 +419,4 @@ def probe(events):
             out[event] = None
         except (CounterError, OSError, AttributeError) as exc:
             out[event] = str(exc)
-    return {"perf": out, "valgrind": valgrind_depth()}
+    return {Counting.PERF: out, Counting.VALGRIND: valgrind_depth()}

@@ -17,7 +17,7 @@ import platform
 import sys
 import zlib
 
-from jitbench_protocol import Result, Task
+from jitbench_protocol import Probe, Result, Task
 
 # Host-side runtime modules name target-side paths as "{jitbench_tmp}/..." (see prepare).
 TMP_PLACEHOLDER = "{jitbench_tmp}"
@@ -361,15 +361,15 @@ def _cinderx_log():
 
 
 def _jit_state(task, introspect):
+    """What each probe the runtime kind declares finds; CinderX's also wherever it was imported."""
+    probes = task.get(Task.PROBES, ())
     out = {}
-    cpython = _guard(_cpython_jit, introspect)
-    if cpython:
-        out["cpython"] = cpython
-    pypy = _guard(_pypy, introspect)
-    if pypy:
-        out["pypy"] = pypy
-    if task.get(Task.RUNTIME_KIND) == "cinderx" or "cinderx" in sys.modules:
-        out["cinderx"] = _guard(_cinderx, introspect)
+    for name, probe in ((Probe.CPYTHON, _cpython_jit), (Probe.PYPY, _pypy)):
+        found = _guard(probe, introspect) if name in probes else None
+        if found:
+            out[name] = found
+    if Probe.CINDERX in probes or "cinderx" in sys.modules:
+        out[Probe.CINDERX] = _guard(_cinderx, introspect)
     return out
 
 
@@ -444,14 +444,15 @@ def codesize(task, namespace):
     """
     spec = task[Task.CODESIZE]
     funcs = [namespace[n] for n in spec["functions"]]
-    if task.get(Task.RUNTIME_KIND) == "cinderx":
+    probes = task.get(Task.PROBES, ())
+    if Probe.CINDERX in probes:
         jit = _cinderx_jit()
         if jit is None:
             return {"error": "cinderx is not loaded in this process (mode nojit?)"}
         return _guard(_codesize_cinderx, jit, funcs, spec)
-    if sys.implementation.name == "pypy":
+    if Probe.PYPY in probes and sys.implementation.name == "pypy":
         return _guard(_codesize_pypy, funcs, spec)
-    if getattr(sys, "_jit", None) is not None:
+    if Probe.CPYTHON in probes and getattr(sys, "_jit", None) is not None:
         return _guard(_codesize_cpython, funcs, spec)
     return {"error": "this interpreter has no JIT jitbench can measure code size on"}
 

@@ -6,7 +6,7 @@ rather than misread.
 """
 
 # Raised whenever the result document or the task changes meaning.
-VERSION = 1
+VERSION = 2
 
 # The file descriptor the result line goes to: the one that was stdout when the process
 # started. The benchmark's own output goes to OUTPUT_FD instead, so it cannot corrupt it.
@@ -47,7 +47,7 @@ class Task:
     BENCHMARK = "benchmark"  # a dict with the keys of ``Benchmark``
     SITE = "site"  # the mount of a package environment to put ahead on sys.path
     PRE_IMPORT = "pre_import"
-    RUNTIME_KIND = "runtime_kind"
+    PROBES = "probes"  # the ``Probe`` names the variant's runtime kind declares
     MODE = "mode"
     JIT_OPTIONS = "jit_options"
     COUNTING = "counting"  # the counting session: {"backend": "perf"|"valgrind", ...}
@@ -55,6 +55,15 @@ class Task:
     PROFILE_WINDOW = "profile_window"  # a profiler's control and acknowledgement fifos
     EVENTS = "events"  # whether to read the JIT's events after each value (default on)
     CODESIZE = "codesize"  # the code-size probe's functions and arguments
+
+
+class Probe:
+    """What the runner inspects, as a runtime kind declares it (``Task.PROBES``); each probe's
+    findings go under its own name in ``Result.JIT``."""
+
+    CINDERX = "cinderx"  # the CinderX JIT: loaded, enabled, compiled functions, code size, log
+    CPYTHON = "cpython"  # CPython's own JIT: available, enabled, executors
+    PYPY = "pypy"  # PyPy's JIT: its parameters, loops and assembler memory
 
 
 class Benchmark:
@@ -111,7 +120,8 @@ class Result:
 
 class Counting:
     """Keys of the task's counting session (``Task.COUNTING``) and of the counts it returns
-    (``Result.COUNTING``)."""
+    (``Result.COUNTING``). The counting probe (``Result.COUNTING_PROBE``) answers per backend:
+    ``PERF``: {event: None when perf_event_open counts it, else why not}; ``VALGRIND``: depth."""
 
     BACKEND = "backend"
     PERF = "perf"  # perf_event_open counters around each value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..model import Benchmark, Variant
 from ..results.model import Result
 from . import cinderx, cpython, pypy, python
-from .base import Launch, RuntimeKind, SummaryColumn, merge
+from .base import Launch, PerfNames, RuntimeKind, SummaryColumn, merge
 from .compiled import CodeView
 
 KINDS: dict[str, RuntimeKind] = {k.name: k for k in (python, cpython, cinderx, pypy)}
@@ -22,6 +22,23 @@ def kind_named(name: str | None) -> RuntimeKind:
 
 def _kind(variant: Variant) -> RuntimeKind:
     return kind_named(variant.runtime.kind)
+
+
+def perf_names() -> PerfNames:
+    """How every kind's code is named in perf's samples, all kinds together (a profile may
+    hold several: CinderX runs inside CPython)."""
+    names = [getattr(k, "PERF_NAMES", PerfNames()) for k in KINDS.values()]
+    return PerfNames(
+        **{
+            f: tuple(dict.fromkeys(p for n in names for p in getattr(n, f)))
+            for f in PerfNames.__dataclass_fields__
+        }
+    )
+
+
+def probes_for(variant: Variant) -> list[str]:
+    """The runner's probes a process of this variant runs: the ones its kind declares."""
+    return list(_kind(variant).PROBES)
 
 
 def check_variant(variant: Variant) -> tuple[str, str] | None:

@@ -27,6 +27,23 @@ class SummaryColumn:
     digits: int = 0  # decimals: per-process means of counts show one
 
 
+@dataclass(frozen=True)
+class PerfNames:
+    """How a kind's code is named in perf's samples: regular expressions per sample category.
+
+    ``jit``, ``jit_function``, ``python_function`` match at a frame's start, ``interpreter`` the
+    whole frame; ``gc``, ``compiler`` and ``runtime`` search it (anchor with ``^`` where needed).
+    """
+
+    jit: tuple[str, ...] = ()  # JIT code: functions and the JIT's own infrastructure
+    jit_function: tuple[str, ...] = ()  # a JIT-compiled function itself
+    python_function: tuple[str, ...] = ()  # a Python function, compiled or interpreted
+    interpreter: tuple[str, ...] = ()
+    gc: tuple[str, ...] = ()
+    compiler: tuple[str, ...] = ()  # the JIT compiler at work
+    runtime: tuple[str, ...] = ()  # code of the interpreter and its extensions, named or not
+
+
 class RuntimeKind(Protocol):
     """One module per kind implements this (``runtimes.KINDS`` maps kind names to them).
 
@@ -38,11 +55,13 @@ class RuntimeKind(Protocol):
     columns its ``SUMMARY_COLUMNS`` declare) and, when it
     reports compiled functions by size, ``code_view(result, variant, benchmark)``. For profiling, a
     kind names its JIT code in perf's map with ``PERF_MAP_ENV`` and may dump each function's code
-    into its JIT log with ``code_dump_env(code)``. Callers look these up with ``getattr``.
+    into its JIT log with ``code_dump_env(code)``; its ``PERF_NAMES`` say how its code is named in
+    the samples. Callers look these up with ``getattr``.
     """
 
     name: str
     START_S: float  # rough seconds a process takes beyond its measured values
+    PROBES: tuple[str, ...]  # what the runner inspects in its processes (``protocol.Probe``)
 
     def check(self, variant: Variant) -> tuple[str, str] | None:
         """Return (key, problem) when the variant's mode/jit_options are invalid for this kind."""

@@ -18,7 +18,7 @@ from ..errors import JitbenchError
 from ..model import Benchmark, Variant
 from ..results.model import Result
 from ..runner import jitbench_protocol as protocol
-from .base import Launch, SummaryColumn
+from .base import Launch, PerfNames, SummaryColumn
 from .compiled import CodeView, FunctionView, count, mean, runs
 
 name = "cinderx"
@@ -27,6 +27,8 @@ name = "cinderx"
 START_S = 0.15
 
 MODES = ("nojit", "nojit-loaded", "autojit", "autojit=N", "jit-all", "jitlist=PATH", "jitlist=auto")
+# CinderX runs inside a CPython, whose own (idle) JIT reports too.
+PROBES = (protocol.Probe.CINDERX, protocol.Probe.CPYTHON)
 
 # jit_options key → CINDERX_JIT_<X> suffix; values are booleans written as 0/1.
 OPTIONS = {
@@ -56,6 +58,18 @@ COUNTED_ENV = {"CINDERX_JIT_BACKGROUND_COMPILE": "0"}
 # Profiling: name JIT code in /tmp/perf-PID.map as ``__CINDER_JIT:module:qualname``.
 PERF_MAP_ENV = {"CINDERX_JIT_PERF_MAP": "1"}
 PERF_MAP_PREFIX = "__CINDER_JIT:"
+PERF_NAMES = PerfNames(
+    jit=(PERF_MAP_PREFIX, r"__CINDER_INFRA_JIT:"),
+    jit_function=(PERF_MAP_PREFIX,),  # deopt trampolines and other infrastructure excluded
+    python_function=(PERF_MAP_PREFIX,),
+    interpreter=(r"Ci_EvalFrame", r"_CiEval_\w+", r"Ci_\w*Interpret\w*"),
+    compiler=(
+        r"^cinderx::jit::(hir|lir|codegen|Compiler|compile|Preloader|CompilerContext|asmjit)",
+        r"^asmjit::",
+        r"cinderx::jit::\w*[Cc]ompile",
+    ),
+    runtime=(r"^\[_cinderx[\w.\-]*\]$", r"^cinderx::", r"^Ci"),
+)
 
 # jitlist=auto: functions compiled by a calibration-length run under CinderX's own auto mode.
 PROFILE_MODE = "autojit"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..model import Variant
 from ..results.model import Result
 from ..runner import jitbench_protocol as protocol
-from .base import Launch, SummaryColumn
+from .base import Launch, PerfNames, SummaryColumn
 from .compiled import count, mean, runs
 
 name = "cpython"
@@ -14,8 +14,28 @@ name = "cpython"
 # run-time estimates: measured on an idle 2-core VM, the demo's modes averaged.
 START_S = 0.1
 MODES = ("nojit", "jit")
+PROBES = (protocol.Probe.CPYTHON,)
 # Profiling: 3.12+ names every Python function in /tmp/perf-PID.map (``py::`` trampolines).
 PERF_MAP_ENV = {"PYTHONPERFSUPPORT": "1"}
+# -X perf trampolines name Python functions "py::qualname:file"; -X perf_jit's code is anonymous.
+PERF_NAMES = PerfNames(
+    jit=(r"\[JIT\]", r"\[anon\]", r"\[//anon\]"),
+    python_function=(r"py::",),
+    interpreter=(r"py::.*", r"_PyEval_EvalFrameDefault", r"_PyEval_EvalFrame", r"PyEval_EvalCode"),
+    gc=(
+        r"^gc_collect",
+        r"^_PyGC_",
+        r"^PyGC_",
+        r"^gc_",
+        r"deduce_unreachable",
+        r"move_unreachable",
+        r"subtract_refs",
+        r"update_refs",
+        r"visit_reachable",
+        r"visit_decref",
+    ),
+    runtime=(r"^\[(lib)?python[\w.\-]*\]$", r"^_?Py"),
+)
 
 
 def check(variant: Variant) -> tuple[str, str] | None:

@@ -8,7 +8,7 @@ from collections import Counter
 from ..model import Variant
 from ..results.model import Result
 from ..runner import jitbench_protocol as protocol
-from .base import Launch, SummaryColumn
+from .base import Launch, PerfNames, SummaryColumn
 from .compiled import count, mean, runs
 
 name = "pypy"
@@ -17,8 +17,14 @@ name = "pypy"
 START_S = 0.15
 
 MODES = ("nojit", "jit", "jit:KEY=N,...")
+PROBES = (protocol.Probe.PYPY,)
 # Profiling: PyPy writes no perf map; its JIT code stays unnamed ([JIT], anonymous memory).
 PERF_MAP_ENV: dict[str, str] = {}
+PERF_NAMES = PerfNames(
+    interpreter=(r"pypy_g_\w*dispatch\w*", r"pypy_g_execute_frame\w*"),
+    gc=(r"^pypy_g_\w*(minor_collection|major_collection|IncrementalMiniMark)",),
+    runtime=(r"^\[(lib)?pypy[\w.\-]*\]$", r"^pypy_g_"),
+)
 
 # `pypy3 --jit help` (PyPy 7.3); an unknown key makes PyPy refuse to start, so catch it here.
 PARAMETERS = (
