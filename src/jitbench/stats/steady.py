@@ -139,65 +139,92 @@ def _half_var_of_diffs(d: np.ndarray, floor: np.ndarray) -> np.ndarray:
 
 def _detect_group(x: np.ndarray) -> list[SteadyState]:
     """Steady-state analysis of the rows of ``x`` (k series of equal length n)."""
-    k, n = x.shape
+    n = x.shape[1]
     if n < MIN_SERIES:
         return [_classify(row, row, [], 0.0) for row in x]
-    # Floor for every scale, relative to the level: identical values (synthetic data) must not
-    # divide by zero, and a far smaller scale would turn float rounding in PELT's cost sums into
-    # "changepoints". 1e-6 is below any timer's resolution of a whole iteration.
-    floor = 1e-6 * np.abs(np.median(x, axis=1)) + 1e-300
-
-    if n >= MEDIAN_WINDOW:
-        med = median_filter(x, size=(1, MEDIAN_WINDOW), mode="reflect")
-        resid = x - med
-        s = np.maximum(_row_mad_sd(resid), floor)[:, None]
-        xc = med + np.clip(resid, -CLIP_SDS * s, CLIP_SDS * s)
-    else:
-        xc = x
-
-    b = max(1, math.ceil(n / MAX_POINTS))
-    m = n // b
-    lead = n - m * b
-    if b > 1:
-        # Blocks are aligned to the end of the series, where the steady state lives; leftover
-        # values at the start join the first block.
-        y = xc[:, lead:].reshape(k, m, b).mean(axis=2)
-        if lead:
-            y[:, 0] = xc[:, : lead + b].mean(axis=1)
-        starts = np.arange(m) * b + lead
-        starts[0] = 0
-    else:
-        y = xc
-        starts = np.arange(n)
-
-    penalty = PENALTY_FACTOR * math.log(max(m, 2))
+    floor = _level_floor(x)
+    xc = _clip_outliers(x, floor)
+    y, starts, b = _blocks(xc)
+    penalty = PENALTY_FACTOR * math.log(max(y.shape[1], 2))
     centred = y - np.median(y, axis=1, keepdims=True)
-    if m >= 3:
-        # Pass 1 scale: marginal variance from lag-1 differences (robust: a level shift spoils
-        # one of them), long-run variance as if the lag-1 correlation were PASS1_RHO.
-        v1 = _half_var_of_diffs(np.diff(y, axis=1), floor)
-        worst_sd = np.sqrt(v1 * (1.0 + PASS1_RHO) / (1.0 - PASS1_RHO) ** 2)
-    else:
-        worst_sd = np.maximum(y.std(axis=1), floor)
-
+    worst_sd = _pass1_scale(y, floor)
     results = []
-    for i in range(k):
-        row = centred[i]
-        ends = _pelt(row / worst_sd[i], penalty)
-        long_run_sd, noise = _noise_from_residuals(row, ends, float(floor[i]))
-        # No changepoint at a scale at least as sensitive as pass 2's means none in pass 2
-        # either (a larger scale only raises the relative penalty): skip it, the common case.
-        if len(ends) > 1 or long_run_sd < worst_sd[i]:
-            ends = _pelt(row / long_run_sd, penalty)
-        cps = [int(starts[e]) for e in ends[:-1]]
-        if b > 1 and cps:
-            cps = _refine(xc[i], cps, b)
-            # A shift inside a block leaves an in-between block that PELT may give a segment of
-            # its own; once refined, such a changepoint no longer pays its penalty. The same
-            # penalty in raw units: a split's l2 gain on raw values is ~b times its block gain.
-            cps = _prune(xc[i], cps, penalty * b * long_run_sd**2)
+    for i in range(x.shape[0]):
+        cps, noise = _row_changepoints(centred[i], xc[i], starts, b, penalty, worst_sd[i], floor[i])
         results.append(_classify(x[i], xc[i], cps, noise * math.sqrt(b)))
     return results
+
+
+def _level_floor(x: np.ndarray) -> np.ndarray:
+    """The smallest scale each row's analysis may use, relative to its level."""
+    # Identical values (synthetic data) must not divide by zero, and a far smaller scale would
+    # turn float rounding in PELT's cost sums into "changepoints". 1e-6 is below any timer's
+    # resolution of a whole iteration.
+    return 1e-6 * np.abs(np.median(x, axis=1)) + 1e-300
+
+
+def _clip_outliers(x: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Each row with values far from its running median clipped to ``CLIP_SDS`` robust sds."""
+    if x.shape[1] < MEDIAN_WINDOW:
+        return x
+    med = median_filter(x, size=(1, MEDIAN_WINDOW), mode="reflect")
+    resid = x - med
+    s = np.maximum(_row_mad_sd(resid), floor)[:, None]
+    return med + np.clip(resid, -CLIP_SDS * s, CLIP_SDS * s)
+
+
+def _blocks(xc: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(block means, each block's first index, block size): at most ``MAX_POINTS`` per row."""
+    k, n = xc.shape
+    b = max(1, math.ceil(n / MAX_POINTS))
+    if b == 1:
+        return xc, np.arange(n), 1
+    m = n // b
+    lead = n - m * b
+    # Blocks are aligned to the end of the series, where the steady state lives; leftover
+    # values at the start join the first block.
+    y = xc[:, lead:].reshape(k, m, b).mean(axis=2)
+    if lead:
+        y[:, 0] = xc[:, : lead + b].mean(axis=1)
+    starts = np.arange(m) * b + lead
+    starts[0] = 0
+    return y, starts, b
+
+
+def _pass1_scale(y: np.ndarray, floor: np.ndarray) -> np.ndarray:
+    """Each row's first-pass scale: the long-run sd of the worst autocorrelation assumed."""
+    if y.shape[1] < 3:
+        return np.maximum(y.std(axis=1), floor)
+    # Marginal variance from lag-1 differences (robust: a level shift spoils one of them),
+    # long-run variance as if the lag-1 correlation were PASS1_RHO.
+    v1 = _half_var_of_diffs(np.diff(y, axis=1), floor)
+    return np.sqrt(v1 * (1.0 + PASS1_RHO) / (1.0 - PASS1_RHO) ** 2)
+
+
+def _row_changepoints(
+    row: np.ndarray,
+    xc_row: np.ndarray,
+    starts: np.ndarray,
+    b: int,
+    penalty: float,
+    worst_sd: float,
+    floor: float,
+) -> tuple[list[int], float]:
+    """(changepoints as indices of the series, marginal noise sd of the blocks) of one row."""
+    ends = _pelt(row / worst_sd, penalty)
+    long_run_sd, noise = _noise_from_residuals(row, ends, float(floor))
+    # No changepoint at a scale at least as sensitive as pass 2's means none in pass 2
+    # either (a larger scale only raises the relative penalty): skip it, the common case.
+    if len(ends) > 1 or long_run_sd < worst_sd:
+        ends = _pelt(row / long_run_sd, penalty)
+    cps = [int(starts[e]) for e in ends[:-1]]
+    if b > 1 and cps:
+        cps = _refine(xc_row, cps, b)
+        # A shift inside a block leaves an in-between block that PELT may give a segment of
+        # its own; once refined, such a changepoint no longer pays its penalty. The same
+        # penalty in raw units: a split's l2 gain on raw values is ~b times its block gain.
+        cps = _prune(xc_row, cps, penalty * b * long_run_sd**2)
+    return cps, noise
 
 
 def _noise_from_residuals(y: np.ndarray, ends: list[int], floor: float) -> tuple[float, float]:
