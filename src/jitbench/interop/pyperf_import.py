@@ -162,6 +162,126 @@ def _facts(md: dict) -> dict:
     }
 
 
+def _check_benchmark(bench_md: dict, name: str, seen: dict, source: str) -> None:
+    """One line naming the fix when a pyperf benchmark cannot be imported."""
+    if name in seen:
+        raise JitbenchError(
+            f"{source}: benchmark {name!r} appears twice; pyperf files hold each benchmark once"
+        )
+    unit = bench_md.get("unit", "second")
+    if unit != "second":
+        raise JitbenchError(
+            f"{source}: benchmark {name!r} measures {unit!r}, not time; "
+            "jitbench imports timings only (drop it with pyperf convert "
+            "--exclude-benchmark)"
+        )
+
+
+def _process(run: dict, run_md: dict, where: dict) -> dict:
+    """The process record of one pyperf run with values; ``where``: its slot, round and names."""
+    values = run["values"]
+    loops, inner = int(run_md.get("loops", 1)), int(run_md.get("inner_loops", 1))
+    warmups = [list(w) for w in run.get("warmups") or []]
+    first = warmups[0][1] if warmups else values[0]
+    duration = run_md.get("duration")
+    process = {
+        **where,
+        "status": "ok",
+        "loops": loops,
+        "inner_loops": inner,
+        "first_ns": _ns(first, inner),
+        "warmups_ns": [_ns(v, loops * inner) for _, v in warmups],
+        "values_ns": [_ns(v, loops * inner) for v in values],
+        "wall_ns": _ns(duration, 1) if isinstance(duration, int | float) else None,
+        "facts": _facts(run_md),
+        "jit": {},
+        "pyperf": {"metadata": run.get("metadata") or {}, "warmups": warmups},
+    }
+    started = _iso(run_md.get("date"))
+    if started:
+        process["started"] = started
+    return process
+
+
+def _single(seen: set[int]) -> int | None:
+    return seen.pop() if len(seen) == 1 else None
+
+
+def _benchmark_entry(name: str, bench: dict, source: str, calibration: list, runs: list) -> dict:
+    """The artifact's entry of one imported benchmark; ``runs``: its process records."""
+    return {
+        "kind": "pyperf",
+        "source": f"pyperf:{source}",
+        "function": None,
+        "bench_name": name,
+        "loops": _single({p["loops"] for p in runs}),
+        "inner_loops": _single({p["inner_loops"] for p in runs}),
+        "calibration": {"pyperf_runs": calibration} if calibration else None,
+        "error": None,
+        "pyperf_metadata": bench.get("metadata") or {},
+    }
+
+
+def _import_benchmark(
+    bench: dict, bench_md: dict, name: str, variant: str, first_slot: int, source: str
+) -> tuple[dict, list[dict]]:
+    """(benchmark entry, process records) of one pyperf benchmark, slots from ``first_slot``."""
+    calibration, processes = [], []
+    for run in bench.get("runs", []):
+        if not run.get("values"):
+            calibration.append(run)
+            continue
+        run_md = dict(bench_md, **(run.get("metadata") or {}))
+        where = {
+            "slot": first_slot + len(processes),
+            "round": len(processes),
+            "benchmark": name,
+            "variant": variant,
+        }
+        processes.append(_process(run, run_md, where))
+    if not processes:
+        raise JitbenchError(
+            f"{source}: benchmark {name!r} has no run with values (only "
+            "calibration runs); nothing to import"
+        )
+    return _benchmark_entry(name, bench, source, calibration, processes), processes
+
+
+def _design(processes: list[dict]) -> dict:
+    """What pyperf really did: its processes one after another, without a timeout."""
+    rounds: dict[str, int] = {}
+    for p in processes:
+        rounds[p["benchmark"]] = rounds.get(p["benchmark"], 0) + 1
+    return {
+        "kind": "sequential",
+        "processes": max(rounds.values()),
+        "values": max(len(p["values_ns"]) for p in processes),
+        "warmups": max(len(p["warmups_ns"]) for p in processes),
+        "timeout": None,
+        "loops": None,
+    }
+
+
+def _variant(variant: str, host_md: dict, suite_md: dict, source: str) -> dict:
+    """The one variant of an import: the interpreter pyperf's metadata names."""
+    return {
+        "runtime": variant,
+        "kind": "python",
+        "command": [str(host_md.get("python_executable") or "python3")],
+        "env": {},
+        "args": [],
+        "pre_import": [],
+        "mode": None,
+        "jit_options": {},
+        "facts": _facts(host_md),
+        "imported_from": {
+            "format": "pyperf",
+            "file": source,
+            "pyperf_version": suite_md.get("perf_version"),
+        },
+    }
+
+
 def from_pyperf(
     data: dict, *, variant: str, source: str, argv: list[str] | None = None, digest: str = ""
 ) -> Result:
@@ -169,86 +289,19 @@ def from_pyperf(
     suite_md = dict(data.get("metadata") or {})
     benchmarks: dict[str, dict] = {}
     processes: list[dict] = []
-    schedule: list[dict] = []
-    dates: list[str] = []
     host_md: dict = dict(suite_md)
-    max_runs = max_values = max_warmups = 0
     for i, bench in enumerate(data["benchmarks"]):
         bench_md = dict(suite_md, **(bench.get("metadata") or {}))
         name = str(bench_md.get("name") or f"benchmark{i}")
-        if name in benchmarks:
-            raise JitbenchError(
-                f"{source}: benchmark {name!r} appears twice; pyperf files hold each benchmark once"
-            )
-        unit = bench_md.get("unit", "second")
-        if unit != "second":
-            raise JitbenchError(
-                f"{source}: benchmark {name!r} measures {unit!r}, not time; "
-                "jitbench imports timings only (drop it with pyperf convert "
-                "--exclude-benchmark)"
-            )
+        _check_benchmark(bench_md, name, benchmarks, source)
         if i == 0:
             host_md = bench_md
-        calibration, rnd = [], 0
-        loops_seen: set[int] = set()
-        inner_seen: set[int] = set()
-        for run in bench.get("runs", []):
-            run_md = dict(bench_md, **(run.get("metadata") or {}))
-            values = run.get("values") or []
-            if not values:
-                calibration.append(run)
-                continue
-            loops, inner = int(run_md.get("loops", 1)), int(run_md.get("inner_loops", 1))
-            loops_seen.add(loops)
-            inner_seen.add(inner)
-            warmups = [list(w) for w in run.get("warmups") or []]
-            first = warmups[0][1] if warmups else values[0]
-            duration = run_md.get("duration")
-            slot = len(processes)
-            processes.append(
-                {
-                    "slot": slot,
-                    "round": rnd,
-                    "benchmark": name,
-                    "variant": variant,
-                    "status": "ok",
-                    "loops": loops,
-                    "inner_loops": inner,
-                    "first_ns": _ns(first, inner),
-                    "warmups_ns": [_ns(v, loops * inner) for _, v in warmups],
-                    "values_ns": [_ns(v, loops * inner) for v in values],
-                    "wall_ns": _ns(duration, 1) if isinstance(duration, int | float) else None,
-                    "facts": _facts(run_md),
-                    "jit": {},
-                    "pyperf": {"metadata": run.get("metadata") or {}, "warmups": warmups},
-                }
-            )
-            started = _iso(run_md.get("date"))
-            if started:
-                processes[-1]["started"] = started
-                dates.append(started)
-            schedule.append({"slot": slot, "round": rnd, "benchmark": name, "variant": variant})
-            max_values, max_warmups = max(max_values, len(values)), max(max_warmups, len(warmups))
-            rnd += 1
-        if rnd == 0:
-            raise JitbenchError(
-                f"{source}: benchmark {name!r} has no run with values (only "
-                "calibration runs); nothing to import"
-            )
-        max_runs = max(max_runs, rnd)
-        benchmarks[name] = {
-            "kind": "pyperf",
-            "source": f"pyperf:{source}",
-            "function": None,
-            "bench_name": name,
-            "loops": loops_seen.pop() if len(loops_seen) == 1 else None,
-            "inner_loops": inner_seen.pop() if len(inner_seen) == 1 else None,
-            "calibration": {"pyperf_runs": calibration} if calibration else None,
-            "error": None,
-            "pyperf_metadata": bench.get("metadata") or {},
-        }
+        entry, runs = _import_benchmark(bench, bench_md, name, variant, len(processes), source)
+        benchmarks[name] = entry
+        processes += runs
     if not benchmarks:
         raise JitbenchError(f"{source}: the pyperf file holds no benchmark")
+    dates = [p["started"] for p in processes if "started" in p]
     created = min(dates) if dates else datetime.now(UTC).isoformat(timespec="seconds")
     stamp = re.sub(r"[^0-9]", "", created)[:14]
     doc = {
@@ -264,37 +317,14 @@ def from_pyperf(
         "config": None,
         "seed": 0,
         "baseline": variant,
-        # pyperf ran its processes one after another, without a timeout.
-        "design": {
-            "kind": "sequential",
-            "processes": max_runs,
-            "values": max_values,
-            "warmups": max_warmups,
-            "timeout": None,
-            "loops": None,
-        },
+        "design": _design(processes),
         "host": _host(host_md),
         "runtimes": {},
-        "variants": {
-            variant: {
-                "runtime": variant,
-                "kind": "python",
-                "command": [str(host_md.get("python_executable") or "python3")],
-                "env": {},
-                "args": [],
-                "pre_import": [],
-                "mode": None,
-                "jit_options": {},
-                "facts": _facts(host_md),
-                "imported_from": {
-                    "format": "pyperf",
-                    "file": source,
-                    "pyperf_version": suite_md.get("perf_version"),
-                },
-            }
-        },
+        "variants": {variant: _variant(variant, host_md, suite_md, source)},
         "benchmarks": benchmarks,
-        "schedule": schedule,
+        "schedule": [
+            {k: p[k] for k in ("slot", "round", "benchmark", "variant")} for p in processes
+        ],
         "processes": processes,
         "pyperf": {"version": data.get("version"), "metadata": suite_md},
     }
