@@ -104,49 +104,9 @@ def _communicate(
 ) -> Completed:
     deadline = time.monotonic() + timeout
     sel = selectors.DefaultSelector()
-    out: dict[int, bytearray] = {}
-    for pipe in (proc.stdout, proc.stderr):
-        if pipe is not None:
-            out[pipe.fileno()] = bytearray()
-            sel.register(pipe, selectors.EVENT_READ)
-    pending = memoryview(stdin)
-    if proc.stdin is not None:
-        if pending:
-            os.set_blocking(proc.stdin.fileno(), False)
-            sel.register(proc.stdin, selectors.EVENT_WRITE)
-        elif not hold_stdin:
-            _close(proc.stdin)
+    out, pending = _register(proc, sel, stdin, hold_stdin)
     exit_fd = _exit_watch(proc, sel)
-    exited_at: float | None = None
-    children: list[tuple[int, str]] = []
-    timed_out = False
-    while True:
-        now = time.monotonic()
-        if exited_at is None and proc.poll() is not None:
-            exited_at = now
-        if exited_at is not None and not _reading(sel, out):
-            break  # the usual end: exited, and its output ended
-        if now >= deadline:
-            timed_out = True
-            break
-        if exited_at is not None and now - exited_at >= PIPE_GRACE_S:
-            # It exited, yet its output pipes are still open: something it started holds them.
-            children = end_session(proc.pid) if session else []
-            if children:
-                break
-            exited_at = now  # nothing of its session is left to blame: wait on
-        wait = deadline - now
-        if exited_at is not None:
-            wait = min(wait, PIPE_GRACE_S)
-        elif exit_fd is None:
-            wait = min(wait, 0.1)  # no pidfd: poll for the exit
-        for key, _ in sel.select(wait):
-            if key.fd == exit_fd:
-                sel.unregister(exit_fd)
-            elif key.fileobj is proc.stdin:
-                pending = _feed(proc, sel, pending, hold_stdin)
-            else:
-                _read(sel, key.fileobj, out)
+    timed_out, children = _pump(proc, sel, out, pending, deadline, exit_fd, hold_stdin, session)
     if exit_fd is not None:
         if exit_fd in sel.get_map():
             sel.unregister(exit_fd)
@@ -170,6 +130,66 @@ def _communicate(
         return Completed(None, stdout, stderr, wall, timed_out=True)
     found = name_forks(_unique(children), proc.args) if children else []
     return Completed(returncode, stdout, stderr, wall, children=found)
+
+
+def _register(
+    proc: subprocess.Popen, sel: selectors.BaseSelector, stdin: bytes, hold_stdin: bool
+) -> tuple[dict[int, bytearray], memoryview]:
+    """Watch the output pipes (and stdin while there is input to feed): (buffers, input left)."""
+    out: dict[int, bytearray] = {}
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            out[pipe.fileno()] = bytearray()
+            sel.register(pipe, selectors.EVENT_READ)
+    pending = memoryview(stdin)
+    if proc.stdin is not None:
+        if pending:
+            os.set_blocking(proc.stdin.fileno(), False)
+            sel.register(proc.stdin, selectors.EVENT_WRITE)
+        elif not hold_stdin:
+            _close(proc.stdin)
+    return out, pending
+
+
+def _pump(
+    proc: subprocess.Popen,
+    sel: selectors.BaseSelector,
+    out: dict[int, bytearray],
+    pending: memoryview,
+    deadline: float,
+    exit_fd: int | None,
+    hold_stdin: bool,
+    session: bool,
+) -> tuple[bool, list[tuple[int, str]]]:
+    """Feed and read until the process exited and its output ended, or the deadline passed:
+    (timed out, what of its session held the pipes after it exited)."""
+    exited_at: float | None = None
+    while True:
+        now = time.monotonic()
+        if exited_at is None and proc.poll() is not None:
+            exited_at = now
+        if exited_at is not None and not _reading(sel, out):
+            return False, []  # the usual end: exited, and its output ended
+        if now >= deadline:
+            return True, []
+        if exited_at is not None and now - exited_at >= PIPE_GRACE_S:
+            # It exited, yet its output pipes are still open: something it started holds them.
+            children = end_session(proc.pid) if session else []
+            if children:
+                return False, children
+            exited_at = now  # nothing of its session is left to blame: wait on
+        wait = deadline - now
+        if exited_at is not None:
+            wait = min(wait, PIPE_GRACE_S)
+        elif exit_fd is None:
+            wait = min(wait, 0.1)  # no pidfd: poll for the exit
+        for key, _ in sel.select(wait):
+            if key.fd == exit_fd:
+                sel.unregister(exit_fd)
+            elif key.fileobj is proc.stdin:
+                pending = _feed(proc, sel, pending, hold_stdin)
+            else:
+                _read(sel, key.fileobj, out)
 
 
 def _unique(found: list[tuple[int, str]]) -> list[tuple[int, str]]:

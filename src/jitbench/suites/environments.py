@@ -193,82 +193,90 @@ def prepare(requirements: tuple[str, ...], target: Target) -> tuple[Path, dict] 
         return _prepared[key]
 
 
+_PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
+
+
 def _build(
     requirements: tuple[str, ...], target: Target, root: Path, key: str
 ) -> tuple[Path, dict] | str:
+    """Download, build where needed and install ``requirements`` for ``target`` under ``root``;
+    (site folder, record), or one line why not."""
     wheels = root / "wheels"
     wheels.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="jitbench-env-", dir=root) as tmp:
-        pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
-        lines = []
-        for line in requirements:
-            local = _local_project(line)
-            if local is None:
-                lines.append(line)
-                continue
-            wheel = _wheel_of_project(pip, local, Path(tmp) / "local", target)
-            if isinstance(wheel, str):
-                return wheel
-            lines.append(str(wheel))
+        lines = _requirement_lines(requirements, Path(tmp) / "local", target)
+        if isinstance(lines, str):
+            return lines
         reqfile = Path(tmp) / "requirements.txt"
         reqfile.write_text("\n".join([*lines, *INSTALLER_PACKAGES]) + "\n", encoding="utf-8")
-        download = [
-            *pip,
-            "download",
-            "-q",
-            *target.pip_args(),
-            "-d",
-            str(wheels),
-            "--find-links",
-            str(wheels),
-            "-r",
-            str(reqfile),
-        ]
-        # A package published only as source is built into a wheel here, once, if the wheel
-        # fits the target: pure Python, or compiled by an interpreter of the target's own kind.
-        built: set[str] = set()
-        while (failure := _pip(download, target)) is not None:
-            message, package = failure
-            if package is None or package in built:
-                return message
-            built.add(package)
-            if not _wheel_from_source(pip, package, wheels, target):
-                return message
+        problem = _download(reqfile, wheels, target)
+        if problem is not None:
+            return problem
         staged = Path(tmp) / "site"
-        failure = _pip(
-            [
-                *pip,
-                "install",
-                "-q",
-                *target.pip_args(),
-                "--no-index",
-                "--find-links",
-                str(wheels),
-                "--no-compile",
-                "--target",
-                str(staged),
-                "-r",
-                str(reqfile),
-            ],
-            target,
-        )
-        if failure is not None:
-            return failure[0]
-        packages = sorted(_installed(staged))
+        problem = _install(reqfile, wheels, staged, target)
+        if problem is not None:
+            return problem
         record = {
             "key": key,
             "python": target.abis[0],
             "platform": target.platforms[0],
             "requirements": list(requirements),
-            "packages": packages,
+            "packages": sorted(_installed(staged)),
         }
-        final = root / key
-        final.mkdir(parents=True, exist_ok=True)
-        if not (final / "site").exists():
-            os.replace(staged, final / "site")
-        (final / "environment.json.tmp").write_text(json.dumps(record, indent=1))
-        os.replace(final / "environment.json.tmp", final / "environment.json")
+        final = _keep(staged, record, root / key)
     return final / "site", record
+
+
+def _requirement_lines(
+    requirements: tuple[str, ...], local_wheels: Path, target: Target
+) -> list[str] | str:
+    """The requirements as pip reads them, local projects as wheels built here; or why not."""
+    lines = []
+    for line in requirements:
+        local = _local_project(line)
+        if local is None:
+            lines.append(line)
+            continue
+        wheel = _wheel_of_project(_PIP, local, local_wheels, target)
+        if isinstance(wheel, str):
+            return wheel
+        lines.append(str(wheel))
+    return lines
+
+
+def _download(reqfile: Path, wheels: Path, target: Target) -> str | None:
+    """Every wheel ``reqfile`` needs for ``target`` into ``wheels``; one line why not, or None."""
+    download = [*_PIP, "download", "-q", *target.pip_args(), "-d", str(wheels)]
+    download += ["--find-links", str(wheels), "-r", str(reqfile)]
+    # A package published only as source is built into a wheel here, once, if the wheel
+    # fits the target: pure Python, or compiled by an interpreter of the target's own kind.
+    built: set[str] = set()
+    while (failure := _pip(download, target)) is not None:
+        message, package = failure
+        if package is None or package in built:
+            return message
+        built.add(package)
+        if not _wheel_from_source(_PIP, package, wheels, target):
+            return message
+    return None
+
+
+def _install(reqfile: Path, wheels: Path, staged: Path, target: Target) -> str | None:
+    """Install from ``wheels`` alone into the folder ``staged``; one line why not, or None."""
+    install = [*_PIP, "install", "-q", *target.pip_args(), "--no-index", "--find-links"]
+    install += [str(wheels), "--no-compile", "--target", str(staged), "-r", str(reqfile)]
+    failure = _pip(install, target)
+    return None if failure is None else failure[0]
+
+
+def _keep(staged: Path, record: dict, final: Path) -> Path:
+    """Move the staged site to ``final`` and write its record, each step atomic."""
+    final.mkdir(parents=True, exist_ok=True)
+    if not (final / "site").exists():
+        os.replace(staged, final / "site")
+    (final / "environment.json.tmp").write_text(json.dumps(record, indent=1))
+    os.replace(final / "environment.json.tmp", final / "environment.json")
+    return final
 
 
 def _installed(site: Path) -> list[str]:
