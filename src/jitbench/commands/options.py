@@ -142,6 +142,16 @@ def regression_limit(text: str):
 def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) -> None:
     """The design of an experiment, its adaptive precision, where it is saved and recorded."""
     add_config(p)
+    _add_benchmarks(p)
+    _add_design(p)
+    _add_precision(p, target_ci_help)
+    _add_output(p)
+    _add_measures(p)
+    add_db(p)
+
+
+def _add_benchmarks(p: argparse.ArgumentParser) -> None:
+    """``--bench``: which benchmarks run."""
     p.add_argument(
         "--bench",
         "-b",
@@ -152,6 +162,10 @@ def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) ->
         "richards, nbody, deltablue, or pyperformance:NAME / pyperformance:GROUP, "
         "see jitbench benchmarks --pyperformance)",
     )
+
+
+def _add_design(p: argparse.ArgumentParser) -> None:
+    """Processes, values, warmups, timeout, seed and loops of each benchmark's processes."""
     p.add_argument(
         "--processes",
         "-p",
@@ -194,6 +208,10 @@ def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) ->
         default=None,
         help="seconds one timed value should take when calibrating (default 0.05)",
     )
+
+
+def _add_precision(p: argparse.ArgumentParser, target_ci_help: str | None) -> None:
+    """``--target-ci`` and ``--budget``: adaptive rounds until the CIs are narrow enough."""
     p.add_argument(
         "--target-ci",
         type=percent,
@@ -211,6 +229,10 @@ def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) ->
         default=None,
         help="wall-time budget of an adaptive run (default 30m), e.g. 600, 15m",
     )
+
+
+def _add_output(p: argparse.ArgumentParser) -> None:
+    """``--out`` and ``--profile``: where the artifact goes, and profiled processes beside it."""
     p.add_argument(
         "--out",
         "-o",
@@ -230,6 +252,10 @@ def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) ->
         "jitbench profile RESULT). CODE: what CinderX dumps for code diffs: asm "
         "(default, final machine code annotated with HIR), hir or lir",
     )
+
+
+def _add_measures(p: argparse.ArgumentParser) -> None:
+    """What each value records, where counts come from, and how many processes are counted."""
     p.add_argument(
         "--measure",
         dest="measures",
@@ -264,7 +290,6 @@ def add_run(p: argparse.ArgumentParser, *, target_ci_help: str | None = None) ->
         metavar="N",
         help="values of each process run under valgrind or perf (default: --values)",
     )
-    add_db(p)
 
 
 def add_db(p: argparse.ArgumentParser) -> None:
