@@ -17,7 +17,7 @@ from ..model import Benchmark, Variant
 from ..runner import jitbench_protocol as protocol
 from ..runner.jitbench_protocol import Benchmark as BenchKey
 from ..runner.jitbench_protocol import Counting, Result, Task
-from ..runtimes import jit_idle, launch_for, probes_for, verify_activity
+from ..runtimes import Launch, jit_idle, launch_for, probes_for, verify_activity
 from .leftovers import describe
 from .payload import (
     BOOTSTRAP,
@@ -63,66 +63,29 @@ def run_process(
 ) -> dict:
     """Start one process of ``variant`` doing ``task``; return its record (status ok or failed)."""
     launch = launch_for(variant)
-    full_task = dict(task)
-    full_task[Task.PRE_IMPORT] = list(launch.pre_import)
-    full_task[Task.PROBES] = probes_for(variant)
-    full_task[Task.MODE] = variant.mode
-    full_task[Task.JIT_OPTIONS] = dict(variant.jit_options)
-    files = {}
-    extra: list[Bundle] = []
+    full_task = _variant_task(task, variant, launch)
     host = variant.runtime.host
     if host is not None and isinstance(transport, LocalTransport):
         # A runtime on an SSH host runs there, whichever feature asked for the process.
         from .hosts import access_for
 
         transport = access_for(host).transport
+    files = {}
+    extra: list[Bundle] = []
     env_record = None
     if bench is not None:
         full_task[Task.BENCHMARK] = benchmark_task(bench)
         files = benchmark_files(bench.path, bench.data_files)
-        if bench.requirements:
-            from ..suites import environments
-
-            prepared = environments.for_benchmark(transport, variant.runtime, bench, timeout)
-            if isinstance(prepared, str):
-                return {
-                    "status": "failed",
-                    "error": prepared,
-                    "wall_ns": 0,
-                    "returncode": None,
-                    "stderr_tail": "",
-                    "environment_error": True,
-                    "started": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
-                }
-            if prepared is not None:
-                bundle, env_record = prepared
-                extra.append(bundle)
-                full_task[Task.SITE] = bundle.mount
+        prepared = _environment(transport, variant, bench, timeout)
+        if isinstance(prepared, str):
+            return _environment_failed(prepared)
+        if prepared is not None:
+            bundle, env_record = prepared
+            extra.append(bundle)
+            full_task[Task.SITE] = bundle.mount
     bundles = bundles_for(files, extra)
-    argv = [*variant.runtime.command, *launch.args, "-c", BOOTSTRAP]
-    where = f" on host {host.name!r}" if host is not None else ""
-    fix = f"runtimes.{variant.runtime.name.split('@')[0]}.command"
-    started = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-    try:
-        done = _run_with_bundles(
-            transport,
-            argv,
-            launch.env,
-            full_task,
-            bundles,
-            timeout,
-            (variant.runtime.host_name, variant.runtime.command, launch.env.get("TMPDIR")),
-        )
-    except FileNotFoundError:
-        raise JitbenchError(
-            f"runtime {variant.runtime.name!r}: interpreter {variant.runtime.command[0]!r} not "
-            f"found{where}; install it{' there' if host else ''} or fix {fix}"
-        ) from None
-    except PermissionError:
-        raise JitbenchError(
-            f"runtime {variant.runtime.name!r}: {variant.runtime.command[0]!r} is not "
-            f"executable{where}; fix {fix}"
-        ) from None
+    started = _now()
+    done = _start(transport, variant, launch, full_task, bundles, timeout)
     record = interpret(done, timeout)
     if host is not None:
         record["host"] = host.name
@@ -132,6 +95,79 @@ def run_process(
     if record["status"] == "ok":
         _check_activity(record, variant, bench)
     return record
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def _variant_task(task: dict, variant: Variant, launch: Launch) -> dict:
+    """``task`` with what the runner needs of the variant: pre-imports, probes, mode, options."""
+    full_task = dict(task)
+    full_task[Task.PRE_IMPORT] = list(launch.pre_import)
+    full_task[Task.PROBES] = probes_for(variant)
+    full_task[Task.MODE] = variant.mode
+    full_task[Task.JIT_OPTIONS] = dict(variant.jit_options)
+    return full_task
+
+
+def _environment(
+    transport: Transport, variant: Variant, bench: Benchmark, timeout: float
+) -> tuple[Bundle, dict] | str | None:
+    """The package environment the benchmark requires (bundle, record), one line why not, or
+    None when it requires none."""
+    if not bench.requirements:
+        return None
+    from ..suites import environments
+
+    return environments.for_benchmark(transport, variant.runtime, bench, timeout)
+
+
+def _environment_failed(why: str) -> dict:
+    """The record of a process that never started: its package environment could not be made."""
+    return {
+        "status": "failed",
+        "error": why,
+        "wall_ns": 0,
+        "returncode": None,
+        "stderr_tail": "",
+        "environment_error": True,
+        "started": _now(),
+    }
+
+
+def _start(
+    transport: Transport,
+    variant: Variant,
+    launch: Launch,
+    full_task: dict,
+    bundles: list[Bundle],
+    timeout: float,
+) -> Completed:
+    """Run the process with its bundles; one line naming the fix when its interpreter cannot start."""
+    runtime = variant.runtime
+    argv = [*runtime.command, *launch.args, "-c", BOOTSTRAP]
+    where = f" on host {runtime.host.name!r}" if runtime.host is not None else ""
+    fix = f"runtimes.{runtime.name.split('@')[0]}.command"
+    try:
+        return _run_with_bundles(
+            transport,
+            argv,
+            launch.env,
+            full_task,
+            bundles,
+            timeout,
+            (runtime.host_name, runtime.command, launch.env.get("TMPDIR")),
+        )
+    except FileNotFoundError:
+        raise JitbenchError(
+            f"runtime {runtime.name!r}: interpreter {runtime.command[0]!r} not "
+            f"found{where}; install it{' there' if runtime.host else ''} or fix {fix}"
+        ) from None
+    except PermissionError:
+        raise JitbenchError(
+            f"runtime {runtime.name!r}: {runtime.command[0]!r} is not executable{where}; fix {fix}"
+        ) from None
 
 
 def _check_activity(record: dict, variant: Variant, bench: Benchmark | None) -> None:
