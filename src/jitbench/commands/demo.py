@@ -38,10 +38,12 @@ COUNTED_VALUES = 2
 COUNTED_BENCHMARK = "richards"  # valgrind's processes cost ~40x: count the one the story is about
 # PyPy's JIT is tens of times faster by time alone, and PyPy without its JIT is the slowest thing
 # valgrind could run here (half the counted cost): its counts add cost, not a verdict.
-COUNTED_KINDS = ("python", "cinderx", "cpython")
+# The demo's runtimes, by the names it gives them.
+THIS, CINDERX, CPYTHON314, PYPY = "this", "cinderx", "cpython3.14", "pypy"
+COUNTED_RUNTIMES = (THIS, CINDERX, CPYTHON314)
 # --quick counts CinderX's three variants alone: the claim the story makes by instructions (its two
 # nojit processes show that identical processes count alike), within about a minute.
-QUICK_COUNTED_KINDS = ("cinderx",)
+QUICK_COUNTED_RUNTIMES = (CINDERX,)
 # Richards' main loop (Scheduler.schedule) is called once per iteration: with a threshold of 50 or
 # 1000 it stays in CinderX's interpreter and auto mode costs more instructions than no JIT at all.
 AUTOJIT = "autojit=2"
@@ -114,11 +116,11 @@ def _tag() -> str:
 def demo_variants(found: Found) -> list[Variant]:
     """The A/A control first (its first variant is the experiment's baseline), then each JIT's
     pair: the JIT-less variant, and the JIT variants compared with it (``against``)."""
-    here = Runtime(name="this", command=found.this, kind="python")
+    here = Runtime(name=THIS, command=found.this, kind="python")
     tag = _tag()
     out = [Variant(name=tag, runtime=here), Variant(name=f"{tag}-again", runtime=here)]
     if found.cinderx:
-        cx = Runtime("cinderx", found.cinderx, "cinderx")
+        cx = Runtime(CINDERX, found.cinderx, "cinderx")
         out += [
             Variant(name="cinderx-nojit", runtime=cx, mode="nojit"),
             Variant(
@@ -137,13 +139,13 @@ def demo_variants(found: Found) -> list[Variant]:
             ),
         ]
     if found.py314:
-        py = Runtime("cpython3.14", found.py314, "cpython")
+        py = Runtime(CPYTHON314, found.py314, "cpython")
         out += [
             Variant(name="cpython3.14-nojit", runtime=py, mode="nojit"),
             Variant(name="cpython3.14-jit", runtime=py, mode="jit", against="cpython3.14-nojit"),
         ]
     if found.pypy:
-        pypy = Runtime("pypy", found.pypy, "pypy")
+        pypy = Runtime(PYPY, found.pypy, "pypy")
         out += [
             Variant(name="pypy-nojit", runtime=pypy, mode="nojit"),
             Variant(name="pypy-jit", runtime=pypy, mode="jit", against="pypy-nojit"),
@@ -154,7 +156,7 @@ def demo_variants(found: Found) -> list[Variant]:
 def _cost_key(v: Variant) -> str:
     """Which costs a variant has: PyPy's apart (slow without its JIT), then by JIT mode."""
     jit = "nojit" if v.mode in (None, "nojit") else "autojit" if "autojit" in v.mode else "jit"
-    return f"pypy-{'nojit' if jit == 'nojit' else 'jit'}" if v.runtime.kind == "pypy" else jit
+    return f"{PYPY}-{'nojit' if jit == 'nojit' else 'jit'}" if v.runtime.name == PYPY else jit
 
 
 def estimate_s(variants: list[Variant], benchmarks: int, design: Design) -> float:
@@ -279,7 +281,7 @@ def demo_command(args: argparse.Namespace, argv: list[str]) -> int:
             instrumented_variants=tuple(
                 v.name
                 for v in variants
-                if v.runtime.kind in (QUICK_COUNTED_KINDS if args.quick else COUNTED_KINDS)
+                if v.runtime.name in (QUICK_COUNTED_RUNTIMES if args.quick else COUNTED_RUNTIMES)
             ),
         )
     quiet = args.json or args.markdown
