@@ -74,6 +74,21 @@ def history(
 ) -> list[HistoryRow]:
     """The stored experiments of ``benchmark`` (optionally one variant / host) on ``measure``,
     oldest first."""
+    with engine.connect() as conn:
+        records = conn.execute(_query(benchmark, variant, host, measure)).all()
+    groups = _per_experiment(records, measure)
+    if not groups:
+        _explain_empty(engine, benchmark, variant, host, measure)
+    rows = [_row(first, values, measure) for first, values in groups.values()]
+    if limit is not None:
+        rows = rows[-limit:]
+    if compare:
+        _compare_consecutive(rows, seed)
+    return rows
+
+
+def _query(benchmark: str, variant: str | None, host: str | None, measure: str) -> sa.Select:
+    """The finished processes of ``benchmark`` that can hold ``measure``, oldest first."""
     e, v, p, h, b = t.experiments, t.variants, t.processes, t.hosts, t.benchmarks
     q = (
         sa.select(
@@ -106,39 +121,33 @@ def history(
     if measure == TIME:
         # Processes under an instrument (valgrind, perf record) ran slower: not time values.
         q = q.where(p.c.instrument.is_(None))
-    with engine.connect() as conn:
-        records = conn.execute(q).all()
-    groups: dict[tuple, list[np.ndarray]] = {}
-    firsts = {}
+    return q
+
+
+def _per_experiment(records: list, measure: str) -> dict[tuple, tuple[sa.Row, list[np.ndarray]]]:
+    """Each (experiment, variant)'s first record and its processes' values of ``measure``."""
+    groups: dict[tuple, tuple[sa.Row, list[np.ndarray]]] = {}
     for r in records:
         one = _values(r, measure)
         if one is not None:
-            groups.setdefault((r.id, r.name), []).append(one)
-            firsts.setdefault((r.id, r.name), r)
-    if not groups:
-        _explain_empty(engine, benchmark, variant, host, measure)
-    rows = []
-    for key, values in groups.items():
-        first = firsts[key]
-        rows.append(
-            HistoryRow(
-                created=first.created,
-                result_id=first.result_id,
-                variant=first.name,
-                hostname=first.hostname or "?",
-                interpreter=first.interpreter,
-                revision=_revision(first.rev, first.sha),
-                complete=bool(first.complete),
-                summary=stats.summarize(values),
-                values=values,
-                measure=measure,
-            )
-        )
-    if limit is not None:
-        rows = rows[-limit:]
-    if compare:
-        _compare_consecutive(rows, seed)
-    return rows
+            groups.setdefault((r.id, r.name), (r, []))[1].append(one)
+    return groups
+
+
+def _row(first: sa.Row, values: list[np.ndarray], measure: str) -> HistoryRow:
+    """One experiment's row of the history: where and what it ran, and its summary."""
+    return HistoryRow(
+        created=first.created,
+        result_id=first.result_id,
+        variant=first.name,
+        hostname=first.hostname or "?",
+        interpreter=first.interpreter,
+        revision=_revision(first.rev, first.sha),
+        complete=bool(first.complete),
+        summary=stats.summarize(values),
+        values=values,
+        measure=measure,
+    )
 
 
 def _values(record: sa.Row, measure: str) -> np.ndarray | None:
