@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ..results.model import Result
+from ..results.model import ProcessRecord, Result
 from . import schema as t
 from .summaries import process_summary, variant_columns
 
@@ -114,8 +114,21 @@ def store(conn: Connection, result: Result, artifact_path: str | None) -> int:
     """Insert one artifact (a copy stored before under the same id is replaced); its row id."""
     delete_experiment(conn, result.id)
     doc = result.to_json()  # the sections the database keeps as JSON, as the file holds them
+    eid = _store_experiment(conn, result, doc, artifact_path)
+    bench_ids = _store_benchmarks(conn, eid, result, doc)
+    variant_ids = _store_variants(conn, eid, result, doc)
+    rows = [_process_row(p, eid, variant_ids, bench_ids) for p in result.processes]
+    if rows:
+        conn.execute(t.processes.insert(), rows)
+    return eid
+
+
+def _store_experiment(
+    conn: Connection, result: Result, doc: dict, artifact_path: str | None
+) -> int:
+    """The experiment's row: when, what, where; the sections without columns as JSON."""
     extra = {k: v for k, v in doc.items() if k not in _EXPERIMENT_KEYS}
-    eid = new_id(
+    return new_id(
         conn.execute(
             t.experiments.insert().values(
                 result_id=result.id,
@@ -135,6 +148,10 @@ def store(conn: Connection, result: Result, artifact_path: str | None) -> int:
             )
         )
     )
+
+
+def _store_benchmarks(conn: Connection, eid: int, result: Result, doc: dict) -> dict[str, int]:
+    """The experiment's benchmarks; each benchmark's row id by name."""
     bench_ids = {}
     for name, b in result.benchmarks.items():
         bench_ids[name] = _benchmark_id(conn, name)
@@ -149,6 +166,11 @@ def store(conn: Connection, result: Result, artifact_path: str | None) -> int:
                 spec=doc["benchmarks"][name],
             )
         )
+    return bench_ids
+
+
+def _store_variants(conn: Connection, eid: int, result: Result, doc: dict) -> dict[str, int]:
+    """The experiment's variants; each variant's row id by name."""
     variant_ids = {}
     for name, v in result.variants.items():
         spec = doc["variants"][name]
@@ -169,34 +191,34 @@ def store(conn: Connection, result: Result, artifact_path: str | None) -> int:
                 )
             )
         )
-    rows = []
-    for p in result.processes:
-        summary = process_summary(
-            *((p.values_ns, p.loops, p.inner_loops) if p.ok else (None, None, None))
-        )
-        rows.append(
-            {
-                "experiment_id": eid,
-                "variant_id": variant_ids[p.variant],
-                "benchmark_id": bench_ids[p.benchmark],
-                "slot": p.slot,
-                "round": p.round,
-                "status": p.status,
-                "error": p.error,
-                "loops": p.loops,
-                "inner_loops": p.inner_loops,
-                "first_ns": p.first_ns,
-                "wall_ns": p.wall_ns,
-                "warmups_ns": p.warmups_ns,
-                "values_ns": p.values_ns,
-                "jit": p.jit,
-                "facts": p.facts,
-                "n_values": len(p.values_ns or []),
-                "instrument": _clip(p.instrument, 32),
-                "counting": p.counting,
-                **summary,
-            }
-        )
-    if rows:
-        conn.execute(t.processes.insert(), rows)
-    return eid
+    return variant_ids
+
+
+def _process_row(
+    p: ProcessRecord, eid: int, variant_ids: dict[str, int], bench_ids: dict[str, int]
+) -> dict:
+    """One process's row, with the summary of its values when it finished."""
+    summary = process_summary(
+        *((p.values_ns, p.loops, p.inner_loops) if p.ok else (None, None, None))
+    )
+    return {
+        "experiment_id": eid,
+        "variant_id": variant_ids[p.variant],
+        "benchmark_id": bench_ids[p.benchmark],
+        "slot": p.slot,
+        "round": p.round,
+        "status": p.status,
+        "error": p.error,
+        "loops": p.loops,
+        "inner_loops": p.inner_loops,
+        "first_ns": p.first_ns,
+        "wall_ns": p.wall_ns,
+        "warmups_ns": p.warmups_ns,
+        "values_ns": p.values_ns,
+        "jit": p.jit,
+        "facts": p.facts,
+        "n_values": len(p.values_ns or []),
+        "instrument": _clip(p.instrument, 32),
+        "counting": p.counting,
+        **summary,
+    }
