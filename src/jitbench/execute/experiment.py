@@ -20,7 +20,7 @@ from pathlib import Path
 from .. import __version__, config
 from ..errors import JitbenchError
 from ..measures import counted
-from ..model import Benchmark, Experiment, Slot, Variant
+from ..model import Benchmark, Design, Experiment, Slot, Variant
 from ..plan import estimate
 from ..plan.schedule import interleaved
 from ..results import artifact
@@ -83,6 +83,49 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
+def _design_record(d: Design) -> DesignRecord:
+    """The design as the artifact records it: interleaved, with its counts and instruments."""
+    return DesignRecord(
+        kind="interleaved",
+        processes=d.processes,
+        values=d.values,
+        warmups=d.warmups,
+        timeout=d.timeout,
+        min_time=d.min_time,
+        loops=d.loops,
+        measures=list(d.measures),
+        instruments=list(d.instruments) or None,
+        instrumented_rounds=d.instrumented_rounds,
+        instrumented_values=d.instrumented_values,
+        instrumented_benchmarks=(
+            list(d.instrumented_benchmarks) if d.instrumented_benchmarks is not None else None
+        ),
+        instrumented_variants=(
+            list(d.instrumented_variants) if d.instrumented_variants is not None else None
+        ),
+    )
+
+
+def _runtime_record(v: Variant) -> dict:
+    """A variant's runtime as the artifact records it: its command, kind and host."""
+    return {
+        "command": list(v.runtime.command),
+        "kind": v.runtime.kind,
+        "host": v.runtime.host_name,
+    }
+
+
+def _benchmark_record(b: Benchmark) -> BenchmarkRecord:
+    """A benchmark as the artifact records it before calibration (no loops yet)."""
+    return BenchmarkRecord(
+        kind=b.kind,
+        source=str(b.path),
+        function=b.function,
+        bench_name=b.bench_name,
+        loops=None,
+    )
+
+
 def new_artifact(exp: Experiment, argv: list[str]) -> Result:
     """The artifact skeleton: design, host, variants as run; no processes yet."""
     d = exp.design
@@ -103,47 +146,13 @@ def new_artifact(exp: Experiment, argv: list[str]) -> Result:
         config_sha256=config.digest(exp.config_path) if exp.config_path else None,
         seed=d.seed,
         baseline=exp.variants[0].name,
-        design=DesignRecord(
-            kind="interleaved",
-            processes=d.processes,
-            values=d.values,
-            warmups=d.warmups,
-            timeout=d.timeout,
-            min_time=d.min_time,
-            loops=d.loops,
-            measures=list(d.measures),
-            instruments=list(d.instruments) or None,
-            instrumented_rounds=d.instrumented_rounds,
-            instrumented_values=d.instrumented_values,
-            instrumented_benchmarks=(
-                list(d.instrumented_benchmarks) if d.instrumented_benchmarks is not None else None
-            ),
-            instrumented_variants=(
-                list(d.instrumented_variants) if d.instrumented_variants is not None else None
-            ),
-        ),
+        design=_design_record(d),
         host=host_facts(),
         # Every machine the variants ran on, by the name the user gave it ("local" = this one).
         hosts={},
-        runtimes={
-            v.runtime.name: {
-                "command": list(v.runtime.command),
-                "kind": v.runtime.kind,
-                "host": v.runtime.host_name,
-            }
-            for v in exp.variants
-        },
+        runtimes={v.runtime.name: _runtime_record(v) for v in exp.variants},
         variants={v.name: variant_record(v) for v in exp.variants},
-        benchmarks={
-            b.name: BenchmarkRecord(
-                kind=b.kind,
-                source=str(b.path),
-                function=b.function,
-                bench_name=b.bench_name,
-                loops=None,
-            )
-            for b in exp.benchmarks
-        },
+        benchmarks={b.name: _benchmark_record(b) for b in exp.benchmarks},
         schedule=[],
         processes=[],
         # Design-specific sections, e.g. "sweep" (which variant is which point of a parameter).
