@@ -118,19 +118,7 @@ def _metric_kwargs(base: list[ProcessView], cand: list[ProcessView]) -> dict:
 
 def analyse(doc: Result, opts: Options) -> Analysis:
     """Compare every candidate variant with the baseline on every benchmark of the artifact."""
-    variants = list(doc.variants)
-    baseline = opts.baseline or doc.baseline or variants[0]
-    if baseline not in doc.variants:
-        raise JitbenchError(
-            f"--baseline {baseline!r} is not a variant of result {doc.id}; "
-            f"it has: {', '.join(variants)}"
-        )
-    candidates = list(opts.candidates) or default_candidates(doc, baseline, opts)
-    for c in candidates:
-        if c not in doc.variants:
-            raise JitbenchError(
-                f"variant {c!r} is not in result {doc.id}; it has: {', '.join(variants)}"
-            )
+    baseline, candidates = _chosen(doc, opts)
     if doc.jit_only:
         # Run for what the JIT compiled (e.g. code emulated for another architecture): no times.
         return Analysis(
@@ -156,38 +144,82 @@ def analyse(doc: Result, opts: Options) -> Analysis:
                 [baseline, *references, *candidates, *_host_peers(doc, baseline)]
             )
         }
-        for v, procs in views.items():
-            if procs:
-                out.summaries[(bench, v)] = stats.summarize([p.values for p in procs])
-            hot = [p.record for p in procs if p.record.contaminated]
-            if hot:
-                out.contaminated[(bench, v)] = len(hot)
-            for rec in hot:
-                for top in (rec.host_load or {}).get("top", []):
-                    out.busy_with[top["name"]] = max(
-                        out.busy_with.get(top["name"], 0.0), top["cores"]
-                    )
-        for cand_name in candidates:
-            base_name = reference_of(doc, baseline, cand_name, opts)
-            for measure in measures:
-                compared = _compare(
-                    doc,
-                    bench,
-                    base_name,
-                    cand_name,
-                    views if measure == "time" else {},
-                    opts,
-                    out.skipped,
-                    measure=measure,
-                )
-                if compared is not None:
-                    out.comparisons.append(compared)
+        _summarise_views(out, bench, views)
+        _compare_benchmark(out, doc, bench, baseline, candidates, measures, views, opts)
         out.cross_host.extend(_cross_host(doc, bench, opts, out.skipped))
     out.host_noise = _host_noise(doc)
     if "time" in measures and "instructions" in measures:
         from .mechanism import decompose
 
         out.mechanisms = decompose(doc, out.comparisons, opts)
+    _summarise_suite(out, candidates, measures, opts)
+    _adjust(out)
+    return out
+
+
+def _chosen(doc: Result, opts: Options) -> tuple[str, list[str]]:
+    """(baseline, candidates) the options ask for, each checked to be a variant of ``doc``."""
+    variants = list(doc.variants)
+    baseline = opts.baseline or doc.baseline or variants[0]
+    if baseline not in doc.variants:
+        raise JitbenchError(
+            f"--baseline {baseline!r} is not a variant of result {doc.id}; "
+            f"it has: {', '.join(variants)}"
+        )
+    candidates = list(opts.candidates) or default_candidates(doc, baseline, opts)
+    for c in candidates:
+        if c not in doc.variants:
+            raise JitbenchError(
+                f"variant {c!r} is not in result {doc.id}; it has: {', '.join(variants)}"
+            )
+    return baseline, candidates
+
+
+def _summarise_views(out: Analysis, bench: str, views: dict) -> None:
+    """Each variant's summary on ``bench``, its contaminated processes and what kept the host busy."""
+    for v, procs in views.items():
+        if procs:
+            out.summaries[(bench, v)] = stats.summarize([p.values for p in procs])
+        hot = [p.record for p in procs if p.record.contaminated]
+        if hot:
+            out.contaminated[(bench, v)] = len(hot)
+        for rec in hot:
+            for top in (rec.host_load or {}).get("top", []):
+                out.busy_with[top["name"]] = max(out.busy_with.get(top["name"], 0.0), top["cores"])
+
+
+def _compare_benchmark(
+    out: Analysis,
+    doc: Result,
+    bench: str,
+    baseline: str,
+    candidates: list[str],
+    measures: list[str],
+    views: dict,
+    opts: Options,
+) -> None:
+    """Every candidate against its reference on ``bench``, on every measure."""
+    for cand_name in candidates:
+        base_name = reference_of(doc, baseline, cand_name, opts)
+        for measure in measures:
+            compared = _compare(
+                doc,
+                bench,
+                base_name,
+                cand_name,
+                views if measure == "time" else {},
+                opts,
+                out.skipped,
+                measure=measure,
+            )
+            if compared is not None:
+                out.comparisons.append(compared)
+
+
+def _summarise_suite(
+    out: Analysis, candidates: list[str], measures: list[str], opts: Options
+) -> None:
+    """A suite summary per candidate and measure compared on two benchmarks or more."""
     for cand_name in candidates:
         for measure in measures:
             mine = [
@@ -199,8 +231,6 @@ def analyse(doc: Result, opts: Options) -> Analysis:
                 out.suite[(cand_name, measure)] = suite_summary(
                     mine, seed=opts.seed, n_resamples=opts.n_resamples, measure=measure
                 )
-    _adjust(out)
-    return out
 
 
 def default_candidates(doc: Result, baseline: str, opts: Options) -> list[str]:
