@@ -11,6 +11,7 @@ from ..errors import JitbenchError
 from ..execute import codesize as cs
 from ..execute.emulation import emulation_of
 from ..execute.hosts import access_for
+from ..model import Variant
 from .common import load_config, stderr_console, wide_console
 from .options import add_config, percent, positive_float, positive_int
 
@@ -47,20 +48,51 @@ def _table(results: list[cs.CodeSize]) -> Table:
     return t
 
 
+def _measure(v: Variant, args: argparse.Namespace) -> cs.CodeSize:
+    """The code-size probe of one variant on its own machine: local, chroot or an SSH host."""
+    access = access_for(v.runtime.host)  # one shared connection per host
+    r = cs.measure(access.transport, v, args.shape, args.count, args.timeout)
+    # Code size is exact under emulation (e.g. aarch64 on qemu-user): recorded, not refused.
+    r.emulation = emulation_of(r.machine, access.facts().get("machine"), access)
+    return r
+
+
+def _print_json(
+    args: argparse.Namespace, results: list[cs.CodeSize], growth: float | None, failed: bool
+) -> None:
+    from .common import print_json
+
+    print_json(
+        {
+            "shape": args.shape,
+            "count": args.count,
+            "results": [r.to_dict() for r in results],
+            "growth_pct": growth,
+            "max_growth_pct": args.max_growth,
+            "passed": not failed,
+        }
+    )
+
+
+def _print_text(args: argparse.Namespace, results: list[cs.CodeSize], growth: float | None) -> None:
+    console = wide_console()
+    for r in results:
+        how = r.emulation["text"] if r.emulation else f"{r.machine} code"
+        console.print(f"{r.variant}: {r.line()} [dim]({r.measure}; {how})[/]")
+    console.print(_table(results))
+    if growth is not None:
+        console.print(
+            f"{results[1].variant} vs {results[0].variant}: size{args.count} {growth:+.2f} %"
+        )
+
+
 def codesize_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Measure each variant once; with two and --max-growth, gate on the candidate's growth."""
     if args.max_growth is not None and len(args.variants) != 2:
         raise JitbenchError("--max-growth compares two variants; give BASELINE CANDIDATE")
     cfg = load_config(args.config)
     variants = [cfg.variant(n) for n in args.variants]
-    # Each variant's own machine: local, chroot or an SSH host (one shared connection per host).
-    results = []
-    for v in variants:
-        access = access_for(v.runtime.host)
-        r = cs.measure(access.transport, v, args.shape, args.count, args.timeout)
-        # Code size is exact under emulation (e.g. aarch64 on qemu-user): recorded, not refused.
-        r.emulation = emulation_of(r.machine, access.facts().get("machine"), access)
-        results.append(r)
+    results = [_measure(v, args) for v in variants]
     growth = cs.growth_pct(results[0], results[1]) if len(results) == 2 else None
     # Code of two architectures is shown side by side, but a growth gate between them is no gate.
     cross_arch = growth is not None and results[0].machine != results[1].machine
@@ -71,28 +103,9 @@ def codesize_command(args: argparse.Namespace, argv: list[str]) -> int:
         and growth > args.max_growth
     )
     if args.json:
-        from .common import print_json
-
-        print_json(
-            {
-                "shape": args.shape,
-                "count": args.count,
-                "results": [r.to_dict() for r in results],
-                "growth_pct": growth,
-                "max_growth_pct": args.max_growth,
-                "passed": not failed,
-            }
-        )
+        _print_json(args, results, growth, failed)
     else:
-        console = wide_console()
-        for r in results:
-            how = r.emulation["text"] if r.emulation else f"{r.machine} code"
-            console.print(f"{r.variant}: {r.line()} [dim]({r.measure}; {how})[/]")
-        console.print(_table(results))
-        if growth is not None:
-            console.print(
-                f"{results[1].variant} vs {results[0].variant}: size{args.count} {growth:+.2f} %"
-            )
+        _print_text(args, results, growth)
     if cross_arch and args.max_growth is not None:
         raise JitbenchError(
             f"--max-growth compares code of one architecture, but {results[0].variant!r} is "
