@@ -181,20 +181,42 @@ class _Search:
         write_text_atomic(self.journal_path(), json.dumps(self.journal))
         return path
 
+    def _measured_before(self, sha: str, partial: Result, path: Path) -> Step | None:
+        """The step of a commit whose experiment finished before, when it judged it."""
+        opts = an.Options(min_effect_pct=0.0, seed=partial.seed)
+        before = judged(an.analyse(partial, opts).comparisons, self.judged_on)
+        if before is None:
+            return None
+        rounds = 1 + max(s.round for s in partial.schedule)
+        return self._step(sha, before, rounds, str(path), " (measured before)")
+
+    def _experiment(self, sha: str, partial: Result | None, path: Path) -> tuple[Experiment, int]:
+        """(experiment, seed) measuring ``sha`` against the good commit; resumed if interrupted."""
+        if partial is not None:
+            # Interrupted while measuring this commit: its finished processes are kept.
+            exp = experiment_from(
+                partial, path, self.cfg, gate=not self.args.no_gate, log=self.console.print
+            )
+            return exp, partial.seed
+        if self.good.build is None or self.args.rebuild and self.good.rev not in self.rebuilt:
+            self.good = self._built(self.good)
+        cand = self._built(replace(self.base, name=sha[:12], rev=sha, build=None))
+        design = design_from(self.args, self.cfg.experiment)
+        exp = Experiment(
+            variants=[self.good, cand],
+            benchmarks=[self.cfg.benchmark(self.args.bench[0])],
+            design=design,
+            config_path=self.cfg.path,
+        )
+        return exp, design.seed
+
     def measure(self, sha: str) -> Step:
         path = self.step_path(sha)
         partial = results.load_result(path) if path.exists() else None
         if partial is not None and partial.complete:
-            opts = an.Options(min_effect_pct=0.0, seed=partial.seed)
-            before = judged(an.analyse(partial, opts).comparisons, self.judged_on)
+            before = self._measured_before(sha, partial, path)
             if before is not None:
-                return self._step(
-                    sha,
-                    before,
-                    1 + max(s.round for s in partial.schedule),
-                    str(path),
-                    " (measured before)",
-                )
+                return before
         shown: list[an.BenchmarkComparison] = []
 
         def show(analysis: an.Analysis, doc: Result, path: str) -> None:
@@ -202,24 +224,7 @@ class _Search:
             if c is not None:
                 shown.append(c)
 
-        if partial is not None:
-            # Interrupted while measuring this commit: its finished processes are kept.
-            exp = experiment_from(
-                partial, path, self.cfg, gate=not self.args.no_gate, log=self.console.print
-            )
-            seed = partial.seed
-        else:
-            if self.good.build is None or self.args.rebuild and self.good.rev not in self.rebuilt:
-                self.good = self._built(self.good)
-            cand = self._built(replace(self.base, name=sha[:12], rev=sha, build=None))
-            design = design_from(self.args, self.cfg.experiment)
-            exp = Experiment(
-                variants=[self.good, cand],
-                benchmarks=[self.cfg.benchmark(self.args.bench[0])],
-                design=design,
-                config_path=self.cfg.path,
-            )
-            seed = design.seed
+        exp, seed = self._experiment(sha, partial, path)
         opts = an.Options(min_effect_pct=0.0, seed=seed)
         try:
             measured = measure(
