@@ -8,6 +8,7 @@ from collections import Counter
 
 from jitbench.profile import analysis, code, folded, shares
 from jitbench.report.flame import flame_svg
+from jitbench.results.model import SCHEMA_NAME, SCHEMA_VERSION, ProcessRecord, Result
 
 # Two samples as perf script -F comm,pid,tid,period,event,ip,sym,dso prints them (perf 6.1), and
 # one of another process.
@@ -73,30 +74,62 @@ def test_helpers_are_charged_to_the_jit_function_that_called_them():
     assert 0.0 <= spread["ci_low_pct"] < spread["share_pct"] < spread["ci_high_pct"] <= 100.0
 
 
-def _process(variant: str, stacks: Counter, ns_per_value: int) -> dict:
-    return {
-        "benchmark": "b",
-        "variant": variant,
-        "status": "ok",
-        "loops": 1,
-        "inner_loops": 1,
-        "values_ns": [ns_per_value] * 3,
-        "instrument": "perf",
-        "profile": {
-            "folded": folded.encode(stacks),
-            "samples": sum(stacks.values()),
-            "window_ns": 3 * ns_per_value,
-            "event": "cpu-clock",
-        },
-    }
+def _process(variant: str, stacks: Counter, ns_per_value: int) -> ProcessRecord:
+    return ProcessRecord.from_json(
+        {
+            "slot": 0 if variant == "A" else 1,
+            "round": 0,
+            "benchmark": "b",
+            "variant": variant,
+            "status": "ok",
+            "loops": 1,
+            "inner_loops": 1,
+            "values_ns": [ns_per_value] * 3,
+            "instrument": "perf",
+            "profile": {
+                "folded": folded.encode(stacks),
+                "samples": sum(stacks.values()),
+                "window_ns": 3 * ns_per_value,
+                "event": "cpu-clock",
+                "encoding": "zlib+base64",
+            },
+        }
+    )
+
+
+def _result(*processes: ProcessRecord) -> Result:
+    """A result holding these processes (the profile code reads only them)."""
+    return Result.from_json(
+        {
+            "schema": SCHEMA_NAME,
+            "schema_version": SCHEMA_VERSION,
+            "tool_version": "0",
+            "id": "r",
+            "created": "2026-11-30T00:00:00Z",
+            "complete": True,
+            "seed": 1,
+            "design": {
+                "kind": "interleaved",
+                "processes": 1,
+                "values": 3,
+                "warmups": 0,
+                "timeout": 60.0,
+            },
+            "host": {},
+            "variants": {},
+            "benchmarks": {},
+            "schedule": [],
+            "processes": [p.to_json() for p in processes],
+        }
+    )
 
 
 def test_contributions_add_up_to_the_change_and_rank_the_cause_first():
     a = Counter({"main;__CINDER_JIT:m:hot": 50, "main;__CINDER_JIT:m:cold": 50})
     # B: "hot" got three times slower; "cold" did not change (same time, smaller share).
     b = Counter({"main;__CINDER_JIT:m:hot": 150, "main;__CINDER_JIT:m:cold": 50})
-    doc = {"processes": [_process("A", a, 100), _process("B", b, 200)]}
-    d = analysis.differential(doc, "b", "A", "B", top=10)
+    result = _result(_process("A", a, 100), _process("B", b, 200))
+    d = analysis.differential(result, "b", "A", "B", top=10)
     assert round(d["change_pct"], 6) == 100.0
     assert round(sum(r["contribution_pct"] for r in d["functions"]), 6) == 100.0
     first, second = d["functions"]
@@ -107,15 +140,15 @@ def test_contributions_add_up_to_the_change_and_rank_the_cause_first():
 def test_each_profiled_jit_function_carries_what_its_kind_recorded_about_it():
     stacks = Counter({"main;__CINDER_JIT:m:hot": 90, "main;interp_loop": 10})
     a, b = _process("A", stacks, 100), _process("B", stacks, 110)
-    a["jit"] = {
+    a.jit = {
         "cinderx": {
             "sizes": {"m:hot": 800},
             "compiled": [{"name": "m:hot", "hir_opcodes": {"LoadAttr": 3}}],
             "deopts": {"top": [{"function": "hot", "count": 4}]},
         }
     }
-    b["jit"] = {"cinderx": {"sizes": {"m:hot": 1200}, "compiled": [], "deopts": {}}}
-    d = analysis.differential({"processes": [a, b]}, "b", "A", "B", top=10)
+    b.jit = {"cinderx": {"sizes": {"m:hot": 1200}, "compiled": [], "deopts": {}}}
+    d = analysis.differential(_result(a, b), "b", "A", "B", top=10)
     hot = next(r for r in d["functions"] if r["function"] == "__CINDER_JIT:m:hot")
     assert hot["jit"]["compiled"] == [True, True]
     assert hot["jit"]["code_size"] == [800, 1200]
@@ -123,8 +156,8 @@ def test_each_profiled_jit_function_carries_what_its_kind_recorded_about_it():
     # Negative control: a frame no kind names as JIT code carries no JIT facts.
     assert "jit" not in next(r for r in d["functions"] if r["function"] == "interp_loop")
     # A process without its kind's record: nothing compiled, nothing known.
-    del b["jit"]
-    d = analysis.differential({"processes": [a, b]}, "b", "A", "B", top=10)
+    b.jit = None
+    d = analysis.differential(_result(a, b), "b", "A", "B", top=10)
     hot = next(r for r in d["functions"] if r["function"] == "__CINDER_JIT:m:hot")
     assert hot["jit"]["compiled"] == [True, False] and hot["jit"]["code_size"] == [800, None]
 

@@ -17,6 +17,7 @@ from jitbench.results.model import (
     DesignRecord,
     Part,
     ProcessRecord,
+    ProfileRecord,
     Result,
     SlotRecord,
     VariantRecord,
@@ -61,7 +62,31 @@ def _parts() -> list[tuple[type[Part], dict]]:
         (BenchmarkRecord, props["benchmarks"]["additionalProperties"]),
         (SlotRecord, props["schedule"]["items"]),
         (ProcessRecord, props["processes"]["items"]),
+        (ProfileRecord, props["processes"]["items"]["properties"]["profile"]),
     ]
+
+
+def test_a_profiled_process_types_its_samples_and_writes_them_back_as_read():
+    profile = {
+        "event": "cpu-clock",
+        "samples": 3,
+        "window_ns": 10,
+        "encoding": "zlib+base64",
+        "folded": "eJwDAAAAAAE=",
+        "code": "hir",
+    }
+    data = {"slot": 0, "round": 0, "benchmark": "b", "variant": "v", "status": "ok"}
+    p = ProcessRecord.from_json({**data, "instrument": "perf", "profile": profile})
+    assert isinstance(p.profile, ProfileRecord) and p.profile.samples == 3
+    assert p.profile.code == "hir"
+    text = json.dumps({**data, "instrument": "perf", "profile": profile})
+    assert json.dumps(p.to_json()) == text
+    # Negative control: without the dumped code's kind, none is written back.
+    del profile["code"]
+    again = ProcessRecord.from_json({**data, "profile": profile})
+    assert again.profile is not None and again.profile.code is None
+    assert "code" not in again.to_json()["profile"]
+    assert ProcessRecord.from_json(data).to_json() == data
 
 
 @pytest.mark.parametrize("part, section", _parts(), ids=lambda x: getattr(x, "__name__", ""))

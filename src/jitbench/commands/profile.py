@@ -153,15 +153,15 @@ def profile_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Summarise a result's profiles; terminal tables, or --json, or an HTML page."""
     from ..errors import JitbenchError
     from ..profile.analysis import summarise
-    from ..results.artifact import load
+    from ..results.artifact import load_result
 
-    doc = load(args.result)
-    if args.baseline is not None and args.baseline not in (doc.get("variants") or {}):
-        known = ", ".join(doc.get("variants") or {}) or "none"
+    result = load_result(args.result)
+    if args.baseline is not None and args.baseline not in result.variants:
+        known = ", ".join(result.variants) or "none"
         raise JitbenchError(
             f"--baseline {args.baseline!r} is not a variant of {args.result} (variants: {known})"
         )
-    summary = summarise(doc, top=args.top, code_top=args.code, baseline=args.baseline)
+    summary = summarise(result, top=args.top, code_top=args.code, baseline=args.baseline)
     if not summary["benchmarks"]:
         raise JitbenchError(
             f"{args.result}: no profiled processes and no JIT events; run with --profile first"
@@ -171,7 +171,7 @@ def profile_command(args: argparse.Namespace, argv: list[str]) -> int:
         from ..results.atomic import write_text_atomic
         from .common import stderr_console
 
-        write_text_atomic(args.html, page(doc, summary))
+        write_text_atomic(args.html, page(result, summary))
         stderr_console().print(f"profile report: {args.html}", highlight=False)
     if args.json:
         from .common import print_json

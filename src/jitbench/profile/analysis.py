@@ -1,7 +1,7 @@
 """A result's profiles explained: where each variant's time goes, what the JIT did per value, and
 which functions explain the change from A to B, joined with the JIT's facts about them.
 
-Pure functions over the result document; nothing here prints.
+Pure functions over the typed result; nothing here prints.
 """
 
 from __future__ import annotations
@@ -10,56 +10,57 @@ import statistics
 from collections import Counter
 
 from .. import runtimes
+from ..results.model import ProcessRecord, ProfileRecord, Result
 from ..runner.jitbench_protocol import Events
 from . import code as jitcode
 from . import folded as folding
 from . import shares as sharing
 
 
-def _all_profiled(doc: dict) -> list[dict]:
+def _all_profiled(result: Result) -> list[ProcessRecord]:
     """Processes run under the perf instrument (whichever code it dumped)."""
-    return [p for p in doc.get("processes", []) if (p.get("instrument") or "").startswith("perf")]
+    return [p for p in result.processes if (p.instrument or "").startswith("perf")]
 
 
-def profiled_records(doc: dict, bench: str, variant: str) -> list[dict]:
+def profiled_records(result: Result, bench: str, variant: str) -> list[ProcessRecord]:
     """The processes of ``variant`` on ``bench`` that were sampled, in run order."""
     return [
         p
-        for p in _all_profiled(doc)
-        if p.get("benchmark") == bench
-        and p.get("variant") == variant
-        and p.get("status") == "ok"
-        and p.get("profile")
+        for p in _all_profiled(result)
+        if p.benchmark == bench and p.variant == variant and p.ok and p.profile
     ]
 
 
-def timed_records(doc: dict, bench: str, variant: str) -> list[dict]:
+def timed_records(result: Result, bench: str, variant: str) -> list[ProcessRecord]:
     """The unprofiled (timed) processes: the only ones a time verdict may use."""
     return [
         p
-        for p in doc.get("processes", [])
-        if p.get("benchmark") == bench
-        and p.get("variant") == variant
-        and p.get("status") == "ok"
-        and not p.get("instrument")
+        for p in result.processes
+        if p.benchmark == bench and p.variant == variant and p.ok and not p.instrument
     ]
 
 
-def stacks(record: dict) -> Counter:
+def _profile(record: ProcessRecord) -> ProfileRecord:
+    """The samples of a process ``profiled_records`` gave (it has them)."""
+    assert record.profile is not None
+    return record.profile
+
+
+def stacks(record: ProcessRecord) -> Counter:
     """A profiled process's folded stacks."""
-    return folding.decode(record["profile"]["folded"])
+    return folding.decode(_profile(record).folded)
 
 
-def _per_iteration_s(record: dict) -> float:
-    per = max(1, record.get("loops") or 1) * max(1, record.get("inner_loops") or 1)
-    values = record.get("values_ns") or [0]
+def _per_iteration_s(record: ProcessRecord) -> float:
+    per = max(1, record.loops or 1) * max(1, record.inner_loops or 1)
+    values = record.values_ns or [0]
     return statistics.fmean(values) / per / 1e9
 
 
-def cost(profiled: list[dict], timed: list[dict]) -> dict:
+def cost(profiled: list[ProcessRecord], timed: list[ProcessRecord]) -> dict:
     """What sampling cost: samples per second of window, and the profiled values' slowdown."""
-    samples = sum(r["profile"]["samples"] for r in profiled)
-    window_s = sum(r["profile"]["window_ns"] for r in profiled) / 1e9
+    samples = sum(_profile(r).samples for r in profiled)
+    window_s = sum(_profile(r).window_ns for r in profiled) / 1e9
     slowdown = None
     if profiled and timed:
         p = statistics.median(_per_iteration_s(r) for r in profiled)
@@ -71,13 +72,13 @@ def cost(profiled: list[dict], timed: list[dict]) -> dict:
         "window_s": window_s,
         "samples_per_s": samples / window_s if window_s > 0 else None,
         "slowdown_pct": slowdown,
-        "event": profiled[0]["profile"]["event"] if profiled else None,
+        "event": _profile(profiled[0]).event if profiled else None,
     }
 
 
-def variant_profile(doc: dict, bench: str, variant: str, top: int = 15) -> dict | None:
+def variant_profile(result: Result, bench: str, variant: str, top: int = 15) -> dict | None:
     """Shares with CIs across processes, top functions, cost; None without profiled processes."""
-    recs = profiled_records(doc, bench, variant)
+    recs = profiled_records(result, bench, variant)
     if not recs:
         return None
     per = [stacks(r) for r in recs]
@@ -87,7 +88,7 @@ def variant_profile(doc: dict, bench: str, variant: str, top: int = 15) -> dict 
         "confidence": sharing.CONFIDENCE,
         "shares": sharing.shares(per, sharing.CONFIDENCE),
         "top": sharing.top_functions(sharing.merged(per), top),
-        "cost": cost(recs, timed_records(doc, bench, variant)),
+        "cost": cost(recs, timed_records(result, bench, variant)),
     }
 
 
@@ -115,22 +116,22 @@ def _opcode_changes(a: dict | None, b: dict | None, n: int = 4) -> list[str]:
     ]
 
 
-def differential(doc: dict, bench: str, a: str, b: str, top: int = 15) -> dict | None:
+def differential(result: Result, bench: str, a: str, b: str, top: int = 15) -> dict | None:
     """Functions ranked by their contribution to the change in time per iteration from A to B.
 
     A function's time per iteration is its share of samples times the variant's time per
     iteration (timed processes; profiled ones when there are none). Its contribution is B's time
     minus A's, in % of A's time per iteration; the rows of all functions add up to the change.
     """
-    ra, rb = profiled_records(doc, bench, a), profiled_records(doc, bench, b)
+    ra, rb = profiled_records(result, bench, a), profiled_records(result, bench, b)
     if not ra or not rb:
         return None
     fa, fb = (
         attributed(sharing.merged(stacks(r) for r in ra)),
         attributed(sharing.merged(stacks(r) for r in rb)),
     )
-    ta = statistics.median(_per_iteration_s(r) for r in (timed_records(doc, bench, a) or ra))
-    tb = statistics.median(_per_iteration_s(r) for r in (timed_records(doc, bench, b) or rb))
+    ta = statistics.median(_per_iteration_s(r) for r in (timed_records(result, bench, a) or ra))
+    tb = statistics.median(_per_iteration_s(r) for r in (timed_records(result, bench, b) or rb))
     na, nb = max(1, sum(fa.values())), max(1, sum(fb.values()))
     rows = []
     for name in set(fa) | set(fb):
@@ -151,8 +152,8 @@ def differential(doc: dict, bench: str, a: str, b: str, top: int = 15) -> dict |
         if pyname is None:
             continue
         fa_, fb_ = (
-            runtimes.function_facts(ra + timed_records(doc, bench, a), pyname),
-            runtimes.function_facts(rb + timed_records(doc, bench, b), pyname),
+            runtimes.function_facts(ra + timed_records(result, bench, a), pyname),
+            runtimes.function_facts(rb + timed_records(result, bench, b), pyname),
         )
         row["jit"] = {
             "compiled": [fa_["compiled"], fb_["compiled"]],
@@ -191,9 +192,9 @@ def last_change(events: dict, key: str) -> str | None:
     return last
 
 
-def events_summary(record: dict, steady_start: int | None) -> dict:
+def events_summary(record: ProcessRecord, steady_start: int | None) -> dict:
     """One process: where compiles, deopts and collections last happened; where steady begins."""
-    events = record.get("events") or {}
+    events = record.events or {}
     keys = sorted({k for _, e in _timeline(events) for k in e})
     last = {k: last_change(events, k) for k in keys}
     out = {
@@ -213,26 +214,26 @@ def events_summary(record: dict, steady_start: int | None) -> dict:
 # --- code diffs -----------------------------------------------------------------------------
 
 
-def function_code(doc: dict, bench: str, variant: str) -> dict[str, jitcode.FunctionCode]:
+def function_code(result: Result, bench: str, variant: str) -> dict[str, jitcode.FunctionCode]:
     """The final code of each function, from the first process of the variant that dumped it."""
     from ..runtimes import jitlog
 
-    for r in _all_profiled(doc):
-        if r.get("benchmark") != bench or r.get("variant") != variant:
+    for r in _all_profiled(result):
+        if r.benchmark != bench or r.variant != variant:
             continue
-        log = runtimes.jit_log(r.get("jit") or {})
+        log = runtimes.jit_log(r.jit or {})
         if log and "data" in log:
-            kind = (r.get("profile") or {}).get("code", "asm")
+            kind = (r.profile and r.profile.code) or "asm"
             found = jitcode.functions(jitlog.decode(log), kind)
             if found:
                 return found
     return {}
 
 
-def code_diffs(doc: dict, diff: dict, top: int = 3) -> list[dict]:
+def code_diffs(result: Result, diff: dict, top: int = 3) -> list[dict]:
     """For the hottest JIT functions compiled in both A and B, both versions and their diff."""
-    ca = function_code(doc, diff["benchmark"], diff["a"])
-    cb = function_code(doc, diff["benchmark"], diff["b"])
+    ca = function_code(result, diff["benchmark"], diff["a"])
+    cb = function_code(result, diff["benchmark"], diff["b"])
     out = []
     for row in diff["functions"]:
         name = python_name(row["function"])
@@ -256,44 +257,46 @@ def code_diffs(doc: dict, diff: dict, top: int = 3) -> list[dict]:
 # --- everything about one result ------------------------------------------------------------
 
 
-def _steady_start(record: dict) -> int | None:
+def _steady_start(record: ProcessRecord) -> int | None:
     import numpy as np
 
     from ..stats import steady_state
 
-    values = record.get("values_ns") or []
+    values = record.values_ns or []
     if len(values) < 2:
         return None
     return int(steady_state(np.asarray(values, dtype=float) / 1e9).steady_start)
 
 
-def summarise(doc: dict, top: int = 15, code_top: int = 3, baseline: str | None = None) -> dict:
+def summarise(
+    result: Result, top: int = 15, code_top: int = 3, baseline: str | None = None
+) -> dict:
     """Per benchmark: each profiled variant, each variant against the baseline (the result's,
     a sweep's default point, or ``baseline``), code diffs and per-value JIT events."""
-    variants = list(doc.get("variants") or {})
-    default = (doc.get("sweep") or {}).get("default")
+    variants = list(result.variants)
+    default = (result.sweep or {}).get("default")
     baseline = (
         baseline
         or (default if default in variants else None)
-        or doc.get("baseline")
+        or result.baseline
         or (variants[0] if variants else None)
     )
     out: dict = {"baseline": baseline, "benchmarks": {}}
-    for bench in doc.get("benchmarks") or {}:
-        profiles = {v: p for v in variants if (p := variant_profile(doc, bench, v, top))}
+    for bench in result.benchmarks:
+        profiles = {v: p for v in variants if (p := variant_profile(result, bench, v, top))}
         diffs = []
         for v in profiles:
             if v != baseline and baseline in profiles:
-                d = differential(doc, bench, baseline, v, top)
+                d = differential(result, bench, baseline, v, top)
                 if d is not None:
-                    d["code"] = code_diffs(doc, d, code_top)
+                    d["code"] = code_diffs(result, d, code_top)
                     diffs.append(d)
         events = {}
         for v in variants:
             rows = [
-                {"slot": r.get("slot"), **events_summary(r, _steady_start(r))}
-                for r in timed_records(doc, bench, v)
-                if r.get("events")
+                {"slot": r.slot, **events_summary(r, _steady_start(r))}
+                for r in timed_records(result, bench, v)
+                if r.events
             ]
             if rows:
                 events[v] = rows

@@ -347,8 +347,7 @@ def result_section(index: int, item: ReportInput) -> str:
     out.append(_cross_host(a))
     out.append(_sweep(a, doc))
     out.extend(_benchmark(a, doc, b, colours, rankings) for b in doc.benchmarks)
-    # Profiles read the JSON document (jitbench.profile works on files of every version).
-    profiled = profiles.section(doc.to_json())
+    profiled = profiles.section(doc)
     out += [_jit(doc), profiled, _environment(doc), _failures(a), "</section>"]
     return "".join(out)
 

@@ -4,11 +4,15 @@ function table with JIT facts, code diffs side by side, and the JIT's events per
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from ..profile import analysis
 from ..profile.shares import CATEGORIES, LABELS, merged
 from . import fmt
 from .flame import flame_svg
+
+if TYPE_CHECKING:
+    from ..results.model import Result
 
 CSS = """
 .profiles svg.flame { max-width: 100%; height: auto; display: block; }
@@ -65,7 +69,7 @@ def _jit_facts(j: dict | None) -> str:
     return _e("; ".join([f"compiled {comp}", size, *j["hir_changes"][:3]]))
 
 
-def _diff(doc: dict, d: dict) -> str:
+def _diff(result: Result, d: dict) -> str:
     bench = d["benchmark"]
     rows = [
         [
@@ -77,8 +81,8 @@ def _diff(doc: dict, d: dict) -> str:
         ]
         for r in d["functions"]
     ]
-    fa = merged(analysis.stacks(r) for r in analysis.profiled_records(doc, bench, d["a"]))
-    fb = merged(analysis.stacks(r) for r in analysis.profiled_records(doc, bench, d["b"]))
+    fa = merged(analysis.stacks(r) for r in analysis.profiled_records(result, bench, d["a"]))
+    fb = merged(analysis.stacks(r) for r in analysis.profiled_records(result, bench, d["b"]))
     out = [
         f"<h4>{_e(d['a'])} → {_e(d['b'])}: {d['change_pct']:+.1f} % time per iteration</h4>",
         _table(
@@ -131,9 +135,9 @@ def _events(events: dict) -> str:
     )
 
 
-def section(doc: dict, summary: dict | None = None) -> str:
+def section(result: Result, summary: dict | None = None) -> str:
     """The profiles of one result as an HTML section ('' when it has none)."""
-    summary = summary or analysis.summarise(doc)
+    summary = summary or analysis.summarise(result)
     parts = []
     for bench, b in summary["benchmarks"].items():
         if not b["profiles"] and not b["events"]:
@@ -145,14 +149,14 @@ def section(doc: dict, summary: dict | None = None) -> str:
             parts.append(_shares(b["profiles"]))
             for v in b["profiles"]:
                 folded = merged(
-                    analysis.stacks(r) for r in analysis.profiled_records(doc, bench, v)
+                    analysis.stacks(r) for r in analysis.profiled_records(result, bench, v)
                 )
                 parts.append(
                     f"<figure class='flame' data-variant='{_e(v)}'>"
                     + flame_svg(folded, f"{v} on {bench}")
                     + "</figure>"
                 )
-            parts.extend(_diff(doc, d) for d in b["diffs"])
+            parts.extend(_diff(result, d) for d in b["diffs"])
         parts.append(_events(b["events"]))
         parts.append("</section>")
     if not parts:
@@ -164,7 +168,7 @@ def section(doc: dict, summary: dict | None = None) -> str:
     )
 
 
-def page(doc: dict, summary: dict) -> str:
+def page(result: Result, summary: dict) -> str:
     """A self-contained HTML page of one result's profiles."""
     from .html import CSP
     from .html import CSS as BASE_CSS
@@ -172,7 +176,7 @@ def page(doc: dict, summary: dict) -> str:
     return (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<meta http-equiv='Content-Security-Policy' content=\"{CSP}\">"
-        f"<title>jitbench profile {_e(doc.get('id'))}</title>"
-        f"<style>{BASE_CSS}{CSS}</style></head><body><h1>Profiles — {_e(doc.get('id'))}</h1>"
-        f"{section(doc, summary)}</body></html>\n"
+        f"<title>jitbench profile {_e(result.id)}</title>"
+        f"<style>{BASE_CSS}{CSS}</style></head><body><h1>Profiles — {_e(result.id)}</h1>"
+        f"{section(result, summary)}</body></html>\n"
     )

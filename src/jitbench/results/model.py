@@ -158,6 +158,20 @@ class SlotRecord(Part):
 
 
 @dataclass
+class ProfileRecord(Part):
+    """A profiled process's perf samples of its measured values: folded stacks, compressed."""
+
+    OPTIONAL: ClassVar[frozenset[str]] = frozenset({"code"})
+
+    event: str
+    samples: int
+    window_ns: int
+    encoding: str  # zlib+base64
+    folded: str
+    code: str | None = None  # the JIT code it dumped (asm, hir, lir); None: asm
+
+
+@dataclass
 class ProcessRecord(Part):
     """One process as it ran: integer nanoseconds for ``loops × inner_loops`` iterations."""
 
@@ -217,10 +231,25 @@ class ProcessRecord(Part):
     left_running: list[Json] | None = None  # what it left running on the host; ended
     instrument: str | None = None  # None: a timed process; only those give time verdicts
     events: Json | None = None  # JIT and GC counters between values (runtimes/)
-    profile: Json | None = None  # perf samples of the measured values (instrument perf)
+    profile: ProfileRecord | None = None  # perf samples of the measured values (instrument perf)
     canary_ns: list[int] | None = None  # the host's own speed just before the process
     pyperf: Json | None = None  # an imported pyperf run's own metadata and warmups
     counting: Json | None = None  # counts per value and the harness overhead, by measure
+
+    @classmethod
+    def from_json(cls, data: Json) -> ProcessRecord:
+        """The process of one JSON object; its ``profile`` typed."""
+        record = super().from_json(data)
+        if data.get("profile") is not None:
+            record.profile = ProfileRecord.from_json(data["profile"])
+        return record
+
+    def to_json(self) -> Json:
+        """The JSON object, its ``profile`` written back as read."""
+        out = super().to_json()
+        if self.profile is not None:
+            out["profile"] = self.profile.to_json()
+        return out
 
     @property
     def ok(self) -> bool:

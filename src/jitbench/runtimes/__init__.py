@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model import Benchmark, Variant
-from ..results.model import Result
+from ..results.model import ProcessRecord, Result
 from . import cinderx, cpython, pypy, python
 from .base import Launch, PerfNames, RuntimeKind, SummaryColumn, merge
 from .compiled import CodeView
@@ -149,7 +149,7 @@ NOT_COMPILED = {
 }
 
 
-def function_facts(records: list[dict], name: str) -> dict:
+def function_facts(records: list[ProcessRecord], name: str) -> dict:
     """What the JIT says about function ``name`` in these processes (nothing compiled: none)."""
     return _first("function_facts", records, name) or dict(NOT_COMPILED)
 

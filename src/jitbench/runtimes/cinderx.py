@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import JitbenchError
 from ..model import Benchmark, Variant
-from ..results.model import Result
+from ..results.model import ProcessRecord, Result
 from ..runner import jitbench_protocol as protocol
 from .base import Launch, PerfNames, SummaryColumn
 from .compiled import CodeView, FunctionView, count, mean, runs
@@ -344,13 +344,13 @@ def function_name(frame: str) -> str | None:
     return frame[len(PERF_MAP_PREFIX) :] if frame.startswith(PERF_MAP_PREFIX) else None
 
 
-def function_facts(records: list[dict], name: str) -> dict | None:
+def function_facts(records: list[ProcessRecord], name: str) -> dict | None:
     """What the JIT says about ``name`` in a variant's processes: compiled, size, HIR, deopts;
     None when no process carries a CinderX record."""
     sizes, opcodes, deopts, n = [], None, 0, 0
     qualname = name.split(":", 1)[-1]
     for r in records:
-        cx = (r.get("jit") or {}).get("cinderx") or {}
+        cx = (r.jit or {}).get("cinderx") or {}
         if not cx:
             continue
         n += 1
