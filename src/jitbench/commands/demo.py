@@ -48,9 +48,9 @@ QUICK_COUNTED_RUNTIMES = (THIS, CINDERX)
 # Richards' main loop (Scheduler.schedule) is called once per iteration: with a threshold of 50 or
 # 1000 it stays in CinderX's interpreter and auto mode costs more instructions than no JIT at all.
 AUTOJIT = "autojit=2"
-# CinderX compiles on background threads by default: on a busy host they fall behind, and functions
-# waiting for them ran richards 3x slower than no JIT here (measured: 150-210 ms vs 50 ms per
-# iteration; compiling in the calling thread: 35 ms). Counted processes compile synchronously too.
+# CinderX's JIT variants compile in the calling thread, as its counted processes must: the timed
+# and the counted processes then run the same code from the same call on, and where a compile
+# lands does not depend on when a background thread gets one of two busy cores.
 CINDERX_JIT_OPTIONS = (("background_compile", False),)
 TOP_FUNCTIONS = 5
 # The estimate's costs, in seconds on an idle 2-core x86-64 VM: this machine's wall times per

@@ -258,18 +258,16 @@ def _children_like_this_one(task, root):
     if not imports and not task.get(Task.SITE):
         return None
     env = os.environ
-    # A private copy, compiled once here: children then load bytecode, also where
-    # PYTHONDONTWRITEBYTECODE would make each of them compile the source again.
+    # A private copy; the first child writes its bytecode. Not compiled here: py_compile's
+    # imports (enum, importlib, ...) would run in the measured process, and under a JIT that
+    # compiles after a few calls they queue dozens of functions ahead of the benchmark's own
+    # (a float loop then ran 3x slower than no JIT under CinderX's background compilation).
     child = os.path.join(root, "child")
     os.mkdir(child)
-    source = os.path.join(child, "sitecustomize.py")
     with open(os.path.join(root, "runner", "child", "sitecustomize.py"), "rb") as f:
         data = f.read()
-    with open(source, "wb") as f:
+    with open(os.path.join(child, "sitecustomize.py"), "wb") as f:
         f.write(data)
-    import py_compile
-
-    py_compile.compile(source, doraise=False)
     env["PYTHONPATH"] = os.pathsep.join([child] + [p for p in [env.get("PYTHONPATH")] if p])
     env["JITBENCH_CHILD_IMPORTS"] = ",".join(imports)
     if task.get(Task.SITE):
