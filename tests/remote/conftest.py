@@ -28,7 +28,9 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -284,7 +286,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def cx_server(servers: Servers) -> Sshd:
+def cx_server(servers: Servers) -> Iterator[Sshd]:
     """The ``cx`` host: sessions run inside the provisioned CinderX root."""
     env = provisioned.provisioned()
     root = env.get("JITBENCH_CINDERX_ROOT")
@@ -292,9 +294,35 @@ def cx_server(servers: Servers) -> Sshd:
         root and Path(root).is_dir() and os.geteuid() == 0,
         "the CinderX root is not provisioned (run scripts/provision-test-env as root)",
     )
-    if "cx" not in servers.servers:
-        servers.add("cx", [f"ChrootDirectory {root}"])
-    return servers.servers["cx"]
+    with _chroot_sshd_accepts(Path(root)) as chroot:
+        if "cx" not in servers.servers:
+            servers.add("cx", [f"ChrootDirectory {chroot}"])
+        yield servers.servers["cx"]
+
+
+def _writable_by_others(path: Path) -> bool:
+    """sshd's ChrootDirectory takes only paths whose every folder is root's and only root's."""
+    for folder in [path, *path.parents]:
+        st = folder.stat()
+        if st.st_uid != 0 or st.st_mode & 0o022:
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def _chroot_sshd_accepts(root: Path):
+    """The root itself, or where it lives under a folder others may write (a cache under /tmp),
+    the same root bind-mounted at a private folder of root's."""
+    if not _writable_by_others(root):
+        yield root
+        return
+    mount = Path(tempfile.mkdtemp(prefix="jitbench-cx-root-", dir="/run"))
+    subprocess.run(["mount", "--bind", str(root), str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount)], check=False)
+        mount.rmdir()
 
 
 HOSTS = """\
