@@ -141,4 +141,4 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
     if analysis.failures:
         console.print(f"[bold red]{len(analysis.failures)} process(es) failed:[/]")
         for p in analysis.failures[:10]:
-            console.print(f"  slot {p['slot']} {p['benchmark']}/{p['variant']}: {p.get('error')}")
+            console.print(f"  slot {p.slot} {p.benchmark}/{p.variant}: {p.error}")
