@@ -131,7 +131,7 @@ def _comparisons(a: Analysis, doc: Result) -> str:
         )
     for (candidate, measure), s in a.suite.items():
         out.append(
-            f"<p>Suite geometric mean, {_e(tables.suite_name(candidate, measure))} vs {_e(a.baseline)}: "
+            f"<p>Suite geometric mean, {_e(tables.suite_name(candidate, measure))} vs {_e(tables.suite_reference(a, candidate, measure))}: "
             f"{_e(fmt.pct(s.geomean_change_pct))} "
             f"{_e(fmt.ci(s.ci_low_pct, s.ci_high_pct))} {_verdict(s.verdict)}</p>"
         )

@@ -78,6 +78,17 @@ def suite_name(candidate: str, measure: str) -> str:
     return candidate if measure == "time" else f"{candidate} ({measure})"
 
 
+def suite_reference(analysis: Analysis, candidate: str, measure: str) -> str:
+    """What a candidate's suite is compared with: the reference of its comparisons (its
+    ``against`` variant where it has one), else the run's baseline."""
+    refs = {
+        c.baseline
+        for c in analysis.comparisons
+        if c.candidate == candidate and c.measure == measure
+    }
+    return refs.pop() if len(refs) == 1 else analysis.baseline
+
+
 def per_host_baselines(analysis: Analysis) -> bool:
     """Whether some candidate is compared with the baseline's peer on its own host."""
     return any(c.baseline != analysis.baseline for c in analysis.comparisons)

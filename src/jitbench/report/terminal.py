@@ -121,7 +121,8 @@ def print_analysis(analysis: Analysis, console: Console, *, verbose: bool = Fals
         console.print(f"  [dim]{bench} / {', '.join(candidates)}:[/] {note}", soft_wrap=True)
     for (candidate, measure), s in analysis.suite.items():
         console.print(
-            f"  suite, {rows.suite_name(candidate, measure)} vs {analysis.baseline}: geometric mean "
+            f"  suite, {rows.suite_name(candidate, measure)} vs "
+            f"{rows.suite_reference(analysis, candidate, measure)}: geometric mean "
             f"{fmt.pct(s.geomean_change_pct)} {fmt.ci(s.ci_low_pct, s.ci_high_pct)}"
         )
     for note in analysis.skipped:
