@@ -78,3 +78,36 @@ def test_against_must_name_another_variant(cli, project):
     proc = cli("run", "base", "light", "--bench", "work", check=2)
     assert "variants.light.against" in proc.stderr and "heavy" in proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.slow
+def test_suite_lines_name_each_candidates_own_reference(cli, project):
+    write(
+        project / "jitbench.toml",
+        CONFIG + '\n[benchmarks.twice]\npath = "bench/work.py"\nfunction = "main"\n',
+    )
+    doc = json.loads(
+        cli(
+            "run",
+            "base",
+            "heavy",
+            "light",
+            "--bench",
+            "work",
+            "--bench",
+            "twice",
+            "-p",
+            "2",
+            "-n",
+            "2",
+            "-w",
+            "1",
+            "--json",
+            check=0,
+        ).stdout
+    )
+    text = cli("compare", doc["result"], check=0).stdout
+    assert "suite, light vs heavy:" in text and "light vs base" not in text, text
+    # Control: with --baseline every suite is against the baseline.
+    text = cli("compare", doc["result"], "--baseline", "base", check=0).stdout
+    assert "suite, light vs base:" in text and "light vs heavy" not in text, text
