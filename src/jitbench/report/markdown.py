@@ -35,18 +35,7 @@ def _title(analysis: Analysis, doc: Result) -> str:
     return f"### jitbench: {', '.join(doc.variants)}"
 
 
-MARKDOWN_COLUMNS = (
-    "benchmark",
-    "candidate",
-    "vs",
-    "measure",
-    "mean",
-    "median",
-    "change",
-    "ci",
-    "verdict",
-    "holm",
-)
+MARKDOWN_COLUMNS = tables.COMPARISON_COLUMNS
 
 
 def _render(table: tables.Table) -> list[str]:

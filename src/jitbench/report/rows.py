@@ -73,6 +73,21 @@ def ci_header(analysis: Analysis) -> str:
     )
 
 
+#: The comparison table's columns every renderer shows (the terminal adds process counts).
+COMPARISON_COLUMNS = (
+    "benchmark",
+    "candidate",
+    "vs",
+    "measure",
+    "mean",
+    "median",
+    "change",
+    "ci",
+    "verdict",
+    "holm",
+)
+
+
 def suite_name(candidate: str, measure: str) -> str:
     """Whose suite a geometric mean is: the candidate, and its measure when that is not time."""
     return candidate if measure == "time" else f"{candidate} ({measure})"

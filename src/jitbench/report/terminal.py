@@ -31,19 +31,7 @@ def summary_table(analysis: Analysis) -> Table:
     return _rich(rows.Table(table.columns, marked), "Per variant")
 
 
-TERMINAL_COLUMNS = (
-    "benchmark",
-    "candidate",
-    "vs",
-    "measure",
-    "mean",
-    "median",
-    "change",
-    "ci",
-    "verdict",
-    "holm",
-    "processes",
-)
+TERMINAL_COLUMNS = (*rows.COMPARISON_COLUMNS, "processes")
 
 
 def _rich(table: rows.Table, title: str) -> Table:
