@@ -52,7 +52,7 @@ def test_a_variant_is_compared_with_its_against_and_the_reference_is_no_candidat
         "--bench",
         "work",
         "-p",
-        "3",
+        "10",
         "-n",
         "3",
         "-w",
@@ -62,7 +62,9 @@ def test_a_variant_is_compared_with_its_against_and_the_reference_is_no_candidat
     )
     doc = json.loads(proc.stdout)
     assert _pairs(doc) == {"again": "base", "light": "heavy"}
-    # A third of the work on the same interpreter: no host noise hides a 3x difference.
+    # A third of the work on the same interpreter, 10 processes: the design whose verdict held in
+    # 100 % of seeded host-noise simulations (tests/stats/e2e_rates.py); with 3 processes a
+    # swinging host made it inconclusive.
     light = next(c for c in doc["comparisons"] if c["candidate"] == "light")
     assert light["verdict"] == "faster", light
     assert light["change_pct"] < -40
