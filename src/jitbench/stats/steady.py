@@ -42,7 +42,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-import ruptures as rpt  # type: ignore[import-untyped]  # ships no type information
 from scipy.ndimage import median_filter
 
 from .descriptive import as_series
@@ -252,6 +251,10 @@ def _pelt(z: np.ndarray, penalty: float) -> list[int]:
     m = z.size
     if m < 2 * MIN_SIZE:
         return [m]
+    # Deferred: ruptures imports scipy.stats (~1 s), which a command that fails on its input or
+    # only lists things should not pay.
+    import ruptures as rpt  # type: ignore[import-untyped]  # ships no type information
+
     algo = rpt.KernelCPD(kernel="linear", min_size=MIN_SIZE).fit(z)
     return [int(e) for e in algo.predict(pen=penalty)]
 
