@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -438,7 +439,7 @@ def to_json(analysis: Analysis, doc: Result, path: str | None) -> dict:
     comps = []
     for c in analysis.comparisons:
         stats_doc = c.result.to_dict()
-        entry = {
+        entry: dict[str, Any] = {
             "benchmark": c.benchmark,
             "baseline": c.baseline,
             "candidate": c.candidate,

@@ -104,13 +104,14 @@ class _Search:
         argv: list[str],
         cfg,
         base: Variant,
-        good: Variant,
+        good: str,
         bad: str,
         console,
     ):
         self.args, self.argv, self.cfg, self.console = args, argv, cfg, console
         self.base = base
-        self.good = good
+        self.good_sha = good  # the good revision's commit
+        self.good = replace(base, name=f"good-{good[:12]}", rev=good)
         self.bad = bad  # the bad revision's commit
         self.journal: dict = {}
         self.rebuilt: set[str] = set()  # --rebuild: each revision is built again once
@@ -133,7 +134,7 @@ class _Search:
     def _name(self) -> tuple[Path, str]:
         out = self.args.out or default_results_dir()
         folder = out.parent if out.suffix == ".json" else out
-        return folder, f"bisect-{self.good.rev[:12]}-{self.bad[:12]}-{self.args.bench[0]}"
+        return folder, f"bisect-{self.good_sha[:12]}-{self.bad[:12]}-{self.args.bench[0]}"
 
     def journal_path(self) -> Path:
         """The search's journal: which result holds which step, and whether the search ended.
@@ -156,7 +157,7 @@ class _Search:
             or not isinstance(journal.get("steps"), dict)
         ):
             journal = {
-                "good": self.good.rev,
+                "good": self.good_sha,
                 "bad": self.bad,
                 "bench": self.args.bench[0],
                 "steps": {},
@@ -282,13 +283,12 @@ def bisect_command(args: argparse.Namespace, argv: list[str]) -> int:
         raise JitbenchError(f"bisect: no commits between {args.good} and {args.bad}")
     console = stderr_console()
     base = Variant(name="candidate", runtime=runtime)
-    good = Variant(name=f"good-{good_sha[:12]}", runtime=runtime, rev=good_sha)
     console.print(
         f"bisect: {len(shas)} commits after {good_sha[:12]} up to {args.bad}; "
         f"threshold {args.threshold:g} %"
         + ("" if judged_measure(args) == "time" else f" more {judged_measure(args)}")
     )
-    search = _Search(args, argv, cfg, base, good, shas[-1], console)
+    search = _Search(args, argv, cfg, base, good_sha, shas[-1], console)
     search.open_journal()
     steps: dict[str, Step] = {}
     steps[shas[-1]] = search.measure(shas[-1])

@@ -81,9 +81,11 @@ def live_progress(enabled: bool):
 
     def start(total: int) -> None:
         state["task"] = bar.add_task("processes", total=total)
+        state["total"] = total
 
     def grow(more: int) -> None:
-        bar.update(state["task"], total=bar.tasks[0].total + more)
+        state["total"] += more
+        bar.update(state["task"], total=state["total"])
 
     def advance(rec: ProcessRecord) -> None:
         status = "" if rec.ok else f" [red]failed: {(rec.error or '')[:80]}[/]"

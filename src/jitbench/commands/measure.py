@@ -205,7 +205,7 @@ def report_adaptive(result: Result, quiet: bool) -> None:
 
 def raise_on_failures(result: Result, path: str) -> None:
     """A run with failed processes ends with one line naming the first failure (exit 2)."""
-    problems = [
+    problems: list[tuple[str, str | None]] = [
         (f"benchmark {name!r}", e.error) for name, e in result.benchmarks.items() if e.error
     ]
     failed = [p for p in result.processes if not p.ok]

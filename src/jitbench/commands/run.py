@@ -124,7 +124,7 @@ def run_command(args: argparse.Namespace, argv: list[str]) -> int:
             "--jit-only)"
         )
     measured = measure(exp, args, argv, cfg, verdicts=not args.jit_only)
-    if args.jit_only:
+    if measured.analysis is None:  # --jit-only
         return jit_only_done(measured.result, measured.path, args.json)
     return gate_status(measured.analysis, args)
 

@@ -13,6 +13,7 @@ instructions, from the processes that counted it).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -124,7 +125,9 @@ def _query(benchmark: str, variant: str | None, host: str | None, measure: str) 
     return q
 
 
-def _per_experiment(records: list, measure: str) -> dict[tuple, tuple[sa.Row, list[np.ndarray]]]:
+def _per_experiment(
+    records: Sequence[sa.Row], measure: str
+) -> dict[tuple, tuple[sa.Row, list[np.ndarray]]]:
     """Each (experiment, variant)'s first record and its processes' values of ``measure``."""
     groups: dict[tuple, tuple[sa.Row, list[np.ndarray]]] = {}
     for r in records:

@@ -50,7 +50,7 @@ def choose(measures: tuple[str, ...], counter: str, probes: dict[str, dict]) -> 
     ``probes`` maps a variant to what its runner found: ``{"perf": {event: None | why not}}``.
     """
     wanted = counted(measures)
-    missing = {}
+    missing: dict[str, str] = {}
     for name, probe in probes.items():
         for m in wanted:
             why = (probe.get(C.PERF) or {}).get(m, "not probed")

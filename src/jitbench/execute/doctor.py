@@ -87,7 +87,7 @@ def examine(access: HostAccess, threshold: float, stability_s: float = STABILITY
     """Read a host (here or over SSH) and diagnose it; time the canary for ``stability_s``."""
     access.connect()
     remote = isinstance(access, SshHostAccess)
-    files = read_remote(access) if remote else read_local()
+    files = read_remote(access) if isinstance(access, SshHostAccess) else read_local()
     before = access.sample()
     time.sleep(LOAD_WINDOW_S)
     after = access.sample()

@@ -82,7 +82,10 @@ def binfmt_handler(code_machine: str, entries: dict[str, list[str]]) -> dict | N
 
 def host_binfmt(access: HostAccess) -> dict[str, list[str]]:
     """The binfmt_misc entries of the machine behind ``access`` (this one, or an SSH host)."""
-    if access.host is None:
+    # Imported here: reports read ``refusal`` without loading the SSH machinery.
+    from .hosts import SshHostAccess
+
+    if not isinstance(access, SshHostAccess):
         return read_binfmt()
     return parse_binfmt(access.fixed(BINFMT_SCRIPT, "reading binfmt_misc"))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import threading
 import time
+from typing import overload
 
 from ..model import LOCAL, Host
 from . import load
@@ -71,6 +72,9 @@ class HostAccess:
 class SshHostAccess(HostAccess):
     """A host over SSH: processes through ``SshTransport``, /proc read by one fixed command."""
 
+    host: Host
+    _transport: SshTransport
+
     def __init__(self, host: Host):
         super().__init__()
         self.host = host
@@ -126,6 +130,10 @@ _registry: dict[Host, SshHostAccess] = {}
 _registry_lock = threading.Lock()
 
 
+@overload
+def access_for(host: Host, local: Transport | None = None) -> SshHostAccess: ...
+@overload
+def access_for(host: Host | None, local: Transport | None = None) -> HostAccess: ...
 def access_for(host: Host | None, local: Transport | None = None) -> HostAccess:
     """The access object of a host (shared per jitbench process); a new local one for None."""
     if host is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+from collections.abc import Sequence
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -74,7 +75,7 @@ def end_session(leader: int) -> list[tuple[int, str]]:
     return found
 
 
-def describe(found: list[tuple[int, str]]) -> str:
+def describe(found: Sequence[tuple[object, object]]) -> str:
     """'pid 123: sleep 600' (and how many more) for a one-line message."""
     pid, command = found[0]
     more = f" and {len(found) - 1} more" if len(found) > 1 else ""

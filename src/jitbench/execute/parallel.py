@@ -8,7 +8,7 @@ thread only: it stops the workers and kills the processes they started.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from .transport import kill_all
@@ -17,7 +17,7 @@ T = TypeVar("T")
 
 
 def run_per_host(
-    groups: dict[str, Sequence[T]], work: Callable[[str, T], bool], stop: threading.Event
+    groups: Mapping[str, Sequence[T]], work: Callable[[str, T], bool], stop: threading.Event
 ) -> None:
     """Call ``work(host, item)`` for each host's items in order, hosts in parallel.
 

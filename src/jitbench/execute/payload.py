@@ -115,7 +115,10 @@ class Bundle:
     folder: Path | None = None
 
     def contents(self) -> dict[str, bytes]:
-        return self.files if self.files is not None else folder_files(self.folder)
+        if self.files is not None:
+            return self.files
+        assert self.folder is not None  # folder_bundle() keeps the folder when it keeps no files
+        return folder_files(self.folder)
 
 
 def _digest(mount: str, files: dict[str, bytes]) -> str:

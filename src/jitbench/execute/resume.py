@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeGuard
 
 from .. import config as cfgmod
 from ..builds.revisions import builds_dir, materialize
@@ -76,7 +77,8 @@ def experiment_from(
         processes=d.processes,
         values=d.values,
         warmups=d.warmups,
-        timeout=d.timeout,
+        # Only imported results record no timeout, and they are complete: the default is a guard.
+        timeout=d.timeout if d.timeout is not None else Design.timeout,
         seed=result.seed,
         min_time=d.min_time if d.min_time is not None else 0.05,
         loops=d.loops,
@@ -101,9 +103,11 @@ def experiment_from(
     )
 
 
-def _is_point(sweep: dict | None, name: str) -> bool:
+def _is_point(sweep: dict | None, name: str) -> TypeGuard[dict]:
     """Whether ``name`` is a point a sweep derived (not its default, which the config holds)."""
-    return bool(sweep) and name in sweep.get("points", {}) and name != sweep.get("default")
+    if not sweep:
+        return False
+    return name in sweep.get("points", {}) and name != sweep.get("default")
 
 
 def _sweep_point(

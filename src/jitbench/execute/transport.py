@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import IO, Protocol
 
 from .chroot import with_proc
 from .leftovers import end_session, name_forks
@@ -186,8 +186,8 @@ def _pump(
         for key, _ in sel.select(wait):
             if key.fd == exit_fd:
                 sel.unregister(exit_fd)
-            elif key.fileobj is proc.stdin:
-                pending = _feed(proc, sel, pending, hold_stdin)
+            elif proc.stdin is not None and key.fileobj is proc.stdin:
+                pending = _feed(proc.stdin, sel, pending, hold_stdin)
             else:
                 _read(sel, key.fileobj, out)
 
@@ -212,20 +212,20 @@ def _reading(sel: selectors.BaseSelector, out: dict[int, bytearray]) -> bool:
 
 
 def _feed(
-    proc: subprocess.Popen, sel: selectors.BaseSelector, pending: memoryview, hold_stdin: bool
+    stdin: IO[bytes], sel: selectors.BaseSelector, pending: memoryview, hold_stdin: bool
 ) -> memoryview:
     """Write what the pipe takes now; when all is written, stop watching (and maybe close)."""
     try:
-        n = os.write(proc.stdin.fileno(), pending[:65536])
+        n = os.write(stdin.fileno(), pending[:65536])
     except BlockingIOError:
         return pending
     except BrokenPipeError:
         n = len(pending)  # it stopped reading: its exit status and output will say why
     pending = pending[n:]
     if not pending:
-        sel.unregister(proc.stdin)
+        sel.unregister(stdin)
         if not hold_stdin:
-            _close(proc.stdin)
+            _close(stdin)
     return pending
 
 

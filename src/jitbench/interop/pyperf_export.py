@@ -114,7 +114,8 @@ def to_pyperf(doc: Result, variant: str | None = None) -> dict:
         spec = doc.benchmarks[bench]
         md = dict(spec.pyperf_metadata or {})
         md.update({"name": bench, "unit": "second"})
-        inner = {v.record.inner_loops for v in views}
+        # A finished process has its inner loops (the schema requires them); 1 as processes_of.
+        inner = {v.record.inner_loops or 1 for v in views}
         if len(inner) > 1:
             raise JitbenchError(
                 f"benchmark {bench!r} of variant {name!r} ran with different "

@@ -226,7 +226,8 @@ def _import_benchmark(
     bench: dict, bench_md: dict, name: str, variant: str, first_slot: int, source: str
 ) -> tuple[dict, list[dict]]:
     """(benchmark entry, process records) of one pyperf benchmark, slots from ``first_slot``."""
-    calibration, processes = [], []
+    calibration: list[dict] = []
+    processes: list[dict] = []
     for run in bench.get("runs", []):
         if not run.get("values"):
             calibration.append(run)

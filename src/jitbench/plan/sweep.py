@@ -92,7 +92,8 @@ def points(base: Variant, modes: list[str], options: list[tuple[str, list[object
         params = dict(zip((k for k, _ in axes), combo, strict=True))
         opts = dict(base.jit_options)
         opts.update({k: v for k, v in params.items() if k != "mode"})
-        mode = params.get("mode", base.mode)
+        # The mode axis holds the --mode strings; the other axes any option value.
+        mode = str(params["mode"]) if "mode" in params else base.mode
         if mode == base.mode and opts == dict(base.jit_options):
             continue
         label = ",".join(f"{k}={_show(v)}" if k != "mode" else str(v) for k, v in params.items())

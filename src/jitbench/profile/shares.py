@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..runtimes import perf_names
 from .folded import KERNEL_MARK, SEP
@@ -151,7 +151,7 @@ def shares(processes: Sequence[Counter], confidence: float = CONFIDENCE) -> dict
     return out
 
 
-def merged(processes: Sequence[Counter]) -> Counter:
+def merged(processes: Iterable[Counter]) -> Counter:
     """All processes' stacks added up."""
     total: Counter = Counter()
     for f in processes:

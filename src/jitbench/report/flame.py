@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
+from typing import NamedTuple
 
 from ..profile.folded import SEP
 from ..profile.shares import category
@@ -36,6 +37,17 @@ class _Node:
     name: str
     total: int = 0
     children: dict[str, _Node] = field(default_factory=dict)
+
+
+class _Box(NamedTuple):
+    """One frame drawn: its row, left edge and width in px, label, colour and hover text."""
+
+    depth: int
+    x: float
+    w: float
+    name: str
+    fill: str
+    tip: str
 
 
 def _tree(folded: Counter) -> _Node:
@@ -73,7 +85,7 @@ def flame_svg(folded: Counter, title: str, before: Counter | None = None) -> str
     total = max(1, root.total)
     base = _inclusive(before) if before is not None else None
     now = _inclusive(folded) if before is not None else None
-    boxes: list[str] = []
+    boxes: list[_Box] = []
     depth_max = 0
 
     def draw(node: _Node, path: tuple[str, ...], x: float, depth: int) -> None:
@@ -90,7 +102,7 @@ def flame_svg(folded: Counter, title: str, before: Counter | None = None) -> str
                 else:
                     fill = COLOURS[category(child.name)]
                     tip = f"{child.name}: {share:.2f} % of samples ({child.total})"
-                boxes.append((depth, x, w, child.name, fill, tip))  # type: ignore[arg-type]
+                boxes.append(_Box(depth, x, w, child.name, fill, tip))
                 depth_max = max(depth_max, depth)
                 draw(child, key, x, depth + 1)
             x += w
@@ -103,7 +115,7 @@ def flame_svg(folded: Counter, title: str, before: Counter | None = None) -> str
         f'font-size="{FONT_PX}">',
         f'<text x="4" y="16" font-size="13">{escape(title)} — {root.total} samples</text>',
     ]
-    for depth, x, w, name, fill, tip in boxes:  # type: ignore[misc]
+    for depth, x, w, name, fill, tip in boxes:
         y = height - (depth + 1) * ROW - 4
         label = ""
         fits = int((w - 4) / CHAR_PX)

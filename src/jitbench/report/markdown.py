@@ -169,7 +169,7 @@ def _excluded(c: BenchmarkComparison) -> str:
 
 def robust_section(analysis: Analysis) -> list[str]:
     """Robust verdict (without MAD-outlier processes), its CI, trimmed mean and median."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for c in analysis.comparisons:
         r = c.result
         rob = r.robust

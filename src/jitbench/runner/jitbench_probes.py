@@ -299,7 +299,7 @@ def _cinderx_compiled(jit):
 
 
 # Deopt entries taken out of CinderX between values (events); ``after`` adds them back.
-_deopts_seen = []
+_deopts_seen: list = []
 
 
 def _take_deopts(jit):

@@ -28,7 +28,7 @@ START_S = 0.15
 
 MODES = ("nojit", "nojit-loaded", "autojit", "autojit=N", "jit-all", "jitlist=PATH", "jitlist=auto")
 # CinderX runs inside a CPython, whose own (idle) JIT reports too.
-PROBES = (protocol.Probe.CINDERX, protocol.Probe.CPYTHON)
+PROBES: tuple[str, ...] = (protocol.Probe.CINDERX, protocol.Probe.CPYTHON)
 
 # jit_options key → CINDERX_JIT_<X> suffix; values are booleans written as 0/1.
 OPTIONS = {

@@ -14,7 +14,7 @@ name = "cpython"
 # run-time estimates: measured on an idle 2-core VM, the demo's modes averaged.
 START_S = 0.1
 MODES = ("nojit", "jit")
-PROBES = (protocol.Probe.CPYTHON,)
+PROBES: tuple[str, ...] = (protocol.Probe.CPYTHON,)
 # Profiling: 3.12+ names every Python function in /tmp/perf-PID.map (``py::`` trampolines).
 PERF_MAP_ENV = {"PYTHONPERFSUPPORT": "1"}
 # -X perf trampolines name Python functions "py::qualname:file"; -X perf_jit's code is anonymous.

@@ -9,6 +9,7 @@ them.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from ..errors import JitbenchError
 from ..results.model import Result
@@ -19,7 +20,7 @@ from .compiled import CodeView, runs
 def diff(a: CodeView, b: CodeView) -> dict:
     """Per function A vs B: code size, opcode counts; what is newly or no longer compiled."""
     common = sorted(set(a.functions) & set(b.functions))
-    changed = []
+    changed: list[dict[str, Any]] = []
     for name in common:
         fa, fb = a.functions[name], b.functions[name]
         ops = _opcode_delta(fa.details, fb.details)
@@ -37,12 +38,16 @@ def diff(a: CodeView, b: CodeView) -> dict:
     changed.sort(key=lambda r: (-abs(r["delta"]), r["name"]))
     new = sorted(set(b.functions) - set(a.functions), key=lambda n: -b.functions[n].code_size)
     gone = sorted(set(a.functions) - set(b.functions), key=lambda n: -a.functions[n].code_size)
-    both = [n for n in common if a.functions[n].details and b.functions[n].details]
+    both = [
+        (da, db)
+        for n in common
+        if (da := a.functions[n].details) and (db := b.functions[n].details)
+    ]
     ops_a: Counter = Counter()
     ops_b: Counter = Counter()
-    for n in both:
-        ops_a.update(a.functions[n].details["hir_opcodes"])
-        ops_b.update(b.functions[n].details["hir_opcodes"])
+    for da, db in both:
+        ops_a.update(da["hir_opcodes"])
+        ops_b.update(db["hir_opcodes"])
     return {
         "a": a.variant,
         "b": b.variant,

@@ -127,7 +127,7 @@ def summarise(result: Result, variant: str, benchmark: str | None = None) -> Log
 def diff(a: LogSummary, b: LogSummary) -> dict:
     """A vs B: per-process averages side by side, failures that appear or disappear."""
 
-    def per(x: LogSummary, n: int) -> float:
+    def per(x: float, n: int) -> float:
         return round(x / max(n, 1), 2)
 
     rows = {

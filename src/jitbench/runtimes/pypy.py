@@ -17,7 +17,7 @@ name = "pypy"
 START_S = 0.15
 
 MODES = ("nojit", "jit", "jit:KEY=N,...")
-PROBES = (protocol.Probe.PYPY,)
+PROBES: tuple[str, ...] = (protocol.Probe.PYPY,)
 # Profiling: PyPy writes no perf map; its JIT code stays unnamed ([JIT], anonymous memory).
 PERF_MAP_ENV: dict[str, str] = {}
 PERF_NAMES = PerfNames(
@@ -87,8 +87,8 @@ def check(variant: Variant) -> tuple[str, str] | None:
         problem = _param_problem(key, value)
         if problem is not None:
             return ("mode", problem)
-    for key, value in variant.jit_options:
-        problem = _param_problem(key, value)
+    for key, option in variant.jit_options:
+        problem = _param_problem(key, option)
         if problem is not None:
             return (f"jit_options.{key}", problem)
     return None

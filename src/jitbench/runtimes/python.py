@@ -11,7 +11,7 @@ name = "python"
 # run-time estimates: measured on an idle 2-core VM, the demo's modes averaged.
 START_S = 0.05
 # A plain interpreter: whichever JIT it turns out to have, CPython's or PyPy's.
-PROBES = (Probe.CPYTHON, Probe.PYPY)
+PROBES: tuple[str, ...] = (Probe.CPYTHON, Probe.PYPY)
 # Profiling: a CPython 3.12+ names its Python functions in /tmp/perf-PID.map; others ignore it.
 PERF_MAP_ENV = {"PYTHONPERFSUPPORT": "1"}
 

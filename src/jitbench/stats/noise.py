@@ -11,7 +11,7 @@ median (values of processes that do not swing count as 0). ``host noise ±X %`` 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,7 +84,7 @@ def _half_range_pct(logs: np.ndarray, weights: np.ndarray | None = None) -> floa
     return 100.0 * math.expm1((float(hi) - float(lo)) / 2.0)
 
 
-def _canary_part(canaries: dict[int, Sequence[int]]) -> tuple[float, int, list[int]]:
+def _canary_part(canaries: Mapping[int, Sequence[int]]) -> tuple[float, int, list[int]]:
     slots = sorted(s for s, v in canaries.items() if len(v))
     if len(slots) < 2:
         return math.nan, len(slots), []
@@ -113,7 +113,9 @@ def _within_part(processes: Sequence[ProcessLevels]) -> tuple[float, list[int]]:
     return _half_range_pct(np.array(devs), np.array(weights, dtype=np.float64)), swinging
 
 
-def host_noise(canaries: dict[int, Sequence[int]], processes: Sequence[ProcessLevels]) -> HostNoise:
+def host_noise(
+    canaries: Mapping[int, Sequence[int]], processes: Sequence[ProcessLevels]
+) -> HostNoise:
     """Noise of a run from the canary timings of each slot (ns) and each process's levels."""
     canary_pct, n, affected = _canary_part(canaries)
     within_pct, swinging = _within_part(processes)

@@ -79,6 +79,7 @@ def target_from_facts(facts: dict) -> Target:
     major, minor = facts["version"]
     impl = {"cpython": "cp", "pypy": "pp"}.get(facts["impl"], facts["impl"][:2])
     soabi = facts.get("soabi") or ""
+    abis: tuple[str, ...]
     if impl == "cp":
         # cpython-314-x86_64-linux-gnu → cp314; a free-threaded build says cpython-314t.
         m = re.match(r"cpython-(\d+t?)", soabi)
