@@ -15,8 +15,9 @@ from jitbench.errors import JitbenchError
 from jitbench.execute import instruments
 from jitbench.execute.experiment import Runner
 from jitbench.model import Benchmark, Design, Experiment, Runtime, Variant
+from jitbench.profile import folded
 from jitbench.results.artifact import load
-from jitbench.results.model import Result
+from jitbench.results.model import ProcessRecord, ProfileRecord, Result
 
 # The work grows with SLOW, which only the instrument's argv prefix sets; the marks on stderr say
 # what the process saw.
@@ -41,7 +42,7 @@ class EnvPrefix:
 
     def __init__(self, problem: str | None = None):
         self.problem = problem
-        self.collected: list[dict] = []
+        self.collected: list[ProcessRecord] = []
         self.closed = 0
 
     def check(self, variant, host):
@@ -53,11 +54,25 @@ class EnvPrefix:
         def closed() -> None:
             self.closed += 1
 
+        def collect(record: ProcessRecord) -> ProfileRecord | None:
+            # What it "observed": one stack per value, named for the process it watched.
+            self.collected.append(record)
+            if not record.ok:
+                return None
+            values = record.values_ns or []
+            return ProfileRecord(
+                event="envprefix",
+                samples=len(values),
+                window_ns=sum(values),
+                encoding=folded.ENCODING,
+                folded=folded.encode(Counter({f"{record.variant};work": len(values)})),
+            )
+
         return instruments.InstrumentedProcess(
             wrap=lambda argv: ["env", f"SLOW={slow}", "MARK=instrumented", *argv],
             env={"PYTHONHASHSEED": "0"},
             task={"note": "instrumented"},
-            collect=self.collected.append,
+            collect=collect,
             close=closed,
         )
 
@@ -100,10 +115,33 @@ def test_instrumented_processes_are_extra_slots_of_every_round(tmp_path, instrum
     # The instrument's argv prefix and env reached exactly its own processes.
     assert all("mark=instrumented hashseed=0" in p["stderr_tail"] for p in marked)
     assert all("mark=None hashseed=None" in p["stderr_tail"] for p in timed)
-    assert sorted(p["started"] for p in instrument.collected) == sorted(
+    assert sorted(p.started or "" for p in instrument.collected) == sorted(
         p["started"] for p in marked
     )
     assert instrument.closed == 6
+
+
+def test_what_an_instrument_collects_is_the_typed_record_s_profile(tmp_path, instrument):
+    out = tmp_path / "r.json"
+    result = Runner(_experiment(tmp_path, ("envprefix",)), out, argv=["t"]).run()
+
+    # The instrument saw each of its processes typed, as the engine records it.
+    assert {(p.instrument, p.status) for p in instrument.collected} == {("envprefix", "ok")}
+    marked = [p for p in result.processes if p.instrument == "envprefix"]
+    assert len(marked) == 6 and all(p.profile is not None for p in marked)
+    for p in marked:
+        assert p.profile is not None and p.values_ns is not None
+        assert (p.profile.samples, p.profile.window_ns) == (3, sum(p.values_ns))
+        assert folded.decode(p.profile.folded) == Counter({f"{p.variant};work": 3})
+    # On disk: the profile as schema 1 wrote it (the artifact validates on load), its keys in
+    # the order they always had, no ``code`` when none was dumped.
+    on_disk = [p for p in load(out)["processes"] if p.get("instrument") == "envprefix"]
+    assert [list(p["profile"]) for p in on_disk] == [
+        ["event", "samples", "window_ns", "encoding", "folded"]
+    ] * 6
+    # Negative control: a timed process is no instrument's; nothing is attached to it.
+    timed = [p for p in result.processes if p.instrument is None]
+    assert len(timed) == 6 and all(p.profile is None for p in timed)
 
 
 def test_instrumented_processes_never_enter_a_time_verdict(tmp_path, instrument):

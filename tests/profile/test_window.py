@@ -13,6 +13,7 @@ from jitbench.model import Benchmark, Runtime, Variant
 from jitbench.profile import shares
 from jitbench.profile.folded import decode
 from jitbench.profile.process import run_profiled
+from jitbench.results.model import ProcessRecord
 
 # Its import burns a second in a function of its own; the measured function is another one.
 IMPORT_BURNS = """\
@@ -55,8 +56,9 @@ def burner(tmp_path: Path, py314_cmd: list[str]) -> tuple[Variant, Benchmark]:
     )
 
 
-def _functions(record: dict) -> set[str]:
-    stacks = decode(record["profile"]["folded"])
+def _functions(record: ProcessRecord) -> set[str]:
+    assert record.profile is not None, record
+    stacks = decode(record.profile.folded)
     return {
         frame.split(":")[2] for s in stacks for frame in s.split(";") if frame.startswith("py::")
     }
@@ -66,14 +68,14 @@ def _functions(record: dict) -> set[str]:
 def test_import_and_warmup_are_outside_the_profile(burner):
     variant, bench = burner
     rec = run_profiled(LocalTransport(), variant, bench, TASK, 120)
-    assert rec["status"] == "ok", rec
-    assert rec["instrument"] == "perf"
+    assert rec.ok, rec
+    assert rec.instrument == "perf" and rec.profile is not None
     functions = _functions(rec)
     assert "work" in functions, functions
     assert "burn_at_import" not in functions
     # Samples fall only while values run: at most the rate times the measured time, with slack.
-    window_s = rec["profile"]["window_ns"] / 1e9
-    assert 0 < rec["profile"]["samples"] < 5000 * window_s + 50
+    window_s = rec.profile.window_ns / 1e9
+    assert 0 < rec.profile.samples < 5000 * window_s + 50
     # Negative control: the same process sampled from its start shows the import.
     whole = run_profiled(LocalTransport(), variant, bench, TASK, 120, windowed=False)
     assert "burn_at_import" in _functions(whole)
@@ -111,8 +113,8 @@ def test_pypy_jit_code_is_counted_as_jit_though_unnamed(pypy_cmd):
     for mode in ("jit", "nojit"):
         runtime = Runtime("pypy", tuple(pypy_cmd), "pypy")
         rec = run_profiled(LocalTransport(), Variant(mode, runtime, mode=mode), bench, task, 300)
-        assert rec["status"] == "ok", rec
-        shares_of[mode] = shares.shares([decode(rec["profile"]["folded"])])["jit"]["share_pct"]
+        assert rec.ok and rec.profile is not None, rec
+        shares_of[mode] = shares.shares([decode(rec.profile.folded)])["jit"]["share_pct"]
     assert shares_of["jit"] > 50 and shares_of["nojit"] < 5, shares_of
 
 

@@ -42,7 +42,7 @@ from .dropped import Sweep, still_running
 from .emulation import emulation_of, refusal
 from .host import host_facts
 from .hosts import HostAccess, access_for
-from .instruments import Instrument, InstrumentedTransport, resolve
+from .instruments import Instrument, InstrumentedProcess, InstrumentedTransport, resolve
 from .leftovers import describe
 from .parallel import run_per_host
 from .process import run_process
@@ -573,7 +573,6 @@ class Runner:
         """Run one slot on its host and record it; False when the host is lost."""
         if host in self._lost:
             return False
-        d = self.exp.design
         access = self.hosts[host]
         bench: Benchmark = self.benchmarks[slot.benchmark]
         variant = self.variants[slot.variant]
@@ -584,34 +583,29 @@ class Runner:
         # The canary times this machine: meaningful when the process runs here too.
         canary_ns = canary.measure() if access.host is None else None
         before = access.sample(reuse=waited is None)
-        loops = self.result.benchmarks[bench.name].loops
-        task = protocol.run_task(loops, d.warmups, d.values)
-        if slot.instrument is None:
-            if self.counting is not None and self.counting.backend == "perf":
-                task.update(self.counting.task())  # perf counts inside the timed processes
-            rec = run_process(access.transport, variant, bench, task, d.timeout)
-        else:
-            task[protocol.Task.VALUES] = d.instrumented_values or d.values
-            rec = self._run_instrumented(access, variant, bench, task, slot.instrument)
-        if self._stop.is_set():
-            return False  # killed because jitbench is stopping: not a measurement
-        after = access.sample()
-        host_load = load.measure(
-            before, after, own_seconds=(rec.get("wall_ns") or 0) / 1e9, threshold=threshold
-        )
-        if waited is not None:
-            host_load["wait_idle"] = waited
-        # The runner's record as the artifact keeps it: the model reads the protocol's keys.
-        process = ProcessRecord.from_json(
-            {
-                **slot_record(slot).to_json(),
-                **rec,
-                "host": host,
-                "host_load": host_load,
-                "contaminated": host_load["contaminated"],
-                **({"canary_ns": canary_ns} if canary_ns else {}),
-            }
-        )
+        instrumented = self._start_instrument(variant, slot.instrument)
+        try:
+            transport: Transport = access.transport
+            if instrumented is not None:
+                transport = InstrumentedTransport(transport, instrumented)
+            task = self._slot_task(bench, instrumented)
+            rec = run_process(transport, variant, bench, task, self.exp.design.timeout)
+            if self._stop.is_set():
+                return False  # killed because jitbench is stopping: not a measurement
+            after = access.sample()
+            host_load = load.measure(
+                before, after, own_seconds=(rec.get("wall_ns") or 0) / 1e9, threshold=threshold
+            )
+            if waited is not None:
+                host_load["wait_idle"] = waited
+            process = process_record(slot, rec, host, host_load, canary_ns)
+            if instrumented is not None:
+                # Read after the host's load was sampled: the instrument's own work (perf
+                # script) is not load beside the process.
+                process.profile = instrumented.collect(process)
+        finally:
+            if instrumented is not None:
+                instrumented.close()
         if process.connection_lost:
             reason = access.reachable() or self._end_dropped(access, process)
             if reason is not None:
@@ -619,6 +613,24 @@ class Runner:
                     self._lost.setdefault(host, reason)
         self._record(process)
         return host not in self._lost
+
+    def _start_instrument(self, variant: Variant, name: str | None) -> InstrumentedProcess | None:
+        """The process ``name`` runs ``variant`` under; None for a timed process."""
+        if name is None:
+            return None
+        facts = self.result.variants[variant.name].facts or {}
+        return self.instruments[name].start(variant, facts)
+
+    def _slot_task(self, bench: Benchmark, instrumented: InstrumentedProcess | None) -> dict:
+        """The runner task of one process of ``bench``: timed, or under its instrument."""
+        d = self.exp.design
+        task = protocol.run_task(self.result.benchmarks[bench.name].loops, d.warmups, d.values)
+        if instrumented is None:
+            if self.counting is not None and self.counting.backend == "perf":
+                task.update(self.counting.task())  # perf counts inside the timed processes
+            return task
+        task[protocol.Task.VALUES] = d.instrumented_values or d.values
+        return {**task, **instrumented.task}
 
     def _end_dropped_earlier(self) -> None:
         """Before resuming: end what processes whose connection dropped, and which were not
@@ -661,26 +673,6 @@ class Runner:
             )
         return still_running(access.name, sweep) if sweep.left else None
 
-    def _run_instrumented(
-        self, access: HostAccess, variant: Variant, bench: Benchmark, task: dict, name: str
-    ) -> dict:
-        """One process under an instrument: its wrapping, env and task keys, then its collect."""
-        facts = self.result.variants[variant.name].facts or {}
-        process = self.instruments[name].start(variant, facts)
-        try:
-            rec = run_process(
-                InstrumentedTransport(access.transport, process),
-                variant,
-                bench,
-                {**task, **process.task},
-                self.exp.design.timeout,
-            )
-            rec["instrument"] = name
-            process.collect(rec)
-        finally:
-            process.close()
-        return rec
-
     def _record(self, rec: ProcessRecord) -> None:
         """Add a process record in slot order (replacing an earlier try of its slot) and save."""
         with self._lock:
@@ -693,6 +685,23 @@ class Runner:
             bisect.insort(procs, rec, key=lambda p: p.slot)
             self.save()
             self.progress.advance(rec)
+
+
+def process_record(
+    slot: Slot, rec: dict, host: str, host_load: dict, canary_ns: list[int] | None
+) -> ProcessRecord:
+    """The runner's record of ``slot`` as the artifact keeps it, with where and how it ran."""
+    # The model reads the protocol's keys: a record read back from a file is built the same way.
+    return ProcessRecord.from_json(
+        {
+            **slot_record(slot).to_json(),
+            **rec,
+            "host": host,
+            "host_load": host_load,
+            "contaminated": host_load["contaminated"],
+            **({"canary_ns": canary_ns} if canary_ns else {}),
+        }
+    )
 
 
 def slot_record(slot: Slot) -> SlotRecord:

@@ -2,9 +2,9 @@
 
 An experiment's design names its instruments (``Design.instruments``). Every interleaved round
 then holds, besides one timed process per variant, one process per variant *and* instrument,
-shuffled together with the timed ones. The engine records such a process with
-``"instrument": NAME`` on its record (and its schedule entry); the analysis never uses those
-records for a time verdict, since an instrument changes how fast the process runs.
+shuffled together with the timed ones. The engine records such a process with its instrument's
+name on its record (and its schedule entry); the analysis never uses those records for a time
+verdict, since an instrument changes how fast the process runs.
 
 To add an instrument, implement :class:`Instrument` and register it::
 
@@ -23,7 +23,8 @@ To add an instrument, implement :class:`Instrument` and register it::
 
 The engine calls ``check`` once per variant before any work (a problem is a one-line error),
 ``start`` once per instrumented process, runs the process through ``wrap``/``env``/``task``,
-then calls ``collect`` with the finished record and ``close`` whatever happened.
+then calls ``collect`` with the finished, typed record and attaches what it returns (a profile)
+to that record, and calls ``close`` whatever happened.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from .transport import Completed, Transport
 
 if TYPE_CHECKING:
     from ..model import Variant
+    from ..results.model import ProcessRecord, ProfileRecord
     from .hosts import HostAccess
 
 
@@ -44,7 +46,7 @@ def _same(argv: list[str]) -> list[str]:
     return argv
 
 
-def _nothing(record: dict) -> None:
+def _nothing(record: ProcessRecord) -> ProfileRecord | None:
     return None
 
 
@@ -56,15 +58,16 @@ class InstrumentedProcess:
     argv to start, e.g. ``["perf", "record", ..., "--", *argv]``, or valgrind inserted after a
     chroot prefix. ``env`` is added to the variant's env for this process only (e.g.
     ``PYTHONHASHSEED=0`` for deterministic counts). ``task`` is merged into the runner task (keys
-    the runner understands, e.g. ``counting`` or ``profile_window``). ``collect`` post-processes
-    the finished record in place (it also sees failed records: check ``record["status"]``), e.g.
-    reads a profile and stores it under its own key. ``close`` releases what ``start`` acquired.
+    the runner understands, e.g. ``counting`` or ``profile_window``). ``collect`` reads what the
+    instrument observed from outside the process and returns it as the record's ``profile`` (it
+    also sees failed records: check ``record.ok``; None: nothing to attach). ``close`` releases
+    what ``start`` acquired.
     """
 
     wrap: Callable[[list[str]], list[str]] = _same
     env: dict[str, str] = field(default_factory=dict)
     task: dict = field(default_factory=dict)
-    collect: Callable[[dict], None] = _nothing
+    collect: Callable[[ProcessRecord], ProfileRecord | None] = _nothing
     close: Callable[[], None] = lambda: None
 
 
@@ -72,7 +75,7 @@ class Instrument(Protocol):
     """A way of running a process that observes it: a counter backend, a profiler."""
 
     name: str
-    """The word users type and records carry (``"instrument": name``); unique."""
+    """The word users type and records carry (``ProcessRecord.instrument``); unique."""
 
     cost: float
     """Wall time of one of its processes as a multiple of a native one (for the run's estimate)."""

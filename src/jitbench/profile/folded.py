@@ -79,6 +79,9 @@ def pids_of(lines: Iterable[str]) -> set[int]:
     return {int(s) for s in (ln.strip() for ln in lines) if s.isdigit()}
 
 
+ENCODING = "zlib+base64"  # what :func:`encode` writes, as a profile record names it
+
+
 def encode(folded: Counter) -> str:
     """Folded stacks as compressed text (zlib, base64): they compress ~20x."""
     text = "\n".join(f"{stack} {n}" for stack, n in sorted(folded.items()))

@@ -19,6 +19,7 @@ from .perf import PerfSession, problem
 if TYPE_CHECKING:
     from ..execute.hosts import HostAccess
     from ..model import Variant
+    from ..results.model import ProcessRecord, ProfileRecord
 
 NAME = "perf"
 
@@ -45,7 +46,7 @@ def code_dump_env(kind: str, code: str = "asm") -> dict[str, str]:
 def profiled_process(
     variant: Variant, *, windowed: bool = True, code: str = "asm"
 ) -> InstrumentedProcess:
-    """One process of ``variant`` under perf; its record gains ``profile`` when it succeeds.
+    """One process of ``variant`` under perf; it collects the profile of a process that succeeded.
 
     ``windowed=False`` samples the whole process instead (start-up, import and warmup too);
     ``code`` is what the JIT dumps for code diffs: ``asm``, ``hir`` or ``lir``.
@@ -58,12 +59,11 @@ def profiled_process(
     kind = variant.runtime.kind
     dumps = code_dump_env(kind, code)
 
-    def collect(record: dict) -> None:
-        if record.get("status") == "ok":
-            window_ns = sum(record.get("values_ns") or [])
-            record["profile"] = session.collect(window_ns).to_record()
-            if dumps:
-                record["profile"]["code"] = code
+    def collect(record: ProcessRecord) -> ProfileRecord | None:
+        if not record.ok:
+            return None
+        window_ns = sum(record.values_ns or [])
+        return session.collect(window_ns).to_record(code if dumps else None)
 
     window = session.window()
     return InstrumentedProcess(

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from ..errors import JitbenchError
 from ..execute.transport import Completed, LocalTransport, Transport
+from ..results.model import ProfileRecord
 from . import folded as folding
 
 ENABLE_HINT = (
@@ -104,15 +105,17 @@ class Profile:
     window_ns: int  # time the events were enabled, summed over the measured values
     pids: list[int]
 
-    def to_record(self) -> dict:
-        """The process record's ``profile`` entry (folded stacks compressed)."""
-        return {
-            "event": self.event,
-            "samples": self.samples,
-            "window_ns": self.window_ns,
-            "encoding": "zlib+base64",
-            "folded": folding.encode(self.folded),
-        }
+    def to_record(self, code: str | None = None) -> ProfileRecord:
+        """The process record's ``profile`` (folded stacks compressed); ``code`` is the JIT code
+        the process dumped for code diffs (None: none dumped)."""
+        return ProfileRecord(
+            event=self.event,
+            samples=self.samples,
+            window_ns=self.window_ns,
+            encoding=folding.ENCODING,
+            folded=folding.encode(self.folded),
+            code=code,
+        )
 
 
 class PerfSession:

@@ -6,6 +6,7 @@ from ..execute.instruments import InstrumentedTransport
 from ..execute.process import run_process
 from ..execute.transport import Transport
 from ..model import Benchmark, Variant
+from ..results.model import ProcessRecord, SlotRecord
 from .instrument import NAME, profiled_process
 
 
@@ -17,19 +18,23 @@ def run_profiled(
     timeout: float,
     *,
     windowed: bool = True,
-) -> dict:
-    """Run ``task`` in one process under perf; the record has ``instrument`` and ``profile``."""
+) -> ProcessRecord:
+    """Run ``task`` in one process under perf: the first slot of a one-process experiment,
+    its record typed, with its ``instrument`` and ``profile``."""
     process = profiled_process(variant, windowed=windowed)
     try:
-        record = run_process(
+        rec = run_process(
             InstrumentedTransport(transport, process),
             variant,
             bench,
             {**task, **process.task},
             timeout,
         )
-        record["instrument"] = NAME
-        process.collect(record)
+        slot = SlotRecord(
+            slot=0, round=0, benchmark=bench.name, variant=variant.name, instrument=NAME
+        )
+        record = ProcessRecord.from_json({**slot.to_json(), **rec})
+        record.profile = process.collect(record)
         return record
     finally:
         process.close()
