@@ -14,6 +14,8 @@ from jitbench.profile import shares
 from jitbench.profile.folded import decode
 from jitbench.profile.process import run_profiled
 from jitbench.results.model import ProcessRecord
+from jitbench.runner.jitbench_protocol import Probe
+from jitbench.runtimes import launch_for
 
 # Its import burns a second in a function of its own; the measured function is another one.
 IMPORT_BURNS = """\
@@ -101,6 +103,37 @@ def test_events_show_compiles_landing_during_warmup(tmp_path, cinderx_cmd):
     # Negative control: without the JIT nothing is compiled, so no count is reported.
     rec = run_process(LocalTransport(), Variant("nojit", runtime, mode="nojit"), bench, task, 120)
     assert all("compiled" not in e for e in rec["events"]["values"])
+
+
+@pytest.mark.slow
+def test_events_follow_the_probes_the_runtime_kind_declares(cinderx_cmd):
+    # One CinderX interpreter, cinderx loaded and compiling after 50 calls in both processes:
+    # only the runtime's kind, and so the probes it declares, differs.
+    richards = Path(jitbench.benchmarks.__file__).parent / "richards.py"
+    bench = Benchmark("richards", richards, "plain", function="run")
+    task = {"action": "run", "loops": 1, "warmups": 1, "values": 2}
+    declared = Variant("cx", Runtime("cx", tuple(cinderx_cmd), "cinderx"), mode="autojit=50")
+    launch = launch_for(declared)
+    plain = Variant(
+        "plain",
+        Runtime("plain", tuple(cinderx_cmd), "python"),  # declares CPython's and PyPy's probes
+        env=tuple(launch.env.items()),
+        pre_import=tuple(launch.pre_import),
+    )
+    recs = {v.name: run_process(LocalTransport(), v, bench, task, 120) for v in (declared, plain)}
+    assert all(r["status"] == "ok" for r in recs.values()), recs
+    # The JIT compiled richards in both (the end state reports cinderx wherever it is loaded)...
+    for rec in recs.values():
+        assert rec["jit"][Probe.CINDERX]["compiled_count"] > 0, rec["jit"]
+    timelines = {
+        name: [r["events"]["start"], r["events"]["first"], *r["events"]["values"]]
+        for name, r in recs.items()
+    }
+    # ...but only the kind that declares the cinderx probe reads its events between values.
+    assert timelines["cx"][-1]["compiled"] > 0, timelines["cx"]
+    assert all("compiled" not in e and "deopts" not in e for e in timelines["plain"])
+    # Events are still read there: CPython's collections, which no JIT probe owns.
+    assert all("gc" in e for e in timelines["plain"])
 
 
 @pytest.mark.slow

@@ -2,10 +2,13 @@
 
 Standard library only; Python 3.9+ and PyPy. ``prepare`` runs before the pre-imports (files and
 paths the JIT reads when it loads); ``facts`` describes the interpreter before anything is
-measured; ``before`` runs just before the benchmark is loaded; ``after`` runs after the last timed
-value (introspection must never run inside timing); ``codesize`` compiles generated functions one
-by one for ``jitbench codesize``. Nothing here may raise into the runner: a probe that fails
-reports its error in the result instead, so the measured values are never lost.
+measured; ``before`` runs just before the benchmark is loaded; ``events_reader`` gives what is read
+between values; ``after`` runs after the last timed value (introspection must never run inside
+timing); ``codesize`` compiles generated functions one by one for ``jitbench codesize``. Which JITs
+they look at is what the task's probes name (``Task.PROBES``, declared by the variant's runtime
+kind); CinderX's state is also reported wherever it was imported. Nothing here may raise into the
+runner: a probe that fails reports its error in the result instead, so the measured values are
+never lost.
 """
 
 import base64
@@ -402,27 +405,54 @@ def before(task):
     del _deopts_seen[:]
 
 
-def events():
-    """Cheap JIT and GC counters, read between values: totals so far in this process.
+def events_reader(task):
+    """The reader of cheap JIT and GC counters between values, for the probes the task declares.
 
-    ``compiled``: functions CinderX has compiled (what the background thread finished so far);
-    ``deopts``: CinderX deopt events; ``executors``: CPython JIT traces; ``gc``: collections.
+    Each call returns totals so far in this process. ``gc``: collections (CPython). Probe
+    ``cinderx``: ``compiled``, functions CinderX has compiled (what the background thread finished
+    so far), and ``deopts``. Probe ``cpython``: ``executors``, CPython's JIT traces alive.
     """
-    out = {}
+    probes = task.get(Task.PROBES, ())
+    readers = [_gc_events]
+    if Probe.CINDERX in probes:
+        readers.append(_cinderx_events)
+    if Probe.CPYTHON in probes:
+        readers.append(_cpython_events)
+
+    def events():
+        out = {}
+        for read in readers:
+            out.update(read())
+        return out
+
+    return events
+
+
+def _gc_events():
     stats = getattr(gc, "get_stats", None)
-    if stats is not None and sys.implementation.name == "cpython":
-        out["gc"] = sum(s.get("collections", 0) for s in stats())
+    if stats is None or sys.implementation.name != "cpython":
+        return {}
+    return {"gc": sum(s.get("collections", 0) for s in stats())}
+
+
+def _cinderx_events():
     jit = _cinderx_jit()
-    if jit is not None:
-        out["compiled"] = len(_call(jit, "get_compiled_functions") or ())
-        _take_deopts(jit)
-        out["deopts"] = sum(e.get("int", {}).get("count", 0) for e in _deopts_seen)
+    if jit is None:
+        return {}  # not loaded in this process (e.g. mode nojit): nothing compiles
+    compiled = len(_call(jit, "get_compiled_functions") or ())
+    _take_deopts(jit)
+    return {
+        "compiled": compiled,
+        "deopts": sum(e.get("int", {}).get("count", 0) for e in _deopts_seen),
+    }
+
+
+def _cpython_events():
     cpython = getattr(sys, "_jit", None)
-    if cpython is not None and _call(cpython, "is_enabled"):
-        found = _guard(_cpython_executors)
-        if "executors" in found:
-            out["executors"] = found["executors"]
-    return out
+    if cpython is None or not _call(cpython, "is_enabled"):
+        return {}
+    found = _guard(_cpython_executors)
+    return {"executors": found["executors"]} if "executors" in found else {}
 
 
 def after(task):

@@ -59,7 +59,7 @@ class Task:
 
 class Probe:
     """What the runner inspects, as a runtime kind declares it (``Task.PROBES``); each probe's
-    findings go under its own name in ``Result.JIT``."""
+    findings go under its own name in ``Result.JIT``, its counters into ``Result.EVENTS``."""
 
     CINDERX = "cinderx"  # the CinderX JIT: loaded, enabled, compiled functions, code size, log
     CPYTHON = "cpython"  # CPython's own JIT: available, enabled, executors

@@ -185,7 +185,7 @@ class _Session:
         counting = _open_counting(self.root, task.get(Task.COUNTING))
         window = task.get(Task.PROFILE_WINDOW)
         window = ProfileWindow(window) if window else None
-        events = self.probes.events if task.get(Task.EVENTS, True) else None
+        events = self.probes.events_reader(task) if task.get(Task.EVENTS, True) else None
         out = measure(
             time_func, loops, task[Task.WARMUPS], task[Task.VALUES], counting, window, events
         )
