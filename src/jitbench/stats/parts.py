@@ -220,8 +220,11 @@ def t_interval(
         floor_baseline=np.array([levels.floor_baseline]),
         floor_candidate=np.array([levels.floor_candidate]),
     )
+    # The change is the interval's own centre, so the interval always holds it: the means of the
+    # paired subset, not a re-summed mean that can differ in the last bit (zero-width intervals of
+    # deterministic counts) or, with incomplete rounds, by the unpaired processes.
     return Interval(
-        change,
+        pct(float(r.estimate[0])),
         pct(float(r.low[0])),
         pct(float(r.high[0])),
         float(r.p_value[0]),
