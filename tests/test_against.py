@@ -57,6 +57,8 @@ def test_a_variant_is_compared_with_its_against_and_the_reference_is_no_candidat
         "3",
         "-w",
         "1",
+        "--min-time",
+        "0.01",
         "--json",
         check=0,
     )
@@ -104,6 +106,8 @@ def test_suite_lines_name_each_candidates_own_reference(cli, project):
             "2",
             "-w",
             "1",
+            "--min-time",
+            "0.01",
             "--json",
             check=0,
         ).stdout
