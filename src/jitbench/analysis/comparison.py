@@ -462,6 +462,7 @@ def _analyse(
             margin_pct=rules.margin_pct,
             confidence=rules.confidence,
             precision_pct=rules.precision_pct,
+            min_effect_pct=rules.min_effect_pct,
         )
     return Comparison(
         change_pct=main.change_pct,
