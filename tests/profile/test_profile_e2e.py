@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from jitbench.report import fmt
+
 from ..conftest import Cli, assert_one_line_error
 from ..report import synth
 from ..report.chromium import Page, chromium_or_skip
@@ -81,6 +83,54 @@ def test_ab_table_names_the_compiled_functions_with_their_facts(jit_vs_nojit):
         assert r["jit"]["code_size"][0] is None and r["jit"]["code_size"][1] > 0
     # Functions that are not JIT code carry no JIT facts.
     assert all("jit" not in r for r in diff["functions"] if r not in jitted)
+
+
+@pytest.mark.slow
+def test_a_stripped_interpreter_is_its_own_category_with_how_to_get_symbols(jit_vs_nojit, cx):
+    path, summary = jit_vs_nojit
+    bench = summary["benchmarks"]["richards"]
+    nojit, auto = bench["profiles"]["nojit"], bench["profiles"]["auto"]
+    # The chroot's python3.14 is Debian's, stripped: its eval loop is not called runtime C.
+    assert (
+        nojit["shares"]["unsymbolised"]["share_pct"] > 50 > nojit["shares"]["runtime"]["share_pct"]
+    )
+    (note,) = [n for n in nojit["no_symbols"] if n["binary"] == "python3.14"]
+    assert "apt-get install python3.14-dbg" in note["hint"]
+    # Negative control: the interpreter perf can name (CinderX's, in _cinderx) stays the
+    # interpreter, and nojit, which never runs it, has none.
+    assert (
+        auto["shares"]["interpreter"]["share_pct"]
+        > 10
+        > nojit["shares"]["interpreter"]["share_pct"]
+    )
+    # The A/B rows say what they are; the categories split the whole change.
+    (diff,) = bench["diffs"]
+    rows = {r["function"]: r for r in diff["functions"]}
+    stock = rows["[python3.14]"]
+    assert stock["what"].startswith("python3.14 without symbols") and stock["contribution_pct"] < 0
+    parts = sum(c["contribution_pct"] for c in diff["categories"])
+    assert abs(parts - diff["change_pct"]) < 1e-6
+    # The profiling cost: its slowdown with an interval across the two processes a side.
+    cost = auto["cost"]
+    low, high = cost["slowdown_ci_pct"]
+    assert low <= cost["slowdown_pct"] <= high
+    assert cost["slowdown_within_noise"] == (low <= 0 <= high)
+    # Every format says it: terminal, Markdown, HTML.
+    text = " ".join(cx("profile", str(path), check=0).stdout.split())
+    assert "Note: [python3.14] (interpreter + runtime (no symbols))" in text
+    assert "python3.14 without symbols" in text and "By category (" in text
+    md = cx("profile", str(path), "--markdown", check=0).stdout
+    assert "| interpreter + runtime (no symbols) |" in md and "python3.14-dbg" in md
+    assert "| `[python3.14]` | python3.14 without symbols: interpreter loop and runtime C |" in md
+    assert fmt.slowdown(cost) in md
+    page = cx.cwd / "profile.html"
+    cx("profile", str(path), "--html", str(page), "--json", check=0)
+    html = page.read_text()
+    assert "class='note no-symbols'" in html and "python3.14-dbg" in html
+    assert "python3.14 without symbols" in html
+    findings = cx("report", str(path), "--markdown", check=0).stdout
+    assert "#### Profiles of the measured values" in findings
+    assert "| interpreter + runtime (no symbols) |" in findings
 
 
 @pytest.mark.slow

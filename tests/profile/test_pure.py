@@ -6,7 +6,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import numpy as np
+
 from jitbench.profile import analysis, code, folded, shares
+from jitbench.report import fmt
 from jitbench.report.flame import flame_svg
 from jitbench.results.model import SCHEMA_NAME, SCHEMA_VERSION, ProcessRecord, Result
 
@@ -47,7 +50,14 @@ def test_perf_script_folds_into_root_first_stacks_of_the_target_only():
 
 def test_each_sample_gets_one_category():
     assert shares.category("main;__CINDER_JIT:m:f") == "jit"
-    assert shares.category("main;__CINDER_JIT:m:f;[python3.14]") == "runtime"
+    # A stripped interpreter binary: its eval loop and its runtime C cannot be told apart.
+    assert shares.category("main;__CINDER_JIT:m:f;[python3.14]") == "unsymbolised"
+    assert shares.category("x;[libpython3.14.so.1.0]") == "unsymbolised"
+    assert shares.category("x;[_cinderx.so]") == "unsymbolised"
+    assert shares.category("x;[libpypy3-c.so]") == "unsymbolised"
+    # Negative controls: what perf named in the same binaries keeps its category.
+    assert shares.category("x;[python3.14];PyObject_GetAttr") == "runtime"
+    assert shares.category("x;[python3.14];_PyEval_EvalFrameDefault") == "interpreter"
     assert shares.category("x;gc_collect_main;memset") == "gc"  # a collection, whatever it calls
     assert shares.category("x;cinderx::jit::hir::Builder::build;malloc") == "compiler"
     assert shares.category("x;clear_page_erms_[k]") == "kernel"
@@ -160,6 +170,107 @@ def test_each_profiled_jit_function_carries_what_its_kind_recorded_about_it():
     d = analysis.differential(_result(a, b), "b", "A", "B", top=10)
     hot = next(r for r in d["functions"] if r["function"] == "__CINDER_JIT:m:hot")
     assert hot["jit"]["compiled"] == [True, False] and hot["jit"]["code_size"] == [800, None]
+
+
+def test_binaries_without_symbols_get_one_note_naming_how_to_get_them():
+    stripped = Counter({"main;[python3.14]": 90, "main;[_cinderx.so]": 5, "main;PyObject_X": 5})
+    notes = analysis.symbol_notes(stripped)
+    assert [(n["binary"], n["share_pct"]) for n in notes] == [
+        ("python3.14", 90.0),
+        ("_cinderx.so", 5.0),
+    ]
+    assert "apt-get install python3.14-dbg" in notes[0]["hint"]
+    assert "not stripped" in notes[1]["hint"]  # no package known: the general way
+    (line, other) = analysis.symbol_lines(
+        {"nojit": {"no_symbols": notes}, "auto": {"no_symbols": notes[:1]}}
+    )
+    assert line.startswith("[python3.14] (interpreter + runtime (no symbols)): 90.0 % of nojit's")
+    assert "90.0 % of auto's" in line and "python3.14-dbg" in line and "\n" not in line
+    assert other.startswith("[_cinderx.so]")
+    # Negative controls: a binary perf named, and one too small to change a conclusion.
+    assert analysis.symbol_notes(Counter({"main;PyObject_X": 99, "main;[python3.14]": 0})) == []
+    assert analysis.symbol_notes(Counter({"main;PyObject_X": 999, "main;[python3.14]": 1})) == []
+
+
+def _per_iteration(rng: np.random.Generator, n: int, scale: float) -> list[float]:
+    # Per-process means of this host's kind: ±15 % between processes.
+    return list(scale * (1.0 + 0.15 * rng.standard_normal(n)))
+
+
+def test_profiling_slowdown_comes_with_its_interval_or_is_called_noise():
+    rng = np.random.default_rng(7)
+    # Three times the work in the profiled processes: no noise can hide that.
+    slow = analysis.slowdown(_per_iteration(rng, 4, 3.0), _per_iteration(rng, 4, 1.0))
+    low, high = slow["slowdown_ci_pct"]
+    assert 0 < low < slow["slowdown_pct"] < high and slow["slowdown_within_noise"] is False
+    assert fmt.slowdown(slow).startswith(f"{slow['slowdown_pct']:+.1f} % [")
+    # Negative control: the same cost on both sides is within noise, and says so.
+    same = analysis.slowdown(_per_iteration(rng, 4, 1.0), _per_iteration(rng, 4, 1.0))
+    assert same["slowdown_within_noise"] is True
+    assert fmt.slowdown(same).startswith("within noise: ")
+    # One process on a side: a figure, no interval.
+    one = analysis.slowdown([2.0], [1.0, 1.1])
+    assert one["slowdown_ci_pct"] is None and fmt.slowdown(one) == "+90.5 % (no CI)"
+    assert fmt.slowdown(analysis.slowdown([], [1.0])) == "–"
+
+
+def test_slowdown_interval_holds_zero_at_its_level_when_sampling_costs_nothing():
+    rng = np.random.default_rng(11)
+    held = sum(
+        analysis.slowdown(_per_iteration(rng, 3, 1.0), _per_iteration(rng, 3, 1.0))[
+            "slowdown_within_noise"
+        ]
+        for _ in range(400)
+    )
+    assert held / 400 >= 0.92  # 95 % intervals (Welch: a little conservative)
+
+
+def test_ab_table_names_its_rows_and_keeps_the_jit_functions_when_interpreters_lead():
+    # Work moved from the stock interpreter (stripped) to CinderX's, and a little into JIT code.
+    a = Counter({"main;[python3.14]": 900, "main;helper_a": 100})
+    b = Counter(
+        {
+            "main;Ci_EvalFrame": 600,
+            "main;helper_a": 150,
+            "main;helper_b": 120,
+            "main;__CINDER_JIT:m:f;PyObject_GetAttr": 40,
+            "main;__CINDER_JIT:m:g": 10,
+        }
+    )
+    result = _result(_process("A", a, 100), _process("B", b, 80))
+    d = analysis.differential(result, "b", "A", "B", top=3)
+    rows = {r["function"]: r for r in d["functions"]}
+    assert set(rows) == {"[python3.14]", "Ci_EvalFrame", "__CINDER_JIT:m:f"}
+    assert (
+        rows["[python3.14]"]["what"] == "python3.14 without symbols: interpreter loop and runtime C"
+    )
+    assert rows["Ci_EvalFrame"]["what"] == "interpreter"
+    assert rows["__CINDER_JIT:m:f"]["what"] == "JIT-compiled function"
+    assert rows["__CINDER_JIT:m:f"]["jit"]["compiled"] == [False, False]  # no JIT record here
+    # It was kept for being JIT code: helper_b changed more.
+    full = {
+        r["function"]: r for r in analysis.differential(result, "b", "A", "B", top=20)["functions"]
+    }
+    assert abs(full["helper_b"]["contribution_pct"]) > abs(
+        full["__CINDER_JIT:m:f"]["contribution_pct"]
+    )
+    # The categories split the whole change.
+    parts = {c["category"]: c["contribution_pct"] for c in d["categories"]}
+    assert round(sum(parts.values()), 6) == round(d["change_pct"], 6)
+    assert (
+        round(parts["unsymbolised"], 6) == -90.0 and parts["interpreter"] > 0 and parts["jit"] > 0
+    )
+    assert fmt.category_parts(d).startswith("By category (-20.0 % in all): interpreter + runtime")
+    # Negative control: the same samples with no JIT function: the largest contributions only.
+    named = Counter({k.replace("__CINDER_JIT:m:", "plain_"): n for k, n in b.items()})
+    plain = analysis.differential(
+        _result(_process("A", a, 100), _process("B", named, 80)), "b", "A", "B", top=3
+    )
+    assert [r["function"] for r in plain["functions"]] == [
+        "[python3.14]",
+        "Ci_EvalFrame",
+        "helper_b",
+    ]
 
 
 DUMP_A = """\

@@ -46,12 +46,14 @@ def _shares_table(bench: str, profiles: dict) -> Table:
             *[fmt.share_ci(p["shares"][k]) for k in shown],
             f"{c['samples']:,d}",
             f"{c['samples_per_s']:,.0f}" if c["samples_per_s"] else "–",
-            fmt.share(c["slowdown_pct"], sign=True),
+            fmt.slowdown(c),
         )
     return t
 
 
 def _top_table(bench: str, v: str, p: dict, n: int) -> Table:
+    from ..profile.shares import LABELS
+
     t = Table(title=f"Top functions — {v} on {bench}", title_justify="left")
     for col in ("function", "self", "with helpers", "category"):
         t.add_column(col, justify="left" if col in ("function", "category") else "right")
@@ -60,24 +62,9 @@ def _top_table(bench: str, v: str, p: dict, n: int) -> Table:
             escape(r["function"]),
             fmt.share(r["self_pct"]),
             fmt.share(r["with_helpers_pct"]),
-            r["category"],
+            LABELS[r["category"]],
         )
     return t
-
-
-def _size(x: float | None) -> str:
-    return "–" if x is None else f"{x / 1024:.1f} KB"
-
-
-def _jit_text(j: dict | None) -> str:
-    if not j:
-        return ""
-    comp = "/".join("yes" if c else "no" for c in j["compiled"])
-    parts = [f"compiled {comp}", f"{_size(j['code_size'][0])} → {_size(j['code_size'][1])}"]
-    if any(d for d in j["deopts"] if d):
-        parts.append("deopts " + " → ".join("–" if d is None else f"{d:g}" for d in j["deopts"]))
-    parts += j["hir_changes"][:3]
-    return "; ".join(parts)
 
 
 def _diff_table(d: dict, n: int) -> Table:
@@ -86,17 +73,18 @@ def _diff_table(d: dict, n: int) -> Table:
         "iteration; functions ranked by their part of it",
         title_justify="left",
     )
-    for col in ("function", "contribution", d["a"], d["b"], "JIT facts (A → B)"):
+    for col in ("function", "what", "contribution", d["a"], d["b"], "JIT facts (A → B)"):
         t.add_column(
-            col, justify="right" if col not in ("function", "JIT facts (A → B)") else "left"
+            col, justify="left" if col in ("function", "what", "JIT facts (A → B)") else "right"
         )
     for r in d["functions"][:n]:
         t.add_row(
             escape(r["function"]),
+            escape(r["what"]),
             fmt.share(r["contribution_pct"], sign=True),
             fmt.share(r["a_pct"]),
             fmt.share(r["b_pct"]),
-            escape(_jit_text(r.get("jit"))),
+            escape(fmt.jit_facts(r.get("jit"))),
         )
     return t
 
@@ -178,14 +166,24 @@ def profile_command(args: argparse.Namespace, argv: list[str]) -> int:
 
         print_json({"result": str(args.result), **summary})
         return 0
+    if args.markdown:
+        import sys
+
+        from ..report.profile_markdown import section
+
+        sys.stdout.write("\n".join(section(summary, args.top)) + "\n")
+        return 0
     console = wide_console()
     for bench, b in summary["benchmarks"].items():
         if b["profiles"]:
             console.print(_shares_table(bench, b["profiles"]))
+            for line in b["notes"]:
+                console.print(f"Note: {line}", markup=False, highlight=False)
             for v, p in b["profiles"].items():
                 console.print(_top_table(bench, v, p, args.top))
         for d in b["diffs"]:
             console.print(_diff_table(d, args.top))
+            console.print(fmt.category_parts(d), markup=False, highlight=False)
             _print_code(console, d, args.lines, args.side_by_side)
         _print_events(console, bench, b["events"])
     if any(b["profiles"] for b in summary["benchmarks"].values()):
@@ -228,5 +226,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="code diffs as A and B side by side (changed lines with context)",
     )
     p.add_argument("--html", type=Path, help="also write a self-contained HTML page here")
-    p.add_argument("--json", action="store_true", help="the summary as JSON")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="the summary as JSON")
+    out.add_argument("--markdown", action="store_true", help="the summary as Markdown")
     p.set_defaults(func=profile_command)

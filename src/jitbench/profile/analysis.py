@@ -58,37 +58,99 @@ def _per_iteration_s(record: ProcessRecord) -> float:
 
 
 def cost(profiled: list[ProcessRecord], timed: list[ProcessRecord]) -> dict:
-    """What sampling cost: samples per second of window, and the profiled values' slowdown."""
+    """What sampling cost: samples per second of window, and the profiled values' slowdown
+    against the timed ones with its interval across processes (None with one process a side)."""
     samples = sum(_profile(r).samples for r in profiled)
     window_s = sum(_profile(r).window_ns for r in profiled) / 1e9
-    slowdown = None
-    if profiled and timed:
-        p = statistics.median(_per_iteration_s(r) for r in profiled)
-        t = statistics.median(_per_iteration_s(r) for r in timed)
-        slowdown = 100.0 * (p / t - 1.0) if t > 0 else None
     return {
         "processes": len(profiled),
         "samples": samples,
         "window_s": window_s,
         "samples_per_s": samples / window_s if window_s > 0 else None,
-        "slowdown_pct": slowdown,
+        **slowdown([_per_iteration_s(r) for r in profiled], [_per_iteration_s(r) for r in timed]),
         "event": _profile(profiled[0]).event if profiled else None,
     }
 
 
+def slowdown(
+    profiled_s: list[float], timed_s: list[float], confidence: float = sharing.CONFIDENCE
+) -> dict:
+    """Profiled against timed time per iteration (one figure per process): the change of the
+    means in %, its t-interval, and whether that interval holds 0 (noise cannot be ruled out)."""
+    import math
+
+    import numpy as np
+
+    from ..stats.intervals import pct, ratio_of_means_t
+
+    out: dict = {"slowdown_pct": None, "slowdown_ci_pct": None, "slowdown_within_noise": None}
+    if not profiled_s or not timed_s or min(timed_s) <= 0:
+        return out
+    out["slowdown_pct"] = 100.0 * (statistics.fmean(profiled_s) / statistics.fmean(timed_s) - 1)
+    if len(profiled_s) < 2 or len(timed_s) < 2:
+        return out
+    ci = ratio_of_means_t(
+        np.asarray(timed_s), np.asarray(profiled_s), paired=False, confidence=confidence
+    )
+    low, high = float(ci.low[0]), float(ci.high[0])
+    if math.isnan(low) or math.isnan(high):
+        return out
+    out["slowdown_ci_pct"] = [pct(low), pct(high)]
+    out["slowdown_within_noise"] = low <= 0.0 <= high
+    return out
+
+
+def symbol_notes(folded: Counter) -> list[dict]:
+    """The runtime's binaries perf found no symbols in, each with its share of samples and how
+    to give perf their symbols; binaries under ``NO_SYMBOLS_NOTE_PCT`` are left out."""
+    total = max(1, sum(folded.values()))
+    return [
+        {
+            "binary": name,
+            "share_pct": 100.0 * n / total,
+            "hint": runtimes.symbols_hint(name),
+        }
+        for name, n in sharing.unsymbolised_binaries(folded).most_common()
+        if 100.0 * n / total >= NO_SYMBOLS_NOTE_PCT
+    ]
+
+
+# Below this share a binary without symbols changes no conclusion; a note would be noise.
+NO_SYMBOLS_NOTE_PCT = 1.0
+
+
+def symbol_lines(profiles: dict[str, dict]) -> list[str]:
+    """One line per binary without symbols: each variant's share of samples in it, what that
+    means and how to give perf its symbols."""
+    found: dict[str, list[tuple[str, dict]]] = {}
+    for v, p in profiles.items():
+        for note in p["no_symbols"]:
+            found.setdefault(note["binary"], []).append((v, note))
+    return [
+        f"[{name}] ({sharing.LABELS['unsymbolised']}): "
+        + ", ".join(f"{n['share_pct']:.1f} % of {v}'s samples" for v, n in notes)
+        + f"; perf found no symbols in {name}, so its interpreter loop, GC and other runtime C "
+        f"cannot be told apart there: {notes[0][1]['hint']}"
+        for name, notes in found.items()
+    ]
+
+
 def variant_profile(result: Result, bench: str, variant: str, top: int = 15) -> dict | None:
-    """Shares with CIs across processes, top functions, cost; None without profiled processes."""
+    """Shares with CIs across processes, top functions, cost, binaries without symbols; None
+    without profiled processes."""
     recs = profiled_records(result, bench, variant)
     if not recs:
         return None
     per = [stacks(r) for r in recs]
+    every = sharing.merged(per)
     return {
         "variant": variant,
         "benchmark": bench,
         "confidence": sharing.CONFIDENCE,
         "shares": sharing.shares(per, sharing.CONFIDENCE),
-        "top": sharing.top_functions(sharing.merged(per), top),
+        "top": sharing.top_functions(every, top),
         "cost": cost(recs, timed_records(result, bench, variant)),
+        "no_symbols": symbol_notes(every),
     }
 
 
@@ -126,27 +188,21 @@ def differential(result: Result, bench: str, a: str, b: str, top: int = 15) -> d
     ra, rb = profiled_records(result, bench, a), profiled_records(result, bench, b)
     if not ra or not rb:
         return None
-    fa, fb = (
-        attributed(sharing.merged(stacks(r) for r in ra)),
-        attributed(sharing.merged(stacks(r) for r in rb)),
-    )
+    ma, mb = sharing.merged(stacks(r) for r in ra), sharing.merged(stacks(r) for r in rb)
+    fa, fb = attributed(ma), attributed(mb)
     ta = statistics.median(_per_iteration_s(r) for r in (timed_records(result, bench, a) or ra))
     tb = statistics.median(_per_iteration_s(r) for r in (timed_records(result, bench, b) or rb))
-    na, nb = max(1, sum(fa.values())), max(1, sum(fb.values()))
-    rows = []
-    for name in set(fa) | set(fb):
-        sa, sb = fa.get(name, 0) / na, fb.get(name, 0) / nb
-        rows.append(
-            {
-                "function": name,
-                "a_pct": 100 * sa,
-                "b_pct": 100 * sb,
-                "contribution_pct": 100 * (sb * tb - sa * ta) / ta,
-                "category": sharing.category(name),
-            }
-        )
-    rows.sort(key=lambda r: (-abs(r["contribution_pct"]), r["function"]))
-    rows = rows[:top]
+    part = _Parts(ta, tb, sum(ma.values()), sum(mb.values()))
+    rows = [
+        {
+            "function": name,
+            **part(fa.get(name, 0), fb.get(name, 0)),
+            "category": sharing.category(name),
+            "what": sharing.describe(name),
+        }
+        for name in set(fa) | set(fb)
+    ]
+    rows = _shown(rows, top)
     for row in rows:
         pyname = python_name(row["function"])
         if pyname is None:
@@ -169,7 +225,51 @@ def differential(result: Result, bench: str, a: str, b: str, top: int = 15) -> d
         "b_s_per_iteration": tb,
         "change_pct": 100 * (tb / ta - 1),
         "functions": rows,
+        "categories": _category_parts(ma, mb, part),
     }
+
+
+class _Parts:
+    """Samples of one function (or category) in A and B → its shares and its part of the change
+    in % of A's time per iteration (its share times the variant's time per iteration)."""
+
+    def __init__(self, ta: float, tb: float, na: int, nb: int):
+        self.ta, self.tb, self.na, self.nb = ta, tb, max(1, na), max(1, nb)
+
+    def __call__(self, a: int, b: int) -> dict:
+        sa, sb = a / self.na, b / self.nb
+        return {
+            "a_pct": 100 * sa,
+            "b_pct": 100 * sb,
+            "contribution_pct": 100 * (sb * self.tb - sa * self.ta) / self.ta,
+        }
+
+
+def _ranked(rows: list[dict]) -> list[dict]:
+    return sorted(rows, key=lambda r: (-abs(r["contribution_pct"]), r["function"]))
+
+
+def _shown(rows: list[dict], top: int) -> list[dict]:
+    """The ``top`` rows of largest contribution, with the JIT functions of largest contribution
+    among them (a third of the rows at most): when work moves between interpreters, those two
+    rows lead and the compiled functions that explain the rest would fall off."""
+    ranked = _ranked(rows)
+    jitted = [r for r in ranked if python_name(r["function"]) is not None]
+    kept = jitted[: min(len(jitted), max(1, top // 3))]
+    ids = {id(r) for r in kept}
+    rest = [r for r in ranked if id(r) not in ids][: max(0, top - len(kept))]
+    return _ranked(kept + rest)
+
+
+def _category_parts(ma: Counter, mb: Counter, part: _Parts) -> list[dict]:
+    """Each sample category's part of the change (they add up to it), largest first."""
+    ca, cb = sharing.category_samples(ma), sharing.category_samples(mb)
+    rows = [
+        {"category": c, "label": sharing.LABELS[c], **part(ca[c], cb[c])}
+        for c in sharing.CATEGORIES
+        if ca[c] or cb[c]
+    ]
+    return sorted(rows, key=lambda r: (-abs(r["contribution_pct"]), r["category"]))
 
 
 # --- per-iteration JIT events ---------------------------------------------------------------
@@ -301,5 +401,10 @@ def summarise(
             if rows:
                 events[v] = rows
         if profiles or events:
-            out["benchmarks"][bench] = {"profiles": profiles, "diffs": diffs, "events": events}
+            out["benchmarks"][bench] = {
+                "profiles": profiles,
+                "notes": symbol_lines(profiles),
+                "diffs": diffs,
+                "events": events,
+            }
     return out

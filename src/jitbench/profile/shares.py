@@ -13,11 +13,13 @@ from collections.abc import Iterable, Sequence
 from ..runtimes import perf_names
 from .folded import KERNEL_MARK, SEP
 
-CATEGORIES = ("jit", "interpreter", "runtime", "gc", "compiler", "kernel", "other")
+CATEGORIES = ("jit", "interpreter", "runtime", "unsymbolised", "gc", "compiler", "kernel", "other")
 LABELS = {
     "jit": "JIT code",
     "interpreter": "interpreter",
     "runtime": "runtime C",
+    # A stripped interpreter binary: its eval loop and its runtime C cannot be told apart.
+    "unsymbolised": "interpreter + runtime (no symbols)",
     "gc": "GC",
     "compiler": "JIT compiler",
     "kernel": "kernel",
@@ -36,6 +38,7 @@ _JIT = _any(_NAMES.jit, "^")
 _JIT_FUNCTION = _any(_NAMES.jit_function, "^")
 _PYTHON_FUNCTION = _any(_NAMES.python_function, "^")
 _INTERPRETER = _any(_NAMES.interpreter, "^", "$")
+_UNSYMBOLISED = _any(_NAMES.unsymbolised, "^", "$")
 _GC = _any(_NAMES.gc)
 _COMPILER = _any(_NAMES.compiler)
 _RUNTIME = _any(_NAMES.runtime)
@@ -55,6 +58,8 @@ def category(stack: str) -> str:
         return "jit"
     if _INTERPRETER.match(leaf):
         return "interpreter"
+    if _UNSYMBOLISED.match(leaf):
+        return "unsymbolised"
     if _RUNTIME.search(leaf):
         return "runtime"
     return "other"
@@ -75,6 +80,33 @@ def jit_owner(stack: str) -> str | None:
 def python_owner(stack: str) -> str | None:
     """The innermost Python function a perf map names, compiled by the JIT or interpreted."""
     return _innermost(stack, _PYTHON_FUNCTION)
+
+
+def describe(frame: str) -> str:
+    """What a frame is, in words a reader of an A/B table understands."""
+    if _JIT_FUNCTION.match(frame):
+        return "JIT-compiled function"
+    if _PYTHON_FUNCTION.match(frame):
+        return "Python function (interpreted)"
+    cat = category(frame)
+    if cat == "unsymbolised":
+        return f"{binary(frame)} without symbols: interpreter loop and runtime C"
+    return LABELS[cat]
+
+
+def binary(frame: str) -> str:
+    """The file name of a frame perf could only name by its binary ("[python3.14]")."""
+    return frame[1:-1] if frame.startswith("[") and frame.endswith("]") else frame
+
+
+def unsymbolised_binaries(folded: Counter) -> Counter:
+    """Samples per runtime binary perf found no symbols in (the sample's leaf was there)."""
+    out: Counter = Counter()
+    for stack, n in folded.items():
+        leaf = stack.rsplit(SEP, 1)[-1]
+        if _UNSYMBOLISED.match(leaf):
+            out[binary(leaf)] += n
+    return out
 
 
 def category_samples(folded: Counter) -> dict[str, int]:

@@ -25,6 +25,7 @@ COLOURS = {
     "jit": "#e8a33d",
     "interpreter": "#6fa8dc",
     "runtime": "#f4cc70",
+    "unsymbolised": "#d9b38c",
     "gc": "#8fce00",
     "compiler": "#c27ba0",
     "kernel": "#b4a7d6",

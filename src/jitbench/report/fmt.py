@@ -64,8 +64,45 @@ def share(x: float | None, sign: bool = False) -> str:
     return f"{x:+.1f} %" if sign else f"{x:.1f} %"
 
 
+def slowdown(cost: dict) -> str:
+    """The profiled values' slowdown with its interval, e.g. ``+4.1 % [1.2, 7.0]``; "within
+    noise" when the interval holds 0; "no CI" with one process on a side."""
+    x = cost.get("slowdown_pct")
+    if x is None:
+        return "–"
+    ci = cost.get("slowdown_ci_pct")
+    if ci is None:
+        return f"{x:+.1f} % (no CI)"
+    text = f"{x:+.1f} % [{ci[0]:+.1f}, {ci[1]:+.1f}]"
+    return f"within noise: {text}" if cost.get("slowdown_within_noise") else text
+
+
 def share_ci(s: dict) -> str:
     """A profile share with its interval across processes, e.g. ``12.2 % [9.1, 15.3]``."""
     if math.isnan(s["ci_low_pct"]):
         return share(s["share_pct"])
     return f"{s['share_pct']:.1f} % [{s['ci_low_pct']:.1f}, {s['ci_high_pct']:.1f}]"
+
+
+def category_parts(diff: dict) -> str:
+    """An A/B profile's change split by sample category: "JIT code −30.2 %, interpreter …"."""
+    parts = ", ".join(
+        f"{c['label']} {share(c['contribution_pct'], sign=True)}" for c in diff["categories"]
+    )
+    return f"By category ({share(diff['change_pct'], sign=True)} in all): {parts}"
+
+
+def _kb(x: float | None) -> str:
+    return "–" if x is None else f"{x / 1024:.1f} KB"
+
+
+def jit_facts(j: dict | None) -> str:
+    """A profiled function's JIT facts from A to B: compiled, code size, deopts, HIR changes."""
+    if not j:
+        return ""
+    comp = "/".join("yes" if c else "no" for c in j["compiled"])
+    parts = [f"compiled {comp}", f"{_kb(j['code_size'][0])} → {_kb(j['code_size'][1])}"]
+    if any(d for d in j["deopts"] if d):
+        parts.append("deopts " + " → ".join("–" if d is None else f"{d:g}" for d in j["deopts"]))
+    parts += j["hir_changes"][:3]
+    return "; ".join(parts)

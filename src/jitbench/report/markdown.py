@@ -218,6 +218,17 @@ def jit_section(doc: Result) -> list[str]:
     return _table(jit.ACTIVITY_COLUMNS, jit.activity_rows(doc))
 
 
+def profiles_section(doc: Result) -> list[str]:
+    """Where the profiled processes' time went and what explains A → B ([] without profiles)."""
+    if not any((p.instrument or "").startswith("perf") for p in doc.processes):
+        return []
+    from ..profile.analysis import summarise
+    from .profile_markdown import section
+
+    found = section(summarise(doc), heading=5)
+    return ["", "#### Profiles of the measured values", "", *found] if found else []
+
+
 def environment_section(doc: Result) -> list[str]:
     """Host facts, then each variant's interpreter, revision, env and args."""
     lines = _table(("host", "value"), facts.host_rows(doc))
@@ -301,6 +312,7 @@ def findings(analysis: Analysis, doc: Result) -> str:
             *robust_section(analysis),
         ]
     lines += ["", "#### JIT activity", "", *jit_section(doc)]
+    lines += profiles_section(doc)
     lines += ["", "#### Environment", "", *environment_section(doc)]
     lines += ["", _method_line(analysis, doc)]
     if analysis.failures:

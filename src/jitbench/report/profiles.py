@@ -45,7 +45,7 @@ def _shares(profiles: dict) -> str:
                 *[fmt.share_ci(p["shares"][k]) for k in keys],
                 f"{c['samples']:,d}",
                 f"{c['samples_per_s']:,.0f}" if c["samples_per_s"] else "–",
-                fmt.share(c["slowdown_pct"], sign=True),
+                _e(fmt.slowdown(c)),
             ]
         )
     return _table(
@@ -61,23 +61,16 @@ def _shares(profiles: dict) -> str:
     )
 
 
-def _jit_facts(j: dict | None) -> str:
-    if not j:
-        return ""
-    size = " → ".join("–" if s is None else f"{s / 1024:.1f} KB" for s in j["code_size"])
-    comp = "/".join("yes" if c else "no" for c in j["compiled"])
-    return _e("; ".join([f"compiled {comp}", size, *j["hir_changes"][:3]]))
-
-
 def _diff(result: Result, d: dict) -> str:
     bench = d["benchmark"]
     rows = [
         [
             _e(r["function"]),
+            _e(r["what"]),
             fmt.share(r["contribution_pct"], sign=True),
             fmt.share(r["a_pct"]),
             fmt.share(r["b_pct"]),
-            _jit_facts(r.get("jit")),
+            _e(fmt.jit_facts(r.get("jit"))),
         ]
         for r in d["functions"]
     ]
@@ -86,8 +79,11 @@ def _diff(result: Result, d: dict) -> str:
     out = [
         f"<h4>{_e(d['a'])} → {_e(d['b'])}: {d['change_pct']:+.1f} % time per iteration</h4>",
         _table(
-            "ab-functions", ["function", "contribution", d["a"], d["b"], "JIT facts (A → B)"], rows
+            "ab-functions",
+            ["function", "what", "contribution", d["a"], d["b"], "JIT facts (A → B)"],
+            rows,
         ),
+        f"<p class='categories'>{_e(fmt.category_parts(d))}</p>",
         f"<figure class='flame differential' data-a='{_e(d['a'])}' data-b='{_e(d['b'])}'>",
         flame_svg(fb, f"{d['b']} against {d['a']} (red: larger share, blue: smaller)", fa),
         "<figcaption>Differential flame graph: widths are "
@@ -147,6 +143,7 @@ def section(result: Result, summary: dict | None = None) -> str:
         )
         if b["profiles"]:
             parts.append(_shares(b["profiles"]))
+            parts.extend(f"<p class='note no-symbols'>{_e(n)}</p>" for n in b["notes"])
             for v in b["profiles"]:
                 folded = merged(
                     analysis.stacks(r) for r in analysis.profiled_records(result, bench, v)

@@ -140,6 +140,14 @@ def jit_function_name(frame: str) -> str | None:
     return _first("function_name", frame)
 
 
+def symbols_hint(binary: str) -> str:
+    """How to give perf the symbols of ``binary``, a runtime's own binary it could not name."""
+    return _first("symbols_hint", binary) or (
+        f"use a build of {binary} that keeps its symbols (not stripped), or install its debug "
+        "symbols where the runtime runs"
+    )
+
+
 NOT_COMPILED = {
     "compiled": False,
     "processes": 0,

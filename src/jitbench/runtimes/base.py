@@ -31,8 +31,9 @@ class SummaryColumn:
 class PerfNames:
     """How a kind's code is named in perf's samples: regular expressions per sample category.
 
-    ``jit``, ``jit_function``, ``python_function`` match at a frame's start, ``interpreter`` the
-    whole frame; ``gc``, ``compiler`` and ``runtime`` search it (anchor with ``^`` where needed).
+    ``jit``, ``jit_function``, ``python_function`` match at a frame's start, ``interpreter`` and
+    ``unsymbolised`` the whole frame; ``gc``, ``compiler`` and ``runtime`` search it (anchor with
+    ``^`` where needed).
     """
 
     jit: tuple[str, ...] = ()  # JIT code: functions and the JIT's own infrastructure
@@ -41,7 +42,10 @@ class PerfNames:
     interpreter: tuple[str, ...] = ()
     gc: tuple[str, ...] = ()
     compiler: tuple[str, ...] = ()  # the JIT compiler at work
-    runtime: tuple[str, ...] = ()  # code of the interpreter and its extensions, named or not
+    runtime: tuple[str, ...] = ()  # named C code of the interpreter and its extensions
+    # The kind's own binaries where perf found no symbols ("[python3.14]"): interpreter loop and
+    # runtime C alike, so neither of those categories.
+    unsymbolised: tuple[str, ...] = ()
 
 
 class RuntimeKind(Protocol):

@@ -68,7 +68,8 @@ PERF_NAMES = PerfNames(
         r"^asmjit::",
         r"cinderx::jit::\w*[Cc]ompile",
     ),
-    runtime=(r"^\[_cinderx[\w.\-]*\]$", r"^cinderx::", r"^Ci"),
+    runtime=(r"^cinderx::", r"^Ci"),
+    unsymbolised=(r"\[_cinderx[\w.\-]*\]",),
 )
 
 # jitlist=auto: functions compiled by a calibration-length run under CinderX's own auto mode.

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..model import Variant
 from ..results.model import Result
 from ..runner import jitbench_protocol as protocol
@@ -34,8 +36,24 @@ PERF_NAMES = PerfNames(
         r"visit_reachable",
         r"visit_decref",
     ),
-    runtime=(r"^\[(lib)?python[\w.\-]*\]$", r"^_?Py"),
+    runtime=(r"^_?Py",),
+    unsymbolised=(r"\[(lib)?python[\w.\-]*\]",),
 )
+
+# Debian's python3.X and libpython3.X are stripped; the package python3.X-dbg (libpython3.X-dbg)
+# carries their debug files under /usr/lib/debug/.build-id, where perf looks for them.
+_DEBIAN_BINARY = re.compile(r"(lib)?python(3\.\d+)(\.so[\d.]*)?")
+
+
+def symbols_hint(binary: str) -> str | None:
+    """How to give perf the symbols of a stripped CPython binary; None for another binary."""
+    m = _DEBIAN_BINARY.fullmatch(binary)
+    if m is None:
+        return None
+    return (
+        f"install its debug symbols where the runtime runs (Debian: apt-get install "
+        f"{m[1] or ''}python{m[2]}-dbg, inside the chroot for a chroot runtime)"
+    )
 
 
 def check(variant: Variant) -> tuple[str, str] | None:

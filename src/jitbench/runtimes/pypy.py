@@ -23,7 +23,8 @@ PERF_MAP_ENV: dict[str, str] = {}
 PERF_NAMES = PerfNames(
     interpreter=(r"pypy_g_\w*dispatch\w*", r"pypy_g_execute_frame\w*"),
     gc=(r"^pypy_g_\w*(minor_collection|major_collection|IncrementalMiniMark)",),
-    runtime=(r"^\[(lib)?pypy[\w.\-]*\]$", r"^pypy_g_"),
+    runtime=(r"^pypy_g_",),
+    unsymbolised=(r"\[(lib)?pypy[\w.\-]*\]",),
 )
 
 # `pypy3 --jit help` (PyPy 7.3); an unknown key makes PyPy refuse to start, so catch it here.
