@@ -172,6 +172,9 @@ def test_equivalence_plan_is_the_fewest_processes_with_the_power() -> None:
     assert equivalence_power(10_000, 1.0, MARGIN) <= CONFIDENCE + 1e-3
     assert processes_for_equivalence(1.0, MARGIN, power=0.97) is None
     assert equivalence_power(10_000, 1.0, MARGIN, min_effect_pct=MARGIN) > 0.99
+    # A change below the minimum effect is equivalent even when its interval misses 0.
+    below = processes_for_equivalence(1.5, MARGIN, min_effect_pct=MARGIN)
+    assert below is not None and few is not None and below < few
     assert processes_for_equivalence(0.0, MARGIN) == 2
     assert processes_for_equivalence(1.0, 0.0) is None
 

@@ -201,19 +201,30 @@ def processes_for_equivalence(
             >= power
         )
 
-    # Start where a known spread and normal quantiles would put it; the answer is rarely far.
+    # Start where normal quantiles would put it, the spread inflated by its expected uncertainty
+    # (E[d / χ²_d] = d / (d - 2)); gallop from there, then halve the last step.
     k = 1.0 if paired else 2.0
     z = float(special.ndtri(0.5 + confidence / 2.0) + special.ndtri(0.5 + power / 2.0))
+    d = (measured - 1.0 if paired else 2.0 * measured - 2.0) if measured else math.inf
+    inflation = d / (d - 2.0) if 2.0 < d < math.inf else (2.0 if measured else 1.0)
     low = max(1, measured)  # fails: one process has no interval; measured ones did not show it
-    guess = min(max(low + 1, math.ceil(k * (z * spread_pct / margin_pct) ** 2)), max_processes)
+    start = math.ceil(inflation * k * (z * spread_pct / margin_pct) ** 2)
+    guess = min(max(low + 1, start), max_processes)
+    step = 1
     if enough(guess):
         high = guess
+        while high - step > low and enough(high - step):
+            high, step = high - step, 2 * step
+        low = max(low, high - step)
     else:
-        low, high = guess, min(2 * guess, max_processes)
-        while not enough(high):
+        low = guess
+        while True:
+            high = min(low + step, max_processes)
+            if enough(high):
+                break
             if high == max_processes:
                 return None
-            low, high = high, min(2 * high, max_processes)
+            low, step = high, 2 * step
     while high - low > 1:
         mid = (low + high) // 2
         low, high = (low, mid) if enough(mid) else (mid, high)
