@@ -265,6 +265,8 @@ def scenario_rates(scenario: Scenario, n_experiments: int, seed: int) -> Rates:
 #: (0.5 % between, 3 % AR(1) within, 20 values) noise; unpaired designs have no drift.
 BETWEEN = Design(n_values=10, between_sd=0.03, within_sd=0.005)
 WITHIN = Design(n_values=20, between_sd=0.005, within_sd=0.03)
+#: jitbench's own default design (``-p 5 -n 10``): 5 processes per side, 10 values each.
+JITBENCH_DEFAULT = Design(n_processes=5, n_values=10)
 
 
 def calibration_scenarios() -> list[Scenario]:
@@ -327,8 +329,22 @@ def grid_table(n: int = 2000) -> None:
         print(f"{sc.name:48} {r.false_difference:7.4f} {r.coverage:7.4f}", flush=True)
 
 
+def default_aa_table(n: int = 8000, seeds: tuple[int, ...] = (1, 2)) -> None:
+    """Print the A/A false rate of the verdict interval on both default designs, vectorised."""
+    print(f"{n} experiments per row, the verdict interval vectorised (one mean per process)")
+    print(f"{'scenario':48} {'seed':>5} {'false':>7} {'cover':>7}")
+    for name, design in (
+        ("A/A paired, 10 x 20", Design()),
+        ("A/A paired, 5 x 10", JITBENCH_DEFAULT),
+    ):
+        for seed in seeds:
+            r = scenario_rates(Scenario(name, design, paired=True), n, seed)
+            print(f"{name:48} {seed:5d} {r.false_difference:7.4f} {r.coverage:7.4f}", flush=True)
+
+
 def main(argv: list[str]) -> None:
-    """Print the calibration tables: the scenario grid, then the default design via compare().
+    """Print the calibration tables: the scenario grid, the default designs' A/A rate vectorised,
+    then the default designs via compare().
 
     ``--quick``: 1000 experiments per compare() row instead of 2000. ``--steady`` prints the
     steady-state classification rates instead.
@@ -337,6 +353,7 @@ def main(argv: list[str]) -> None:
         steady_table()
         return
     grid_table()
+    default_aa_table()
     n = 1000 if "--quick" in argv else 2000
     workers = os.cpu_count() or 1
     rows = [
@@ -346,6 +363,8 @@ def main(argv: list[str]) -> None:
         ("3 % slower, unpaired", 1.03, Design(), False, 20240604),
         ("3 % slower, 5 processes", 1.03, Design(n_processes=5), True, 20240605),
         ("2 % faster, paired", 0.98, Design(), True, 20240606),
+        ("A/A paired, 5 x 10, seed 1", 1.00, JITBENCH_DEFAULT, True, 20240607),
+        ("A/A paired, 5 x 10, seed 2", 1.00, JITBENCH_DEFAULT, True, 20240608),
     ]
     print(f"{n} experiments per row, through compare(metric='steady')")
     print(f"{'scenario':28} {'faster':>7} {'slower':>7} {'equiv':>7} {'incon':>7} {'cover':>7}")
