@@ -58,6 +58,7 @@ def test_each_sample_gets_one_category():
     # Negative controls: what perf named in the same binaries keeps its category.
     assert shares.category("x;[python3.14];PyObject_GetAttr") == "runtime"
     assert shares.category("x;[python3.14];_PyEval_EvalFrameDefault") == "interpreter"
+    assert shares.category("x;_PyEval_EvalFrameDefault.cold") == "interpreter"
     assert shares.category("x;gc_collect_main;memset") == "gc"  # a collection, whatever it calls
     assert shares.category("x;cinderx::jit::hir::Builder::build;malloc") == "compiler"
     assert shares.category("x;clear_page_erms_[k]") == "kernel"

@@ -23,7 +23,13 @@ PERF_MAP_ENV = {"PYTHONPERFSUPPORT": "1"}
 PERF_NAMES = PerfNames(
     jit=(r"\[JIT\]", r"\[anon\]", r"\[//anon\]"),
     python_function=(r"py::",),
-    interpreter=(r"py::.*", r"_PyEval_EvalFrameDefault", r"_PyEval_EvalFrame", r"PyEval_EvalCode"),
+    # GCC splits the eval loop's cold paths into "_PyEval_EvalFrameDefault.cold".
+    interpreter=(
+        r"py::.*",
+        r"_PyEval_EvalFrameDefault(\.cold)?",
+        r"_PyEval_EvalFrame",
+        r"PyEval_EvalCode",
+    ),
     gc=(
         r"^gc_collect",
         r"^_PyGC_",
@@ -41,7 +47,8 @@ PERF_NAMES = PerfNames(
 )
 
 # Debian's python3.X and libpython3.X are stripped; the package python3.X-dbg (libpython3.X-dbg)
-# carries their debug files under /usr/lib/debug/.build-id, where perf looks for them.
+# carries their debug files under /usr/lib/debug/.build-id. perf on the host cannot read the
+# build id of a binary inside a chroot, so there it only finds them by path (--symfs ROOT).
 _DEBIAN_BINARY = re.compile(r"(lib)?python(3\.\d+)(\.so[\d.]*)?")
 
 
@@ -52,7 +59,8 @@ def symbols_hint(binary: str) -> str | None:
         return None
     return (
         f"install its debug symbols where the runtime runs (Debian: apt-get install "
-        f"{m[1] or ''}python{m[2]}-dbg, inside the chroot for a chroot runtime)"
+        f"{m[1] or ''}python{m[2]}-dbg; for a chroot runtime perf also needs its build-id "
+        "debug file at ROOT/usr/lib/debug/PATH.debug, PATH being the binary's own path)"
     )
 
 
