@@ -36,6 +36,15 @@ against = "heavy"
 """
 
 
+def _run(cli, variants: list[str], benches: list[str], *, processes: int, values: int) -> dict:
+    """One interleaved run of 10 ms values after one warmup; its --json document."""
+    argv = ["run", *variants]
+    for bench in benches:
+        argv += ["--bench", bench]
+    argv += ["-p", str(processes), "-n", str(values), "-w", "1", "--min-time", "0.01", "--json"]
+    return json.loads(cli(*argv, check=0).stdout)
+
+
 def _pairs(doc: dict) -> dict[str, str]:
     return {c["candidate"]: c["baseline"] for c in doc["comparisons"]}
 
@@ -43,26 +52,7 @@ def _pairs(doc: dict) -> dict[str, str]:
 @pytest.mark.slow
 def test_a_variant_is_compared_with_its_against_and_the_reference_is_no_candidate(cli, project):
     write(project / "jitbench.toml", CONFIG)
-    proc = cli(
-        "run",
-        "base",
-        "again",
-        "heavy",
-        "light",
-        "--bench",
-        "work",
-        "-p",
-        "10",
-        "-n",
-        "3",
-        "-w",
-        "1",
-        "--min-time",
-        "0.01",
-        "--json",
-        check=0,
-    )
-    doc = json.loads(proc.stdout)
+    doc = _run(cli, ["base", "again", "heavy", "light"], ["work"], processes=10, values=3)
     assert _pairs(doc) == {"again": "base", "light": "heavy"}
     # A third of the work on the same interpreter, 10 processes: the design whose verdict held in
     # 100 % of seeded host-noise simulations (tests/stats/e2e_rates.py); with 3 processes a
@@ -90,28 +80,7 @@ def test_suite_lines_name_each_candidates_own_reference(cli, project):
         project / "jitbench.toml",
         CONFIG + '\n[benchmarks.twice]\npath = "bench/work.py"\nfunction = "main"\n',
     )
-    doc = json.loads(
-        cli(
-            "run",
-            "base",
-            "heavy",
-            "light",
-            "--bench",
-            "work",
-            "--bench",
-            "twice",
-            "-p",
-            "2",
-            "-n",
-            "2",
-            "-w",
-            "1",
-            "--min-time",
-            "0.01",
-            "--json",
-            check=0,
-        ).stdout
-    )
+    doc = _run(cli, ["base", "heavy", "light"], ["work", "twice"], processes=2, values=2)
     text = cli("compare", doc["result"], check=0).stdout
     assert "suite, light vs heavy:" in text and "light vs base" not in text, text
     # Control: with --baseline every suite is against the baseline.

@@ -48,24 +48,31 @@ def test_perf_script_folds_into_root_first_stacks_of_the_target_only():
     assert folded.decode(folded.encode(stacks)) == stacks
 
 
-def test_each_sample_gets_one_category():
-    assert shares.category("main;__CINDER_JIT:m:f") == "jit"
+#: Stack (leaf last) → the category its sample is charged to.
+CATEGORIES = {
+    "main;__CINDER_JIT:m:f": "jit",
     # A stripped interpreter binary: its eval loop and its runtime C cannot be told apart.
-    assert shares.category("main;__CINDER_JIT:m:f;[python3.14]") == "unsymbolised"
-    assert shares.category("x;[libpython3.14.so.1.0]") == "unsymbolised"
-    assert shares.category("x;[_cinderx.so]") == "unsymbolised"
-    assert shares.category("x;[libpypy3-c.so]") == "unsymbolised"
+    "main;__CINDER_JIT:m:f;[python3.14]": "unsymbolised",
+    "x;[libpython3.14.so.1.0]": "unsymbolised",
+    "x;[_cinderx.so]": "unsymbolised",
+    "x;[libpypy3-c.so]": "unsymbolised",
     # Negative controls: what perf named in the same binaries keeps its category.
-    assert shares.category("x;[python3.14];PyObject_GetAttr") == "runtime"
-    assert shares.category("x;[python3.14];_PyEval_EvalFrameDefault") == "interpreter"
-    assert shares.category("x;_PyEval_EvalFrameDefault.cold") == "interpreter"
-    assert shares.category("x;gc_collect_main;memset") == "gc"  # a collection, whatever it calls
-    assert shares.category("x;cinderx::jit::hir::Builder::build;malloc") == "compiler"
-    assert shares.category("x;clear_page_erms_[k]") == "kernel"
-    assert shares.category("x;Ci_EvalFrame") == "interpreter"
-    assert shares.category("x;py::work:/b.py") == "interpreter"
-    assert shares.category("x;[libc.so.6]") == "other"
-    assert shares.category("x;[JIT]") == "jit"
+    "x;[python3.14];PyObject_GetAttr": "runtime",
+    "x;[python3.14];_PyEval_EvalFrameDefault": "interpreter",
+    "x;_PyEval_EvalFrameDefault.cold": "interpreter",
+    "x;gc_collect_main;memset": "gc",  # a collection, whatever it calls
+    "x;cinderx::jit::hir::Builder::build;malloc": "compiler",
+    "x;clear_page_erms_[k]": "kernel",
+    "x;Ci_EvalFrame": "interpreter",
+    "x;py::work:/b.py": "interpreter",
+    "x;[libc.so.6]": "other",
+    "x;[JIT]": "jit",
+}
+
+
+def test_each_sample_gets_one_category():
+    got = {stack: shares.category(stack) for stack in CATEGORIES}
+    assert got == CATEGORIES
 
 
 def test_helpers_are_charged_to_the_jit_function_that_called_them():
