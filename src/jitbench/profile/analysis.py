@@ -6,12 +6,16 @@ Pure functions over the typed result; nothing here prints.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter
+
+import numpy as np
 
 from .. import runtimes
 from ..results.model import ProcessRecord, ProfileRecord, Result
 from ..runner.jitbench_protocol import Events
+from ..stats.intervals import pct, ratio_of_means_t
 from . import code as jitcode
 from . import folded as folding
 from . import shares as sharing
@@ -77,12 +81,6 @@ def slowdown(
 ) -> dict:
     """Profiled against timed time per iteration (one figure per process): the change of the
     means in %, its t-interval, and whether that interval holds 0 (noise cannot be ruled out)."""
-    import math
-
-    import numpy as np
-
-    from ..stats.intervals import pct, ratio_of_means_t
-
     out: dict = {"slowdown_pct": None, "slowdown_ci_pct": None, "slowdown_within_noise": None}
     if not profiled_s or not timed_s or min(timed_s) <= 0:
         return out
