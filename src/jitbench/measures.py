@@ -22,6 +22,13 @@ COUNTED = {
 MEASURES = (TIME, *COUNTED)
 # What valgrind can count in place of a missing hardware counter.
 VALGRIND_MEASURES = ("instructions",)
+#: The smallest change (%) a count verdict calls faster or slower. Instruction counts of
+#: identical processes agree to about 1 in 10^6, not exactly (under valgrind, values of 1.8 x 10^7
+#: instructions now and then differ by ~20), so two copies of one variant can differ by 0.0001 %,
+#: consistently enough over a few processes for an interval to exclude 0.
+#: 0.01 % is a hundred times that and twenty times below the 0.2 % a code-generation change
+#: makes. Counts that swing like time (cycles, misses, task-clock) have no floor.
+RESOLUTION_PCT = {"instructions": 0.01}
 
 
 def parse(text: str) -> tuple[str, ...]:
@@ -43,3 +50,8 @@ def counted(measures: tuple[str, ...] | list[str]) -> list[str]:
 def unit(measure: str) -> str:
     """What one value of ``measure`` is in ("s" for time)."""
     return "s" if measure == TIME else COUNTED[measure]
+
+
+def resolution_pct(measure: str) -> float:
+    """The smallest change (%) of ``measure`` a verdict calls faster or slower (0: no floor)."""
+    return RESOLUTION_PCT.get(measure, 0.0)

@@ -4,7 +4,7 @@ and hand the numbers to ``jitbench.stats``. No statistics are computed here."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ import numpy as np
 from .. import stats
 from ..errors import JitbenchError
 from ..execute.emulation import refusal
+from ..measures import resolution_pct
 from ..results.artifact import ProcessView, failed_processes, measures_of, processes_of
 from ..results.model import DesignRecord, ProcessRecord, Result
 from .comparison import Comparison, compare
@@ -363,6 +364,9 @@ def _compare(
             f"whole processes; {measure} are counted per measured value only: "
             "use --metric steady or mean"
         )
+    floor = resolution_pct(measure)
+    if floor > opts.min_effect_pct:
+        opts = replace(opts, min_effect_pct=floor)
     result = compare_views(
         base,
         cand,
