@@ -118,6 +118,28 @@ class Constraint(object):
         self.planner = planner
         self.strength = strength
 
+    # What every kind of constraint implements (unary and binary ones, below).
+    def add_to_graph(self):
+        raise NotImplementedError
+
+    def remove_from_graph(self):
+        raise NotImplementedError
+
+    def is_satisfied(self):
+        raise NotImplementedError
+
+    def choose_method(self, mark):
+        raise NotImplementedError
+
+    def mark_inputs(self, mark):
+        raise NotImplementedError
+
+    def output(self):
+        raise NotImplementedError
+
+    def execute(self):
+        raise NotImplementedError
+
     def add(self):
         """Attach to the variables and let the planner satisfy this constraint if it can."""
         self.add_to_graph()

@@ -306,13 +306,14 @@ class PerfSession:
     def after(self, index):
         if index == WARMUP:
             return
-        end = self.counters.read()
+        end, start = self.counters.read(), self._start
+        assert start is not None, "after() without before()"
         for i, event in enumerate(self.events):
             if index == OVERHEAD:
-                n = end[i] - self._start[i]
+                n = end[i] - start[i]
                 self.overhead[event] = min(n, self.overhead.get(event, n))
             else:
-                self.counts[event].append(end[i] - self._start[i])
+                self.counts[event].append(end[i] - start[i])
 
     def finish(self):
         self.counters.close()
@@ -412,7 +413,7 @@ def valgrind_depth():
 
 def probe(events):
     """{event: None if perf_event_open counts it here, else why not}; and the valgrind depth."""
-    out = {}
+    out: dict = {}
     for event in events:
         try:
             PerfCounters([event]).close()

@@ -163,7 +163,7 @@ def _pypy(introspect):
     if sys.implementation.name != "pypy":
         return {}
     info = getattr(sys, "pypy_translation_info", {})
-    out = {"available": bool(info.get("translation.jit", False))}
+    out: dict = {"available": bool(info.get("translation.jit", False))}
     if not introspect:
         return out
     import pypyjit
@@ -210,7 +210,7 @@ def _cinderx_jit():
 
 def _cinderx(introspect):
     cx = sys.modules.get("cinderx")
-    out = {"loaded": cx is not None, "initialized": False, "enabled": False}
+    out: dict = {"loaded": cx is not None, "initialized": False, "enabled": False}
     if cx is None:
         return out
     fn = getattr(cx, "is_initialized", None)
@@ -267,7 +267,7 @@ def _cinderx_compiled(jit):
         if size is not None:
             sized.append((size, _function_name(f), f))
     sized.sort(key=lambda t: (-t[0], t[1]))
-    sizes = {}
+    sizes: dict = {}
     for size, fname, _ in sized:
         # Several function objects can share a name (closures made twice): add their code up.
         sizes[fname] = sizes.get(fname, 0) + size
@@ -316,7 +316,7 @@ def _cinderx_deopts(jit):
     """Deopt events since ``before``: total, by reason, and the busiest sites."""
     _take_deopts(jit)
     total = 0
-    by_reason = {}
+    by_reason: dict = {}
     sites = []
     for entry in _deopts_seen:
         normal = entry.get("normal", {})
@@ -495,7 +495,7 @@ def _codesize_cinderx(jit, funcs, spec):
         _call(jit, name)
     jit.wait_for_background_compiles()
     base = (_call(jit, "get_allocator_stats") or {}).get("used_bytes")
-    points = []
+    points: list = []
     total = 0
     for k, f in enumerate(funcs, 1):
         f(spec["warm_arg"])  # one interpreted call gives the JIT its profile, as in real use
@@ -527,7 +527,10 @@ def _codesize_pypy(funcs, spec):
 
 
 def _codesize_cpython(funcs, spec):
-    if not sys._jit.is_enabled():
+    jit = getattr(sys, "_jit", None)
+    if jit is None:
+        return {"error": "this CPython has no JIT (sys._jit is missing; it needs CPython 3.14+)"}
+    if not jit.is_enabled():
         return {"error": "CPython's JIT is not enabled in this process (PYTHON_JIT=1)"}
     import _opcode
     import opcode

@@ -143,7 +143,7 @@ class Events:
 
 def facts_task(counting_probe=None):
     """A task that only starts the interpreter and reports its facts (and counters found)."""
-    task = {Task.ACTION: Action.FACTS}
+    task: dict = {Task.ACTION: Action.FACTS}
     if counting_probe:
         task[Task.COUNTING_PROBE] = list(counting_probe)
     return task

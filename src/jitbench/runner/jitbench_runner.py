@@ -225,7 +225,7 @@ def _run_pyperf_script(session, path, shim_dir):
     for mod in [m for m in sys.modules if m == "pyperf" or m.startswith("pyperf.")]:
         del sys.modules[mod]
     pyperf = importlib.import_module("pyperf")
-    pyperf._jitbench_hook = session.on_benchmark
+    setattr(pyperf, "_jitbench_hook", session.on_benchmark)  # noqa: B010 - read by the shim
     sys.argv = [path] + list(session.task[Task.BENCHMARK].get(Benchmark.ARGS) or [])
     # As when Python runs a script: its __builtins__ is the module (scripts assign to it).
     runpy.run_path(path, init_globals={"__builtins__": builtins}, run_name="__main__")
@@ -320,6 +320,7 @@ def _run_task(task, root):
         func = _load_plain(path, bench[Benchmark.FUNCTION])
         name = bench.get(Benchmark.NAME) or bench[Benchmark.FUNCTION]
         session.on_benchmark(name, _plain_time_func(func), 1, {})
+    assert session.result is not None, "the benchmark ran but left no result"
     out.update(session.result)
     # Introspection runs after the last timed value, outside any timing.
     out[Result.JIT] = probes.after(task)

@@ -60,13 +60,14 @@ def _own_sitecustomize():
     except ImportError as exc:
         if exc.name != "sitecustomize":
             raise
-        sys.modules["sitecustomize"] = ours  # there is none: the import in progress ends with us
+        if ours is not None:  # there is none: the import in progress ends with us
+            sys.modules["sitecustomize"] = ours
 
 
 def _main():
     if os.environ.get(SITE):
         _add_site(os.environ[SITE])
-    errors = {}
+    errors: dict = {}
     for name in [n for n in os.environ.get(IMPORTS, "").split(",") if n]:
         try:
             __import__(name)

@@ -87,7 +87,7 @@ def prepare(stmt, setup, teardown, inner_loops, duplicate, metadata, globals_):
             raise ValueError("loops must be >= 1, got %r" % (loops,))
         # A fresh function per value, as pyperf does: on PyPy, code from the previous value's
         # setup (e.g. classes it defined) must not be reused by the JIT.
-        namespace = {}
+        namespace: dict = {}
         exec(code, dict(global_ns), namespace)
         inner = namespace["inner"]
         it = loops if _PYPY else itertools.repeat(None, loops)
