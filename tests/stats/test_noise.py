@@ -51,3 +51,22 @@ def test_canary_spread_and_affected_slots() -> None:
     assert stability_pct([3_000_000, 3_000_000, 6_000_000] * 10) > 20.0
     d = n.to_dict()
     assert d["affected_slots"] == [7] and d["pct"] == pytest.approx(n.pct)
+
+
+def test_each_hosts_canary_is_read_against_its_own_median() -> None:
+    # Two steady hosts, one twice as fast as the other: no noise (pooled, it would read ±33 %).
+    canaries = {s: [3_000_000 if s % 2 else 6_000_000] for s in range(20)}
+    hosts = {s: "arm" if s % 2 else "x86" for s in range(20)}
+    pooled = host_noise(canaries, [])
+    assert pooled.canary_pct > 30.0  # negative control: the same timings as one host
+    both = host_noise(canaries, [], hosts)
+    assert both.pct == pytest.approx(0.0) and both.affected_slots == [] and both.n_canaries == 20
+    # A slowdown on one host stands out against that host only.
+    canaries[8] = [12_000_000]
+    n = host_noise(canaries, [], hosts)
+    assert n.affected_slots == [8] and n.canary_pct > 10.0
+    # One timing on a host gives no spread: it is left out, not compared with another host.
+    lone = host_noise(
+        {0: [1_000_000], 1: [5_000_000], 2: [5_000_000]}, [], {0: "a", 1: "b", 2: "b"}
+    )
+    assert lone.n_canaries == 2 and lone.pct == pytest.approx(0.0)

@@ -264,7 +264,7 @@ def _host_noise(doc: Result) -> stats.HostNoise | None:
         lengths = [b - a for a, b in zip(bounds, bounds[1:], strict=False)]
         levels.append(stats.ProcessLevels(p.slot, list(st.segment_means), lengths))
     canaries = {p.slot: p.canary_ns for p in ok if p.canary_ns}
-    return stats.host_noise(canaries, levels)
+    return stats.host_noise(canaries, levels, {p.slot: p.host or "" for p in ok})
 
 
 def host_noise_line(analysis: Analysis) -> str | None:

@@ -1,8 +1,11 @@
-"""A fixed standard-library workload that jitbench times on this machine between processes.
+"""A fixed workload that jitbench times on each host between processes.
 
 Its time changes only when the machine's speed does (frequency, a throttled cgroup, a vCPU slowed
 by its hypervisor), so its spread over a run is the host's own noise, which the guest's load
-monitor cannot see.
+monitor cannot see. On this machine it is pure Python, timed in jitbench itself; on an SSH host,
+where no interpreter of jitbench's own can be assumed, it is a loop of the POSIX shell timed
+there with ``date +%s%N`` (:func:`sh_script`), one SSH call on the open master connection.
+Timings of different hosts are never pooled: each host's are read against its own median.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from collections.abc import Callable
 WORK = 400_000
 #: Timings per measurement between two processes.
 REPEATS = 1
+#: Iterations of the shell loop on an SSH host: about 40 ms in dash on a current core.
+SH_ITERATIONS = 40_000
 
 
 def _work() -> int:
@@ -42,4 +47,32 @@ def stability(seconds: float, clock: Callable[[], float] = time.monotonic) -> li
     end = clock() + seconds
     while clock() < end or len(out) < 2:
         out += measure(1)
+    return out
+
+
+def sh_script(seconds: int = 0) -> str:
+    """A fixed ``sh`` script timing the shell loop: once, or back to back for ``seconds`` (at
+    least twice). It prints one ``START END`` line (ns) per timing; it fails where ``date``
+    prints no nanoseconds."""
+    return (
+        f"end=$(($(date +%s%N) + {int(seconds)} * 1000000000)); n=0; "
+        "while :; do "
+        "s=$(date +%s%N); i=0; "
+        f"while [ $i -lt {SH_ITERATIONS} ]; do i=$((i + 1)); done; "
+        'e=$(date +%s%N); echo "$s $e"; n=$((n + 1)); '
+        'if [ $n -ge 2 ] && [ "$e" -ge "$end" ] || [ '
+        f"{int(seconds)} -eq 0 ]; then break; fi; "
+        "done"
+    )
+
+
+def parse_sh(text: str) -> list[int]:
+    """Timings (ns) from :func:`sh_script`'s output; none where ``date`` has no ``%N``."""
+    out = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and all(p.isdigit() for p in parts):
+            ns = int(parts[1]) - int(parts[0])
+            if ns > 0:
+                out.append(ns)
     return out

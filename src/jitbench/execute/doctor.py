@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import canary, load
+from . import load
 from .host import split_sections
 from .hosts import HostAccess, SshHostAccess
 
@@ -86,14 +86,13 @@ def diagnose(
 def examine(access: HostAccess, threshold: float, stability_s: float = STABILITY_S) -> list[Check]:
     """Read a host (here or over SSH) and diagnose it; time the canary for ``stability_s``."""
     access.connect()
-    remote = isinstance(access, SshHostAccess)
     files = read_remote(access) if isinstance(access, SshHostAccess) else read_local()
     before = access.sample()
     time.sleep(LOAD_WINDOW_S)
     after = access.sample()
     checks = diagnose(files, before, after, threshold)
     if stability_s > 0:
-        checks.append(_stability(None if remote else canary.stability(stability_s), stability_s))
+        checks.append(_stability(access.stability(stability_s), stability_s))
     return checks
 
 
@@ -102,9 +101,9 @@ def _stability(timings_ns: list[int] | None, seconds: float) -> Check:
     if timings_ns is None:
         return Check(
             "Host stability",
-            "measured on this machine only",
+            "not measured: the host's date prints no nanoseconds (date +%s%N)",
             None,
-            "run jitbench doctor on the host itself",
+            "install GNU coreutils on the host, or run jitbench doctor on the host itself",
         )
     from ..stats.noise import stability_pct
 

@@ -37,7 +37,7 @@ from ..results.model import (
 )
 from ..runner import jitbench_protocol as protocol
 from ..runtimes import launch_for, preflight_problem, prepare_variant
-from . import canary, counting, load
+from . import counting, load
 from .dropped import Sweep, still_running
 from .emulation import emulation_of, refusal
 from .host import host_facts
@@ -580,8 +580,8 @@ class Runner:
         waited = None
         if self.quiet.wait_idle:
             waited = load.wait_idle(access.sample, threshold=threshold, limit=self.quiet.wait_idle)
-        # The canary times this machine: meaningful when the process runs here too.
-        canary_ns = canary.measure() if access.host is None else None
+        # The canary times the host the process is about to run on.
+        canary_ns = access.canary()
         before = access.sample(reuse=waited is None)
         instrumented = self._start_instrument(variant, slot.instrument)
         try:

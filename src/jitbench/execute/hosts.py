@@ -13,7 +13,7 @@ import time
 from typing import overload
 
 from ..model import LOCAL, Host
-from . import load
+from . import canary, load
 from .dropped import Sweep
 from .host import FACTS_SCRIPT, host_facts, parse_facts
 from .ssh import SshConnection, SshTransport, quote_command
@@ -54,6 +54,14 @@ class HostAccess:
 
     def _read_sample(self) -> load.Sample | None:
         return load.read_local()
+
+    def canary(self) -> list[int] | None:
+        """The canary's timings (ns) on this host now, between two processes."""
+        return canary.measure()
+
+    def stability(self, seconds: float) -> list[int] | None:
+        """The canary timed back to back for ``seconds`` (``jitbench doctor``)."""
+        return canary.stability(seconds)
 
     def sample(self, *, reuse: bool = False) -> load.Sample | None:
         """The host's load now; with ``reuse``, the last sample if it is fresh enough."""
@@ -120,6 +128,20 @@ class SshHostAccess(HostAccess):
         if done.returncode != 0:
             return None
         return load.parse_sample(done.stdout.decode("utf-8", errors="replace"))
+
+    def canary(self) -> list[int] | None:
+        """The shell canary timed on the host (None where its ``date`` cannot give ns)."""
+        return self._sh_canary(0)
+
+    def stability(self, seconds: float) -> list[int] | None:
+        return self._sh_canary(max(1, round(seconds)))
+
+    def _sh_canary(self, seconds: int) -> list[int] | None:
+        script = canary.sh_script(seconds)
+        done = self.connection.run(quote_command(["sh", "-c", script]), timeout=60 + seconds)
+        if done.returncode != 0:
+            return None
+        return canary.parse_sh(done.stdout.decode("utf-8", errors="replace")) or None
 
     def close(self) -> None:
         self.connection.close()

@@ -1,6 +1,8 @@
 """Host noise: how much the machine's own speed moved during a run, and which processes it hit.
 
-Two views. Across the run: a fixed workload (the *canary*) timed by jitbench between processes.
+Two views. Across the run: a fixed workload (the *canary*) timed by jitbench between processes,
+on the host each process runs on; each host's timings are read against that host's own median, so
+two hosts of different speeds are not noise.
 Inside a process: a *swing* is a level change that goes up and then down again (or down and up) by
 at least :data:`SWING_STEP`, which warmup (monotone) never does; the steady-state segmentation
 finds the levels. Each view gives half the central 95 % range of log times: of the canary's
@@ -34,7 +36,7 @@ class HostNoise:
     within_pct: float
     #: Canary measurements (one per process slot) it is computed from.
     n_canaries: int
-    #: Slots whose canary was more than AFFECTED from the run's median.
+    #: Slots whose canary was more than AFFECTED from its host's median over the run.
     affected_slots: list[int] = field(default_factory=list)
     #: Slots whose values swing between levels inside the process.
     swinging_slots: list[int] = field(default_factory=list)
@@ -84,14 +86,26 @@ def _half_range_pct(logs: np.ndarray, weights: np.ndarray | None = None) -> floa
     return 100.0 * math.expm1((float(hi) - float(lo)) / 2.0)
 
 
-def _canary_part(canaries: Mapping[int, Sequence[int]]) -> tuple[float, int, list[int]]:
-    slots = sorted(s for s, v in canaries.items() if len(v))
+def _canary_part(
+    canaries: Mapping[int, Sequence[int]], hosts: Mapping[int, str]
+) -> tuple[float, int, list[int]]:
+    by_host: dict[str, list[int]] = {}
+    for s in sorted(s for s, v in canaries.items() if len(v)):
+        by_host.setdefault(hosts.get(s, ""), []).append(s)
+    slots: list[int] = []
+    devs: list[float] = []
+    for members in by_host.values():
+        if len(members) < 2:
+            continue  # one timing on a host says nothing about its spread
+        logs = np.log(np.array([float(np.median(canaries[s])) for s in members]))
+        slots += members
+        devs += (logs - float(np.median(logs))).tolist()
     if len(slots) < 2:
         return math.nan, len(slots), []
-    logs = np.log(np.array([float(np.median(canaries[s])) for s in slots]))
-    off = np.abs(logs - float(np.median(logs))) > math.log1p(AFFECTED)
-    affected = [s for s, o in zip(slots, off.tolist(), strict=True) if o]
-    return _half_range_pct(logs), len(slots), affected
+    centred = np.array(devs)
+    off = np.abs(centred) > math.log1p(AFFECTED)
+    affected = sorted(s for s, o in zip(slots, off.tolist(), strict=True) if o)
+    return _half_range_pct(centred), len(slots), affected
 
 
 def _within_part(processes: Sequence[ProcessLevels]) -> tuple[float, list[int]]:
@@ -114,10 +128,13 @@ def _within_part(processes: Sequence[ProcessLevels]) -> tuple[float, list[int]]:
 
 
 def host_noise(
-    canaries: Mapping[int, Sequence[int]], processes: Sequence[ProcessLevels]
+    canaries: Mapping[int, Sequence[int]],
+    processes: Sequence[ProcessLevels],
+    hosts: Mapping[int, str] | None = None,
 ) -> HostNoise:
-    """Noise of a run from the canary timings of each slot (ns) and each process's levels."""
-    canary_pct, n, affected = _canary_part(canaries)
+    """Noise of a run from the canary timings of each slot (ns) and each process's levels;
+    ``hosts`` names the host of each slot (default: all on one)."""
+    canary_pct, n, affected = _canary_part(canaries, hosts or {})
     within_pct, swinging = _within_part(processes)
     both = [x for x in (canary_pct, within_pct) if math.isfinite(x)]
     return HostNoise(
