@@ -7,6 +7,7 @@ import re
 from collections import Counter
 
 import numpy as np
+import pytest
 
 from jitbench.profile import analysis, code, folded, shares
 from jitbench.report import fmt
@@ -231,6 +232,55 @@ def test_slowdown_interval_holds_zero_at_its_level_when_sampling_costs_nothing()
         for _ in range(400)
     )
     assert held / 400 >= 0.92  # 95 % intervals (Welch: a little conservative)
+
+
+def _swinging_rounds(rng: np.random.Generator, rounds: int, cost: float) -> tuple[list, list]:
+    """(profiled, timed) per-iteration times of rounds whose host speed swings ±30 % from round
+    to round, alike for both processes of a round; within a round ±1 %."""
+    host = np.exp(0.3 * rng.standard_normal(rounds))
+    profiled = host * cost * (1 + 0.01 * rng.standard_normal(rounds))
+    timed = host * (1 + 0.01 * rng.standard_normal(rounds))
+    return list(profiled), list(timed)
+
+
+def test_slowdown_paired_by_round_sees_through_a_host_that_swings_between_rounds():
+    rng = np.random.default_rng(5)
+    runs = [_swinging_rounds(rng, 4, 1.05) for _ in range(400)]
+    paired = [analysis.slowdown(p, t, paired=True) for p, t in runs]
+    unpaired = [analysis.slowdown(p, t) for p, t in runs]
+    # A 5 % cost: pairing resolves it nearly always; unpaired, the host's swings hide it.
+    assert sum(not s["slowdown_within_noise"] for s in paired) / 400 >= 0.9
+    assert sum(not s["slowdown_within_noise"] for s in unpaired) / 400 <= 0.3
+    assert all(s["slowdown_paired"] for s in paired) and not unpaired[0]["slowdown_paired"]
+    # Calibration: with no cost the paired interval holds 0 at its level.
+    held = sum(
+        analysis.slowdown(*_swinging_rounds(rng, 4, 1.0), paired=True)["slowdown_within_noise"]
+        for _ in range(400)
+    )
+    assert held / 400 >= 0.92
+
+
+def _round_process(rnd: int, instrument: str | None, ns: int) -> ProcessRecord:
+    rec = _process("A", Counter({"main;work": 10}), ns).to_json()
+    rec.update(round=rnd, slot=2 * rnd + (instrument is not None))
+    if instrument is None:
+        del rec["instrument"], rec["profile"]
+    return ProcessRecord.from_json(rec)
+
+
+def test_cost_pairs_each_profiled_process_with_the_timed_one_of_its_round():
+    # Rounds at 1, 2 and 4 ms, each profiled process 10 % slower than its round's timed one.
+    profiled = [_round_process(r, "perf", int(1.1 * 10**6 * 2**r)) for r in (2, 0, 1)]
+    timed = [_round_process(r, None, 10**6 * 2**r) for r in range(3)]
+    c = analysis.cost(profiled, timed)
+    assert c["slowdown_paired"] is True
+    assert c["slowdown_pct"] == pytest.approx(10.0)
+    low, high = c["slowdown_ci_pct"]
+    assert low == pytest.approx(10.0) and high == pytest.approx(10.0)  # every pair says +10 %
+    # Negative control: a timed process missing its round's partner: unpaired, and the rounds'
+    # spread (1 to 4 ms) swamps the 10 %.
+    c = analysis.cost(profiled, timed[:2])
+    assert c["slowdown_paired"] is False and c["slowdown_within_noise"] is True
 
 
 def test_ab_table_names_its_rows_and_keeps_the_jit_functions_when_interpreters_lead():

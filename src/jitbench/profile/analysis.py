@@ -63,32 +63,56 @@ def _per_iteration_s(record: ProcessRecord) -> float:
 
 def cost(profiled: list[ProcessRecord], timed: list[ProcessRecord]) -> dict:
     """What sampling cost: samples per second of window, and the profiled values' slowdown
-    against the timed ones with its interval across processes (None with one process a side)."""
+    against the timed ones with its interval across processes (None with one process a side).
+    Each round ran one profiled and one timed process of the variant, one after the other:
+    when every process has its partner, the interval is paired by round, so a host that
+    swings between rounds moves both sides of a pair alike."""
     samples = sum(_profile(r).samples for r in profiled)
     window_s = sum(_profile(r).window_ns for r in profiled) / 1e9
+    timed_by_round = {r.round: r for r in timed}
+    paired = len(timed_by_round) == len(timed) == len(profiled) and all(
+        r.round in timed_by_round for r in profiled
+    )
+    partners = [timed_by_round[r.round] for r in profiled] if paired else timed
     return {
         "processes": len(profiled),
         "samples": samples,
         "window_s": window_s,
         "samples_per_s": samples / window_s if window_s > 0 else None,
-        **slowdown([_per_iteration_s(r) for r in profiled], [_per_iteration_s(r) for r in timed]),
+        **slowdown(
+            [_per_iteration_s(r) for r in profiled],
+            [_per_iteration_s(r) for r in partners],
+            paired=paired,
+        ),
         "event": _profile(profiled[0]).event if profiled else None,
     }
 
 
 def slowdown(
-    profiled_s: list[float], timed_s: list[float], confidence: float = sharing.CONFIDENCE
+    profiled_s: list[float],
+    timed_s: list[float],
+    *,
+    paired: bool = False,
+    confidence: float = sharing.CONFIDENCE,
 ) -> dict:
     """Profiled against timed time per iteration (one figure per process): the change of the
-    means in %, its t-interval, and whether that interval holds 0 (noise cannot be ruled out)."""
-    out: dict = {"slowdown_pct": None, "slowdown_ci_pct": None, "slowdown_within_noise": None}
+    means in %, its t-interval (paired: ``profiled_s[i]`` and ``timed_s[i]`` ran in one round),
+    and whether that interval holds 0 (noise cannot be ruled out)."""
+    out: dict = {
+        "slowdown_pct": None,
+        "slowdown_ci_pct": None,
+        "slowdown_within_noise": None,
+        "slowdown_paired": paired,
+    }
     if not profiled_s or not timed_s or min(timed_s) <= 0:
         return out
+    if paired and len(profiled_s) != len(timed_s):
+        raise ValueError("paired: one timed figure per profiled one, in the same order")
     out["slowdown_pct"] = 100.0 * (statistics.fmean(profiled_s) / statistics.fmean(timed_s) - 1)
     if len(profiled_s) < 2 or len(timed_s) < 2:
         return out
     ci = ratio_of_means_t(
-        np.asarray(timed_s), np.asarray(profiled_s), paired=False, confidence=confidence
+        np.asarray(timed_s), np.asarray(profiled_s), paired=paired, confidence=confidence
     )
     low, high = float(ci.low[0]), float(ci.high[0])
     if math.isnan(low) or math.isnan(high):
