@@ -83,8 +83,9 @@ def main():
     except FileExistsError:
         _note("seen", " ".join(str(_alive(p)) for p in _pids()))
         return sum(range(20000))
+    # An emptied environment: the child carries no process marker, only the process group.
     child = subprocess.Popen(
-        [sys.executable, "-c", "import time; time.sleep(600)", "remote-sleeper"]
+        [sys.executable, "-c", "import time; time.sleep(600)", "remote-sleeper"], env={}
     )
     with open(os.path.join(DIR, "pids.tmp"), "w") as f:
         f.write("%d %d" % (os.getpid(), child.pid))
@@ -215,6 +216,16 @@ class SilentDrop:
         return (self.folder / "seen").read_text().splitlines()
 
 
+def _ended_with_their_timeout(left_running: list[dict], old: list[int]) -> None:
+    """What the sweep ended: the benchmark, its unmarked child, and the host's ``timeout`` whose
+    process group held both."""
+    by_pid = {e["pid"]: e["command"] for e in left_running}
+    assert set(old) < set(by_pid) and len(by_pid) == 3, left_running
+    assert by_pid[old[1]].endswith("remote-sleeper")
+    (extra,) = set(by_pid) - set(old)
+    assert by_pid[extra].startswith("timeout "), left_running
+
+
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.kill()
@@ -240,9 +251,8 @@ def test_after_a_silent_drop_the_next_process_waits_until_the_old_one_is_gone(se
     assert drop.seen() == ["False False"] * 5
     partial = json.loads(drop.out.read_text())
     (lost,) = [p for p in partial["processes"] if p.get("connection_lost")]
-    assert sorted(e["pid"] for e in lost["left_running"]) == sorted(drop.old)
-    assert any("remote-sleeper" in e["command"] for e in lost["left_running"])
-    assert "ended 2 process(es) a dropped connection left running there" in err
+    _ended_with_their_timeout(lost["left_running"], drop.old)
+    assert "ended 3 process(es) a dropped connection left running there" in err
     assert wait_gone(drop.mark) == []
     resumed = run_as_printed(tmp_path, err, "run them again with:")
     assert resumed.returncode == 0, resumed.stderr
@@ -276,12 +286,12 @@ def test_a_resume_ends_what_a_silent_drop_left_running_when_the_host_was_gone(se
     finally:
         _stop(proc)
         drop.thaw()
-    assert "ended 2 process(es) a dropped connection left running there" in resumed.stderr
+    assert "ended 3 process(es) a dropped connection left running there" in resumed.stderr
     assert drop.seen() == ["False False"] * 6  # every slot, the lost one too, after the resume
     after = json.loads(drop.out.read_text())
     check_complete(partial, after)
     (noted,) = [p for p in after["replaced"] if p["slot"] == lost["slot"]]
-    assert sorted(e["pid"] for e in noted["left_running"]) == sorted(drop.old)
+    _ended_with_their_timeout(noted["left_running"], drop.old)
     assert wait_gone(drop.mark) == []
 
 

@@ -5,6 +5,12 @@ hours: the benchmark process keeps its stdin open and runs on. Every target proc
 SSH carries a random marker in its environment, inherited by whatever it starts (also through
 ``setsid``). After reconnecting, and before the next process starts there, jitbench ends every
 process still carrying the marker of a process whose connection dropped, and waits until it is gone.
+
+A child started with an emptied environment carries no marker, but it stays in the process group
+the host's ``timeout`` made for the target (unless it also left that group): when a marked
+process's group leader is that ``timeout`` (its command line names the marker: ``timeout ... env
+JITBENCH_PROCESS=...``), the whole group is ended. No other group is touched: a marked process in
+a group of anything else (a login shell, a test runner, another ``timeout``) ends alone.
 """
 
 from __future__ import annotations
@@ -29,10 +35,29 @@ for m in "$@"; do set -- "$@" -e "{MARKER_VAR}=$m"; done
 shift "$n"
 [ -r /proc/self/environ ] || {{ echo noproc; exit 0; }}
 running() {{ grep -lsF "$@" /proc/[0-9]*/environ | sed 's,^/proc/,,; s,/environ$,,'; }}
-for p in $(running "$@"); do
-  printf 'found %s ' "$p"
-  tr '\\000\\n' '  ' < "/proc/$p/cmdline" 2>/dev/null | head -c 200
+pgrp() {{ s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0; s=${{s##*") "}}; set -- $s; echo "$3"; }}
+found() {{
+  printf 'found %s ' "$1"
+  tr '\\000\\n' '  ' < "/proc/$1/cmdline" 2>/dev/null | head -c 200
   echo
+}}
+groups=
+for p in $(running "$@"); do
+  g=$(pgrp "$p")
+  if [ -n "$g" ] && [ "$(cat "/proc/$g/comm" 2>/dev/null)" = timeout ] &&
+    tr '\\000' '\\n' < "/proc/$g/cmdline" 2>/dev/null | grep -qxF "$@"; then
+    groups="$groups $g"
+  fi
+done
+for g in $groups; do
+  for d in /proc/[0-9]*; do
+    q=${{d#/proc/}}
+    [ "$(pgrp "$q")" = "$g" ] && found "$q"
+  done
+  kill -9 -"$g" 2>/dev/null
+done
+for p in $(running "$@"); do
+  found "$p"
   kill -9 "$p" 2>/dev/null
 done
 i=0
