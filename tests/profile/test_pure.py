@@ -277,9 +277,15 @@ def test_cost_pairs_each_profiled_process_with_the_timed_one_of_its_round():
     assert c["slowdown_pct"] == pytest.approx(10.0)
     low, high = c["slowdown_ci_pct"]
     assert low == pytest.approx(10.0) and high == pytest.approx(10.0)  # every pair says +10 %
-    # Negative control: a timed process missing its round's partner: unpaired, and the rounds'
-    # spread (1 to 4 ms) swamps the 10 %.
+    # Profiled in two rounds of three (fewer instrumented rounds): paired against those two.
+    c = analysis.cost(profiled[1:], timed)
+    assert c["slowdown_paired"] is True and c["slowdown_pct"] == pytest.approx(10.0)
+    # Negative controls, unpaired, where the rounds' spread (1 to 4 ms) swamps the 10 %: a
+    # profiled process without its round's timed one; two profiled processes of one round.
     c = analysis.cost(profiled, timed[:2])
+    assert c["slowdown_paired"] is False and c["slowdown_within_noise"] is True
+    twice = [*profiled[1:], _round_process(0, "perf", int(1.1 * 10**6))]
+    c = analysis.cost(twice, timed)
     assert c["slowdown_paired"] is False and c["slowdown_within_noise"] is True
 
 

@@ -65,6 +65,11 @@ def test_each_hosts_canary_is_read_against_its_own_median() -> None:
     canaries[8] = [12_000_000]
     n = host_noise(canaries, [], hosts)
     assert n.affected_slots == [8] and n.canary_pct > 10.0
+    # Two timings on a host: their median splits any gap, so neither is flagged (the spread
+    # still counts).
+    two = host_noise({0: [1_000_000], 1: [2_000_000], 2: [5_000_000], 3: [5_000_000]}, [],
+                     {0: "a", 1: "a", 2: "b", 3: "b"})  # fmt: skip
+    assert two.affected_slots == [] and two.canary_pct > 10.0
     # One timing on a host gives no spread: it is left out, not compared with another host.
     lone = host_noise(
         {0: [1_000_000], 1: [5_000_000], 2: [5_000_000]}, [], {0: "a", 1: "b", 2: "b"}

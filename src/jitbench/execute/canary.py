@@ -55,9 +55,10 @@ def sh_script(seconds: int = 0) -> str:
     least twice). It prints one ``START END`` line (ns) per timing; it fails where ``date``
     prints no nanoseconds."""
     return (
-        f"end=$(($(date +%s%N) + {int(seconds)} * 1000000000)); n=0; "
+        "end=; n=0; "
         "while :; do "
-        "s=$(date +%s%N); i=0; "
+        "s=$(date +%s%N); "
+        f'[ -n "$end" ] || end=$((s + {int(seconds)} * 1000000000)); i=0; '
         f"while [ $i -lt {SH_ITERATIONS} ]; do i=$((i + 1)); done; "
         'e=$(date +%s%N); echo "$s $e"; n=$((n + 1)); '
         'if [ $n -ge 2 ] && [ "$e" -ge "$end" ] || [ '

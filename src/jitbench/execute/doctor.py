@@ -96,15 +96,15 @@ def examine(access: HostAccess, threshold: float, stability_s: float = STABILITY
     return checks
 
 
-def _stability(timings_ns: list[int] | None, seconds: float) -> Check:
+def _stability(timings_ns: list[int] | str, seconds: float) -> Check:
     """How much this machine's speed moves: a fixed workload timed back to back."""
-    if timings_ns is None:
-        return Check(
-            "Host stability",
-            "not measured: the host's date prints no nanoseconds (date +%s%N)",
-            None,
-            "install GNU coreutils on the host, or run jitbench doctor on the host itself",
+    if isinstance(timings_ns, str):
+        fix = (
+            "install GNU coreutils on the host, or run jitbench doctor on the host itself"
+            if "date" in timings_ns
+            else "check the host answers (ssh), then run jitbench doctor again"
         )
+        return Check("Host stability", f"not measured: {timings_ns}", None, fix)
     from ..stats.noise import stability_pct
 
     pct = stability_pct(timings_ns)

@@ -35,7 +35,23 @@ for m in "$@"; do set -- "$@" -e "{MARKER_VAR}=$m"; done
 shift "$n"
 [ -r /proc/self/environ ] || {{ echo noproc; exit 0; }}
 running() {{ grep -lsF "$@" /proc/[0-9]*/environ | sed 's,^/proc/,,; s,/environ$,,'; }}
-pgrp() {{ s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0; s=${{s##*") "}}; set -- $s; echo "$3"; }}
+# The state and process group of process $1 in st_ and pg_, without a fork; false when it is gone.
+stat_of() {{
+  s_=; {{ read -r s_ < "/proc/$1/stat"; }} 2>/dev/null
+  [ -n "$s_" ] || return 1
+  set -- ${{s_##*") "}}
+  st_=$1; pg_=$3
+}}
+# The live (not zombie) members of the process groups in $groups.
+members() {{
+  [ -n "$groups" ] || return 0
+  for d in /proc/[0-9]*; do
+    q=${{d#/proc/}}
+    stat_of "$q" || continue
+    [ "$st_" = Z ] && continue
+    case " $groups " in *" $pg_ "*) echo "$q" ;; esac
+  done
+}}
 found() {{
   printf 'found %s ' "$1"
   tr '\\000\\n' '  ' < "/proc/$1/cmdline" 2>/dev/null | head -c 200
@@ -43,32 +59,29 @@ found() {{
 }}
 groups=
 for p in $(running "$@"); do
-  g=$(pgrp "$p")
-  if [ -n "$g" ] && [ "$(cat "/proc/$g/comm" 2>/dev/null)" = timeout ] &&
+  stat_of "$p" || continue
+  g=$pg_
+  case " $groups " in *" $g "*) continue ;; esac
+  if [ "$(cat "/proc/$g/comm" 2>/dev/null)" = timeout ] &&
     tr '\\000' '\\n' < "/proc/$g/cmdline" 2>/dev/null | grep -qxF "$@"; then
     groups="$groups $g"
   fi
 done
-for g in $groups; do
-  for d in /proc/[0-9]*; do
-    q=${{d#/proc/}}
-    [ "$(pgrp "$q")" = "$g" ] && found "$q"
-  done
-  kill -9 -"$g" 2>/dev/null
-done
+for q in $(members); do found "$q"; done
+for g in $groups; do kill -9 -"$g" 2>/dev/null; done
 for p in $(running "$@"); do
   found "$p"
   kill -9 "$p" 2>/dev/null
 done
 i=0
 while [ "$i" -lt {WAIT_STEPS} ]; do
-  left=$(running "$@")
+  left=$(running "$@"; members)
   [ -z "$left" ] && break
   for p in $left; do kill -9 "$p" 2>/dev/null; done
   sleep 0.1
   i=$((i + 1))
 done
-for p in $(running "$@"); do echo "left $p"; done
+for p in $(running "$@"; members); do echo "left $p"; done
 """
 
 

@@ -580,9 +580,10 @@ class Runner:
         waited = None
         if self.quiet.wait_idle:
             waited = load.wait_idle(access.sample, threshold=threshold, limit=self.quiet.wait_idle)
-        # The canary times the host the process is about to run on.
+        # The canary times the host the process is about to run on; the load is read after it
+        # (never an older sample), so the canary's own work is no load beside the process.
         canary_ns = access.canary()
-        before = access.sample(reuse=waited is None)
+        before = access.sample()
         instrumented = self._start_instrument(variant, slot.instrument)
         try:
             transport: Transport = access.transport

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import atexit
 import threading
-import time
 from typing import overload
 
 from ..model import LOCAL, Host
@@ -18,9 +17,6 @@ from .dropped import Sweep
 from .host import FACTS_SCRIPT, host_facts, parse_facts
 from .ssh import SshConnection, SshTransport, quote_command
 from .transport import LocalTransport, Transport
-
-# An after-sample this fresh also serves as the next process's before-sample (one ssh call less).
-SAMPLE_REUSE_S = 1.0
 
 
 class HostAccess:
@@ -31,7 +27,6 @@ class HostAccess:
 
     def __init__(self, transport: Transport | None = None):
         self._transport = transport or LocalTransport()
-        self._last: tuple[float, load.Sample | None] | None = None
         self._sample_lock = threading.Lock()
 
     @property
@@ -59,19 +54,14 @@ class HostAccess:
         """The canary's timings (ns) on this host now, between two processes."""
         return canary.measure()
 
-    def stability(self, seconds: float) -> list[int] | None:
-        """The canary timed back to back for ``seconds`` (``jitbench doctor``)."""
+    def stability(self, seconds: float) -> list[int] | str:
+        """The canary timed back to back for ``seconds`` (``jitbench doctor``), or why not."""
         return canary.stability(seconds)
 
-    def sample(self, *, reuse: bool = False) -> load.Sample | None:
-        """The host's load now; with ``reuse``, the last sample if it is fresh enough."""
+    def sample(self) -> load.Sample | None:
+        """The host's load now (one reader at a time)."""
         with self._sample_lock:
-            now = time.monotonic()
-            if reuse and self._last is not None and now - self._last[0] < SAMPLE_REUSE_S:
-                return self._last[1]
-            sample = self._read_sample()
-            self._last = (time.monotonic(), sample)
-            return sample
+            return self._read_sample()
 
     def close(self) -> None:
         """Nothing to close locally."""
@@ -130,18 +120,25 @@ class SshHostAccess(HostAccess):
         return load.parse_sample(done.stdout.decode("utf-8", errors="replace"))
 
     def canary(self) -> list[int] | None:
-        """The shell canary timed on the host (None where its ``date`` cannot give ns)."""
-        return self._sh_canary(0)
+        """The shell canary timed on the host (None when it could not be timed)."""
+        timings = self._sh_canary(0)
+        return timings if isinstance(timings, list) else None
 
-    def stability(self, seconds: float) -> list[int] | None:
+    def stability(self, seconds: float) -> list[int] | str:
         return self._sh_canary(max(1, round(seconds)))
 
-    def _sh_canary(self, seconds: int) -> list[int] | None:
+    def _sh_canary(self, seconds: int) -> list[int] | str:
+        """The shell canary's timings on the host, or why there are none."""
         script = canary.sh_script(seconds)
         done = self.connection.run(quote_command(["sh", "-c", script]), timeout=60 + seconds)
-        if done.returncode != 0:
-            return None
-        return canary.parse_sh(done.stdout.decode("utf-8", errors="replace")) or None
+        if done.connection_lost or done.returncode == 255:
+            return "the SSH connection failed while timing"
+        if done.timed_out:
+            return f"the timing did not end within {60 + seconds} s"
+        timings = canary.parse_sh(done.stdout.decode("utf-8", errors="replace"))
+        if done.returncode != 0 or not timings:
+            return "the host's date prints no nanoseconds (date +%s%N)"
+        return timings
 
     def close(self) -> None:
         self.connection.close()

@@ -64,16 +64,20 @@ def _per_iteration_s(record: ProcessRecord) -> float:
 def cost(profiled: list[ProcessRecord], timed: list[ProcessRecord]) -> dict:
     """What sampling cost: samples per second of window, and the profiled values' slowdown
     against the timed ones with its interval across processes (None with one process a side).
-    Each round ran one profiled and one timed process of the variant, one after the other:
-    when every process has its partner, the interval is paired by round, so a host that
-    swings between rounds moves both sides of a pair alike."""
+    A profiled round also ran one timed process of the variant, one after the other: when every
+    profiled process has that partner (one per round), the slowdown is taken against the
+    partners and its interval is paired by round, so a host that swings between rounds moves
+    both sides of a pair alike."""
     samples = sum(_profile(r).samples for r in profiled)
     window_s = sum(_profile(r).window_ns for r in profiled) / 1e9
     timed_by_round = {r.round: r for r in timed}
-    paired = len(timed_by_round) == len(timed) == len(profiled) and all(
-        r.round in timed_by_round for r in profiled
+    rounds = [r.round for r in profiled]
+    paired = (
+        len(timed_by_round) == len(timed)
+        and len(set(rounds)) == len(rounds)
+        and all(rnd in timed_by_round for rnd in rounds)
     )
-    partners = [timed_by_round[r.round] for r in profiled] if paired else timed
+    partners = [timed_by_round[rnd] for rnd in rounds] if paired else timed
     return {
         "processes": len(profiled),
         "samples": samples,

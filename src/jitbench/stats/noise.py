@@ -36,7 +36,8 @@ class HostNoise:
     within_pct: float
     #: Canary measurements (one per process slot) it is computed from.
     n_canaries: int
-    #: Slots whose canary was more than AFFECTED from its host's median over the run.
+    #: Slots whose canary was more than AFFECTED from its host's median over the run (hosts
+    #: with three canaries or more: with two, the median splits any gap between them).
     affected_slots: list[int] = field(default_factory=list)
     #: Slots whose values swing between levels inside the process.
     swinging_slots: list[int] = field(default_factory=list)
@@ -94,18 +95,20 @@ def _canary_part(
         by_host.setdefault(hosts.get(s, ""), []).append(s)
     slots: list[int] = []
     devs: list[float] = []
+    affected: list[int] = []
     for members in by_host.values():
         if len(members) < 2:
             continue  # one timing on a host says nothing about its spread
         logs = np.log(np.array([float(np.median(canaries[s])) for s in members]))
+        centred = logs - float(np.median(logs))
         slots += members
-        devs += (logs - float(np.median(logs))).tolist()
+        devs += centred.tolist()
+        if len(members) >= 3:
+            off = np.abs(centred) > math.log1p(AFFECTED)
+            affected += [s for s, o in zip(members, off.tolist(), strict=True) if o]
     if len(slots) < 2:
         return math.nan, len(slots), []
-    centred = np.array(devs)
-    off = np.abs(centred) > math.log1p(AFFECTED)
-    affected = sorted(s for s, o in zip(slots, off.tolist(), strict=True) if o)
-    return _half_range_pct(centred), len(slots), affected
+    return _half_range_pct(np.array(devs)), len(slots), sorted(affected)
 
 
 def _within_part(processes: Sequence[ProcessLevels]) -> tuple[float, list[int]]:
