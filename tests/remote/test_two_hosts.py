@@ -48,17 +48,18 @@ def test_same_variant_on_two_hosts_runs_concurrently_and_is_compared_across_host
     (h,) = doc["cross_host"]
     # lo-slow's sessions get WORK=3.0: three times the work of lo for the same variant and loops.
     assert (h["variant"], h["reference_host"], h["host"]) == ("base", "lo", "lo-slow")
-    # Not "the CI holds +200 %": the hosts share this machine's 2 cores while they run at once,
-    # so the real change is not exactly 3x; a resolved, large slowdown is what the test relies on.
+    # Not "the CI holds +200 %": the hosts share this machine's 2 cores while they run at once
+    # (and each times its canary before a process), so the real change is not exactly 3x: beside
+    # a CPU burner it read +81 %. A resolved, large slowdown is what the test relies on.
     # Seeded simulation (python -m tests.stats.e2e_rates, unpaired, between-process sd 35 %): 3x
     # is called slower in 992 of 1000 experiments at 6 processes, in 1000 of 1000 at 10.
-    assert h["verdict"] == "slower" and h["change_pct"] > 100.0, h
+    assert h["verdict"] == "slower" and h["change_pct"] > 50.0, h
     # Negative control: the same check fails on the same processes read the other way round.
     back = cli.json(
         "compare", doc["result"], "--baseline", "base@lo-slow", "--candidate", "base@lo"
     )
     (c,) = back["comparisons"]
-    assert c["verdict"] == "faster" and c["change_pct"] < -50.0, c
+    assert c["verdict"] == "faster" and c["change_pct"] < -33.0, c
     assert h["summary"].startswith("lo-slow slower by ")
     art = artifact(doc, tmp_path)
     assert first_error(art) is None
